@@ -1,0 +1,83 @@
+"""Dependencies every route uses: the session boundary, the caller, role guards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+import structlog
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy.orm import Session
+
+from shared.audit.service import Actor
+from shared.auth.service import resolve_bearer
+from shared.db.engine import get_sessionmaker
+from shared.errors import Forbidden, Unauthenticated
+from shared.tasks.enqueue import discard_pending, flush_after_commit
+
+oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
+
+
+def get_session() -> Iterator[Session]:
+    """The transaction boundary: commit on success, roll back on error, then send queued tasks."""
+    session = get_sessionmaker()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        discard_pending()
+        raise
+    finally:
+        session.close()
+    flush_after_commit()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def authenticate(request: Request, session: Session, token: str | None) -> Actor:
+    cached = getattr(request.state, "actor", None)
+    if cached is not None:
+        return cached
+    if not token:
+        raise Unauthenticated("Sign in first: send Authorization: Bearer <token>.", code="not_authenticated")
+    actor = resolve_bearer(session, token)
+    if actor is None:
+        raise Unauthenticated("Your sign-in has expired or is not valid. Sign in again.", code="invalid_token")
+    request.state.actor = actor
+    structlog.contextvars.bind_contextvars(group_id=str(actor.group_id) if actor.group_id else None)
+    return actor
+
+
+def current_actor(request: Request, session: SessionDep,
+                  token: Annotated[str | None, Depends(oauth2_scheme)]) -> Actor:
+    return authenticate(request, session, token)
+
+
+class RequireRoles:
+    """A role guard. Kept as a class so error handlers can find which roles a route needs."""
+
+    def __init__(self, *roles: str) -> None:
+        self.roles = roles
+
+    def check(self, actor: Actor) -> Actor:
+        if actor.kind not in self.roles:
+            raise Forbidden("Your role may not do this.", code="role_forbidden")
+        return actor
+
+    def __call__(self, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+        return self.check(actor)
+
+
+require_operator = RequireRoles("operator")
+require_admin = RequireRoles("admin")
+require_staff = RequireRoles("admin", "biller")
+require_client = RequireRoles("client")
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+CurrentOperator = Annotated[Actor, Depends(require_operator)]
+CurrentAdmin = Annotated[Actor, Depends(require_admin)]
+CurrentStaff = Annotated[Actor, Depends(require_staff)]
+CurrentClient = Annotated[Actor, Depends(require_client)]

@@ -1,0 +1,1 @@
+"""Every task module; importing this registers them all."""

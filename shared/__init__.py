@@ -1,0 +1,1 @@
+"""Code the clinicpay services share: settings, database, domain rules, Stripe gateway."""

@@ -1,0 +1,56 @@
+"""Logging in, issuing tokens, and resolving a bearer credential to an Actor."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.audit.service import Actor
+from shared.config import app_settings
+from shared.security.passwords import verify_password
+from shared.security.tokens import ACCESS_TOKEN_PREFIX, API_KEY_PREFIX, new_access_token, token_digest
+from shared.users.models import AccessToken, ApiKey, User
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def authenticate_password(session: Session, email: str, password: str) -> User | None:
+    user = find_user_by_email(session, email)
+    ok = verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        return None
+    return user
+
+
+def issue_access_token(session: Session, user: User) -> tuple[str, int]:
+    ttl = app_settings().access_token_ttl_seconds
+    token = new_access_token()
+    session.add(AccessToken(user_id=user.id, token_hash=token_digest(token),
+                            expires_at=datetime.now(UTC) + timedelta(seconds=ttl)))
+    return token, ttl
+
+
+def actor_for_user(user: User) -> Actor:
+    return Actor(kind=user.role, group_id=user.group_id, user_id=user.id, client_id=user.client_id)
+
+
+def resolve_bearer(session: Session, credential: str) -> Actor | None:
+    """The Actor behind a bearer token or API key, or None when it is unknown, expired or revoked."""
+    digest = token_digest(credential)
+    now = datetime.now(UTC)
+    if credential.startswith(ACCESS_TOKEN_PREFIX):
+        row = session.execute(
+            select(User).join(AccessToken, AccessToken.user_id == User.id)
+            .where(AccessToken.token_hash == digest, AccessToken.expires_at > now, User.is_active.is_(True))
+        ).scalar_one_or_none()
+        return actor_for_user(row) if row else None
+    if credential.startswith(API_KEY_PREFIX):
+        key = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None)))
+        if key is None:
+            return None
+        return Actor(kind=key.role, group_id=key.group_id, api_key_id=key.id)
+    return None

@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from shared.db.base import Base, IdMixin, TimestampMixin
+
+
+class Client(IdMixin, TimestampMixin, Base):
+    """A patient of a group. Only name and email ever go to Stripe (as a customer)."""
+
+    __tablename__ = "clients"
+    __table_args__ = (Index("ix_clients_group_created", "group_id", "created_at"),)
+
+    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str | None] = mapped_column(String(320))
+    external_id: Mapped[str | None] = mapped_column(String(128))
+    stripe_customer_id: Mapped[str | None] = mapped_column(String(255))

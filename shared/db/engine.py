@@ -1,0 +1,62 @@
+"""One engine per process; sessions never commit inside domain code.
+
+The boundary commits: the API's session dependency on success, the worker's
+task wrapper, or `session_scope()` in scripts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+
+from sqlalchemy import Engine, create_engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from shared.config import database_settings
+
+
+@lru_cache
+def get_engine() -> Engine:
+    settings = database_settings()
+    engine = create_engine(
+        settings.url,
+        pool_size=settings.pool_size,
+        max_overflow=settings.pool_size,
+        pool_pre_ping=True,
+        pool_recycle=1800,
+        # A dead database must fail a request quickly (503), not hang it.
+        connect_args={"connect_timeout": 5},
+    )
+    return engine
+
+
+@lru_cache
+def get_sessionmaker() -> sessionmaker[Session]:
+    return sessionmaker(bind=get_engine(), expire_on_commit=False, autoflush=True)
+
+
+@contextmanager
+def session_scope() -> Iterator[Session]:
+    """A unit of work: commit on success, roll back on error."""
+    from shared.tasks.enqueue import flush_after_commit, discard_pending
+
+    session = get_sessionmaker()()
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        discard_pending()
+        raise
+    finally:
+        session.close()
+    flush_after_commit()
+
+
+def reset_engine() -> None:
+    """Forget the engine (tests that switch databases, forked processes)."""
+    if get_engine.cache_info().currsize:
+        get_engine().dispose(close=False)
+    get_engine.cache_clear()
+    get_sessionmaker.cache_clear()

@@ -1,0 +1,114 @@
+"""Invoicing runs, invoices with their immutable line snapshots, and stored PDF versions."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import Uuid
+
+from shared.db.base import Base, IdMixin, TimestampMixin
+
+JOB_STATUSES = ("queued", "running", "succeeded", "failed")
+INVOICE_STATUSES = ("open", "partially_paid", "paid", "void")
+
+
+class InvoicingRun(IdMixin, TimestampMixin, Base):
+    """A biller's "Update" on the Invoices tab: a job the worker turns into one invoice per client."""
+
+    __tablename__ = "invoicing_runs"
+    __table_args__ = (Index("ix_invoicing_runs_unfinished", "status", "lease_expires_at",
+                            postgresql_where="status in ('queued', 'running')"),)
+
+    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    invoiced_date: Mapped[date] = mapped_column(Date)
+    service_ids: Mapped[list[uuid.UUID]] = mapped_column(ARRAY(Uuid))
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    requested_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    request_id: Mapped[str | None] = mapped_column(String(64))
+    # The lease: a worker owns the run until lease_expires_at; a dead worker's run is picked up after it.
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Invoice(IdMixin, TimestampMixin, Base):
+    """Status and balance are stored, updated in the same transaction as the ledger (shared.payments.ledger)."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        UniqueConstraint("group_id", "sequence"),
+        UniqueConstraint("run_id", "client_id"),
+        CheckConstraint("total_cents >= 0", name="total_not_negative"),
+        CheckConstraint("balance_cents >= 0", name="balance_not_negative"),
+        CheckConstraint("overpaid_cents >= 0", name="overpaid_not_negative"),
+        Index("ix_invoices_group_created", "group_id", "created_at", "id"),
+        Index("ix_invoices_group_status_created", "group_id", "status", "created_at", "id"),
+        Index("ix_invoices_client_created", "client_id", "created_at", "id"),
+    )
+
+    group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    client_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"))
+    run_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invoicing_runs.id", ondelete="SET NULL"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    number: Mapped[str] = mapped_column(String(32))
+    invoiced_date: Mapped[date] = mapped_column(Date)
+    currency: Mapped[str] = mapped_column(String(3))
+    total_cents: Mapped[int] = mapped_column(Integer)
+    paid_cents: Mapped[int] = mapped_column(Integer, default=0)
+    balance_cents: Mapped[int] = mapped_column(Integer)
+    overpaid_cents: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    disputed: Mapped[bool] = mapped_column(Boolean, default=False)
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Bumped whenever the ledger changes, so the PDF "as it stands" can be re-rendered once per change.
+    ledger_version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class InvoiceLine(IdMixin, Base):
+    """A snapshot of a service as invoiced. Never updated after the run."""
+
+    __tablename__ = "invoice_lines"
+    __table_args__ = (Index("ix_invoice_lines_invoice", "invoice_id", "position"),)
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    service_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("services.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer)
+    service_date: Mapped[date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(String(500))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    insurance_paid_cents: Mapped[int] = mapped_column(Integer)
+    client_part_cents: Mapped[int] = mapped_column(Integer)
+
+
+class InvoicePdf(IdMixin, Base):
+    """A rendered PDF. Version 1 is the invoice as issued; later versions follow ledger changes."""
+
+    __tablename__ = "invoice_pdfs"
+    __table_args__ = (UniqueConstraint("invoice_id", "version"),)
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    ledger_version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())

@@ -1,0 +1,13 @@
+"""Every task's dotted name, in one place. Senders use these; the worker registers them."""
+
+RUN_INVOICING = "invoicing.run"
+SWEEP_INVOICING_RUNS = "invoicing.sweep_stale_runs"
+RENDER_INVOICE_PDF = "invoicing.render_pdf"
+APPLY_STRIPE_EVENT = "payments.apply_stripe_event"
+SWEEP_STRIPE_EVENTS = "payments.sweep_stripe_events"
+RECONCILE_GROUP = "reconciliation.reconcile_group"
+SCHEDULE_RECONCILIATIONS = "reconciliation.schedule_all"
+SWEEP_RECONCILIATIONS = "reconciliation.sweep_stale"
+
+QUEUE_DEFAULT = "default"
+QUEUE_EVENTS = "events"

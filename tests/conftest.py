@@ -1,0 +1,187 @@
+"""Fixtures for tests against real parts. See tests/stack.py for where each part comes from."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests import stack
+
+# --- Configure the environment before any application module reads its settings. ---
+_worker_id = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+_base_db_url = os.environ.get("DATABASE_URL") or stack.embedded_postgres_url()
+_base_redis_url = os.environ.get("REDIS_URL") or stack.embedded_redis_url()
+TEST_DB_NAME = f"clinicpay_test_{_worker_id}"
+TEST_DB_URL = stack.with_database(_base_db_url, TEST_DB_NAME)
+TEST_REDIS_URL = stack.with_redis_db(_base_redis_url, stack.TEST_REDIS_DB + int(_worker_id.lstrip("gw") or 0))
+os.environ["DATABASE_URL"] = TEST_DB_URL
+os.environ["REDIS_URL"] = TEST_REDIS_URL
+os.environ["CLINICPAY_ENVIRONMENT"] = "test"
+os.environ["CLINICPAY_STACK_ENV"] = str(stack.VAR_TEST / "no-stack.env")  # never read make run's settings
+os.environ.setdefault("CLINICPAY_SECRET_KEYS", "test-secret-key-material")
+os.environ.setdefault("CLINICPAY_LOG_LEVEL", "INFO")
+
+ARTIFACTS = stack.REPO_ROOT / "test-artifacts"
+ARTIFACTS.mkdir(exist_ok=True)
+
+stack.create_database(_base_db_url, TEST_DB_NAME)
+
+from shared.config import clear_settings_cache  # noqa: E402
+
+clear_settings_cache()
+
+from shared.db.migrate import upgrade_to_head  # noqa: E402
+
+upgrade_to_head(TEST_DB_URL)
+
+from sqlalchemy import text  # noqa: E402
+
+import shared.db.models  # noqa: E402,F401
+from shared.db.base import Base  # noqa: E402
+from shared.db.engine import get_engine  # noqa: E402
+
+_TABLES = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+
+
+def truncate_all() -> None:
+    with get_engine().begin() as conn:
+        conn.execute(text(f"TRUNCATE {_TABLES} RESTART IDENTITY CASCADE"))
+
+
+def flush_redis() -> None:
+    import redis  # noqa: PLC0415
+
+    url = TEST_REDIS_URL
+    client = redis.Redis.from_url(url)
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture(autouse=True)
+def clean_state() -> Iterator[None]:
+    """Journey tests commit across processes, so each test starts from empty tables and an empty broker db."""
+    truncate_all()
+    flush_redis()
+    from services.api.rate_limit import login_limiter  # noqa: PLC0415
+
+    login_limiter.cache_clear()
+    yield
+
+
+# --- The API on a real port, in this process (so its log lines are captured too). ---
+
+class _ServerThread:
+    def __init__(self, app_path: str, port: int) -> None:
+        import uvicorn  # noqa: PLC0415
+
+        config = uvicorn.Config(app_path, host="127.0.0.1", port=port, log_config=None, access_log=False,
+                                lifespan="on")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.url = f"http://127.0.0.1:{port}"
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline or not self.thread.is_alive():
+                raise RuntimeError("API server did not start")
+            time.sleep(0.02)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def api_url() -> Iterator[str]:
+    server = _ServerThread("services.api.app:app", stack.free_port())
+    server.start()
+    yield server.url
+    server.stop()
+
+
+@pytest.fixture
+def http(api_url: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=api_url, timeout=30.0) as client:
+        yield client
+
+
+# --- A real Celery worker (and, where a test needs it, beat), as subprocesses. ---
+
+class ProcessHandle:
+    def __init__(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
+        self.name = name
+        self.cmd = cmd
+        self.env = env
+        self.log_path = ARTIFACTS / f"{name}-{_worker_id}.log"
+        self.proc: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        log = open(self.log_path, "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                     cwd=stack.REPO_ROOT, start_new_session=True)
+
+    def stop(self, sig: int = 15, timeout: float = 15.0) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, sig)
+            self.proc.wait(timeout=timeout)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(self.proc.pid, 9)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=5)
+
+
+def celery_worker_process(name: str = "worker", concurrency: int = 2, **env: str) -> ProcessHandle:
+    cmd = stack.python_module_cmd("celery", "-A", "services.worker.app", "worker", "--loglevel=INFO",
+                                  "-Q", "default,events", "-c", str(concurrency), "--without-heartbeat",
+                                  "--without-gossip", "--without-mingle", "-n", f"{name}-{_worker_id}@%h")
+    return ProcessHandle(name, cmd, stack.child_env(**env))
+
+
+def wait_for_worker(timeout: float = 30.0) -> None:
+    from shared.tasks.celery_app import celery_app  # noqa: PLC0415
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        replies = celery_app.control.ping(timeout=0.5)
+        if replies:
+            return
+    raise RuntimeError("the Celery worker did not answer ping")
+
+
+@pytest.fixture(scope="session")
+def worker() -> Iterator[ProcessHandle]:
+    handle = celery_worker_process()
+    handle.start()
+    wait_for_worker()
+    yield handle
+    handle.stop()
+
+
+def poll_until(fn, *, timeout: float = 30.0, interval: float = 0.1, message: str = "condition"):  # noqa: ANN001
+    """Poll `fn` until it returns something truthy; fail the test with `message` otherwise."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        last = fn()
+        if last:
+            return last
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout}s waiting for {message}; last value: {last!r}")
+
+
+@pytest.fixture
+def artifacts_dir() -> Path:
+    return ARTIFACTS
