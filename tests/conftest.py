@@ -18,9 +18,12 @@ from tests import stack
 _worker_id = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
 _base_db_url = os.environ.get("DATABASE_URL") or stack.embedded_postgres_url()
 _base_redis_url = os.environ.get("REDIS_URL") or stack.embedded_redis_url()
-TEST_DB_NAME = f"clinicpay_test_{_worker_id}"
+# A slot keeps two test runs on one machine (two checkouts, two developers) out of each other's data.
+_slot = os.environ.get("CLINICPAY_TEST_SLOT", "main")
+TEST_DB_NAME = f"clinicpay_test_{_slot}_{_worker_id}"
 TEST_DB_URL = stack.with_database(_base_db_url, TEST_DB_NAME)
-TEST_REDIS_URL = stack.with_redis_db(_base_redis_url, stack.TEST_REDIS_DB + int(_worker_id.lstrip("gw") or 0))
+_redis_db = int(os.environ.get("CLINICPAY_TEST_REDIS_DB", stack.TEST_REDIS_DB)) + int(_worker_id.lstrip("gw") or 0)
+TEST_REDIS_URL = stack.with_redis_db(_base_redis_url, _redis_db)
 os.environ["DATABASE_URL"] = TEST_DB_URL
 os.environ["REDIS_URL"] = TEST_REDIS_URL
 os.environ["CLINICPAY_ENVIRONMENT"] = "test"

@@ -1,0 +1,99 @@
+"""The ledger rule, in one place: an invoice's paid amount, balance and status follow from its rows.
+
+    paid     = succeeded payments − refunds − dispute funds withdrawn + funds reinstated
+    balance  = max(total − paid, 0)
+    overpaid = max(paid − total, 0)   (money to hand back, e.g. a card payment racing a mark-paid)
+
+Every change to a payment, refund or dispute locks the invoice (`lock_invoice`) and
+calls `recompute_invoice` in the same transaction, so lists read stored columns and
+never recompute, and two writers on one invoice serialize instead of both winning.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shared.errors import NotFound
+from shared.invoicing.models import Invoice
+from shared.payments.models import Dispute, Payment, Refund
+
+# A dispute in one of these states no longer flags the invoice.
+DISPUTE_SETTLED_IN_OUR_FAVOUR = ("won", "warning_closed")
+
+
+@dataclass(frozen=True)
+class LedgerTotals:
+    succeeded_cents: int
+    refunded_cents: int
+    withdrawn_cents: int
+    reinstated_cents: int
+    open_disputes: int
+
+    @property
+    def paid_cents(self) -> int:
+        return self.succeeded_cents - self.refunded_cents - self.withdrawn_cents + self.reinstated_cents
+
+
+def lock_invoice(session: Session, invoice_id: uuid.UUID, group_id: uuid.UUID) -> Invoice:
+    """The invoice, locked FOR UPDATE for the rest of the transaction; 404 outside the group."""
+    invoice = session.scalar(
+        select(Invoice).where(Invoice.id == invoice_id, Invoice.group_id == group_id).with_for_update()
+    )
+    if invoice is None:
+        raise NotFound("No such invoice.", code="resource_missing", param="invoice_id")
+    return invoice
+
+
+def ledger_totals(session: Session, invoice_id: uuid.UUID) -> LedgerTotals:
+    succeeded = session.scalar(
+        select(func.coalesce(func.sum(Payment.amount_cents), 0))
+        .where(Payment.invoice_id == invoice_id, Payment.status == "succeeded")
+    )
+    refunded = session.scalar(
+        select(func.coalesce(func.sum(Refund.amount_cents), 0))
+        .join(Payment, Payment.id == Refund.payment_id)
+        .where(Payment.invoice_id == invoice_id, Refund.status == "succeeded", Payment.status == "succeeded")
+    )
+    disputes = session.execute(
+        select(func.coalesce(func.sum(Dispute.funds_withdrawn_cents), 0),
+               func.coalesce(func.sum(Dispute.funds_reinstated_cents), 0),
+               func.count().filter(Dispute.status.not_in(DISPUTE_SETTLED_IN_OUR_FAVOUR)))
+        .join(Payment, Payment.id == Dispute.payment_id)
+        .where(Payment.invoice_id == invoice_id)
+    ).one()
+    return LedgerTotals(int(succeeded), int(refunded), int(disputes[0]), int(disputes[1]), int(disputes[2]))
+
+
+def derive_status(invoice: Invoice, paid_cents: int) -> str:
+    if invoice.voided_at is not None:
+        return "void"
+    if paid_cents >= invoice.total_cents:
+        return "paid"
+    if paid_cents > 0:
+        return "partially_paid"
+    return "open"
+
+
+def recompute_invoice(session: Session, invoice: Invoice) -> bool:
+    """Store paid/balance/overpaid/status/disputed from the ledger rows. True when anything changed."""
+    session.flush()
+    totals = ledger_totals(session, invoice.id)
+    paid = totals.paid_cents
+    new = {
+        "paid_cents": paid,
+        "balance_cents": max(invoice.total_cents - paid, 0) if invoice.voided_at is None else 0,
+        "overpaid_cents": max(paid - invoice.total_cents, 0),
+        "status": derive_status(invoice, paid),
+        "disputed": totals.open_disputes > 0,
+    }
+    changed = any(getattr(invoice, k) != v for k, v in new.items())
+    if changed:
+        for key, value in new.items():
+            setattr(invoice, key, value)
+        invoice.ledger_version += 1
+        session.flush()
+    return changed
