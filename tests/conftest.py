@@ -188,3 +188,86 @@ def poll_until(fn, *, timeout: float = 30.0, interval: float = 0.1, message: str
 @pytest.fixture
 def artifacts_dir() -> Path:
     return ARTIFACTS
+
+
+# --- Stripe's stand-in and the webhook receiver, each a real process on a real port. ---
+
+class LocalStripe:
+    """One in-memory localstripe instance. Tests that need two practices on two Stripes start two."""
+
+    def __init__(self, name: str = "localstripe") -> None:
+        self.port = stack.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.js_url = f"{self.url}/js.stripe.com/v3/"
+        self.handle = ProcessHandle(f"{name}-{self.port}", [
+            str(stack.REPO_ROOT / ".venv" / "bin" / "python") if (stack.REPO_ROOT / ".venv").exists()
+            else stack.sys.executable,
+            str(stack.REPO_ROOT / "deploy" / "local" / "localstripe_inmemory.py"), "--port", str(self.port),
+        ], stack.child_env())
+
+    def start(self) -> LocalStripe:
+        self.handle.start()
+        stack.wait_for_http(f"{self.url}/js.stripe.com/v3/", proc=self.handle.proc)
+        return self
+
+    def reset(self) -> None:
+        """Empty the store (webhook registrations stay); every charge scans the whole store."""
+        httpx.delete(f"{self.url}/_config/data", timeout=10)
+
+    def register_webhook(self, name: str, url: str, secret: str, events: list[str] | None = None) -> None:
+        r = httpx.post(f"{self.url}/_config/webhooks/{name}",
+                       json={"url": url, "secret": secret, "events": events or []}, timeout=10)
+        r.raise_for_status()
+
+    def stop(self) -> None:
+        self.handle.stop()
+
+
+@pytest.fixture(scope="session")
+def localstripe_server() -> Iterator[LocalStripe]:
+    server = LocalStripe().start()
+    os.environ["CLINICPAY_STRIPE_API_BASE"] = server.url
+    os.environ["CLINICPAY_STRIPE_JS_URL"] = server.js_url
+    clear_settings_cache()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def localstripe(localstripe_server: LocalStripe) -> LocalStripe:
+    localstripe_server.reset()
+    return localstripe_server
+
+
+class Receiver:
+    """The webhook receiver (and its relay, when it has one) as real processes on a real port."""
+
+    def __init__(self) -> None:
+        self.port = stack.free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = stack.child_env()
+        self.server = ProcessHandle(f"receiver-{self.port}", stack.python_module_cmd(
+            "uvicorn", "services.webhooks.app:app", "--host", "127.0.0.1", "--port", str(self.port),
+            "--no-access-log"), env)
+        self.relay = ProcessHandle(f"relay-{self.port}", stack.python_module_cmd("services.webhooks.relay"), env)
+
+    def start(self) -> Receiver:
+        self.server.start()
+        stack.wait_for_http(f"{self.url}/healthz", proc=self.server.proc)
+        if (stack.REPO_ROOT / "services" / "webhooks" / "relay.py").exists():
+            self.relay.start()
+        return self
+
+    def webhook_url(self, group_id: str) -> str:
+        return f"{self.url}/v1/stripe/webhooks/{group_id}"
+
+    def stop(self) -> None:
+        self.relay.stop()
+        self.server.stop()
+
+
+@pytest.fixture(scope="session")
+def receiver() -> Iterator[Receiver]:
+    r = Receiver().start()
+    yield r
+    r.stop()
