@@ -8,9 +8,9 @@ Each pytest process gets its own database, created and migrated with Alembic.
 from __future__ import annotations
 
 import os
+import sys
 import socket
 import subprocess
-import sys
 import time
 from contextlib import closing
 from pathlib import Path
