@@ -31,6 +31,8 @@ class AppSettings(_Base):
     environment: str = "development"  # development | test | production
     # Where the receiver is reachable from Stripe; shown to admins as their webhook URL.
     public_webhook_base_url: str = "http://127.0.0.1:8001"
+    # Where clients sign in to pay; printed on every invoice PDF.
+    public_portal_url: str = "http://127.0.0.1:8000/portal/"
     # Fernet keys, comma separated, newest first; old keys keep decrypting during rotation.
     secret_keys: str = "dev-only-change-me"
     access_token_ttl_seconds: int = 3600
