@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
 import httpx
 
+from shared.auth.service import find_user_by_email
 from shared.db.engine import session_scope
+from shared.security.passwords import hash_password
+from shared.users.models import User
 from shared.users.service import create_operator
 
 
@@ -21,3 +29,137 @@ def login(http: httpx.Client, email: str, password: str) -> str:
 
 def auth(token: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
+
+
+# --- A practice with its staff, and the records a biller keeps (helper "practice records"). ---
+
+OPERATOR_EMAIL = "ops@example.com"
+OPERATOR_PASSWORD = "operator-password-1"
+STAFF_PASSWORD = "staff-password-1"
+CLIENT_PASSWORD = "client-password-1"
+_serial = itertools.count(1)
+
+
+@dataclass
+class Practice:
+    """A group made by an operator over HTTP, with one admin and one biller signed in."""
+
+    group_id: str
+    name: str
+    currency: str
+    admin_email: str
+    biller_email: str
+    admin_token: str
+    biller_token: str
+    operator_token: str
+    password: str = STAFF_PASSWORD
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def admin(self) -> dict[str, str]:
+        """Headers for the practice's admin."""
+        return auth(self.admin_token)
+
+    @property
+    def biller(self) -> dict[str, str]:
+        """Headers for the practice's biller."""
+        return auth(self.biller_token)
+
+    @property
+    def operator(self) -> dict[str, str]:
+        return auth(self.operator_token)
+
+
+def operator_token(http: httpx.Client) -> str:
+    """Sign in the platform operator, creating it on first use in this test."""
+    with session_scope() as session:
+        exists = find_user_by_email(session, OPERATOR_EMAIL) is not None
+    if not exists:
+        make_operator(OPERATOR_EMAIL, OPERATOR_PASSWORD)
+    return login(http, OPERATOR_EMAIL, OPERATOR_PASSWORD)
+
+
+def make_staff_user(group_id: str, email: str, role: str = "biller", password: str = STAFF_PASSWORD) -> str:
+    """A staff user written straight to the database (setup, not the thing under test). Returns its id."""
+    with session_scope() as session:
+        user = User(group_id=uuid.UUID(str(group_id)), email=email.lower(), password_hash=hash_password(password),
+                    role=role)
+        session.add(user)
+        session.flush()
+        return str(user.id)
+
+
+def make_practice(http: httpx.Client, name: str | None = None, currency: str = "USD",
+                  timezone: str = "America/New_York") -> Practice:
+    """An operator creates a practice over HTTP; its admin and a biller sign in.
+
+    Call it twice in one test for two practices: emails are unique per call.
+    """
+    n = next(_serial)
+    slug = f"p{n}-{uuid.uuid4().hex[:6]}"
+    name = name or f"Practice {n}"
+    ops = operator_token(http)
+    admin_email = f"admin@{slug}.example"
+    r = http.post("/v1/groups", headers=auth(ops), json={
+        "name": name, "currency": currency, "timezone": timezone,
+        "admin_email": admin_email, "admin_password": STAFF_PASSWORD})
+    assert r.status_code == 201, r.text
+    group_id = r.json()["id"]
+    biller_email = f"biller@{slug}.example"
+    make_staff_user(group_id, biller_email, "biller")
+    return Practice(group_id=group_id, name=name, currency=currency.upper(), admin_email=admin_email,
+                    biller_email=biller_email, admin_token=login(http, admin_email, STAFF_PASSWORD),
+                    biller_token=login(http, biller_email, STAFF_PASSWORD), operator_token=ops)
+
+
+def make_client(http: httpx.Client, practice: Practice, name: str = "Dana Client", email: str | None = None,
+                **fields: Any) -> dict[str, Any]:
+    """A biller adds a client (POST /v1/clients). Returns the client resource."""
+    body = {"name": name, "email": email or f"client-{uuid.uuid4().hex[:8]}@example.com", **fields}
+    r = http.post("/v1/clients", headers=practice.biller, json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def give_portal_access(http: httpx.Client, practice: Practice, client_id: str, email: str | None = None,
+                       password: str = CLIENT_PASSWORD) -> str:
+    """A biller opens the portal for a client; the client signs in. Returns the client's bearer token."""
+    email = email or f"portal-{uuid.uuid4().hex[:8]}@example.com"
+    r = http.post(f"/v1/clients/{client_id}/portal-access", headers=practice.biller,
+                  json={"email": email, "password": password})
+    assert r.status_code in (200, 201), r.text
+    return login(http, email, password)
+
+
+def make_rate(http: httpx.Client, practice: Practice, name: str = "General Service (Self-Pay)",
+              amount_cents: int = 12_000, payer: str = "self_pay", needs_billing: bool = True,
+              is_invoiced: bool = True, **fields: Any) -> dict[str, Any]:
+    """An admin adds a billing rate (POST /v1/billing-rates). Defaults to one that goes on invoices."""
+    r = http.post("/v1/billing-rates", headers=practice.admin, json={
+        "name": name, "amount_cents": amount_cents, "payer": payer, "needs_billing": needs_billing,
+        "is_invoiced": is_invoiced, **fields})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def make_service(http: httpx.Client, practice: Practice, client_id: str, billing_rate_id: str,
+                 service_date: str = "2026-03-02", external_id: str | None = None, **fields: Any) -> dict[str, Any]:
+    """A biller pushes one service (POST /v1/services). Returns the service resource."""
+    body = {"external_id": external_id or f"ext-{uuid.uuid4().hex[:12]}", "client_id": client_id,
+            "billing_rate_id": billing_rate_id, "service_date": service_date, **fields}
+    r = http.post("/v1/services", headers=practice.biller, json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def make_billable_services(http: httpx.Client, practice: Practice, count: int = 2,
+                           client_id: str | None = None, amount_cents: int = 12_000) -> dict[str, Any]:
+    """The usual start of an invoicing test: a client, a self-pay invoiced rate, `count` services on it.
+
+    Returns {"client": ..., "rate": ..., "services": [...]}.
+    """
+    client = {"id": client_id} if client_id else make_client(http, practice)
+    rate = make_rate(http, practice, amount_cents=amount_cents)
+    services = [make_service(http, practice, client["id"], rate["id"], service_date=f"2026-03-{i + 1:02d}")
+                for i in range(count)]
+    return {"client": client, "rate": rate, "services": services}

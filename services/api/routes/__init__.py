@@ -1,5 +1,7 @@
 """Every router the API serves. A new route module is added here and nowhere else."""
 
 from services.api.routes import auth, groups, health
+from services.api.routes import api_keys, audit, billing_rates, clients, services, users
 
-ROUTERS = [health.router, auth.router, groups.router]
+ROUTERS = [health.router, auth.router, groups.router,
+           users.router, api_keys.router, clients.router, billing_rates.router, services.router, audit.router]

@@ -1,0 +1,26 @@
+"""The audit trail of a practice (admins)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from services.api.deps import CurrentAdmin, SessionDep
+from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from shared.audit.models import AuditEvent
+from shared.audit.repository import AuditEventRepository
+from shared.audit.schemas import AuditEventOut
+from shared.db.pagination import paginate
+
+router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
+
+
+@router.get("", response_model=ListOut[AuditEventOut])
+def list_audit_events(actor: CurrentAdmin, session: SessionDep, limit: Limit = DEFAULT_LIMIT,
+                      starting_after: StartingAfter = None,
+                      entity: Annotated[str | None, Query(max_length=32, examples=["service"])] = None,
+                      entity_id: Annotated[str | None, Query(max_length=64)] = None) -> ListOut[AuditEventOut]:
+    stmt = AuditEventRepository.from_session(session).list_stmt(actor.group_id, entity=entity, entity_id=entity_id)
+    page = paginate(session, stmt, AuditEvent, limit=limit, starting_after=starting_after)
+    return ListOut[AuditEventOut](data=[AuditEventOut.model_validate(e) for e in page.data], has_more=page.has_more)

@@ -1,0 +1,55 @@
+"""Billing rates: admins write them, billers read them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.api.deps import CurrentAdmin, CurrentStaff, SessionDep
+from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from shared.billing import service
+from shared.billing.models import BillingRate
+from shared.billing.repository import BillingRateRepository, group_currency
+from shared.billing.schemas import Payer, RateCreate, RateOut, RatePatch
+from shared.db.pagination import paginate
+
+router = APIRouter(prefix="/v1/billing-rates", tags=["billing rates"])
+
+
+@router.get("", response_model=ListOut[RateOut])
+def list_rates(actor: CurrentStaff, session: SessionDep, limit: Limit = DEFAULT_LIMIT,
+               starting_after: StartingAfter = None,
+               payer: Annotated[Payer | None, Query()] = None) -> ListOut[RateOut]:
+    stmt = BillingRateRepository.from_session(session).list_stmt(actor.group_id, payer=payer)
+    page = paginate(session, stmt, BillingRate, limit=limit, starting_after=starting_after)
+    currency = group_currency(session, actor.group_id)
+    return ListOut[RateOut](data=[RateOut.build(r, currency) for r in page.data], has_more=page.has_more)
+
+
+@router.post("", status_code=201, response_model=RateOut)
+def create_rate(body: RateCreate, actor: CurrentAdmin, session: SessionDep) -> RateOut:
+    rate = service.create_rate(session, actor, body)
+    return RateOut.build(rate, group_currency(session, actor.group_id))
+
+
+@router.get("/{rate_id}", response_model=RateOut)
+def get_rate(rate_id: str, actor: CurrentStaff, session: SessionDep) -> RateOut:
+    rate = BillingRateRepository.from_session(session).get(actor.group_id, rate_id, param="id")
+    return RateOut.build(rate, group_currency(session, actor.group_id))
+
+
+@router.patch("/{rate_id}", response_model=RateOut)
+def update_rate(rate_id: str, body: RatePatch, actor: CurrentAdmin, session: SessionDep) -> RateOut:
+    rate = service.update_rate(session, actor, rate_id, body)
+    return RateOut.build(rate, group_currency(session, actor.group_id))
+
+
+@router.post("/{rate_id}/self-pay-copy", status_code=201, response_model=RateOut,
+             responses={200: {"description": "The copy already existed; it is returned as it is.",
+                              "model": RateOut}})
+def self_pay_copy(rate_id: str, actor: CurrentAdmin, session: SessionDep, response: Response) -> RateOut:
+    copy, created = service.self_pay_copy(session, actor, rate_id)
+    if not created:
+        response.status_code = 200
+    return RateOut.build(copy, group_currency(session, actor.group_id))

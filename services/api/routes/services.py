@@ -1,0 +1,112 @@
+"""Services delivered to clients: pushed by the practice system, adjusted by billers before invoicing."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Query, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.orm import Session
+
+from services.api.deps import CurrentStaff, SessionDep
+from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from shared.billing import service
+from shared.billing.models import Service
+from shared.billing.push import push_services
+from shared.billing.repository import ServiceRepository, group_currency
+from shared.billing.schemas import (
+    MAX_PUSH,
+    ServiceBulkIn,
+    ServiceDetailOut,
+    ServiceIn,
+    ServiceOut,
+    ServicePatch,
+    ServicePaymentCreated,
+    ServicePaymentIn,
+    ServicePaymentOut,
+    ServicePushOut,
+    ServiceStatus,
+)
+from shared.clients.repository import ClientRepository
+from shared.db.pagination import paginate
+
+router = APIRouter(prefix="/v1/services", tags=["services"])
+
+_SINGLE_SCHEMA = ServiceIn.model_json_schema()
+_PUSH_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
+    _SINGLE_SCHEMA,
+    {"title": "ServiceBulkIn", "type": "object", "additionalProperties": False, "required": ["services"],
+     "properties": {"services": {"type": "array", "minItems": 1, "maxItems": MAX_PUSH, "items": _SINGLE_SCHEMA}}},
+]}}}}}
+
+
+def _parse(model: type[BaseModel], body: Any) -> Any:
+    try:
+        return model.model_validate(body)
+    except ValidationError as exc:
+        # Rendered by the API's own 422 handler, so `param` reads `services.3.amount_cents`.
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]) \
+            from None
+
+
+def _outs(session: Session, actor_group_id: Any, services: list[Service]) -> list[ServiceOut]:
+    repo = ServiceRepository.from_session(session)
+    statuses = repo.invoice_statuses(s.invoice_id for s in services)
+    currency = group_currency(session, actor_group_id)
+    return [ServiceOut.build(s, currency, statuses.get(s.invoice_id)) for s in services]
+
+
+@router.post("", status_code=201, openapi_extra=_PUSH_BODY,
+             responses={200: {"description": "Every service pushed already existed (by external_id)."}})
+def push(body: Annotated[Any, Body(include_in_schema=False)], actor: CurrentStaff, session: SessionDep,
+         response: Response) -> ServiceOut | ServicePushOut:
+    """One service, or `{"services": [...]}` (at most 1000). A repeated `external_id` answers the
+    existing service and applies changed fields while it is uninvoiced. All or nothing."""
+    bulk = isinstance(body, dict) and "services" in body
+    items = _parse(ServiceBulkIn, body).services if bulk else [_parse(ServiceIn, body)]
+    result = push_services(session, actor, items, bulk=bulk)
+    if not result.created:
+        response.status_code = 200
+    outs = _outs(session, actor.group_id, result.services)
+    if bulk:
+        return ServicePushOut(data=outs, created=result.created, existing=result.existing)
+    return outs[0]
+
+
+@router.get("", response_model=ListOut[ServiceOut])
+def list_services(actor: CurrentStaff, session: SessionDep, limit: Limit = DEFAULT_LIMIT,
+                  starting_after: StartingAfter = None,
+                  client_id: Annotated[str | None, Query(max_length=64)] = None,
+                  status: Annotated[ServiceStatus | None, Query()] = None) -> ListOut[ServiceOut]:
+    client_uuid = None
+    if client_id:
+        client_uuid = ClientRepository.from_session(session).get(actor.group_id, client_id, param="client_id").id
+    stmt = ServiceRepository.from_session(session).list_stmt(actor.group_id, client_id=client_uuid, status=status)
+    page = paginate(session, stmt, Service, limit=limit, starting_after=starting_after)
+    return ListOut[ServiceOut](data=_outs(session, actor.group_id, page.data), has_more=page.has_more)
+
+
+@router.get("/{service_id}", response_model=ServiceDetailOut)
+def get_service(service_id: str, actor: CurrentStaff, session: SessionDep) -> ServiceDetailOut:
+    repo = ServiceRepository.from_session(session)
+    svc = repo.get(actor.group_id, service_id)
+    payments = [ServicePaymentOut.model_validate(p) for p in repo.payments_of(svc.id)]
+    return ServiceDetailOut(**_outs(session, actor.group_id, [svc])[0].model_dump(), payments=payments)
+
+
+@router.patch("/{service_id}", response_model=ServiceOut)
+def update_service(service_id: str, body: ServicePatch, actor: CurrentStaff, session: SessionDep) -> ServiceOut:
+    """Change the rate, amount, description or date while the service is uninvoiced. Flipping the rate
+    re-defaults the amount and description unless they were given; sending either as null re-defaults it."""
+    svc = service.update_service(session, actor, service_id, body)
+    return _outs(session, actor.group_id, [svc])[0]
+
+
+@router.post("/{service_id}/payments", status_code=201, response_model=ServicePaymentCreated)
+def record_insurance_payment(service_id: str, body: ServicePaymentIn, actor: CurrentStaff,
+                             session: SessionDep) -> ServicePaymentCreated:
+    """Insurance received before invoicing; the client's part is what remains."""
+    payment, svc = service.record_insurance_payment(session, actor, service_id, body)
+    return ServicePaymentCreated(**ServicePaymentOut.model_validate(payment).model_dump(),
+                                 service=_outs(session, actor.group_id, [svc])[0])

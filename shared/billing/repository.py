@@ -1,0 +1,137 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import Select, and_, exists, select, update
+from sqlalchemy.orm import Session
+
+from shared.billing.models import BillingRate, Service, ServicePayment
+from shared.db.ids import parse_id
+from shared.errors import NotFound
+from shared.groups.models import Group
+from shared.invoicing.models import Invoice
+
+
+def group_currency(session: Session, group_id: uuid.UUID) -> str:
+    return session.scalar(select(Group.currency).where(Group.id == group_id)) or "USD"
+
+
+class BillingRateRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: Session) -> BillingRateRepository:
+        return cls(session)
+
+    def get(self, group_id: uuid.UUID, rate_id: uuid.UUID | str, *, param: str | None = None,
+            for_update: bool = False) -> BillingRate:
+        stmt = select(BillingRate).where(BillingRate.group_id == group_id,
+                                         BillingRate.id == parse_id(rate_id, "billing rate", param))
+        if for_update:
+            stmt = stmt.with_for_update()
+        rate = self.session.scalar(stmt)
+        if rate is None:
+            raise NotFound("No such billing rate.", code="resource_missing", param=param)
+        return rate
+
+    def list_stmt(self, group_id: uuid.UUID, *, payer: str | None = None) -> Select:
+        stmt = select(BillingRate).where(BillingRate.group_id == group_id)
+        if payer:
+            stmt = stmt.where(BillingRate.payer == payer)
+        return stmt
+
+    def by_ids(self, group_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BillingRate]:
+        ids = list(set(ids))
+        if not ids:
+            return {}
+        rows = self.session.scalars(select(BillingRate).where(BillingRate.group_id == group_id, BillingRate.id.in_(ids)))
+        return {rate.id: rate for rate in rows}
+
+    def self_pay_copy_of(self, group_id: uuid.UUID, source_id: uuid.UUID) -> BillingRate | None:
+        return self.session.scalar(
+            select(BillingRate).where(BillingRate.group_id == group_id, BillingRate.self_pay_source_id == source_id)
+            .order_by(BillingRate.created_at).limit(1))
+
+
+def _changeable(rate_id: uuid.UUID):  # noqa: ANN202
+    """Services on a rate that still follow it: not invoiced and not claimed by a run."""
+    return and_(Service.billing_rate_id == rate_id, Service.invoice_id.is_(None), Service.claimed_by_run_id.is_(None))
+
+
+class ServiceRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: Session) -> ServiceRepository:
+        return cls(session)
+
+    def get(self, group_id: uuid.UUID, service_id: uuid.UUID | str, *, for_update: bool = False) -> Service:
+        stmt = select(Service).where(Service.group_id == group_id, Service.id == parse_id(service_id, "service", "id"))
+        if for_update:
+            stmt = stmt.with_for_update()
+        service = self.session.scalar(stmt)
+        if service is None:
+            raise NotFound("No such service.", code="resource_missing", param="id")
+        return service
+
+    def list_stmt(self, group_id: uuid.UUID, *, client_id: uuid.UUID | None = None,
+                  status: str | None = None) -> Select:
+        stmt = select(Service).where(Service.group_id == group_id)
+        if client_id is not None:
+            stmt = stmt.where(Service.client_id == client_id)
+        if status == "uninvoiced":
+            stmt = stmt.where(Service.invoice_id.is_(None))
+        elif status in ("invoiced", "paid"):
+            stmt = stmt.join(Invoice, Invoice.id == Service.invoice_id)
+            stmt = stmt.where(Invoice.status == "paid") if status == "paid" else stmt.where(Invoice.status != "paid")
+        return stmt
+
+    def by_external_ids(self, group_id: uuid.UUID, external_ids: Iterable[str], *,
+                        for_update: bool = False, refresh: bool = False) -> dict[str, Service]:
+        """One query for a whole push. Locked in id order so two overlapping pushes cannot deadlock.
+
+        `refresh` overwrites rows already in the session (after an UPDATE expired their timestamps)."""
+        external_ids = list(set(external_ids))
+        if not external_ids:
+            return {}
+        stmt = select(Service).where(Service.group_id == group_id, Service.external_id.in_(external_ids))
+        if for_update:
+            stmt = stmt.order_by(Service.id).with_for_update()
+        if refresh:
+            stmt = stmt.execution_options(populate_existing=True)
+        return {s.external_id: s for s in self.session.scalars(stmt)}
+
+    def invoice_statuses(self, invoice_ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+        ids = list({i for i in invoice_ids if i is not None})
+        if not ids:
+            return {}
+        return dict(self.session.execute(select(Invoice.id, Invoice.status).where(Invoice.id.in_(ids))).tuples())
+
+    def payments_of(self, service_id: uuid.UUID) -> list[ServicePayment]:
+        return list(self.session.scalars(
+            select(ServicePayment).where(ServicePayment.service_id == service_id)
+            .order_by(ServicePayment.created_at.desc(), ServicePayment.id.desc())))
+
+    # --- Services that follow their rate's amount and name ---
+
+    def any_followers_paid_beyond(self, rate_id: uuid.UUID, amount_cents: int) -> bool:
+        """Would giving the rate this amount leave a following service with more insurance paid than it costs?"""
+        return bool(self.session.scalar(select(exists().where(
+            _changeable(rate_id), Service.amount_explicit.is_(False), Service.insurance_paid_cents > amount_cents))))
+
+    def follow_rate_amount(self, rate_id: uuid.UUID, amount_cents: int) -> int:
+        result = self.session.execute(
+            update(Service).where(_changeable(rate_id), Service.amount_explicit.is_(False),
+                                  Service.amount_cents != amount_cents)
+            .values(amount_cents=amount_cents).execution_options(synchronize_session=False))
+        return result.rowcount
+
+    def follow_rate_name(self, rate_id: uuid.UUID, name: str) -> int:
+        result = self.session.execute(
+            update(Service).where(_changeable(rate_id), Service.description_explicit.is_(False),
+                                  Service.description != name)
+            .values(description=name).execution_options(synchronize_session=False))
+        return result.rowcount

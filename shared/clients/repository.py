@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from shared.clients.models import Client
+from shared.db.ids import parse_id
+from shared.errors import NotFound
+
+
+class ClientRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: Session) -> ClientRepository:
+        return cls(session)
+
+    def get(self, group_id: uuid.UUID, client_id: uuid.UUID | str, *, param: str | None = None,
+            for_update: bool = False) -> Client:
+        """The group's client, or 404 — also for another group's client, so ids leak nothing."""
+        stmt = select(Client).where(Client.group_id == group_id, Client.id == parse_id(client_id, "client", param))
+        if for_update:
+            stmt = stmt.with_for_update()
+        client = self.session.scalar(stmt)
+        if client is None:
+            raise NotFound("No such client.", code="resource_missing", param=param)
+        return client
+
+    def list_stmt(self, group_id: uuid.UUID, *, email: str | None = None, external_id: str | None = None) -> Select:
+        stmt = select(Client).where(Client.group_id == group_id)
+        if email:
+            stmt = stmt.where(func.lower(Client.email) == email.strip().lower())
+        if external_id:
+            stmt = stmt.where(Client.external_id == external_id)
+        return stmt
+
+    def find_by_external_id(self, group_id: uuid.UUID, external_id: str) -> Client | None:
+        return self.session.scalar(
+            select(Client).where(Client.group_id == group_id, Client.external_id == external_id).limit(1))
+
+    def existing_ids(self, group_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+        """Which of `ids` are this group's clients, in one query."""
+        ids = list(set(ids))
+        if not ids:
+            return set()
+        return set(self.session.scalars(select(Client.id).where(Client.group_id == group_id, Client.id.in_(ids))))

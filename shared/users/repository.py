@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Select, delete, select
+from sqlalchemy.orm import Session
+
+from shared.errors import NotFound
+from shared.users.models import STAFF_ROLES, AccessToken, ApiKey, User
+
+
+class UserRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: Session) -> UserRepository:
+        return cls(session)
+
+    def staff_stmt(self, group_id: uuid.UUID) -> Select:
+        return select(User).where(User.group_id == group_id, User.role.in_(STAFF_ROLES))
+
+    def portal_user_of(self, client_id: uuid.UUID, *, for_update: bool = False) -> User | None:
+        stmt = select(User).where(User.client_id == client_id, User.role == "client")
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.scalar(stmt.order_by(User.created_at).limit(1))
+
+    def portal_emails(self, client_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+        """Each client's portal login email, for the clients that have one (one query for a page)."""
+        if not client_ids:
+            return {}
+        rows = self.session.execute(
+            select(User.client_id, User.email).where(User.client_id.in_(client_ids), User.role == "client",
+                                                     User.is_active.is_(True)))
+        return {client_id: email for client_id, email in rows}
+
+    def revoke_access_tokens(self, user_id: uuid.UUID) -> None:
+        self.session.execute(delete(AccessToken).where(AccessToken.user_id == user_id))
+
+
+class ApiKeyRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    @classmethod
+    def from_session(cls, session: Session) -> ApiKeyRepository:
+        return cls(session)
+
+    def list_stmt(self, group_id: uuid.UUID) -> Select:
+        return select(ApiKey).where(ApiKey.group_id == group_id)
+
+    def get(self, group_id: uuid.UUID, key_id: uuid.UUID, *, for_update: bool = False) -> ApiKey:
+        stmt = select(ApiKey).where(ApiKey.group_id == group_id, ApiKey.id == key_id)
+        if for_update:
+            stmt = stmt.with_for_update()
+        key = self.session.scalar(stmt)
+        if key is None:
+            raise NotFound("No such API key.", code="resource_missing", param="id")
+        return key
