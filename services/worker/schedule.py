@@ -4,8 +4,19 @@ Each entry expires at about 1.5x its interval so a backlog never piles up."""
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from celery.schedules import crontab
 
 from shared.tasks import names
 
-BEAT_SCHEDULE: dict[str, dict] = {}
+BEAT_SCHEDULE: dict[str, dict] = {
+    # Every 15 s, not crontab: crontab's finest step is one minute, and a Stripe event the
+    # broker lost should reach the ledger in seconds, not minutes. The sweep is one indexed query.
+    "sweep-stripe-events": {"task": names.SWEEP_STRIPE_EVENTS, "schedule": timedelta(seconds=15),
+                            "options": {"expires": 22}},
+    # Every 10 s, not crontab (whose finest step is a minute): a run whose worker was killed must
+    # be taken up again within a minute of its 30 s lease expiring. One query on a partial index.
+    "sweep-invoicing-runs": {"task": names.SWEEP_INVOICING_RUNS, "schedule": timedelta(seconds=10),
+                             "options": {"expires": 15}},
+}

@@ -1,0 +1,1 @@
+"""The Stripe webhook receiver: verify, store, acknowledge. A relay dispatches stored events."""

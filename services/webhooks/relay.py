@@ -1,0 +1,142 @@
+"""The relay: `python -m services.webhooks.relay`, part of the receiver's service.
+
+Sends stored, undispatched inbox rows to the worker (`payments.apply_stripe_event`) in
+batches. It wakes on the receiver's `NOTIFY stripe_events` and also polls every second,
+so a missed notification only costs a second. Each batch is claimed with
+`FOR UPDATE SKIP LOCKED` and marked dispatched in a short transaction, then sent; rows
+whose send failed (broker down) are un-marked and go out once the broker is back. Any
+number of relays may run: SKIP LOCKED gives each its own rows.
+
+Claiming before sending (rather than holding the row locks while sending) keeps a worker
+that already got the message from waiting on our lock. If the relay dies between claim
+and send, the beat sweeper re-sends those rows (dispatched, never leased).
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+import uuid
+
+import psycopg
+
+from services.webhooks.db import plain_dsn
+from shared.logging import configure_logging, get_logger
+from shared.tasks import names
+
+log = get_logger("clinicpay.relay")
+
+CHANNEL = "stripe_events"
+BATCH = 500
+POLL_SECONDS = 1.0
+MAX_BROKER_BACKOFF = 10.0
+
+CLAIM = """
+UPDATE stripe_events SET dispatched_at = now()
+WHERE id IN (SELECT id FROM stripe_events WHERE dispatched_at IS NULL
+             ORDER BY received_at LIMIT %s FOR UPDATE SKIP LOCKED)
+RETURNING id
+"""
+UNCLAIM = "UPDATE stripe_events SET dispatched_at = NULL WHERE id = ANY(%s) AND processed_at IS NULL"
+
+
+class Relay:
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.stopping = False
+        self.listen_conn: psycopg.Connection | None = None
+        self.conn: psycopg.Connection | None = None
+        self.broker_backoff = 0.0
+
+    def _connect(self) -> None:
+        self.close()
+        self.listen_conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
+        self.listen_conn.execute(f"LISTEN {CHANNEL}")
+        self.conn = psycopg.connect(self.dsn, autocommit=True, connect_timeout=5)
+
+    def close(self) -> None:
+        for conn in (self.listen_conn, self.conn):
+            if conn is not None:
+                try:
+                    conn.close()
+                except Exception:  # noqa: BLE001, S110 — already broken
+                    pass
+        self.listen_conn = self.conn = None
+
+    def dispatch_batch(self) -> tuple[int, bool]:
+        """Send up to BATCH rows; (how many were sent, whether the broker refused one)."""
+        from shared.tasks.celery_app import celery_app  # noqa: PLC0415 — after logging is configured
+
+        ids: list[uuid.UUID] = [row[0] for row in self.conn.execute(CLAIM, (BATCH,)).fetchall()]
+        if not ids:
+            return 0, False
+        sent = 0
+        try:
+            with celery_app.producer_or_acquire() as producer:
+                for event_id in ids:
+                    celery_app.send_task(names.APPLY_STRIPE_EVENT, args=(str(event_id),), producer=producer)
+                    sent += 1
+        except Exception as exc:  # noqa: BLE001 — broker down: kombu raises a family of errors
+            log.warning("relay_broker_unavailable", error=type(exc).__name__, unsent=len(ids) - sent)
+            self.conn.execute(UNCLAIM, (ids[sent:],))
+            return sent, True
+        return sent, False
+
+    def drain(self) -> None:
+        """Dispatch until nothing is waiting or the broker refuses."""
+        while not self.stopping:
+            sent, refused = self.dispatch_batch()
+            if refused:
+                self.broker_backoff = min(max(self.broker_backoff * 2, 0.5), MAX_BROKER_BACKOFF)
+                return
+            self.broker_backoff = 0.0
+            if sent:
+                log.debug("relay_dispatched", count=sent)
+            if sent < BATCH:
+                return
+
+    def wait(self) -> None:
+        """Until a notification arrives, or the poll interval (or the broker backoff) passes."""
+        if self.broker_backoff:
+            time.sleep(self.broker_backoff)
+            return
+        for _ in self.listen_conn.notifies(timeout=POLL_SECONDS, stop_after=1):
+            pass
+        # Coalesce the burst that woke us: the next batch takes all those rows at once.
+        for _ in self.listen_conn.notifies(timeout=0.0):
+            pass
+
+    def run(self) -> None:
+        db_backoff = 0.0
+        while not self.stopping:
+            try:
+                if self.listen_conn is None:
+                    self._connect()
+                    log.info("relay_listening", channel=CHANNEL)
+                self.drain()
+                db_backoff = 0.0
+                self.wait()
+            except psycopg.Error as exc:
+                db_backoff = min(max(db_backoff * 2, 0.5), 10.0)
+                log.warning("relay_database_unavailable", error=type(exc).__name__, retry_in=db_backoff)
+                self.close()
+                time.sleep(db_backoff)
+        self.close()
+
+
+def main() -> None:
+    configure_logging()
+    relay = Relay(plain_dsn())
+
+    def _stop(*_):  # noqa: ANN002
+        relay.stopping = True
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    log.info("relay_started")
+    relay.run()
+    log.info("relay_stopped")
+
+
+if __name__ == "__main__":
+    main()

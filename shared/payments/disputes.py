@@ -1,0 +1,116 @@
+"""Card disputes as Stripe reports them: one Dispute row per Stripe dispute, upserted by its id.
+
+Two kinds of facts, handled differently:
+- the dispute's status flags or unflags the invoice; snapshots older than the newest one
+  applied (Stripe's event `created` against `disputes.stripe_updated_at`) are ignored;
+- money moves only on `charge.dispute.funds_withdrawn` / `funds_reinstated`. Each sets a
+  state (withdrawn = the disputed amount), never adds to one, so a repeat is harmless,
+  and a late one still counts because the money did move.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from shared.audit.service import SYSTEM, record
+from shared.logging import get_logger
+from shared.payments.card import find_card_payment
+from shared.payments.ledger import lock_invoice, recompute_invoice
+from shared.payments.models import Dispute, Payment
+from shared.payments.refunds import MalformedObject
+from shared.payments.stripe_repository import StripeLedgerRepository
+
+log = get_logger(__name__)
+
+CLOSED = frozenset({"won", "lost", "warning_closed", "prevented"})
+FUNDS_WITHDRAWN = "funds_withdrawn"
+FUNDS_REINSTATED = "funds_reinstated"
+
+
+@dataclass(frozen=True)
+class DisputeSnapshot:
+    stripe_dispute_id: str
+    amount_cents: int
+    status: str
+    reason: str | None
+    payment_intent: Any
+    event_created: int
+
+    @classmethod
+    def from_stripe(cls, dispute: dict[str, Any], event_created: int) -> DisputeSnapshot:
+        dispute_id, amount, status = dispute.get("id"), dispute.get("amount"), dispute.get("status")
+        if not isinstance(dispute_id, str) or not dispute_id:
+            raise MalformedObject("The dispute has no id.", code="malformed_dispute")
+        if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0:
+            raise MalformedObject(f"Dispute {dispute_id} has no positive integer amount.", code="malformed_dispute")
+        if not isinstance(status, str) or not status:
+            raise MalformedObject(f"Dispute {dispute_id} has no status.", code="malformed_dispute")
+        reason = dispute.get("reason") if isinstance(dispute.get("reason"), str) else None
+        payment_intent = dispute.get("payment_intent")
+        if payment_intent is None and isinstance(dispute.get("charge"), dict):
+            payment_intent = dispute["charge"].get("payment_intent")
+        return cls(dispute_id, amount, status[:32], reason[:64] if reason else None, payment_intent, event_created)
+
+
+def _status_applies(dispute: Dispute, snapshot: DisputeSnapshot) -> bool:
+    if snapshot.status == dispute.status:
+        return False
+    if snapshot.event_created < dispute.stripe_updated_at:
+        return False  # an older snapshot than the one we hold
+    # Same second: never reopen a closed dispute from a snapshot we cannot order.
+    return not (snapshot.event_created == dispute.stripe_updated_at and dispute.status in CLOSED)
+
+
+def apply_dispute(session, group_id: uuid.UUID, snapshot: DisputeSnapshot, *, funds: str | None,  # noqa: ANN001
+                  source: str) -> str:
+    """Upsert one dispute; `funds` is FUNDS_WITHDRAWN / FUNDS_REINSTATED for the funds events.
+    Returns "applied", "unchanged" or "unmatched". Never commits."""
+    repo = StripeLedgerRepository.from_session(session)
+    existing = repo.dispute_by_stripe_id(snapshot.stripe_dispute_id)
+    if existing is not None:
+        if existing.group_id != group_id:
+            return "unmatched"
+        payment_id = existing.payment_id
+    else:
+        payment = find_card_payment(session, group_id, snapshot.payment_intent) if snapshot.payment_intent else None
+        if payment is None:
+            return "unmatched"
+        payment_id = payment.id
+
+    invoice = lock_invoice(session, session.get(Payment, payment_id).invoice_id, group_id)
+    dispute = repo.dispute_by_stripe_id(snapshot.stripe_dispute_id)  # re-read under the lock
+    changes: dict[str, Any] = {}
+    if dispute is None:
+        dispute = Dispute(group_id=group_id, payment_id=payment_id, stripe_dispute_id=snapshot.stripe_dispute_id,
+                          amount_cents=snapshot.amount_cents, status=snapshot.status, reason=snapshot.reason,
+                          funds_withdrawn_cents=0, funds_reinstated_cents=0,
+                          stripe_updated_at=snapshot.event_created)
+        session.add(dispute)
+        changes["status"] = [None, snapshot.status]
+    elif _status_applies(dispute, snapshot):
+        changes["status"] = [dispute.status, snapshot.status]
+        dispute.status = snapshot.status
+        dispute.amount_cents = snapshot.amount_cents
+        if snapshot.reason:
+            dispute.reason = snapshot.reason
+    dispute.stripe_updated_at = max(dispute.stripe_updated_at or 0, snapshot.event_created)
+
+    if funds == FUNDS_WITHDRAWN and dispute.funds_withdrawn_cents != snapshot.amount_cents:
+        changes["funds_withdrawn_cents"] = [dispute.funds_withdrawn_cents, snapshot.amount_cents]
+        dispute.funds_withdrawn_cents = snapshot.amount_cents
+    elif funds == FUNDS_REINSTATED and dispute.funds_reinstated_cents != snapshot.amount_cents:
+        changes["funds_reinstated_cents"] = [dispute.funds_reinstated_cents, snapshot.amount_cents]
+        dispute.funds_reinstated_cents = snapshot.amount_cents
+
+    if not changes:
+        return "unchanged"
+    session.flush()
+    recompute_invoice(session, invoice)
+    record(session, SYSTEM, f"dispute.{funds or snapshot.status}", "dispute", dispute.id, group_id=group_id,
+           data={"source": source, "stripe_dispute_id": snapshot.stripe_dispute_id, "payment_id": str(payment_id),
+                 "changes": changes})
+    log.info("dispute_applied", payment_id=str(payment_id), invoice_id=str(invoice.id), group_id=str(group_id),
+             stripe_dispute_id=snapshot.stripe_dispute_id, status=dispute.status, funds=funds)
+    return "applied"

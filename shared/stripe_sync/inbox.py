@@ -1,0 +1,158 @@
+"""The Stripe event inbox: take a stored event, apply it once, or record why not.
+
+Exactly once in effect: a worker first takes a short lease on the row (so two copies of
+the task do not both work on it), then applies the event and sets `processed_at` in ONE
+transaction that also holds the row lock — a processed row is never applied again,
+even if a lease ran out under a slow worker. A failure rolls the effect back, keeps
+`attempts` and `last_error` (no secrets) on the row, and turns the lease into the
+backoff; after MAX_ATTEMPTS the row waits, visible, for an operator
+(`clinicpay replay-event`).
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import sqlalchemy.exc
+import stripe
+import structlog
+from sqlalchemy import func
+
+import shared.db.models  # noqa: F401 — every mapper, so the ledger's foreign keys resolve in the worker
+from shared.db.engine import session_scope
+from shared.errors import ClinicpayError
+from shared.logging import get_logger
+from shared.stripe_sync.events import apply_event
+from shared.stripe_sync.inbox_repository import InboxRepository
+from shared.tasks import names
+from shared.tasks.enqueue import send_task_now
+
+log = get_logger(__name__)
+
+LEASE_SECONDS = 30.0
+MAX_ATTEMPTS = 8
+MAX_BACKOFF_SECONDS = 300.0
+# Worth another try soon; anything else is retried only by the sweeper's slower backoff.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    stripe.APIConnectionError, stripe.RateLimitError,
+    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
+)
+
+# Claim results other than an outcome.
+ALREADY_PROCESSED, BUSY, MISSING = "already_processed", "busy", "missing"
+
+
+class EventNotApplied(Exception):
+    """What the task raises when an event failed for good this time: one plain message, so Celery
+    can serialize it (the row already holds attempts and last_error)."""
+
+
+class EventFailed(Exception):
+    def __init__(self, event_id: uuid.UUID, attempts: int, retry_in: float, cause: BaseException) -> None:
+        super().__init__(f"event {event_id} failed on attempt {attempts}: {describe(cause)}")
+        self.event_id = event_id
+        self.attempts = attempts
+        self.retry_in = retry_in
+        self.cause = cause
+
+    @property
+    def transient(self) -> bool:
+        return isinstance(self.cause, TRANSIENT_ERRORS)
+
+    @property
+    def attempts_left(self) -> bool:
+        return self.attempts < MAX_ATTEMPTS
+
+
+def retry_delay(attempts: int) -> float:
+    """Exponential backoff with jitter, capped far below the broker's visibility timeout."""
+    return min(2.0 ** max(attempts, 1), MAX_BACKOFF_SECONDS) * random.uniform(0.5, 1.0)
+
+
+def describe(exc: BaseException) -> str:
+    """What an operator needs to see; never SQL parameters (they would carry the payload)."""
+    if isinstance(exc, ClinicpayError):
+        text = f"{type(exc).__name__}: {exc.message}"
+    elif isinstance(exc, sqlalchemy.exc.DBAPIError) and exc.orig is not None:
+        text = f"{type(exc.orig).__name__}: {str(exc.orig).splitlines()[0] if str(exc.orig) else ''}"
+    elif isinstance(exc, stripe.StripeError):
+        text = f"{type(exc).__name__}: {exc.user_message or ''}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return text[:1000]
+
+
+def process_event(event_id: uuid.UUID) -> str:
+    """Claim and apply one inbox row. Returns its outcome (applied | ignored | unmatched), or
+    ALREADY_PROCESSED / BUSY / MISSING when there was nothing for us to do. Raises EventFailed."""
+    with session_scope() as session:
+        attempts = InboxRepository.from_session(session).claim(event_id, LEASE_SECONDS)
+    if attempts is None:
+        return _why_not_claimed(event_id)
+    return _apply_claimed(event_id, attempts)
+
+
+def _why_not_claimed(event_id: uuid.UUID) -> str:
+    with session_scope() as session:
+        row = InboxRepository.from_session(session).get(event_id)
+        if row is None:
+            return MISSING
+        return ALREADY_PROCESSED if row.processed_at is not None else BUSY
+
+
+def _apply_claimed(event_id: uuid.UUID, attempts: int) -> str:
+    try:
+        with session_scope() as session:
+            row = InboxRepository.from_session(session).lock_unprocessed(event_id)
+            if row is None:
+                return ALREADY_PROCESSED
+            structlog.contextvars.bind_contextvars(event_row_id=str(row.id), stripe_event_id=row.stripe_event_id,
+                                                   group_id=str(row.group_id), event_type=row.type)
+            outcome = apply_event(session, row.group_id, row.payload, source=row.source)
+            row.processed_at = func.now()
+            row.outcome = outcome
+            row.lease_expires_at = None
+            row.last_error = None
+    except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row, then re-raised
+        retry_in = retry_delay(attempts)
+        _record_failure(event_id, exc, retry_in)
+        log.warning("stripe_event_failed", event_row_id=str(event_id), attempts=attempts, error=describe(exc),
+                    retry_in=round(retry_in, 1), final=attempts >= MAX_ATTEMPTS)
+        raise EventFailed(event_id, attempts, retry_in, exc) from exc
+    log.info("stripe_event_processed", event_row_id=str(event_id), outcome=outcome, attempts=attempts)
+    return outcome
+
+
+def _record_failure(event_id: uuid.UUID, exc: BaseException, retry_in: float) -> None:
+    try:
+        with session_scope() as session:
+            # Leave a margin so the task's own retry, due at `retry_in`, finds the lease expired.
+            InboxRepository.from_session(session).record_failure(event_id, describe(exc), max(retry_in - 0.5, 0.0))
+    except Exception as record_exc:  # noqa: BLE001 — the database itself may be what failed
+        log.warning("stripe_event_failure_not_recorded", event_row_id=str(event_id), error=describe(record_exc))
+
+
+# --- The sweeper: the broker is only a wake-up, the inbox is the record. ---
+
+UNDISPATCHED_AFTER_SECONDS = 10.0
+LOST_AFTER_SECONDS = 60.0
+SWEEP_BATCH = 500
+
+
+def sweep() -> int:
+    """Send again what the broker may have lost; returns how many were sent."""
+    with session_scope() as session:
+        repo = InboxRepository.from_session(session)
+        ids = repo.lock_for_sweep(undispatched_after_s=UNDISPATCHED_AFTER_SECONDS, lost_after_s=LOST_AFTER_SECONDS,
+                                  max_attempts=MAX_ATTEMPTS, limit=SWEEP_BATCH)
+        sent = []
+        for event_id in ids:
+            if not send_task_now(names.APPLY_STRIPE_EVENT, str(event_id)):
+                break  # broker down: the rest stay as they are for the next sweep
+            sent.append(event_id)
+        # dispatched_at restarts the "lost" clock, so a queued message is not sent again every sweep.
+        repo.mark_dispatched(sent)
+    if sent:
+        log.info("stripe_events_resent", count=len(sent), found=len(ids))
+    return len(sent)

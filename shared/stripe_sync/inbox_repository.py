@@ -1,0 +1,106 @@
+"""Queries on the Stripe event inbox (`stripe_events`)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy.orm import Session
+
+from shared.stripe_sync.models import StripeEvent
+
+
+@dataclass(frozen=True)
+class InboxHealth:
+    received: int
+    applied: int
+    failing: int  # tried and not yet processed
+    pending: int  # not yet processed
+    oldest_unprocessed_at: datetime | None
+
+
+@dataclass
+class InboxRepository:
+    session: Session
+
+    @classmethod
+    def from_session(cls, session: Session) -> InboxRepository:
+        return cls(session)
+
+    def claim(self, event_id: uuid.UUID, lease_seconds: float) -> int | None:
+        """Take the lease on an unprocessed row nobody holds; its attempt number, or None."""
+        return self.session.scalar(
+            update(StripeEvent)
+            .where(StripeEvent.id == event_id, StripeEvent.processed_at.is_(None),
+                   or_(StripeEvent.lease_expires_at.is_(None), StripeEvent.lease_expires_at < func.now()))
+            .values(lease_expires_at=func.now() + text(f"interval '{float(lease_seconds)} seconds'"),
+                    attempts=StripeEvent.attempts + 1)
+            .returning(StripeEvent.attempts)
+        )
+
+    def get(self, event_id: uuid.UUID) -> StripeEvent | None:
+        return self.session.get(StripeEvent, event_id)
+
+    def lock_unprocessed(self, event_id: uuid.UUID) -> StripeEvent | None:
+        """The row, locked, if it is still unprocessed. A concurrent applier waits here and then sees
+        it processed, so an event's effect is committed at most once."""
+        return self.session.scalars(
+            select(StripeEvent).where(StripeEvent.id == event_id, StripeEvent.processed_at.is_(None))
+            .with_for_update().execution_options(populate_existing=True)
+        ).one_or_none()
+
+    def by_stripe_event_id(self, stripe_event_id: str) -> list[StripeEvent]:
+        return list(self.session.scalars(
+            select(StripeEvent).where(StripeEvent.stripe_event_id == stripe_event_id)
+            .order_by(StripeEvent.received_at)
+        ))
+
+    def record_failure(self, event_id: uuid.UUID, error: str, retry_in_seconds: float) -> None:
+        # The lease now doubles as the backoff: nobody (sweeper included) takes it again before then.
+        self.session.execute(
+            update(StripeEvent).where(StripeEvent.id == event_id, StripeEvent.processed_at.is_(None))
+            .values(last_error=error,
+                    lease_expires_at=func.now() + text(f"interval '{float(retry_in_seconds)} seconds'"))
+        )
+
+    def lock_for_sweep(self, *, undispatched_after_s: float, lost_after_s: float, max_attempts: int,
+                       limit: int) -> list[uuid.UUID]:
+        """Rows the broker may have lost: never dispatched (relay down), or dispatched and then
+        dropped (no lease taken for a while, or a lease that expired) with attempts left."""
+        now = func.now()
+        never_dispatched = and_(StripeEvent.dispatched_at.is_(None),
+                                StripeEvent.received_at < now - text(f"interval '{float(undispatched_after_s)} seconds'"))
+        lost = and_(
+            StripeEvent.dispatched_at.is_not(None),
+            StripeEvent.attempts < max_attempts,
+            or_(and_(StripeEvent.lease_expires_at.is_(None),
+                     StripeEvent.dispatched_at < now - text(f"interval '{float(lost_after_s)} seconds'")),
+                StripeEvent.lease_expires_at < now),
+        )
+        return list(self.session.scalars(
+            select(StripeEvent.id).where(StripeEvent.processed_at.is_(None), or_(never_dispatched, lost))
+            .order_by(StripeEvent.received_at).limit(limit).with_for_update(skip_locked=True)
+        ))
+
+    def mark_dispatched(self, event_ids: list[uuid.UUID]) -> None:
+        if event_ids:
+            self.session.execute(update(StripeEvent).where(StripeEvent.id.in_(event_ids))
+                                 .values(dispatched_at=func.now()))
+
+    def reset_for_replay(self, event_id: uuid.UUID) -> None:
+        self.session.execute(update(StripeEvent).where(StripeEvent.id == event_id)
+                             .values(processed_at=None, outcome=None, lease_expires_at=None))
+
+    def health(self, group_id: uuid.UUID) -> InboxHealth:
+        row = self.session.execute(
+            select(func.count(),
+                   func.count().filter(StripeEvent.outcome == "applied"),
+                   func.count().filter(StripeEvent.processed_at.is_(None), StripeEvent.attempts > 0,
+                                       StripeEvent.last_error.is_not(None)),
+                   func.count().filter(StripeEvent.processed_at.is_(None)),
+                   func.min(StripeEvent.received_at).filter(StripeEvent.processed_at.is_(None)))
+            .where(StripeEvent.group_id == group_id)
+        ).one()
+        return InboxHealth(int(row[0]), int(row[1]), int(row[2]), int(row[3]), row[4])

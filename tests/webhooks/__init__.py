@@ -1,0 +1,1 @@
+"""The Stripe webhook receiver, relay and event worker, end to end."""
