@@ -19,4 +19,9 @@ BEAT_SCHEDULE: dict[str, dict] = {
     # be taken up again within a minute of its 30 s lease expiring. One query on a partial index.
     "sweep-invoicing-runs": {"task": names.SWEEP_INVOICING_RUNS, "schedule": timedelta(seconds=10),
                              "options": {"expires": 15}},
+    # Catch up with Stripe for every connected practice, in case a webhook never came.
+    "reconcile-groups": {"task": names.SCHEDULE_RECONCILIATIONS, "schedule": crontab(minute="*/5"),
+                         "options": {"expires": 450}},
+    "sweep-reconciliations": {"task": names.SWEEP_RECONCILIATIONS, "schedule": crontab(minute="*"),
+                              "options": {"expires": 90}},
 }

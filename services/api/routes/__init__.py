@@ -2,6 +2,8 @@
 
 from services.api.routes import auth, groups, health
 from services.api.routes import api_keys, audit, billing_rates, clients, services, users
+from services.api.routes import portal_payments, reconciliations, stripe_settings
 
 ROUTERS = [health.router, auth.router, groups.router,
-           users.router, api_keys.router, clients.router, billing_rates.router, services.router, audit.router]
+           users.router, api_keys.router, clients.router, billing_rates.router, services.router, audit.router,
+           stripe_settings.router, portal_payments.router, reconciliations.router]

@@ -1,0 +1,38 @@
+"""Staff ask for a reconciliation with Stripe (202, a job to poll) and read its result."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+
+from services.api.deps import CurrentStaff, SessionDep
+from shared.db.ids import parse_id
+from shared.db.pagination import DEFAULT_LIMIT, paginate
+from shared.stripe_sync.models import Reconciliation
+from shared.stripe_sync.reconciliation import request_reconciliation
+from shared.stripe_sync.reconciliation_repository import ReconciliationRepository
+from shared.stripe_sync.schemas import ReconciliationList, ReconciliationOut
+
+router = APIRouter(prefix="/v1/reconciliations", tags=["reconciliations"])
+
+
+@router.post("", status_code=202, response_model=ReconciliationOut)
+def create_reconciliation(actor: CurrentStaff, session: SessionDep) -> ReconciliationOut:
+    """Queue a run, or answer the one already queued or running for this practice."""
+    rec, _ = request_reconciliation(session, actor, trigger="manual")
+    return ReconciliationOut.model_validate(rec)
+
+
+@router.get("", response_model=ReconciliationList)
+def list_reconciliations(actor: CurrentStaff, session: SessionDep, limit: int = Query(DEFAULT_LIMIT),
+                         starting_after: str | None = None) -> ReconciliationList:
+    repo = ReconciliationRepository.from_session(session)
+    page = paginate(session, repo.for_group(actor.group_id), Reconciliation, limit=limit,
+                    starting_after=starting_after)
+    return ReconciliationList(data=[ReconciliationOut.model_validate(r) for r in page.data], has_more=page.has_more)
+
+
+@router.get("/{reconciliation_id}", response_model=ReconciliationOut)
+def get_reconciliation(reconciliation_id: str, actor: CurrentStaff, session: SessionDep) -> ReconciliationOut:
+    rec = ReconciliationRepository.from_session(session).get(parse_id(reconciliation_id, "reconciliation"),
+                                                              actor.group_id)
+    return ReconciliationOut.model_validate(rec)

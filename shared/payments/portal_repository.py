@@ -1,0 +1,53 @@
+"""Queries of the client portal's card flow, always scoped to the signed-in client's own invoices."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.clients.models import Client
+from shared.invoicing.models import Invoice
+from shared.payments.models import Payment
+
+OPEN_CARD_STATUSES = ("pending", "requires_action", "processing")
+
+
+@dataclass
+class PortalPaymentRepository:
+    session: Session
+
+    @classmethod
+    def from_session(cls, session: Session) -> PortalPaymentRepository:
+        return cls(session)
+
+    def client_card_payment(self, payment_id: uuid.UUID, group_id: uuid.UUID, client_id: uuid.UUID) -> Payment | None:
+        return self.session.scalar(
+            select(Payment).join(Invoice, Invoice.id == Payment.invoice_id)
+            .where(Payment.id == payment_id, Payment.group_id == group_id, Payment.method == "card",
+                   Invoice.client_id == client_id, Invoice.group_id == group_id)
+        )
+
+    def open_card_payments(self, invoice_id: uuid.UUID) -> list[Payment]:
+        """Card payments of an invoice not yet settled, oldest first. Read after the invoice lock is held."""
+        return list(self.session.scalars(
+            select(Payment)
+            .where(Payment.invoice_id == invoice_id, Payment.method == "card",
+                   Payment.status.in_(OPEN_CARD_STATUSES))
+            .order_by(Payment.created_at, Payment.id)
+            .execution_options(populate_existing=True)
+        ))
+
+    def reload(self, payment_id: uuid.UUID) -> Payment:
+        return self.session.scalars(
+            select(Payment).where(Payment.id == payment_id).execution_options(populate_existing=True)
+        ).one()
+
+    def lock_client(self, client_id: uuid.UUID, group_id: uuid.UUID) -> Client:
+        """Locked so two first payments of one client create one Stripe customer, not two."""
+        return self.session.scalars(
+            select(Client).where(Client.id == client_id, Client.group_id == group_id)
+            .with_for_update().execution_options(populate_existing=True)
+        ).one()

@@ -1,0 +1,264 @@
+"""Reconciliation: read what Stripe says and bring our ledger in line, for when a webhook never came.
+
+A run reads, for one group, since a watermark:
+  (a) our card payments Stripe may know more about — every unsettled one (pending with a
+      PaymentIntent, requires_action, processing) and every one touched in the window —
+      each PaymentIntent retrieved by id;
+  (b) the `payment_intent.*` events Stripe emitted in the window (GET /v1/events, the
+      endpoint Stripe offers for catching up on undelivered events), each PaymentIntent
+      retrieved again for its current state.
+Each state goes through `apply_payment_intent`, the one function that moves the ledger, in a
+transaction of its own (it locks the invoice and is idempotent, so a webhook or a second run
+arriving at the same time changes nothing twice). What changed is recorded in `fixed`, in the
+same transaction as the change; PaymentIntents whose metadata names this group but match no
+payment of ours go to `unmatched`. The next run starts where the last successful one stopped,
+minus an overlap, because Stripe's event list may show an event a little after its `created`.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import stripe
+from sqlalchemy.orm import Session
+
+from shared.audit.service import SYSTEM, Actor, record
+from shared.db.engine import session_scope
+from shared.errors import Conflict
+from shared.groups.models import Group
+from shared.groups.repository import GroupRepository
+from shared.logging import get_logger
+from shared.payments.card import apply_payment_intent, find_card_payment
+from shared.payments.ledger import lock_invoice
+from shared.payments.portal_repository import PortalPaymentRepository
+from shared.stripe_sync import reconciliation_lease as lease
+from shared.stripe_sync.gateway import StripeGateway, StripeUnavailable
+from shared.stripe_sync.models import Reconciliation
+from shared.stripe_sync.reconciliation_repository import ReconciliationRepository
+from shared.tasks import names
+from shared.tasks.enqueue import enqueue_after_commit
+
+log = get_logger(__name__)
+
+OVERLAP_SECONDS = 300
+# A group's first run looks back as far as Stripe keeps retrying a webhook.
+FIRST_LOOKBACK_SECONDS = 3 * 24 * 3600
+MAX_PAYMENTS_PER_RUN = 2000
+# Exact types: the stand-in filters `type` by equality, so no `payment_intent.*` wildcard.
+PAYMENT_INTENT_EVENT_TYPES = (
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.processing",
+    "payment_intent.requires_action",
+    "payment_intent.canceled",
+    "payment_intent.amount_capturable_updated",
+)
+
+
+# --- Asking for a run ---
+
+def request_reconciliation(session: Session, actor: Actor, *, trigger: str) -> tuple[Reconciliation, bool]:
+    """A queued run for the actor's group, or the one already queued or running. Returns (run, created)."""
+    group = GroupRepository.from_session(session).get_for_update(actor.group_id)  # one request at a time
+    if not group.stripe_connected:
+        raise Conflict("Connect Stripe before reconciling.", code="stripe_not_connected")
+    repo = ReconciliationRepository.from_session(session)
+    existing = repo.unfinished_for_group(group.id)
+    if existing is not None:
+        return existing, False
+    rec = Reconciliation(id=uuid.uuid4(), group_id=group.id, status="queued", trigger=trigger, fixed=[],
+                         unmatched=[], errors=[], attempts=0, requested_by_user_id=actor.user_id)
+    session.add(rec)
+    session.flush()
+    record(session, actor, "reconciliation.requested", "reconciliation", rec.id, group_id=group.id,
+           data={"trigger": trigger})
+    enqueue_after_commit(names.RECONCILE_GROUP, str(rec.id))
+    return rec, True
+
+
+def schedule_all() -> int:
+    """One run per connected group that has none queued or running (beat, every few minutes)."""
+    with session_scope() as session:
+        group_ids = ReconciliationRepository.from_session(session).connected_group_ids()
+    created = 0
+    for group_id in group_ids:
+        try:
+            with session_scope() as session:
+                _, new = request_reconciliation(session, Actor(kind="system", group_id=group_id), trigger="schedule")
+                created += int(new)
+        except Conflict:
+            continue  # disconnected meanwhile
+    return created
+
+
+# --- Running one ---
+
+@dataclass
+class _Run:
+    reconciliation_id: uuid.UUID
+    group_id: uuid.UUID
+    seen: set[str] = field(default_factory=set)
+
+
+def reconcile(reconciliation_id: uuid.UUID) -> str:
+    """Run one reconciliation. Returns what happened: succeeded | failed | skipped.
+
+    Raises StripeUnavailable for the task to retry with backoff (the row stays running).
+    """
+    with session_scope() as session:
+        rec = session.get(Reconciliation, reconciliation_id)
+        if rec is None or rec.status not in ("queued", "running"):
+            return "skipped"
+        group_id = rec.group_id
+    with lease.group_lock(group_id) as ours:
+        if not ours:
+            log.info("reconciliation_group_busy", reconciliation_id=str(reconciliation_id), group_id=str(group_id))
+            return "skipped"
+        attempts = lease.take_lease(reconciliation_id)
+        if attempts is None:
+            return "skipped"
+        if attempts > lease.MAX_ATTEMPTS:
+            finish(reconciliation_id, "failed", [{"code": "too_many_attempts",
+                                                  "message": "The run was started too many times without finishing."}])
+            return "failed"
+        with lease.Heartbeat(reconciliation_id):
+            return _run(_Run(reconciliation_id, group_id))
+
+
+def _run(run: _Run) -> str:
+    with session_scope() as session:
+        group = session.get(Group, run.group_id)
+        if group is None or not group.stripe_connected:
+            finish_in(session, run.reconciliation_id, "failed",
+                      [{"code": "stripe_not_connected", "message": "Stripe was disconnected before the run."}])
+            return "failed"
+        gateway = StripeGateway.for_group(group)
+        repo = ReconciliationRepository.from_session(session)
+        previous = repo.last_watermark(run.group_id)
+        now = int(time.time())
+        watermark_from = (previous - OVERLAP_SECONDS) if previous else now - FIRST_LOOKBACK_SECONDS
+        rec = session.get(Reconciliation, run.reconciliation_id)
+        rec.watermark_from, rec.watermark_to = watermark_from, now
+        payments = repo.payments_to_check(run.group_id, datetime.fromtimestamp(watermark_from, UTC),
+                                          MAX_PAYMENTS_PER_RUN)
+    log.info("reconciliation_started", reconciliation_id=str(run.reconciliation_id), group_id=str(run.group_id),
+             watermark_from=watermark_from, payments=len(payments))
+    errors: list[dict[str, Any]] = []
+    try:
+        for payment_id, pi_id in payments:
+            _check_payment_intent(run, gateway, pi_id, errors, payment_id=payment_id)
+        for event_type in PAYMENT_INTENT_EVENT_TYPES:
+            for event in gateway.iter_events(event_type=event_type, created_gte=watermark_from):
+                _check_event(run, gateway, event, errors)
+    except stripe.AuthenticationError:
+        finish(run.reconciliation_id, "failed", errors + [{
+            "code": "stripe_key_invalid",
+            "message": "Stripe refused the practice's secret key. Connect Stripe again in the settings."}])
+        return "failed"
+    except stripe.StripeError as exc:
+        finish(run.reconciliation_id, "failed", errors + [{"code": "stripe_error", "message": str(exc)[:500]}])
+        return "failed"
+    finish(run.reconciliation_id, "succeeded", errors)
+    return "succeeded"
+
+
+def _check_event(run: _Run, gateway: StripeGateway, event: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+    obj = (event.get("data") or {}).get("object") or {}
+    pi_id = obj.get("id")
+    if not isinstance(pi_id, str) or pi_id in run.seen:
+        return
+    metadata = obj.get("metadata") or {}
+    named = metadata.get("group_id") if isinstance(metadata, dict) else None
+    if named is not None and named != str(run.group_id):
+        run.seen.add(pi_id)  # another practice's payment on a shared Stripe: not ours to read
+        return
+    _check_payment_intent(run, gateway, pi_id, errors, event_id=event.get("id"))
+
+
+def _check_payment_intent(run: _Run, gateway: StripeGateway, pi_id: str, errors: list[dict[str, Any]], *,
+                          payment_id: uuid.UUID | None = None, event_id: str | None = None) -> None:
+    if pi_id in run.seen:
+        return
+    run.seen.add(pi_id)
+    try:
+        pi = gateway.retrieve_payment_intent(pi_id)
+    except stripe.InvalidRequestError as exc:
+        if exc.http_status != 404:
+            raise
+        errors.append({"code": "payment_intent_missing", "payment_intent": pi_id,
+                       "payment_id": str(payment_id) if payment_id else None,
+                       "message": "Stripe does not know this PaymentIntent (was another Stripe account connected?)."})
+        return
+    with session_scope() as session:
+        found = find_card_payment(session, run.group_id, pi)
+        before = None
+        if found is not None:
+            lock_invoice(session, found.invoice_id, run.group_id)
+            before = PortalPaymentRepository.from_session(session).reload(found.id).status
+        result = apply_payment_intent(session, run.group_id, pi, source="reconciliation")
+        rec = session.get(Reconciliation, run.reconciliation_id, with_for_update=True)
+        if result.outcome == "applied":
+            rec.fixed = [*rec.fixed, {"payment_id": str(result.payment_id), "invoice_id": str(result.invoice_id),
+                                      "from": before, "to": result.status, "payment_intent": pi_id}]
+            log.info("reconciliation_fixed", reconciliation_id=str(run.reconciliation_id), payment_id=str(result.payment_id),
+                     payment_intent=pi_id, previous=before, status=result.status)
+        elif result.outcome == "unmatched" and _names_group(pi, run.group_id):
+            metadata = pi.get("metadata") or {}
+            rec.unmatched = [*rec.unmatched, {
+                "payment_intent": pi_id, "status": pi.get("status"), "amount_cents": pi.get("amount"),
+                "currency": (pi.get("currency") or "").upper() or None, "payment_id": metadata.get("payment_id"),
+                "invoice_id": metadata.get("invoice_id"), "invoice_number": metadata.get("invoice_number"),
+                "event_id": event_id}]
+            log.warning("reconciliation_unmatched", reconciliation_id=str(run.reconciliation_id), payment_intent=pi_id)
+
+
+def _names_group(pi: dict[str, Any], group_id: uuid.UUID) -> bool:
+    metadata = pi.get("metadata")
+    return isinstance(metadata, dict) and metadata.get("group_id") == str(group_id)
+
+
+def finish(reconciliation_id: uuid.UUID, status: str, errors: list[dict[str, Any]]) -> None:
+    with session_scope() as session:
+        finish_in(session, reconciliation_id, status, errors)
+
+
+def finish_in(session: Session, reconciliation_id: uuid.UUID, status: str, errors: list[dict[str, Any]]) -> None:
+    rec = session.get(Reconciliation, reconciliation_id, with_for_update=True)
+    if rec is None or rec.status in ("succeeded", "failed"):
+        return
+    rec.status = status
+    rec.errors = [*(rec.errors or []), *errors]
+    rec.finished_at = datetime.now(UTC)
+    rec.lease_expires_at = None
+    record(session, SYSTEM, f"reconciliation.{status}", "reconciliation", rec.id, group_id=rec.group_id,
+           data={"fixed": len(rec.fixed or []), "unmatched": len(rec.unmatched or []), "errors": len(rec.errors)})
+    log.info("reconciliation_finished", reconciliation_id=str(rec.id), group_id=str(rec.group_id), status=status,
+             fixed=len(rec.fixed or []), unmatched=len(rec.unmatched or []), errors=len(rec.errors))
+
+
+def give_up(reconciliation_id: uuid.UUID, exc: BaseException) -> None:
+    """After the last retry: failed, with why, for the health page."""
+    if isinstance(exc, StripeUnavailable):
+        error = {"code": "stripe_unavailable", "message": "Stripe did not answer after several tries."}
+    else:
+        error = {"code": "internal_error", "message": "The run stopped on an unexpected error."}
+    finish(reconciliation_id, "failed", [error])
+
+
+# --- The sweeper ---
+
+def sweep_stale() -> int:
+    """Send again the runs whose worker died or whose message was lost."""
+    from shared.tasks.enqueue import send_task_now  # noqa: PLC0415
+
+    sent = 0
+    for rec_id in lease.stale_ids():
+        if send_task_now(names.RECONCILE_GROUP, str(rec_id)):
+            sent += 1
+    if sent:
+        log.info("reconciliations_resent", count=sent)
+    return sent

@@ -1,0 +1,91 @@
+"""Queries of reconciliation jobs and of the sync health page, scoped to one group."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import Session
+
+from shared.errors import NotFound
+from shared.groups.models import Group
+from shared.payments.models import Payment
+from shared.stripe_sync.models import Reconciliation, StripeEvent
+
+UNFINISHED = ("queued", "running")
+# Card payments whose PaymentIntent may still move at Stripe.
+UNSETTLED_CARD_STATUSES = ("pending", "requires_action", "processing")
+
+
+@dataclass(frozen=True)
+class EventCounts:
+    received: int
+    applied: int
+    ignored: int
+    failing: int
+    unapplied: int
+    oldest_unapplied_received_at: datetime | None
+
+
+@dataclass
+class ReconciliationRepository:
+    session: Session
+
+    @classmethod
+    def from_session(cls, session: Session) -> ReconciliationRepository:
+        return cls(session)
+
+    def get(self, reconciliation_id: uuid.UUID, group_id: uuid.UUID) -> Reconciliation:
+        rec = self.session.scalar(select(Reconciliation).where(Reconciliation.id == reconciliation_id,
+                                                               Reconciliation.group_id == group_id))
+        if rec is None:
+            raise NotFound("No such reconciliation.", code="resource_missing", param="reconciliation_id")
+        return rec
+
+    def for_group(self, group_id: uuid.UUID) -> Select:
+        return select(Reconciliation).where(Reconciliation.group_id == group_id)
+
+    def unfinished_for_group(self, group_id: uuid.UUID) -> Reconciliation | None:
+        return self.session.scalar(
+            select(Reconciliation).where(Reconciliation.group_id == group_id, Reconciliation.status.in_(UNFINISHED))
+            .order_by(Reconciliation.created_at).limit(1))
+
+    def latest(self, group_id: uuid.UUID) -> Reconciliation | None:
+        return self.session.scalar(
+            select(Reconciliation).where(Reconciliation.group_id == group_id)
+            .order_by(Reconciliation.created_at.desc(), Reconciliation.id.desc()).limit(1))
+
+    def last_watermark(self, group_id: uuid.UUID) -> int | None:
+        """Where the last successful run stopped reading; failed runs do not move it."""
+        return self.session.scalar(
+            select(func.max(Reconciliation.watermark_to))
+            .where(Reconciliation.group_id == group_id, Reconciliation.status == "succeeded"))
+
+    def connected_group_ids(self) -> list[uuid.UUID]:
+        return list(self.session.scalars(select(Group.id).where(Group.stripe_secret_key_encrypted.is_not(None))))
+
+    def payments_to_check(self, group_id: uuid.UUID, changed_since: datetime, limit: int) -> list[tuple[uuid.UUID, str]]:
+        """(payment id, PaymentIntent id) of card payments Stripe may know more about: every unsettled one,
+        and every one touched since the window opened."""
+        rows = self.session.execute(
+            select(Payment.id, Payment.stripe_payment_intent_id)
+            .where(Payment.group_id == group_id, Payment.method == "card",
+                   Payment.stripe_payment_intent_id.is_not(None),
+                   or_(Payment.status.in_(UNSETTLED_CARD_STATUSES), Payment.updated_at >= changed_since))
+            .order_by(Payment.created_at).limit(limit))
+        return [(row[0], row[1]) for row in rows]
+
+    def event_counts(self, group_id: uuid.UUID) -> EventCounts:
+        unapplied = StripeEvent.processed_at.is_(None)
+        row = self.session.execute(
+            select(func.count(),
+                   func.count().filter(StripeEvent.outcome == "applied"),
+                   func.count().filter(StripeEvent.outcome.in_(("ignored", "unmatched"))),
+                   func.count().filter(unapplied, StripeEvent.last_error.is_not(None)),
+                   func.count().filter(unapplied),
+                   func.min(StripeEvent.received_at).filter(unapplied))
+            .where(StripeEvent.group_id == group_id)
+        ).one()
+        return EventCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]), row[5])

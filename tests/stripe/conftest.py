@@ -1,0 +1,41 @@
+"""Fixtures of the card-payment tests: a practice on the session's localstripe, a flaky hop to it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.stripe.builders import PayingClient, make_paying_client
+from tests.stripe.flaky_proxy import FlakyProxy
+
+# Every PaymentIntent event type the receiver should see; an empty list would mean "none" to localstripe.
+PI_EVENTS = ["payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.processing",
+             "payment_intent.requires_action", "payment_intent.canceled"]
+WEBHOOK_NAME = "clinicpay-stripe-tests"
+
+
+@pytest.fixture
+def paying(http, localstripe) -> PayingClient:
+    return make_paying_client(http, localstripe.url)
+
+
+@pytest.fixture
+def flaky(localstripe) -> Iterator[FlakyProxy]:
+    proxy = FlakyProxy(localstripe.url).start()
+    yield proxy
+    proxy.stop()
+
+
+@pytest.fixture
+def webhooks_to(localstripe, receiver):
+    """Register the receiver for one practice (one registration, replaced by each test: localstripe
+    cannot delete one). `webhooks_to(None)` mutes it."""
+    def register(paying: PayingClient | None) -> None:
+        if paying is None:
+            localstripe.register_webhook(WEBHOOK_NAME, receiver.url + "/muted", "whsec_muted", ["none.none"])
+            return
+        localstripe.register_webhook(WEBHOOK_NAME, receiver.webhook_url(paying.practice.group_id),
+                                     paying.keys.webhook_secret, PI_EVENTS)
+    yield register
+    register(None)

@@ -1,0 +1,110 @@
+"""A real HTTP hop between clinicpay and the Stripe stand-in that can fail on cue.
+
+It forwards every request to localstripe, except those matching a rule, which it answers
+with an error status — before forwarding (Stripe never saw it) or after (Stripe acted, the
+answer was lost) — or by dropping the connection. That is how these tests make Stripe
+"unreachable", "rate limited" or "5xx" at one exact call, and prove nothing is charged twice.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import httpx
+
+from tests.stack import free_port
+
+
+@dataclass
+class Rule:
+    method: str
+    path: re.Pattern[str]
+    status: int | None  # None: drop the connection
+    after_forward: bool
+    times: int
+
+
+class FlakyProxy:
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream.rstrip("/")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.rules: list[Rule] = []
+        self.failed: list[str] = []
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def start(self) -> FlakyProxy:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def fail(self, method: str, path_regex: str, *, status: int | None = 503, after_forward: bool = False,
+             times: int = 1) -> None:
+        with self._lock:
+            self.rules.append(Rule(method.upper(), re.compile(path_regex), status, after_forward, times))
+
+    def heal(self) -> None:
+        with self._lock:
+            self.rules.clear()
+
+    def _match(self, method: str, path: str) -> Rule | None:
+        with self._lock:
+            for rule in self.rules:
+                if rule.method == method and rule.path.search(path.split("?")[0]) and rule.times > 0:
+                    rule.times -= 1
+                    self.failed.append(f"{method} {path}")
+                    return rule
+        return None
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+            def _relay(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else b""
+                rule = proxy._match(self.command, self.path)
+                if rule is not None and not rule.after_forward:
+                    return self._fail(rule)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")}
+                upstream = httpx.request(self.command, proxy.upstream + self.path, content=body, headers=headers,
+                                         timeout=30)
+                if rule is not None:
+                    return self._fail(rule)
+                self.send_response(upstream.status_code)
+                for key, value in upstream.headers.items():
+                    if key.lower() not in ("content-length", "transfer-encoding", "connection", "content-encoding"):
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(upstream.content)))
+                self.end_headers()
+                self.wfile.write(upstream.content)
+
+            def _fail(self, rule: Rule) -> None:
+                if rule.status is None:
+                    self.close_connection = True
+                    self.connection.shutdown(2)
+                    return
+                payload = b'{"error": {"type": "api_error", "message": "injected failure"}}'
+                self.send_response(rule.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            do_GET = do_POST = do_DELETE = _relay
+
+        return Handler
