@@ -34,7 +34,10 @@ def get_session() -> Iterator[Session]:
     flush_after_commit()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": commit before the response is sent. FastAPI's default ("request") runs the
+# exit code after sending, so a client could read before the commit, and a failed commit would
+# follow a 2xx it had already received.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 def authenticate(request: Request, session: Session, token: str | None) -> Actor:
