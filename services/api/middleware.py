@@ -1,4 +1,4 @@
-"""Request id on every log line and response."""
+"""Request id on every log line and response; a fresh after-commit task buffer for every request."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import structlog
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.logging import get_logger
+from shared.tasks.enqueue import begin_request_scope
 
 log = get_logger("clinicpay.http")
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -27,6 +28,7 @@ class RequestContextMiddleware:
         request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
+        begin_request_scope()
         started = time.perf_counter()
         status = 500
 

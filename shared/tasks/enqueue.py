@@ -29,22 +29,40 @@ class _PendingTask:
 _pending: ContextVar[list[_PendingTask] | None] = ContextVar("clinicpay_pending_tasks", default=None)
 
 
+def begin_request_scope() -> None:
+    """Start an empty buffer in the caller's context; the API calls it in its ASGI middleware.
+
+    FastAPI runs sync endpoints and sync dependencies each in a thread-pool *copy* of the
+    request's context, so a buffer first created inside the endpoint would be invisible to
+    the session dependency that flushes after COMMIT, and the task would never be sent. A
+    buffer created here, in the request's own task, is the same list in every copy; so the
+    functions below change it in place and never replace it.
+    """
+    _pending.set([])
+
+
 def enqueue_after_commit(name: str, *args: Any, countdown: float | None = None, **kwargs: Any) -> None:
     pending = _pending.get()
     if pending is None:
+        # Scripts and the worker (session_scope): one thread, one context, so a lazy buffer is seen.
         pending = []
         _pending.set(pending)
     pending.append(_PendingTask(name, args, kwargs, countdown))
 
 
 def discard_pending() -> None:
-    _pending.set(None)
+    pending = _pending.get()
+    if pending is not None:
+        pending.clear()
 
 
 def flush_after_commit() -> None:
-    pending = _pending.get() or []
-    _pending.set(None)
-    for task in pending:
+    pending = _pending.get()
+    if not pending:
+        return
+    tasks = list(pending)
+    pending.clear()
+    for task in tasks:
         send_task_now(task.name, *task.args, countdown=task.countdown, **task.kwargs)
 
 

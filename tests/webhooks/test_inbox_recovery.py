@@ -1,0 +1,149 @@
+"""Nothing Stripe told us is lost: stored rows survive a dead relay or broker, failures stay
+visible with their error, and an operator can replay an event once its cause is fixed."""
+
+from __future__ import annotations
+
+import subprocess
+import uuid
+
+import pytest
+from sqlalchemy import text
+
+from shared.db.engine import get_engine
+from shared.stripe_sync import inbox
+from shared.tasks import names
+from shared.tasks.enqueue import send_task_now
+from tests import stack
+from tests.conftest import poll_until
+from tests.stripe_events import deliver, event, payment_intent, refund
+from tests.webhooks.builders import (
+    invoice_state,
+    make_invoice_with_card_payment,
+    make_practice,
+    payment_state,
+    refunds_of,
+    stored_event,
+)
+
+
+@pytest.fixture
+def relay_stopped(receiver):  # noqa: ANN001
+    """The receiver without its relay (as when the relay or the broker is down); restarted afterwards."""
+    receiver.relay.stop()
+    yield receiver
+    receiver.relay.start()
+
+
+def _succeeded(card, practice):  # noqa: ANN001
+    return event("payment_intent.succeeded", payment_intent(
+        pi_id=card.payment_intent_id, amount=card.amount_cents, status="succeeded",
+        metadata={"group_id": str(practice.group_id), "payment_id": str(card.payment_id)}))
+
+
+def _processed(practice, evt):  # noqa: ANN001
+    return lambda: (e := stored_event(practice.group_id, evt["id"])) and e["processed_at"] and e
+
+
+def _sql(statement: str, **params) -> None:  # noqa: ANN003
+    with get_engine().begin() as conn:
+        conn.execute(text(statement), params)
+
+
+def test_events_stored_while_the_relay_is_down_are_applied_once_it_is_back(relay_stopped, worker, stripe_http):
+    receiver = relay_stopped
+    practice = make_practice()
+    cards = [make_invoice_with_card_payment(practice.group_id, 3_000 + i) for i in range(3)]
+    events = [_succeeded(card, practice) for card in cards]
+    for evt in events:
+        # Stripe still gets its 200: the event is durably stored even though nothing can dispatch it.
+        assert deliver(stripe_http, receiver.webhook_url(str(practice.group_id)), evt,
+                       practice.webhook_secret).status_code == 200
+    for evt in events:
+        row = stored_event(practice.group_id, evt["id"])
+        assert row["dispatched_at"] is None and row["processed_at"] is None
+    assert all(invoice_state(card.invoice_id)["status"] == "open" for card in cards)
+
+    receiver.relay.start()
+    for evt in events:
+        assert poll_until(_processed(practice, evt), message="the relay to dispatch")["outcome"] == "applied"
+    assert all(invoice_state(card.invoice_id)["status"] == "paid" for card in cards)
+
+
+def test_the_sweeper_resends_what_no_relay_dispatched_and_what_the_broker_lost(relay_stopped, worker, stripe_http):
+    receiver = relay_stopped
+    practice = make_practice()
+    never_sent, lost = (make_invoice_with_card_payment(practice.group_id, 2_500) for _ in range(2))
+    never_sent_evt, lost_evt = _succeeded(never_sent, practice), _succeeded(lost, practice)
+    for evt in (never_sent_evt, lost_evt):
+        assert deliver(stripe_http, receiver.webhook_url(str(practice.group_id)), evt,
+                       practice.webhook_secret).status_code == 200
+    # One row has waited too long for a relay; the other was "dispatched" but its message never arrived.
+    _sql("UPDATE stripe_events SET received_at = now() - interval '30 seconds' WHERE stripe_event_id = :e",
+         e=never_sent_evt["id"])
+    _sql("UPDATE stripe_events SET received_at = now() - interval '5 minutes', "
+         "dispatched_at = now() - interval '5 minutes' WHERE stripe_event_id = :e", e=lost_evt["id"])
+
+    assert send_task_now(names.SWEEP_STRIPE_EVENTS)  # what beat sends every 15 s
+    for evt in (never_sent_evt, lost_evt):
+        assert poll_until(_processed(practice, evt), message="the sweeper to resend")["outcome"] == "applied"
+    assert invoice_state(never_sent.invoice_id)["status"] == "paid"
+    assert invoice_state(lost.invoice_id)["status"] == "paid"
+
+
+def test_a_processed_event_is_never_applied_again(pipeline, stripe_http):
+    practice = make_practice()
+    card = make_invoice_with_card_payment(practice.group_id, 4_200)
+    evt = _succeeded(card, practice)
+    deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret)
+    row = poll_until(_processed(practice, evt))
+    # A duplicate task (a resend racing the first delivery) finds the row done.
+    assert inbox.process_event(row["id"]) == inbox.ALREADY_PROCESSED
+    assert stored_event(practice.group_id, evt["id"])["attempts"] == row["attempts"]
+    assert invoice_state(card.invoice_id)["paid_cents"] == 4_200
+
+
+def test_a_failing_event_keeps_its_error_and_replay_applies_it_once_fixed(pipeline, stripe_http):
+    practice = make_practice()
+    card = make_invoice_with_card_payment(practice.group_id, 10_000, status="succeeded")
+    bad = refund(amount=2_500, payment_intent=card.payment_intent_id)
+    bad["amount"] = "25.00"  # not what Stripe sends: the handler refuses it
+    evt = event("refund.created", bad)
+    assert deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt,
+                   practice.webhook_secret).status_code == 200
+
+    row = poll_until(lambda: (e := stored_event(practice.group_id, evt["id"])) and e["last_error"] and e,
+                     message="the failure to be recorded")
+    assert row["processed_at"] is None
+    assert row["attempts"] >= 1
+    assert "amount" in row["last_error"]
+    assert invoice_state(card.invoice_id)["status"] == "paid"
+    assert refunds_of(card.payment_id) == []
+
+    # The operator corrects the stored payload, then replays the event by Stripe's id.
+    _sql("UPDATE stripe_events SET payload = jsonb_set(payload, '{data,object,amount}', '2500') "
+         "WHERE stripe_event_id = :e", e=evt["id"])
+    result = _replay(evt["id"])
+    assert result.returncode == 0, result.stderr
+    assert "applied" in result.stdout
+
+    row = stored_event(practice.group_id, evt["id"])
+    assert row["processed_at"] is not None and row["outcome"] == "applied"
+    assert payment_state(card.payment_id)["refunded_cents"] == 2_500
+    assert invoice_state(card.invoice_id)["balance_cents"] == 2_500
+
+    # Replaying it again (by our row id this time) is harmless: the refund is already in the ledger.
+    again = _replay(str(row["id"]))
+    assert again.returncode == 0 and "ignored" in again.stdout
+    assert payment_state(card.payment_id)["refunded_cents"] == 2_500
+
+
+def test_replay_of_an_unknown_event_says_so(pipeline):
+    result = _replay("evt_does_not_exist")
+    assert result.returncode == 2
+    assert "no stored Stripe event" in result.stderr
+    assert _replay(str(uuid.uuid4())).returncode == 2
+
+
+def _replay(event_id: str) -> subprocess.CompletedProcess:
+    return subprocess.run(stack.python_module_cmd("shared.cli", "replay-event", event_id), env=stack.child_env(),
+                          cwd=stack.REPO_ROOT, capture_output=True, text=True, timeout=60)
