@@ -1,0 +1,41 @@
+"""The Invoices tab: the queue of services waiting to be invoiced, and invoicing runs (202 + a job to poll)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.api.deps import CurrentStaff, SessionDep
+from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from shared.billing.fields import IsoDate
+from shared.invoicing import service
+from shared.invoicing.schemas import QueueItemOut, RunCreate, RunOut
+
+router = APIRouter(prefix="/v1/invoicing", tags=["invoicing"])
+
+
+@router.get("/queue", response_model=ListOut[QueueItemOut])
+def queue(actor: CurrentStaff, session: SessionDep,
+          client_id: Annotated[str | None, Query()] = None,
+          date_from: Annotated[IsoDate | None, Query(alias="from", description="Service date, YYYY-MM-DD.")] = None,
+          date_to: Annotated[IsoDate | None, Query(alias="to", description="Service date, YYYY-MM-DD.")] = None,
+          limit: Limit = DEFAULT_LIMIT, starting_after: StartingAfter = None) -> ListOut[QueueItemOut]:
+    """Uninvoiced services, not in a run, whose billing rate needs billing and is invoiced."""
+    items, has_more = service.list_queue(session, actor, client_id=client_id, date_from=date_from, date_to=date_to,
+                                         limit=limit, starting_after=starting_after)
+    return ListOut[QueueItemOut](data=items, has_more=has_more)
+
+
+@router.post("/runs", status_code=202, response_model=RunOut)
+def create_run(body: RunCreate, actor: CurrentStaff, session: SessionDep, response: Response) -> RunOut:
+    """Validate and claim the selected services, then invoice them in the background (one invoice per client)."""
+    run = service.create_run(session, actor, body)
+    response.headers["Location"] = f"/v1/invoicing/runs/{run.id}"
+    return service.run_view(session, run)
+
+
+@router.get("/runs/{run_id}", response_model=RunOut)
+def get_run(run_id: str, actor: CurrentStaff, session: SessionDep) -> RunOut:
+    return service.run_view(session, service.get_run(session, actor, run_id))
+

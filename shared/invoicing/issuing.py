@@ -1,0 +1,236 @@
+"""Carrying out an invoicing run in the worker: one invoice per client, numbered, with lines and PDFs.
+
+Everything a run creates commits in ONE transaction, so a run succeeds or fails whole:
+the group's `invoice_sequences` row is locked first (runs of one group number one after
+the other, so numbers are gapless and unique even when runs race), then the claimed
+services become invoices, immutable line snapshots, the services' `invoice_id`, the
+version-1 PDFs and the run's `succeeded` mark. A retry is safe: the run is re-read under
+the sequence lock and a finished run is left alone, and (run_id, client_id) is unique.
+Rows go in with bulk inserts, and the services are linked by one UPDATE … FROM.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from itertools import groupby
+from typing import Any
+
+import structlog
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
+
+from shared.audit.models import AuditEvent
+from shared.billing.models import Service
+from shared.clients.models import Client
+from shared.db.base import new_id
+from shared.db.engine import session_scope
+from shared.groups.models import Group, InvoiceSequence
+from shared.invoicing.documents import build_document
+from shared.invoicing.lease import MAX_ATTEMPTS, Heartbeat, Lease, release_lease, stale_run_ids, take_lease
+from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf, InvoicingRun
+from shared.invoicing.pdf import LineView, render_invoice_pdf
+from shared.logging import get_logger
+
+log = get_logger(__name__)
+
+
+class RunCannotComplete(Exception):
+    """A permanent reason the run fails: retrying would not help."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class LeaseLost(Exception):
+    """Another worker took the run over while this one worked; this one's work is rolled back."""
+
+
+def invoice_number(prefix: str, sequence: int) -> str:
+    return f"{prefix}{sequence:06d}"
+
+
+def execute_run(run_id: uuid.UUID, owner: str) -> str:
+    """Take the lease and issue the run's invoices. Returns what happened, for the log.
+
+    Transient database errors propagate (the task retries, taking back its own lease);
+    anything else fails the run and sends its services back to the queue.
+    """
+    lease = take_lease(run_id, owner)
+    if lease is None:
+        log.info("invoicing_run_not_taken", run_id=str(run_id))
+        return "not_taken"
+    structlog.contextvars.bind_contextvars(run_id=str(run_id), group_id=str(lease.group_id))
+    if lease.attempts > MAX_ATTEMPTS:
+        fail_run(lease, "too_many_attempts",
+                 f"The run was interrupted {lease.attempts - 1} times. Its services are back in the queue.")
+        return "failed"
+    started = time.perf_counter()
+    with Heartbeat(lease):
+        try:
+            with session_scope() as session:
+                count = issue_invoices(session, lease)
+        except LeaseLost:
+            log.warning("invoicing_run_lease_lost")
+            return "lease_lost"
+        except OperationalError:
+            release_lease(run_id, owner)
+            raise
+        except RunCannotComplete as exc:
+            fail_run(lease, exc.code, exc.message)
+            return "failed"
+        except Exception:
+            log.exception("invoicing_run_crashed")
+            fail_run(lease, "internal_error",
+                     "The run could not be completed because of an error on our side. "
+                     "Its services are back in the queue; try again.")
+            return "failed"
+    elapsed = time.perf_counter() - started
+    log.info("invoicing_run_succeeded", invoices=count, seconds=round(elapsed, 3),
+             invoices_per_second=round(count / elapsed, 1) if elapsed and count else None)
+    return "succeeded"
+
+
+def _lock_sequence(session: Session, group_id: uuid.UUID) -> int:
+    # A group created without its sequence row still numbers from 1.
+    session.execute(pg_insert(InvoiceSequence).values(group_id=group_id, next_number=1)
+                    .on_conflict_do_nothing(index_elements=["group_id"]))
+    return session.scalar(select(InvoiceSequence.next_number).where(InvoiceSequence.group_id == group_id)
+                          .with_for_update())
+
+
+def _claimed_services(session: Session, run_id: uuid.UUID, group_id: uuid.UUID) -> list[Any]:
+    return list(session.execute(
+        select(Service.id, Service.client_id, Service.service_date, Service.description, Service.amount_cents,
+               Service.insurance_paid_cents, Client.name.label("client_name"))
+        .join(Client, Client.id == Service.client_id)
+        .where(Service.claimed_by_run_id == run_id, Service.group_id == group_id, Service.invoice_id.is_(None))
+        .order_by(Client.name, Client.id, Service.service_date, Service.created_at, Service.id)
+    ).all())
+
+
+def issue_invoices(session: Session, lease: Lease) -> int:
+    """The run's one transaction. Returns how many invoices it created."""
+    run_id = lease.run_id
+    group = session.get(Group, lease.group_id)
+    next_number = _lock_sequence(session, group.id)
+    # Re-read under the lock: a worker that held the run before us may have finished it meanwhile.
+    run = session.scalars(select(InvoicingRun).where(InvoicingRun.id == run_id)
+                          .execution_options(populate_existing=True)).one()
+    if run.status != "running" or run.lease_owner != lease.owner:
+        raise LeaseLost()
+    services = _claimed_services(session, run_id, group.id)
+    if not services:
+        raise RunCannotComplete("nothing_to_invoice", "None of the selected services is waiting to be invoiced.")
+
+    now = datetime.now(UTC)
+    invoices: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    pdfs: list[dict[str, Any]] = []
+    audits: list[dict[str, Any]] = []
+    for offset, (client_id, rows) in enumerate(groupby(services, key=lambda r: r.client_id)):
+        rows = list(rows)
+        invoice_id = new_id()
+        sequence = next_number + offset
+        number = invoice_number(group.invoice_prefix, sequence)
+        views = []
+        for position, row in enumerate(rows, start=1):
+            client_part = max(row.amount_cents - row.insurance_paid_cents, 0)
+            views.append(LineView(row.service_date, row.description, row.amount_cents, row.insurance_paid_cents,
+                                  client_part))
+            lines.append({"id": new_id(), "invoice_id": invoice_id, "service_id": row.id, "position": position,
+                          "service_date": row.service_date, "description": row.description,
+                          "amount_cents": row.amount_cents, "insurance_paid_cents": row.insurance_paid_cents,
+                          "client_part_cents": client_part})
+        total = sum(v.client_part_cents for v in views)
+        # Nothing left for the client to pay (insurance covered it all): the invoice is settled as issued.
+        status = "paid" if total == 0 else "open"
+        invoices.append({
+            "id": invoice_id, "group_id": group.id, "client_id": client_id, "run_id": run_id, "sequence": sequence,
+            "number": number, "invoiced_date": run.invoiced_date, "currency": group.currency, "total_cents": total,
+            "paid_cents": 0, "balance_cents": total, "overpaid_cents": 0, "status": status, "disputed": False,
+            "ledger_version": 1,
+            # Newest first in lists then means the highest number first, also within one run.
+            "created_at": now + timedelta(microseconds=offset), "updated_at": now,
+        })
+        rendered = render_invoice_pdf(build_document(
+            group, rows[0].client_name, number=number, invoiced_date=run.invoiced_date, currency=group.currency,
+            total_cents=total, balance_cents=total, status=status, lines=views, payments=[]))
+        pdfs.append({"id": new_id(), "invoice_id": invoice_id, "version": 1, "ledger_version": 1,
+                     "content": rendered.content, "sha256": rendered.sha256})
+        audits.append(_audit(run, "invoice.issued", "invoice", invoice_id,
+                             {"number": number, "total_cents": total, "lines": len(rows)}))
+
+    session.execute(insert(Invoice), invoices)
+    session.execute(insert(InvoiceLine), lines)
+    linked = session.execute(
+        update(Service)
+        .where(Service.claimed_by_run_id == run_id, Service.invoice_id.is_(None), Invoice.run_id == run_id,
+               Invoice.client_id == Service.client_id)
+        .values(invoice_id=Invoice.id, updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if linked != len(services):
+        raise RunCannotComplete("services_changed", "Some selected services changed while the run was working.")
+    session.execute(insert(InvoicePdf), pdfs)
+    session.execute(update(InvoiceSequence).where(InvoiceSequence.group_id == group.id)
+                    .values(next_number=next_number + len(invoices)))
+    audits.append(_audit(run, "invoicing_run.succeeded", "invoicing_run", run_id,
+                         {"invoices": len(invoices), "services": len(services),
+                          "numbers": [invoices[0]["number"], invoices[-1]["number"]]}))
+    session.execute(insert(AuditEvent), audits)
+    # Last, so the run row is locked only for the moment before COMMIT (the heartbeat updates it too).
+    marked = session.execute(
+        update(InvoicingRun)
+        .where(InvoicingRun.id == run_id, InvoicingRun.lease_owner == lease.owner, InvoicingRun.status == "running")
+        .values(status="succeeded", errors=[], finished_at=func.now(), lease_expires_at=None, updated_at=func.now())
+    ).rowcount
+    if marked != 1:
+        raise LeaseLost()
+    return len(invoices)
+
+
+def _audit(run: InvoicingRun, action: str, entity: str, entity_id: uuid.UUID, data: dict[str, Any]) -> dict[str, Any]:
+    return {"id": new_id(), "group_id": run.group_id, "actor_user_id": None, "actor_api_key_id": None,
+            "actor_kind": "system", "action": action, "entity": entity, "entity_id": str(entity_id),
+            "request_id": run.request_id, "data": {"run_id": str(run.id), **data}}
+
+
+def fail_run(lease: Lease, code: str, message: str) -> None:
+    """Mark the run failed and send its services back to the queue — only while this worker owns it."""
+    with session_scope() as session:
+        group_id = session.scalar(
+            update(InvoicingRun)
+            .where(InvoicingRun.id == lease.run_id, InvoicingRun.lease_owner == lease.owner,
+                   InvoicingRun.status.in_(("queued", "running")))
+            .values(status="failed", errors=[{"code": code, "message": message}], finished_at=func.now(),
+                    lease_expires_at=None, updated_at=func.now())
+            .returning(InvoicingRun.group_id)
+        )
+        if group_id is None:
+            return
+        released = session.execute(
+            update(Service).where(Service.claimed_by_run_id == lease.run_id, Service.invoice_id.is_(None))
+            .values(claimed_by_run_id=None, updated_at=func.now())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        session.add(AuditEvent(group_id=group_id, actor_kind="system", action="invoicing_run.failed",
+                               entity="invoicing_run", entity_id=str(lease.run_id),
+                               request_id=structlog.contextvars.get_contextvars().get("request_id"),
+                               data={"code": code, "services_released": released}))
+    log.warning("invoicing_run_failed", code=code, services_released=released)
+
+
+def resend_stale_runs(send) -> int:  # noqa: ANN001
+    """Send `invoicing.run` again for every run whose worker died or whose message was lost."""
+    ids = stale_run_ids()
+    for run_id in ids:
+        send(str(run_id))
+    if ids:
+        log.info("invoicing_stale_runs_resent", count=len(ids))
+    return len(ids)

@@ -1,0 +1,165 @@
+"""Every query of the Invoices page: the queue, claiming services for a run, runs, invoices and their PDFs."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Row, Select, func, select, update
+from sqlalchemy.orm import Session
+
+from shared.billing.models import BillingRate, Service
+from shared.clients.models import Client
+from shared.db.arrays import any_id
+from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf, InvoicingRun
+
+
+@dataclass(frozen=True)
+class SelectedService:
+    id: uuid.UUID
+    invoice_id: uuid.UUID | None
+    claimed_by_run_id: uuid.UUID | None
+    invoiceable: bool
+
+
+@dataclass
+class InvoicingRepository:
+    session: Session
+
+    @classmethod
+    def from_session(cls, session: Session) -> InvoicingRepository:
+        return cls(session)
+
+    # --- the queue ---
+
+    def queue_query(self, group_id: uuid.UUID, *, client_id: uuid.UUID | None, date_from: date | None,
+                    date_to: date | None) -> Select:
+        stmt = (
+            select(Service)
+            .join(BillingRate, BillingRate.id == Service.billing_rate_id)
+            .where(Service.group_id == group_id, Service.invoice_id.is_(None), Service.claimed_by_run_id.is_(None),
+                   BillingRate.needs_billing.is_(True), BillingRate.is_invoiced.is_(True))
+        )
+        if client_id is not None:
+            stmt = stmt.where(Service.client_id == client_id)
+        if date_from is not None:
+            stmt = stmt.where(Service.service_date >= date_from)
+        if date_to is not None:
+            stmt = stmt.where(Service.service_date <= date_to)
+        return stmt
+
+    def client_names(self, client_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+        ids = list(set(client_ids))
+        if not ids:
+            return {}
+        return dict(self.session.execute(select(Client.id, Client.name).where(Client.id == any_id(ids))).all())
+
+    def rate_names(self, rate_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+        ids = list(set(rate_ids))
+        if not ids:
+            return {}
+        return dict(self.session.execute(select(BillingRate.id, BillingRate.name)
+                                         .where(BillingRate.id == any_id(ids))).all())
+
+    # --- claiming a selection for a run ---
+
+    def selected_services(self, group_id: uuid.UUID, service_ids: Sequence[uuid.UUID]) -> list[SelectedService]:
+        rows = self.session.execute(
+            select(Service.id, Service.invoice_id, Service.claimed_by_run_id,
+                   (BillingRate.needs_billing & BillingRate.is_invoiced).label("invoiceable"))
+            .join(BillingRate, BillingRate.id == Service.billing_rate_id)
+            .where(Service.group_id == group_id, Service.id == any_id(service_ids))
+        ).all()
+        return [SelectedService(r.id, r.invoice_id, r.claimed_by_run_id, bool(r.invoiceable)) for r in rows]
+
+    def claim_services(self, group_id: uuid.UUID, run_id: uuid.UUID, service_ids: Sequence[uuid.UUID]) -> int:
+        """Claim every service still free, in one statement; the caller compares the count with the selection.
+
+        The rows are locked in id order (the sub-select FOR UPDATE), so two runs racing on
+        overlapping selections queue up behind each other instead of deadlocking; the loser
+        re-checks the row after the winner commits, finds it claimed, and claims fewer rows.
+        """
+        free = (
+            select(Service.id)
+            .where(Service.id == any_id(service_ids), Service.group_id == group_id,
+                   Service.invoice_id.is_(None), Service.claimed_by_run_id.is_(None))
+            .order_by(Service.id)
+            .with_for_update()
+        )
+        result = self.session.execute(
+            update(Service).where(Service.id.in_(free.scalar_subquery()))
+            .values(claimed_by_run_id=run_id, updated_at=func.now())
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount
+
+    def taken_services(self, group_id: uuid.UUID, service_ids: Sequence[uuid.UUID], *,
+                       other_than_run: uuid.UUID) -> list[uuid.UUID]:
+        """Services of the selection that are invoiced or claimed by a run other than `other_than_run`."""
+        return list(self.session.scalars(
+            select(Service.id).where(
+                Service.group_id == group_id, Service.id == any_id(service_ids),
+                Service.invoice_id.is_not(None)
+                | (Service.claimed_by_run_id.is_not(None) & (Service.claimed_by_run_id != other_than_run)),
+            ).order_by(Service.id)
+        ))
+
+    def release_services_of_invoice(self, invoice_id: uuid.UUID) -> int:
+        return self.session.execute(
+            update(Service).where(Service.invoice_id == invoice_id)
+            .values(invoice_id=None, claimed_by_run_id=None, updated_at=func.now())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+
+    # --- runs ---
+
+    def get_run(self, group_id: uuid.UUID, run_id: uuid.UUID) -> InvoicingRun | None:
+        return self.session.scalar(select(InvoicingRun).where(InvoicingRun.id == run_id,
+                                                              InvoicingRun.group_id == group_id))
+
+    def invoice_ids_of_run(self, run_id: uuid.UUID) -> list[uuid.UUID]:
+        return list(self.session.scalars(select(Invoice.id).where(Invoice.run_id == run_id)
+                                         .order_by(Invoice.sequence)))
+
+    # --- invoices ---
+
+    def invoices_query(self, group_id: uuid.UUID, *, status: str | None = None,
+                       client_id: uuid.UUID | None = None) -> Select:
+        stmt = select(Invoice).where(Invoice.group_id == group_id)
+        if status is not None:
+            stmt = stmt.where(Invoice.status == status)
+        if client_id is not None:
+            stmt = stmt.where(Invoice.client_id == client_id)
+        return stmt
+
+    def get_invoice(self, group_id: uuid.UUID, invoice_id: uuid.UUID, *,
+                    client_id: uuid.UUID | None = None) -> Invoice | None:
+        stmt = select(Invoice).where(Invoice.id == invoice_id, Invoice.group_id == group_id)
+        if client_id is not None:
+            stmt = stmt.where(Invoice.client_id == client_id)
+        return self.session.scalar(stmt)
+
+    def lines_of(self, invoice_id: uuid.UUID) -> list[InvoiceLine]:
+        return list(self.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)
+                                         .order_by(InvoiceLine.position)))
+
+    # --- stored PDFs ---
+
+    def latest_pdf(self, invoice_id: uuid.UUID) -> InvoicePdf | None:
+        return self.session.scalar(select(InvoicePdf).where(InvoicePdf.invoice_id == invoice_id)
+                                   .order_by(InvoicePdf.version.desc()).limit(1))
+
+    def pdf_version(self, invoice_id: uuid.UUID, version: int) -> InvoicePdf | None:
+        return self.session.scalar(select(InvoicePdf).where(InvoicePdf.invoice_id == invoice_id,
+                                                            InvoicePdf.version == version))
+
+    def pdf_versions(self, invoice_id: uuid.UUID) -> list[Row]:
+        """Without the content: a list of versions need not read every stored file."""
+        rows = self.session.execute(
+            select(InvoicePdf.id, InvoicePdf.version, InvoicePdf.ledger_version, InvoicePdf.sha256,
+                   InvoicePdf.created_at, func.length(InvoicePdf.content).label("size"))
+            .where(InvoicePdf.invoice_id == invoice_id).order_by(InvoicePdf.version)
+        ).all()
+        return list(rows)

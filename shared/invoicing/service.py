@@ -1,0 +1,200 @@
+"""The Invoices page: the queue, starting a run (validate, then claim atomically), invoices, voiding.
+
+The run itself — numbering, lines, PDFs — happens in the worker (shared.invoicing.issuing).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.audit.service import Actor, record
+from shared.billing.models import Service
+from shared.clients.models import Client
+from shared.db.arrays import parse_ids
+from shared.db.ids import parse_id
+from shared.db.pagination import Page, paginate
+from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.groups.models import Group
+from shared.invoicing.models import Invoice, InvoicingRun
+from shared.invoicing.repository import InvoicingRepository
+from shared.invoicing.schemas import (
+    InvoiceDetailOut,
+    InvoiceLineOut,
+    InvoiceOut,
+    QueueItemOut,
+    RunCreate,
+    RunOut,
+)
+from shared.payments.ledger import lock_invoice, recompute_invoice
+from shared.payments.repository import PaymentRepository
+from shared.payments.schemas import DisputeOut
+from shared.payments.service import payment_views
+from shared.tasks import names
+from shared.tasks.enqueue import enqueue_after_commit
+
+# Card payments on their way: voiding under them would strand money that is about to land.
+IN_FLIGHT_STATUSES = ("processing", "requires_action")
+
+
+def _shown(ids: list) -> str:
+    shown = ", ".join(str(i) for i in ids[:5])
+    return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+
+
+# --- the queue ---
+
+def list_queue(session: Session, actor: Actor, *, client_id: str | None, date_from: date | None,
+               date_to: date | None, limit: int, starting_after: str | None) -> tuple[list[QueueItemOut], bool]:
+    if date_from and date_to and date_from > date_to:
+        raise ValidationFailed("'from' must not be after 'to'.", code="invalid_date_range", param="from")
+    client_uuid = None
+    if client_id:
+        client_uuid = parse_id(client_id, "client", "client_id")
+        if session.scalar(select(Client.id).where(Client.id == client_uuid, Client.group_id == actor.group_id)) is None:
+            raise NotFound("No such client.", code="resource_missing", param="client_id")
+    repo = InvoicingRepository.from_session(session)
+    stmt = repo.queue_query(actor.group_id, client_id=client_uuid, date_from=date_from, date_to=date_to)
+    page = paginate(session, stmt, Service, limit=limit, starting_after=starting_after)
+    currency = session.scalar(select(Group.currency).where(Group.id == actor.group_id))
+    clients = repo.client_names(s.client_id for s in page.data)
+    rates = repo.rate_names(s.billing_rate_id for s in page.data)
+    items = [QueueItemOut(
+        id=s.id, external_id=s.external_id, client_id=s.client_id, client_name=clients.get(s.client_id, ""),
+        billing_rate_id=s.billing_rate_id, billing_rate_name=rates.get(s.billing_rate_id, ""),
+        service_date=s.service_date, description=s.description, amount_cents=s.amount_cents,
+        insurance_paid_cents=s.insurance_paid_cents,
+        client_part_cents=max(s.amount_cents - s.insurance_paid_cents, 0), currency=currency,
+        created_at=s.created_at) for s in page.data]
+    return items, page.has_more
+
+
+# --- runs ---
+
+def create_run(session: Session, actor: Actor, data: RunCreate) -> InvoicingRun:
+    """Refuse the whole selection if any service cannot be invoiced, else claim them all in one statement.
+
+    The checks give the clerk a precise answer; the claim is what makes two racing
+    runs safe: it takes only services still free, and anything short of the whole
+    selection rolls back and answers 409.
+    """
+    ids, bad = parse_ids(data.service_ids)
+    if not ids and not bad:
+        raise ValidationFailed("Select at least one service to invoice.", code="empty_selection",
+                               param="service_ids")
+    repo = InvoicingRepository.from_session(session)
+    selected = {s.id: s for s in repo.selected_services(actor.group_id, ids)} if ids else {}
+    not_invoiceable = [str(s.id) for s in selected.values() if not s.invoiceable]
+    if not_invoiceable:
+        raise ValidationFailed(
+            f"These services are not on an invoiced billing rate: {_shown(not_invoiceable)}.",
+            code="service_not_invoiceable", param="service_ids", details={"service_ids": not_invoiceable})
+    unknown = bad + [str(i) for i in ids if i not in selected]
+    if unknown:
+        raise NotFound(f"No such service: {_shown(unknown)}.", code="resource_missing", param="service_ids",
+                       details={"service_ids": unknown})
+    taken = [str(s.id) for s in selected.values() if s.invoice_id is not None or s.claimed_by_run_id is not None]
+    if taken:
+        raise _already_invoiced(taken)
+
+    run = InvoicingRun(group_id=actor.group_id, status="queued", invoiced_date=data.invoiced_date, service_ids=ids,
+                       errors=[], requested_by_user_id=actor.user_id, attempts=0,
+                       request_id=structlog.contextvars.get_contextvars().get("request_id"))
+    session.add(run)
+    session.flush()
+    claimed = repo.claim_services(actor.group_id, run.id, ids)
+    if claimed != len(ids):
+        # Another run took some of them between our check and our claim; the boundary rolls ours back.
+        raced = [str(i) for i in repo.taken_services(actor.group_id, ids, other_than_run=run.id)]
+        raise _already_invoiced(raced)
+    record(session, actor, "invoicing_run.created", "invoicing_run", run.id,
+           data={"service_count": len(ids), "invoiced_date": data.invoiced_date.isoformat()})
+    enqueue_after_commit(names.RUN_INVOICING, str(run.id))
+    return run
+
+
+def _already_invoiced(service_ids: list[str]) -> Conflict:
+    return Conflict(f"These services are already invoiced or in another run: {_shown(service_ids)}.",
+                    code="service_already_invoiced", param="service_ids", details={"service_ids": service_ids})
+
+
+def run_view(session: Session, run: InvoicingRun) -> RunOut:
+    repo = InvoicingRepository.from_session(session)
+    return RunOut(id=run.id, status=run.status, invoiced_date=run.invoiced_date, errors=run.errors or [],
+                  invoice_ids=repo.invoice_ids_of_run(run.id) if run.status == "succeeded" else [],
+                  service_count=len(run.service_ids or []), attempts=run.attempts, created_at=run.created_at,
+                  started_at=run.started_at, finished_at=run.finished_at)
+
+
+def get_run(session: Session, actor: Actor, run_id: str) -> InvoicingRun:
+    run = InvoicingRepository.from_session(session).get_run(actor.group_id, parse_id(run_id, "invoicing run"))
+    if run is None:
+        raise NotFound("No such invoicing run.", code="resource_missing", param="run_id")
+    return run
+
+
+# --- invoices ---
+
+def invoice_views(session: Session, invoices: list[Invoice]) -> list[InvoiceOut]:
+    names_by_id = InvoicingRepository.from_session(session).client_names(i.client_id for i in invoices)
+    return [_invoice_out(i, names_by_id.get(i.client_id, "")) for i in invoices]
+
+
+def _invoice_out(invoice: Invoice, client_name: str) -> InvoiceOut:
+    return InvoiceOut.model_validate({**{k: getattr(invoice, k) for k in InvoiceOut.model_fields
+                                         if k != "client_name"}, "client_name": client_name})
+
+
+def list_invoices(session: Session, actor: Actor, *, status: str | None, client_id: str | None, limit: int,
+                  starting_after: str | None) -> Page:
+    client_uuid = parse_id(client_id, "client", "client_id") if client_id else None
+    stmt = InvoicingRepository.from_session(session).invoices_query(actor.group_id, status=status,
+                                                                    client_id=client_uuid)
+    page = paginate(session, stmt, Invoice, limit=limit, starting_after=starting_after)
+    return Page(data=invoice_views(session, page.data), has_more=page.has_more)
+
+
+def get_invoice(session: Session, actor: Actor, invoice_id: str, *, client_id: uuid.UUID | None = None) -> Invoice:
+    invoice = InvoicingRepository.from_session(session).get_invoice(
+        actor.group_id, parse_id(invoice_id, "invoice", "invoice_id"), client_id=client_id)
+    if invoice is None:
+        raise NotFound("No such invoice.", code="resource_missing", param="invoice_id")
+    return invoice
+
+
+def invoice_detail(session: Session, invoice: Invoice, *, payment_statuses: tuple[str, ...] | None = None,
+                   with_disputes: bool = True) -> InvoiceDetailOut:
+    repo = InvoicingRepository.from_session(session)
+    payments_repo = PaymentRepository.from_session(session)
+    summary = invoice_views(session, [invoice])[0]
+    return InvoiceDetailOut(
+        **summary.model_dump(),
+        lines=[InvoiceLineOut.model_validate(line) for line in repo.lines_of(invoice.id)],
+        payments=payment_views(session, payments_repo.payments_of(invoice.id, statuses=payment_statuses)),
+        disputes=[DisputeOut.model_validate(d) for d in payments_repo.disputes_of(invoice.id)] if with_disputes else [],
+    )
+
+
+def void_invoice(session: Session, actor: Actor, invoice_id: str) -> Invoice:
+    """Void an invoice nobody has paid: its services go back to the queue; its lines and number stay."""
+    invoice = lock_invoice(session, parse_id(invoice_id, "invoice", "invoice_id"), actor.group_id)
+    if invoice.status == "void":
+        raise Conflict(f"Invoice {invoice.number} is already void.", code="invoice_void", param="invoice_id")
+    if invoice.paid_cents > 0:
+        raise Conflict(f"Invoice {invoice.number} has payments. Reverse or refund them before voiding it.",
+                       code="invoice_has_payments", param="invoice_id")
+    if invoice.disputed:
+        raise Conflict(f"Invoice {invoice.number} has an open dispute.", code="invoice_disputed", param="invoice_id")
+    if PaymentRepository.from_session(session).count_in_states(invoice.id, IN_FLIGHT_STATUSES):
+        raise Conflict(f"A card payment on invoice {invoice.number} is being processed. Try again once it settles.",
+                       code="payment_in_flight", param="invoice_id")
+    invoice.voided_at = datetime.now(UTC)
+    released = InvoicingRepository.from_session(session).release_services_of_invoice(invoice.id)
+    recompute_invoice(session, invoice)
+    record(session, actor, "invoice.voided", "invoice", invoice.id,
+           data={"number": invoice.number, "services_released": released})
+    return invoice

@@ -1,0 +1,35 @@
+"""The client's own invoices. Every query here is scoped to one group AND one client."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from shared.invoicing.models import Invoice
+
+UNPAID_STATUSES = ("open", "partially_paid")
+
+
+@dataclass
+class PortalRepository:
+    session: Session
+
+    @classmethod
+    def from_session(cls, session: Session) -> PortalRepository:
+        return cls(session)
+
+    def unpaid_totals(self, group_id: uuid.UUID, client_id: uuid.UUID) -> tuple[int, int]:
+        count, balance = self.session.execute(
+            select(func.count(), func.coalesce(func.sum(Invoice.balance_cents), 0))
+            .where(Invoice.group_id == group_id, Invoice.client_id == client_id,
+                   Invoice.status.in_(UNPAID_STATUSES))
+        ).one()
+        return int(count), int(balance)
+
+    def visible_invoices(self, group_id: uuid.UUID, client_id: uuid.UUID) -> Select:
+        """Paid and unpaid; a voided invoice was withdrawn by the practice and leaves the client's list."""
+        return select(Invoice).where(Invoice.group_id == group_id, Invoice.client_id == client_id,
+                                     Invoice.status != "void")

@@ -1,0 +1,59 @@
+"""The client's Billing page: the red number, the list of invoices, one invoice and its PDF."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.audit.service import Actor
+from shared.db.pagination import Page, paginate
+from shared.errors import Forbidden
+from shared.groups.models import Group
+from shared.invoicing import service as invoicing
+from shared.invoicing.models import Invoice
+from shared.invoicing.repository import InvoicingRepository
+from shared.invoicing.schemas import InvoiceLineOut
+from shared.payments.repository import PaymentRepository
+from shared.portal.repository import PortalRepository
+from shared.portal.schemas import PortalInvoiceDetailOut, PortalInvoiceOut, PortalPaymentOut, PortalSummaryOut
+
+# What a client sees of the payments on an invoice: money that moved or is moving, and manual
+# entries the practice took back. Abandoned card attempts (pending, canceled) are not shown.
+CLIENT_VISIBLE_PAYMENT_STATUSES = ("processing", "requires_action", "succeeded", "failed", "reversed")
+
+
+def _own_client(actor: Actor) -> uuid.UUID:
+    # A client login always names its client record; without one there is nothing of theirs to show.
+    if actor.client_id is None:
+        raise Forbidden("This sign-in is not linked to a client.", code="no_client_record")
+    return actor.client_id
+
+
+def summary(session: Session, actor: Actor) -> PortalSummaryOut:
+    count, balance = PortalRepository.from_session(session).unpaid_totals(actor.group_id, _own_client(actor))
+    currency = session.scalar(select(Group.currency).where(Group.id == actor.group_id))
+    return PortalSummaryOut(unpaid_invoice_count=count, balance_due_cents=balance, currency=currency)
+
+
+def list_invoices(session: Session, actor: Actor, *, limit: int, starting_after: str | None) -> Page:
+    stmt = PortalRepository.from_session(session).visible_invoices(actor.group_id, _own_client(actor))
+    page = paginate(session, stmt, Invoice, limit=limit, starting_after=starting_after)
+    return Page(data=[PortalInvoiceOut.model_validate(i) for i in page.data], has_more=page.has_more)
+
+
+def get_invoice(session: Session, actor: Actor, invoice_id: str) -> Invoice:
+    """The client's own invoice; anyone else's is unknown (404). A void one stays readable by its link."""
+    return invoicing.get_invoice(session, actor, invoice_id, client_id=_own_client(actor))
+
+
+def invoice_detail(session: Session, invoice: Invoice) -> PortalInvoiceDetailOut:
+    lines = InvoicingRepository.from_session(session).lines_of(invoice.id)
+    payments = PaymentRepository.from_session(session).payments_of(invoice.id,
+                                                                   statuses=CLIENT_VISIBLE_PAYMENT_STATUSES)
+    return PortalInvoiceDetailOut(
+        **PortalInvoiceOut.model_validate(invoice).model_dump(),
+        lines=[InvoiceLineOut.model_validate(line) for line in lines],
+        payments=[PortalPaymentOut.model_validate(p) for p in payments],
+    )
