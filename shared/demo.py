@@ -1,0 +1,253 @@
+"""The demo practice `make run` shows: a few logins, rates, clients and services to click through.
+
+Idempotent: running it again creates only what is missing, restores the documented
+demo passwords, and re-registers the webhook at localstripe (which keeps its
+registrations in memory only, so every start of the dev stack needs it again).
+Rows are written directly with the models so the demo does not depend on every
+domain service being present. Development only: it refuses to run in production.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import httpx
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+import shared.db.models  # noqa: F401  (every mapper, so foreign keys resolve on flush)
+from shared.audit.service import SYSTEM, Actor, record
+from shared.billing.models import BillingRate, Service, ServicePayment
+from shared.clients.models import Client
+from shared.config import app_settings, stripe_settings
+from shared.db.engine import session_scope
+from shared.groups.models import Group, InvoiceSequence
+from shared.security.passwords import hash_password, verify_password
+from shared.security.secrets import encrypt_secret
+from shared.users.models import User
+
+# Fixed, documented, development-only credentials (README "Demo logins"; printed by `make run`).
+DEMO_PASSWORD = "clinicpay-demo"
+OPERATOR_EMAIL = "operator@clinicpay.test"
+GROUP_NAME = "Demo Therapy Practice"
+ADMIN_EMAIL = "admin@demo.clinicpay.test"
+BILLER_EMAIL = "biller@demo.clinicpay.test"
+CLIENTS = (
+    ("demo-client-1", "Avery Client", "client1@demo.clinicpay.test"),
+    ("demo-client-2", "Jordan Client", "client2@demo.clinicpay.test"),
+)
+# Test-mode keys localstripe accepts (any sk_ key); never valid at Stripe.
+STRIPE_SECRET_KEY = "sk_test_demo_clinicpay_local"
+STRIPE_PUBLISHABLE_KEY = "pk_test_demo_clinicpay_local"
+STRIPE_WEBHOOK_SECRET = "whsec_demo_clinicpay_local"
+LOCALSTRIPE_WEBHOOK_NAME = "demo"
+
+RATE_NAME = "General Service"
+SELF_PAY_RATE_NAME = "General Service (Self-Pay)"
+RATE_AMOUNT_CENTS = 15000
+
+
+class DemoSetupError(RuntimeError):
+    """The demo cannot be set up here (production, or localstripe unreachable)."""
+
+
+@dataclass
+class DemoSummary:
+    group_id: uuid.UUID
+    created: list[str] = field(default_factory=list)
+    logins: list[tuple[str, str]] = field(default_factory=list)
+    webhook_url: str | None = None
+
+    def __str__(self) -> str:
+        lines = [f"demo practice {GROUP_NAME!r} (group {self.group_id})"]
+        lines.append("created: " + (", ".join(self.created) if self.created else "nothing new"))
+        if self.webhook_url:
+            lines.append(f"stripe: connected to localstripe, webhook {self.webhook_url}")
+        else:
+            lines.append("stripe: not connected (CLINICPAY_STRIPE_API_BASE is not set)")
+        lines.append(f"logins (password {DEMO_PASSWORD!r}):")
+        lines += [f"  {role:<8} {email}" for role, email in self.logins]
+        return "\n".join(lines)
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    return [("operator", OPERATOR_EMAIL), ("admin", ADMIN_EMAIL), ("biller", BILLER_EMAIL),
+            *(("client", email) for _, _, email in CLIENTS)]
+
+
+def seed_demo() -> DemoSummary:
+    settings = app_settings()
+    if settings.is_production:
+        raise DemoSetupError("seed-demo creates accounts with published passwords; it never runs in production")
+    api_base = stripe_settings().api_base
+    with session_scope() as session:
+        summary = _seed(session, connect_stripe=api_base is not None)
+        if api_base is not None:
+            # Inside the transaction: if localstripe is unreachable nothing is half-seeded.
+            summary.webhook_url = _register_localstripe_webhook(api_base, summary.group_id)
+    summary.logins = demo_logins()
+    return summary
+
+
+def _seed(session: Session, *, connect_stripe: bool) -> DemoSummary:
+    created: list[str] = []
+    _ensure_user(session, OPERATOR_EMAIL, "operator", None, None, created)
+    group = _ensure_group(session, created)
+    actor = Actor(kind="system", group_id=group.id)
+    _ensure_user(session, ADMIN_EMAIL, "admin", group.id, None, created)
+    _ensure_user(session, BILLER_EMAIL, "biller", group.id, None, created)
+    insurance_rate, self_pay_rate = _ensure_rates(session, actor, created)
+    clients = [_ensure_client(session, actor, ext, name, email, created) for ext, name, email in CLIENTS]
+    _ensure_services(session, actor, clients, insurance_rate, self_pay_rate, created)
+    if connect_stripe and group.stripe_secret_key_encrypted is None:
+        _connect_stripe(session, actor, group)
+        created.append("stripe connection")
+    if created:
+        record(session, actor, "demo.seeded", "group", group.id, data={"created": created})
+    session.flush()
+    return DemoSummary(group_id=group.id, created=created)
+
+
+def _find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+def _ensure_user(session: Session, email: str, role: str, group_id: uuid.UUID | None,
+                 client_id: uuid.UUID | None, created: list[str]) -> User:
+    user = _find_user(session, email)
+    actor = Actor(kind="system", group_id=group_id)
+    if user is None:
+        user = User(group_id=group_id, email=email, password_hash=hash_password(DEMO_PASSWORD), role=role,
+                    client_id=client_id, is_active=True)
+        session.add(user)
+        session.flush()
+        record(session, actor, "user.created", "user", user.id, data={"role": role, "source": "demo"})
+        created.append(f"{role} login {email}")
+    elif not user.is_active or not verify_password(user.password_hash, DEMO_PASSWORD):
+        # The banner promises these logins work; put them back the way the README says.
+        user.password_hash = hash_password(DEMO_PASSWORD)
+        user.is_active = True
+        record(session, actor, "user.password_reset", "user", user.id, data={"source": "demo"})
+        created.append(f"password reset for {email}")
+    return user
+
+
+def _ensure_group(session: Session, created: list[str]) -> Group:
+    admin = _find_user(session, ADMIN_EMAIL)
+    group = session.get(Group, admin.group_id) if admin is not None and admin.group_id else None
+    if group is not None:
+        return group
+    group = Group(name=GROUP_NAME, currency="USD", timezone="America/New_York", invoice_prefix="INV-",
+                  allow_partial_payments=True, minimum_payment_cents=0)
+    session.add(group)
+    session.flush()
+    session.add(InvoiceSequence(group_id=group.id, next_number=1))
+    record(session, SYSTEM, "group.created", "group", group.id, group_id=group.id,
+           data={"name": group.name, "source": "demo"})
+    created.append(f"group {GROUP_NAME!r}")
+    return group
+
+
+def _ensure_rates(session: Session, actor: Actor, created: list[str]) -> tuple[BillingRate, BillingRate]:
+    def find(name: str) -> BillingRate | None:
+        return session.scalar(select(BillingRate).where(BillingRate.group_id == actor.group_id,
+                                                        BillingRate.name == name))
+
+    insurance = find(RATE_NAME)
+    if insurance is None:
+        insurance = BillingRate(group_id=actor.group_id, name=RATE_NAME, amount_cents=RATE_AMOUNT_CENTS,
+                                needs_billing=True, is_invoiced=False, payer="insurance")
+        session.add(insurance)
+        session.flush()
+        record(session, actor, "billing_rate.created", "billing_rate", insurance.id, data={"name": RATE_NAME})
+        created.append(f"rate {RATE_NAME!r}")
+    self_pay = find(SELF_PAY_RATE_NAME)
+    if self_pay is None:
+        self_pay = BillingRate(group_id=actor.group_id, name=SELF_PAY_RATE_NAME, amount_cents=RATE_AMOUNT_CENTS,
+                               needs_billing=True, is_invoiced=True, payer="self_pay",
+                               self_pay_source_id=insurance.id)
+        session.add(self_pay)
+        session.flush()
+        record(session, actor, "billing_rate.created", "billing_rate", self_pay.id,
+               data={"name": SELF_PAY_RATE_NAME, "self_pay_source_id": str(insurance.id)})
+        created.append(f"rate {SELF_PAY_RATE_NAME!r}")
+    return insurance, self_pay
+
+
+def _ensure_client(session: Session, actor: Actor, external_id: str, name: str, email: str,
+                   created: list[str]) -> Client:
+    client = session.scalar(select(Client).where(Client.group_id == actor.group_id,
+                                                 Client.external_id == external_id))
+    if client is None:
+        client = Client(group_id=actor.group_id, name=name, email=email, external_id=external_id)
+        session.add(client)
+        session.flush()
+        record(session, actor, "client.created", "client", client.id, data={"source": "demo"})
+        created.append(f"client {name!r}")
+    _ensure_user(session, email, "client", actor.group_id, client.id, created)
+    return client
+
+
+def _ensure_services(session: Session, actor: Actor, clients: list[Client], insurance: BillingRate,
+                     self_pay: BillingRate, created: list[str]) -> None:
+    first, second = clients
+    today = date.today()
+    # (external id, client, rate, days ago, description, insurance paid before invoicing)
+    plan = [
+        ("demo-svc-1", first, self_pay, 21, "Individual session", 0),
+        ("demo-svc-2", first, self_pay, 14, "Individual session", 0),
+        ("demo-svc-3", first, insurance, 7, "Individual session", 0),
+        ("demo-svc-4", second, self_pay, 10, "Family session", 9000),
+        ("demo-svc-5", second, insurance, 3, "Individual session", 0),
+    ]
+    for external_id, client, rate, days_ago, description, insurance_paid in plan:
+        exists = session.scalar(select(Service.id).where(Service.group_id == actor.group_id,
+                                                         Service.external_id == external_id))
+        if exists is not None:
+            continue
+        service = Service(group_id=actor.group_id, client_id=client.id, billing_rate_id=rate.id,
+                          external_id=external_id, service_date=today - timedelta(days=days_ago),
+                          description=description, amount_cents=rate.amount_cents, amount_explicit=False,
+                          description_explicit=True, insurance_paid_cents=insurance_paid)
+        session.add(service)
+        session.flush()
+        record(session, actor, "service.created", "service", service.id, data={"external_id": external_id})
+        if insurance_paid:
+            payment = ServicePayment(group_id=actor.group_id, service_id=service.id, method="insurance",
+                                     amount_cents=insurance_paid, received_date=service.service_date,
+                                     reference="DEMO-EOB-1", status="succeeded")
+            session.add(payment)
+            session.flush()
+            record(session, actor, "service_payment.created", "service", service.id,
+                   data={"amount_cents": insurance_paid, "method": "insurance"})
+        created.append(f"service {external_id}")
+
+
+def _connect_stripe(session: Session, actor: Actor, group: Group) -> None:
+    group.stripe_publishable_key = STRIPE_PUBLISHABLE_KEY
+    group.stripe_secret_key_encrypted = encrypt_secret(STRIPE_SECRET_KEY)
+    group.stripe_secret_key_last4 = STRIPE_SECRET_KEY[-4:]
+    group.stripe_webhook_secret_encrypted = encrypt_secret(STRIPE_WEBHOOK_SECRET)
+    group.stripe_connected_at = datetime.now(UTC)
+    record(session, actor, "stripe.connected", "group", group.id,
+           data={"secret_key_last4": group.stripe_secret_key_last4, "source": "demo"})
+
+
+def webhook_url_for(group_id: uuid.UUID) -> str:
+    base = app_settings().public_webhook_base_url.rstrip("/")
+    return f"{base}/v1/stripe/webhooks/{group_id}"
+
+
+def _register_localstripe_webhook(api_base: str, group_id: uuid.UUID) -> str:
+    # No "events" key: localstripe 1.15 reads a list as "only these types", so [] would mean none at all.
+    url = webhook_url_for(group_id)
+    try:
+        response = httpx.post(f"{api_base.rstrip('/')}/_config/webhooks/{LOCALSTRIPE_WEBHOOK_NAME}",
+                              json={"url": url, "secret": STRIPE_WEBHOOK_SECRET}, timeout=10.0)
+    except httpx.HTTPError as exc:
+        raise DemoSetupError(f"could not register the demo webhook at localstripe ({api_base}): {exc}") from exc
+    if response.status_code >= 300:
+        raise DemoSetupError(f"localstripe refused the demo webhook ({response.status_code}): {response.text[:200]}")
+    return url
