@@ -57,6 +57,16 @@ def may_move(current: str, new: str) -> bool:
     return _RANK[new] > _RANK[current]
 
 
+def order_is_ambiguous(current: str, new: str) -> bool:
+    """Moves that rank alone cannot vouch for: a decline and a new attempt on the same PI alternate
+    (processing → failed → processing …), so a late snapshot of either may look like progress.
+    Whoever holds only a snapshot (a webhook) should ask Stripe for the current state first."""
+    if not may_move(current, new):
+        return False
+    return (current == "failed" and new in ("requires_action", "processing")) or \
+        (new == "failed" and current in ("requires_action", "processing"))
+
+
 def _id_of(value: Any) -> str | None:
     if isinstance(value, str):
         return value

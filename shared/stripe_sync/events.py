@@ -13,9 +13,17 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from shared.payments.card import apply_payment_intent
+import stripe
+
+from shared.errors import Conflict
+from shared.groups.repository import GroupRepository
+from shared.logging import get_logger
+from shared.payments.card import apply_payment_intent, find_card_payment, order_is_ambiguous, our_status
 from shared.payments.disputes import FUNDS_REINSTATED, FUNDS_WITHDRAWN, DisputeSnapshot, apply_dispute
 from shared.payments.refunds import MalformedObject, RefundSnapshot, apply_refund
+from shared.stripe_sync.gateway import StripeGateway
+
+log = get_logger(__name__)
 
 APPLIED, IGNORED, UNMATCHED = "applied", "ignored", "unmatched"
 _FROM_APPLY = {"applied": APPLIED, "unchanged": IGNORED, "unmatched": UNMATCHED}
@@ -40,7 +48,28 @@ def _combine(outcomes: list[str]) -> str:
 
 
 def _payment_intent(session, group_id, event, obj, source) -> str:  # noqa: ANN001
+    payment = find_card_payment(session, group_id, obj)
+    new_status = our_status(obj)
+    if payment is not None and new_status and order_is_ambiguous(payment.status, new_status):
+        obj = _current_payment_intent(session, group_id, obj)
     return _FROM_APPLY[apply_payment_intent(session, group_id, obj, source=source).outcome]
+
+
+def _current_payment_intent(session, group_id, snapshot: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN001
+    """The PaymentIntent as Stripe has it now, for a snapshot whose order we cannot tell; the
+    snapshot itself when Stripe cannot be asked (no connection, unknown PI). Stripe being
+    unreachable raises StripeUnavailable: the event is retried, not applied on a guess."""
+    try:
+        fresh = StripeGateway.for_group(GroupRepository.from_session(session).get(group_id)) \
+            .retrieve_payment_intent(snapshot["id"])
+    except Conflict:
+        return snapshot
+    except stripe.InvalidRequestError as exc:
+        log.warning("payment_intent_refetch_failed", payment_intent=snapshot.get("id"), error=exc.code)
+        return snapshot
+    log.info("payment_intent_refetched", payment_intent=snapshot.get("id"), snapshot_status=snapshot.get("status"),
+             current_status=fresh.get("status"))
+    return fresh
 
 
 def _charge_refunded(session, group_id, event, charge, source) -> str:  # noqa: ANN001

@@ -24,6 +24,7 @@ from shared.db.engine import session_scope
 from shared.errors import ClinicpayError
 from shared.logging import get_logger
 from shared.stripe_sync.events import apply_event
+from shared.stripe_sync.gateway import StripeUnavailable
 from shared.stripe_sync.inbox_repository import InboxRepository
 from shared.tasks import names
 from shared.tasks.enqueue import send_task_now
@@ -35,7 +36,7 @@ MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 300.0
 # Worth another try soon; anything else is retried only by the sweeper's slower backoff.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    stripe.APIConnectionError, stripe.RateLimitError,
+    stripe.APIConnectionError, stripe.RateLimitError, StripeUnavailable,
     sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
 )
 

@@ -4,21 +4,11 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select, text, update
 from sqlalchemy.orm import Session
 
 from shared.stripe_sync.models import StripeEvent
-
-
-@dataclass(frozen=True)
-class InboxHealth:
-    received: int
-    applied: int
-    failing: int  # tried and not yet processed
-    pending: int  # not yet processed
-    oldest_unprocessed_at: datetime | None
 
 
 @dataclass
@@ -92,15 +82,3 @@ class InboxRepository:
     def reset_for_replay(self, event_id: uuid.UUID) -> None:
         self.session.execute(update(StripeEvent).where(StripeEvent.id == event_id)
                              .values(processed_at=None, outcome=None, lease_expires_at=None))
-
-    def health(self, group_id: uuid.UUID) -> InboxHealth:
-        row = self.session.execute(
-            select(func.count(),
-                   func.count().filter(StripeEvent.outcome == "applied"),
-                   func.count().filter(StripeEvent.processed_at.is_(None), StripeEvent.attempts > 0,
-                                       StripeEvent.last_error.is_not(None)),
-                   func.count().filter(StripeEvent.processed_at.is_(None)),
-                   func.min(StripeEvent.received_at).filter(StripeEvent.processed_at.is_(None)))
-            .where(StripeEvent.group_id == group_id)
-        ).one()
-        return InboxHealth(int(row[0]), int(row[1]), int(row[2]), int(row[3]), row[4])

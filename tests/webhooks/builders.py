@@ -40,12 +40,17 @@ class CardPaymentRow:
     amount_cents: int
 
 
-def make_practice(*, webhook_secret: str | None = "generate", name: str | None = None) -> PracticeRow:
+def make_practice(*, webhook_secret: str | None = "generate", name: str | None = None,
+                  stripe_secret_key: str | None = None, stripe_api_base: str | None = None) -> PracticeRow:
+    """A practice with a webhook secret (and, when given, a Stripe secret key on its own Stripe)."""
     secret = new_webhook_secret() if webhook_secret == "generate" else webhook_secret
     with session_scope() as session:
         group = Group(name=name or f"Practice {next(_serial)}", currency="USD", timezone="America/Chicago",
                       invoice_prefix="INV-", allow_partial_payments=False, minimum_payment_cents=0,
-                      stripe_webhook_secret_encrypted=encrypt_secret(secret) if secret else None)
+                      stripe_webhook_secret_encrypted=encrypt_secret(secret) if secret else None,
+                      stripe_secret_key_encrypted=encrypt_secret(stripe_secret_key) if stripe_secret_key else None,
+                      stripe_secret_key_last4=stripe_secret_key[-4:] if stripe_secret_key else None,
+                      stripe_api_base=stripe_api_base)
         session.add(group)
         session.flush()
         session.add(InvoiceSequence(group_id=group.id, next_number=1))
