@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 from sqlalchemy import insert, select
 
+from shared.auth.service import issue_access_token
 from shared.billing.models import BillingRate, Service
 from shared.clients.models import Client
 from shared.db.engine import session_scope
@@ -23,11 +24,11 @@ from shared.invoicing.models import Invoice
 from shared.security.passwords import hash_password
 from shared.users.models import User
 from tests.conftest import poll_until
-from tests.factories import auth, login
+from tests.factories import auth
 
 PASSWORD = "builder-password-1"
 _serial = itertools.count(1)
-# One hash for every login the builders make: argon2 is slow on purpose, tests need not be.
+# One hash for every user the builders make: argon2 is slow on purpose, tests need not be.
 _PASSWORD_HASH = hash_password(PASSWORD)
 
 
@@ -48,11 +49,14 @@ class ClientRow:
 
 
 def _login(http: httpx.Client, group_id: uuid.UUID | None, role: str, client_id: uuid.UUID | None = None) -> dict:
+    """A user of `role` with a bearer token issued directly (signing in over HTTP is tested elsewhere)."""
     email = f"{role}-{next(_serial)}-{uuid.uuid4().hex[:6]}@builders.example"
     with session_scope() as session:
-        session.add(User(group_id=group_id, email=email, password_hash=_PASSWORD_HASH, role=role,
-                         client_id=client_id))
-    return auth(login(http, email, PASSWORD))
+        user = User(group_id=group_id, email=email, password_hash=_PASSWORD_HASH, role=role, client_id=client_id)
+        session.add(user)
+        session.flush()
+        token, _ = issue_access_token(session, user)
+    return auth(token)
 
 
 def make_practice(http: httpx.Client, name: str = "Calm Therapy", currency: str = "USD",
@@ -122,6 +126,10 @@ def make_many_services(practice: Practice, rate_id: uuid.UUID, *, clients: int, 
         session.execute(insert(Client), client_rows)
         session.execute(insert(Service), service_rows)
     return [row["id"] for row in service_rows]
+
+
+def date_of(value: str) -> date:
+    return date.fromisoformat(value)
 
 
 # --- what the tests read back, straight from the database ---
