@@ -108,7 +108,8 @@ class ServiceRepository:
         ids = list({i for i in invoice_ids if i is not None})
         if not ids:
             return {}
-        return dict(self.session.execute(select(Invoice.id, Invoice.status).where(Invoice.id.in_(ids))).tuples())
+        rows = self.session.execute(select(Invoice.id, Invoice.status).where(Invoice.id.in_(ids)))
+        return {invoice_id: status for invoice_id, status in rows}
 
     def payments_of(self, service_id: uuid.UUID) -> list[ServicePayment]:
         return list(self.session.scalars(
