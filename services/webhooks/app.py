@@ -1,10 +1,11 @@
 """The Stripe webhook receiver: `uvicorn services.webhooks.app:app`.
 
 Per delivery: check the size, find the group's secret, verify the signature, parse,
-and store the event with one statement that also NOTIFYs the relay — then answer
-200. Nothing else happens on this path: the relay (`python -m services.webhooks.relay`)
-sends stored rows to the worker in batches, so a broker outage never fails a
-delivery, and a 200 always means the event is durably in the inbox. If the
+and store the event (group-committed with concurrent deliveries, see inbox_writer.py;
+the same statement NOTIFYs the relay) — then answer 200. Nothing else happens on
+this path: the relay (`python -m services.webhooks.relay`) sends stored rows to the
+worker in batches, so a broker outage never fails a delivery, and a 200 always means
+the event is durably in the inbox. If the
 database is unreachable the answer is 503 and Stripe delivers again later.
 
 asyncpg directly (not SQLAlchemy) because it is the one thing this service does, and
@@ -23,25 +24,13 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from services.webhooks.db import asyncpg_dsn
+from services.webhooks.inbox_writer import InboxWriter, PendingEvent
 from services.webhooks.secrets_cache import SecretCache, UnknownGroup
 from services.webhooks.verify import Rejected, decode, parse, verify
 from shared.config import app_settings, database_settings, stripe_settings
 from shared.logging import configure_logging, get_logger
 
 log = get_logger("clinicpay.webhooks")
-
-NOTIFY_CHANNEL = "stripe_events"
-# One round trip: insert unless already stored, and wake the relay only for a new row.
-# The notification is delivered when this implicit transaction commits.
-INSERT_EVENT = f"""
-WITH inserted AS (
-    INSERT INTO stripe_events (id, group_id, stripe_event_id, type, stripe_created, payload, source, attempts)
-    VALUES ($1, $2, $3, $4, $5, $6::jsonb, 'webhook', 0)
-    ON CONFLICT (group_id, stripe_event_id) DO NOTHING
-    RETURNING id
-)
-SELECT count(*) FROM (SELECT pg_notify('{NOTIFY_CHANNEL}', '') FROM inserted) AS notified
-"""
 
 RECEIVED_BODY = b'{"received":true}'
 # Errors a dead or restarting database raises; anything here means "try again later".
@@ -60,6 +49,7 @@ def _too_large() -> JSONResponse:
 class _Receiver:
     def __init__(self) -> None:
         self.pool: asyncpg.Pool | None = None
+        self.writer: InboxWriter | None = None
         self.secrets = SecretCache()
 
     async def start(self) -> None:
@@ -68,8 +58,11 @@ class _Receiver:
         self.pool = await asyncpg.create_pool(dsn, min_size=0, max_size=database_settings().pool_size,
                                               timeout=timeout, command_timeout=10,
                                               max_inactive_connection_lifetime=300)
+        self.writer = InboxWriter(self.pool)
 
     async def stop(self) -> None:
+        if self.writer is not None:
+            await self.writer.close()
         if self.pool is not None:
             await self.pool.close()
 
@@ -162,9 +155,8 @@ async def receive_stripe_event(group_id: str, request: Request) -> Response:
         return _error(503, "service_unavailable", "Try again shortly.")
 
     try:
-        async with pool.acquire(timeout=5) as conn:
-            await conn.fetchval(INSERT_EVENT, uuid.uuid4(), gid, event.stripe_event_id, event.type,
-                                event.created, event.text)
+        await receiver_state.writer.store(PendingEvent(gid, event.stripe_event_id, event.type, event.created,
+                                                        event.text))
     except asyncpg.ForeignKeyViolationError:
         receiver_state.secrets.forget(gid)  # the group was deleted under us
         return _error(404, "resource_missing", "No webhook endpoint here.")

@@ -148,3 +148,24 @@ def test_health_and_readiness(receiver, stripe_http):
     r = stripe_http.get(f"{receiver.url}/readyz")
     assert r.status_code == 200
     assert r.json()["checks"] == {"database": "ok"}
+
+
+def test_one_bad_delivery_among_concurrent_good_ones_fails_alone(receiver, practice):
+    import concurrent.futures  # noqa: PLC0415
+
+    import httpx  # noqa: PLC0415
+
+    url = receiver.webhook_url(str(practice.group_id))
+    good = [_an_event() for _ in range(20)]
+    bad = _an_event()
+    bad["data"]["object"]["metadata"] = {"nul": "\u0000"}
+
+    def send(evt):  # noqa: ANN001
+        with httpx.Client(timeout=30) as client:
+            return evt["id"], deliver(client, url, evt, practice.webhook_secret).status_code
+
+    with concurrent.futures.ThreadPoolExecutor(21) as pool:
+        codes = dict(pool.map(send, [*good, bad]))
+    assert codes.pop(bad["id"]) == 400
+    assert set(codes.values()) == {200}
+    assert sorted(e["stripe_event_id"] for e in stored_events()) == sorted(e["id"] for e in good)
