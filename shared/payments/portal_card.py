@@ -17,7 +17,6 @@ The browser's word never changes the ledger; only what Stripe answers does.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 import stripe
@@ -40,7 +39,7 @@ from shared.stripe_sync.gateway import StripeGateway, StripeUnavailable, js_url_
 log = get_logger(__name__)
 
 IN_FLIGHT = ("requires_action", "processing")
-DECLINED_MESSAGE = "Your card was declined. Nothing was charged; try another card."
+NOTHING_CHARGED = "Nothing was charged; you can try again with another card."
 
 
 def _client_id(actor: Actor) -> uuid.UUID:
@@ -272,7 +271,8 @@ def state_of(payment: Payment, *, pi: dict[str, Any] | None = None, decline: str
         client_secret = pi.get("client_secret")
     failure = None
     if payment.status == "failed":
-        failure = payment.failure_message or decline or DECLINED_MESSAGE
+        reason = (payment.failure_message or decline or "Your card was declined.").rstrip(".")
+        failure = f"{reason}. {NOTHING_CHARGED}"
     return CardPaymentState(payment_id=payment.id, invoice_id=payment.invoice_id, amount_cents=payment.amount_cents,
                             currency=payment.currency, status=payment.status,
                             payment_intent_client_secret=client_secret if payment.status == "requires_action" else None,
