@@ -124,6 +124,7 @@ def issue_invoices(session: Session, lease: Lease) -> int:
                           .execution_options(populate_existing=True)).one()
     if run.status != "running" or run.lease_owner != lease.owner:
         raise LeaseLost()
+    clock = time.perf_counter()
     services = _claimed_services(session, run_id, group.id)
     if not services:
         raise RunCannotComplete("nothing_to_invoice", "None of the selected services is waiting to be invoiced.")
@@ -166,6 +167,7 @@ def issue_invoices(session: Session, lease: Lease) -> int:
         audits.append(_audit(run, "invoice.issued", "invoice", invoice_id,
                              {"number": number, "total_cents": total, "lines": len(rows)}))
 
+    built = time.perf_counter()
     session.execute(insert(Invoice), invoices)
     session.execute(insert(InvoiceLine), lines)
     linked = session.execute(
@@ -185,13 +187,16 @@ def issue_invoices(session: Session, lease: Lease) -> int:
                           "numbers": [invoices[0]["number"], invoices[-1]["number"]]}))
     session.execute(insert(AuditEvent), audits)
     # Last, so the run row is locked only for the moment before COMMIT (the heartbeat updates it too).
+    # clock_timestamp(), not now(): now() is when this transaction began, not when the run finished.
     marked = session.execute(
         update(InvoicingRun)
         .where(InvoicingRun.id == run_id, InvoicingRun.lease_owner == lease.owner, InvoicingRun.status == "running")
-        .values(status="succeeded", errors=[], finished_at=func.now(), lease_expires_at=None, updated_at=func.now())
+        .values(status="succeeded", errors=[], finished_at=func.clock_timestamp(), lease_expires_at=None, updated_at=func.now())
     ).rowcount
     if marked != 1:
         raise LeaseLost()
+    log.info("invoicing_run_issued", invoices=len(invoices), services=len(services),
+             build_and_render_seconds=round(built - clock, 3), write_seconds=round(time.perf_counter() - built, 3))
     return len(invoices)
 
 
@@ -208,7 +213,7 @@ def fail_run(lease: Lease, code: str, message: str) -> None:
             update(InvoicingRun)
             .where(InvoicingRun.id == lease.run_id, InvoicingRun.lease_owner == lease.owner,
                    InvoicingRun.status.in_(("queued", "running")))
-            .values(status="failed", errors=[{"code": code, "message": message}], finished_at=func.now(),
+            .values(status="failed", errors=[{"code": code, "message": message}], finished_at=func.clock_timestamp(),
                     lease_expires_at=None, updated_at=func.now())
             .returning(InvoicingRun.group_id)
         )
