@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Header, Query, Response
 
 from services.api.deps import CurrentStaff, SessionDep
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
 from shared.billing.fields import IsoDate
+from shared.idempotency import service as idempotency
 from shared.invoicing import service
 from shared.invoicing.schemas import QueueItemOut, RunCreate, RunOut
 
@@ -28,11 +29,27 @@ def queue(actor: CurrentStaff, session: SessionDep,
 
 
 @router.post("/runs", status_code=202, response_model=RunOut)
-def create_run(body: RunCreate, actor: CurrentStaff, session: SessionDep, response: Response) -> RunOut:
-    """Validate and claim the selected services, then invoice them in the background (one invoice per client)."""
+def create_run(body: RunCreate, actor: CurrentStaff, session: SessionDep, response: Response,
+               idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> Any:
+    """Validate and claim the selected services, then invoice them in the background (one invoice per client).
+
+    Send an `Idempotency-Key` to retry safely: the same key and body answer the same run."""
+    reservation = None
+    if idempotency_key is not None:
+        outcome = idempotency.begin(session, actor, idempotency_key, "invoicing.create_run",
+                                    body.model_dump(mode="json"))
+        if isinstance(outcome, idempotency.StoredAnswer):
+            response.status_code = outcome.status_code
+            response.headers["Idempotent-Replayed"] = "true"
+            response.headers["Location"] = f"/v1/invoicing/runs/{outcome.body['id']}"
+            return outcome.body
+        reservation = outcome
     run = service.create_run(session, actor, body)
+    answer = service.run_view(session, run)
+    if reservation is not None:
+        idempotency.finish(session, reservation, 202, answer.model_dump(mode="json"))
     response.headers["Location"] = f"/v1/invoicing/runs/{run.id}"
-    return service.run_view(session, run)
+    return answer
 
 
 @router.get("/runs/{run_id}", response_model=RunOut)

@@ -1,0 +1,1 @@
+"""`Idempotency-Key` on writes a client may retry: the first answer is stored and replayed."""
