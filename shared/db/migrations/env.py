@@ -8,8 +8,14 @@ from shared.db.base import Base
 target_metadata = Base.metadata
 
 
+def _url() -> str:
+    # The URL the caller gave (shared.db.migrate.alembic_config sets it, from DATABASE_URL by default);
+    # ignoring it would migrate whatever database the environment names instead.
+    return context.config.get_main_option("sqlalchemy.url") or database_settings().url
+
+
 def run_migrations_offline() -> None:
-    context.configure(url=database_settings().url, target_metadata=target_metadata, literal_binds=True)
+    context.configure(url=_url(), target_metadata=target_metadata, literal_binds=True)
     with context.begin_transaction():
         context.run_migrations()
 
@@ -21,7 +27,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(database_settings().url, poolclass=pool.NullPool)
+    engine = create_engine(_url(), poolclass=pool.NullPool)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata)
         with context.begin_transaction():
