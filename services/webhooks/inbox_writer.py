@@ -25,7 +25,7 @@ log = get_logger("clinicpay.webhooks")
 
 NOTIFY_CHANNEL = "stripe_events"
 MAX_BATCH = 256
-WRITERS = 4
+WRITERS = 2
 INSERT_BATCH = f"""
 WITH inserted AS (
     INSERT INTO stripe_events (id, group_id, stripe_event_id, type, stripe_created, payload, source, attempts)

@@ -42,6 +42,23 @@ def _lua(bodies: list[tuple[str, str]], path: Path) -> None:
     path.write_text("\n".join(lines))
 
 
+def _cpu_seconds(root_pid: int) -> float:
+    """User+system CPU of the receiver's processes (uvicorn's supervisor and its workers), from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        pid, ppid = int(entry.name), int(fields[1])
+        if pid == root_pid or ppid == root_pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
@@ -95,12 +112,14 @@ def main() -> int:
             url = f"http://127.0.0.1:{port}/v1/stripe/webhooks/{practice.group_id}"
             subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "-s", str(script), url],
                            check=True)
+        cpu = _cpu_seconds(procs[0].pid)
         import psycopg  # noqa: PLC0415
         with psycopg.connect(stack.with_database(base, DB_NAME).replace("postgresql+psycopg", "postgresql")) as c:
             stored, dispatched = c.execute(
                 "SELECT count(*), count(dispatched_at) FROM stripe_events").fetchone()
         print(json.dumps({"stored": stored, "dispatched": dispatched, "workers": args.workers,
-                          "relay": args.relay}))
+                          "relay": args.relay, "receiver_cpu_seconds": round(cpu, 2),
+                          "receiver_cpu_ms_per_stored_event": round(cpu * 1000 / max(stored, 1), 3)}))
     finally:
         for proc in procs:
             os.killpg(proc.pid, 15)
