@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-faults test-all bench bench-quick lint audit clean
+.PHONY: install run test test-faults test-all bench bench-quick lint audit clean chromium
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -17,8 +17,12 @@ install: $(STAMP)
 run: install
 	$(PY) deploy/local/devstack.py
 
-test: install
+test: install chromium
 	$(PY) -m pytest -m "not slow"
+
+# The browser tests' Chromium (Debian's package, installed when we are root; a loud warning otherwise).
+chromium:
+	@sh deploy/local/ensure_chromium.sh
 
 test-faults: install
 	$(PY) -m pytest -m slow

@@ -1,0 +1,154 @@
+// Client "Billing": every invoice, paid and unpaid; each expands to its lines, payments,
+// the PDF and "Make Payment". Updates by itself: fast while a payment is on its way.
+
+import { api, describe, listAll } from '../api.js';
+import { lastSummary, refreshBadge } from '../badge.js';
+import { date, money, plural } from '../format.js';
+import { amountsSummary, linesTable, paymentsTable, pdfButtons, statusWithFlags } from '../invoice-view.js';
+import { openPayDialog } from '../pay-dialog.js';
+import { poll } from '../poll.js';
+import { announce, clear, errorBox, h, KeyedRows, loading, table } from '../ui.js';
+
+const FAST_MS = 1500;
+const SLOW_MS = 20000;
+const IN_FLIGHT_KEY = 'clinicpay.paymentsInFlight';
+
+// Payments on their way survive a reload of the page (sessionStorage), so the page keeps watching.
+function loadInFlight() {
+  try { return new Map(Object.entries(JSON.parse(sessionStorage.getItem(IN_FLIGHT_KEY) || '{}'))); } catch { return new Map(); }
+}
+function saveInFlight(map) { sessionStorage.setItem(IN_FLIGHT_KEY, JSON.stringify(Object.fromEntries(map))); }
+
+export function renderBilling(main) {
+  document.title = 'Billing · clinicpay';
+  const summaryLine = h('p', { class: 'summary-line' });
+  const listArea = h('div', { class: 'card flush' }, loading());
+  clear(main, h('section', { class: 'page' },
+    h('div', { class: 'page-head' }, h('h1', { text: 'Billing' }), summaryLine), listArea));
+
+  const inFlight = loadInFlight();
+  const expanded = new Map(); // invoice id → {row, body, actions, payButton, signature}
+  const columns = [
+    { label: 'Invoice', sticky: true, render: (inv, entry) => expander(inv, entry) },
+    { label: 'Invoiced', render: (inv) => date(inv.invoiced_date) },
+    { label: 'Total', className: 'num', render: (inv) => money(inv.total_cents, inv.currency) },
+    { label: 'Balance', className: 'num strong', render: (inv) => money(inv.balance_cents, inv.currency) },
+    { label: 'Status', render: (inv) => statusCell(inv) },
+  ];
+  const t = table({ caption: 'Your invoices', columns, className: 'invoices expandable' });
+  const rows = new KeyedRows(t.tbody, columns, { rowClass: (inv) => `invoice-row status-${inv.status}` });
+
+  function statusCell(inv) {
+    const cellContent = statusWithFlags(inv);
+    if (inFlight.has(inv.id) && inv.balance_cents > 0) {
+      cellContent.append(h('span', { class: 'processing-note', text: 'Payment processing…' }));
+    }
+    return cellContent;
+  }
+
+  function expander(inv, entry) {
+    const detailsId = `invoice-details-${inv.id}`;
+    const button = h('button', { type: 'button', class: 'expander', 'aria-expanded': 'false', 'aria-controls': detailsId },
+      h('span', { class: 'chevron', 'aria-hidden': 'true' }), h('span', { text: inv.number }),
+      h('span', { class: 'sr-only', text: ' details' }));
+    const body = h('div', { class: 'details-body' });
+    const payButton = h('button', { type: 'button', class: 'primary', text: 'Make Payment' });
+    const actions = h('div', { class: 'details-actions' }, pdfButtons(`/v1/portal/invoices/${inv.id}/pdf`, inv.number), payButton,
+      h('a', { href: `#/billing/${inv.id}`, class: 'link', text: 'Open invoice page' }));
+    const detailsRow = h('tr', { class: 'details-row', id: detailsId, hidden: true },
+      h('td', { colspan: String(columns.length) }, body, actions));
+    entry.extras = [detailsRow];
+    const state = { row: detailsRow, body, actions, payButton, signature: null, open: false };
+    payButton.addEventListener('click', () => {
+      const current = rows.rows.get(inv.id).item;
+      openPayDialog(current, { onSubmitted: (result) => paymentSubmitted(current, result) });
+    });
+    button.addEventListener('click', async () => {
+      state.open = !state.open;
+      button.setAttribute('aria-expanded', String(state.open));
+      detailsRow.hidden = !state.open;
+      if (state.open) { expanded.set(inv.id, state); await loadDetails(inv.id, state, true); } else expanded.delete(inv.id);
+    });
+    return button;
+  }
+
+  async function loadDetails(id, state, force = false) {
+    const item = rows.rows.get(id)?.item;
+    const signature = JSON.stringify(item);
+    if (!force && signature === state.signature) return;
+    state.signature = signature;
+    if (force) clear(state.body, loading('Loading the invoice…'));
+    state.payButton.hidden = !(item && item.balance_cents > 0 && item.status !== 'void') || inFlight.has(id);
+    try {
+      const invoice = await api.get(`/v1/portal/invoices/${id}`);
+      clear(state.body,
+        amountsSummary(invoice),
+        h('h3', { text: 'Services' }), linesTable(invoice),
+        h('h3', { text: 'Payments' }), paymentsTable(invoice));
+    } catch (error) {
+      clear(state.body, errorBox(describe(error)));
+    }
+  }
+
+  function renderSummary(invoices) {
+    const summary = lastSummary();
+    const unpaid = summary ? summary.unpaid_invoice_count : invoices.filter((i) => i.balance_cents > 0 && i.status !== 'void').length;
+    const due = summary ? summary.balance_due_cents : invoices.reduce((sum, i) => sum + (i.status === 'void' ? 0 : i.balance_cents), 0);
+    const currency = (summary && summary.currency) || (invoices[0] && invoices[0].currency);
+    summaryLine.textContent = unpaid
+      ? `You owe ${money(due, currency)} on ${plural(unpaid, 'unpaid invoice')}.`
+      : 'You have nothing to pay. Thank you!';
+  }
+
+  async function refresh() {
+    const [invoices] = await Promise.all([listAll('/v1/portal/invoices'), refreshBadge().catch(() => null)]);
+    if (!invoices.length) {
+      clear(listArea, h('p', { class: 'empty-note', text: 'You have no invoices yet.' }));
+      renderSummary(invoices);
+      return;
+    }
+    if (!t.el.isConnected) clear(listArea, t.el);
+    await settleInFlight(invoices);
+    rows.update(invoices);
+    renderSummary(invoices);
+    for (const [id, state] of expanded) await loadDetails(id, state);
+    ticker.setInterval(inFlight.size ? FAST_MS : SLOW_MS);
+  }
+
+  // A payment is settled when our server has Stripe's word on it: the payment succeeded
+  // (and the invoice's balance dropped with it, same transaction) or failed.
+  async function settleInFlight(invoices) {
+    for (const [invoiceId, flight] of [...inFlight]) {
+      const invoice = invoices.find((i) => i.id === invoiceId);
+      let payment = null;
+      try { payment = await api.get(`/v1/portal/payments/${flight.paymentId}`); } catch { payment = null; }
+      const status = payment && payment.status;
+      const balanceDropped = invoice && invoice.balance_cents <= flight.balanceBefore - flight.amountCents;
+      if (!invoice || status === 'succeeded' || balanceDropped || (invoice && invoice.balance_cents === 0)) {
+        inFlight.delete(invoiceId);
+        if (invoice) {
+          announce(invoice.status === 'paid'
+            ? `Payment received. Invoice ${invoice.number} is now paid.`
+            : `Payment received for invoice ${invoice.number}. Remaining balance ${money(invoice.balance_cents, invoice.currency)}.`);
+        }
+      } else if (status === 'failed' || status === 'canceled') {
+        inFlight.delete(invoiceId);
+        announce(`The payment for invoice ${invoice.number} did not go through: ${payment.failure_message || 'the card was declined'}.`);
+      }
+    }
+    saveInFlight(inFlight);
+  }
+
+  function paymentSubmitted(invoice, { paymentId, amountCents }) {
+    inFlight.set(invoice.id, { paymentId, amountCents, balanceBefore: invoice.balance_cents });
+    saveInFlight(inFlight);
+    const state = expanded.get(invoice.id);
+    if (state) state.payButton.hidden = true;
+    ticker.setInterval(FAST_MS);
+    ticker.now();
+  }
+
+  const ticker = poll(refresh, inFlight.size ? FAST_MS : SLOW_MS);
+  refresh().catch((error) => { clear(listArea, errorBox(describe(error))); });
+  return () => ticker.stop();
+}

@@ -1,0 +1,63 @@
+// One invoice, for its client (#/billing/<id>). Another client's invoice answers 404,
+// exactly like one that doesn't exist.
+
+import { api, ApiError, describe } from '../api.js';
+import { refreshBadge } from '../badge.js';
+import { date } from '../format.js';
+import { amountsSummary, linesTable, paymentsTable, pdfButtons, statusWithFlags } from '../invoice-view.js';
+import { openPayDialog } from '../pay-dialog.js';
+import { poll } from '../poll.js';
+import { clear, errorBox, h, loading } from '../ui.js';
+import { renderMissing } from './misc.js';
+
+export function renderClientInvoice(main, { id }) {
+  document.title = 'Invoice · clinicpay';
+  clear(main, loading('Loading the invoice…'));
+  let paying = false;
+  let ticker = null;
+  let shown = null;
+
+  function draw(invoice) {
+    document.title = `Invoice ${invoice.number} · clinicpay`;
+    const payButton = h('button', { type: 'button', class: 'primary', text: 'Make Payment',
+      hidden: !(invoice.balance_cents > 0 && invoice.status !== 'void') || paying });
+    payButton.addEventListener('click', () => openPayDialog(invoice, { onSubmitted: () => {
+      paying = true;
+      payButton.hidden = true;
+      ticker.setInterval(1500);
+      ticker.now();
+    } }));
+    clear(main, h('section', { class: 'page' },
+      h('p', { class: 'breadcrumb' }, h('a', { href: '#/billing', text: '← All invoices' })),
+      h('div', { class: 'page-head' },
+        h('h1', {}, `Invoice ${invoice.number} `, statusWithFlags(invoice)),
+        h('p', { class: 'muted', text: `Invoiced ${date(invoice.invoiced_date)}` })),
+      h('div', { class: 'card' },
+        amountsSummary(invoice),
+        paying && invoice.balance_cents > 0 ? h('p', { class: 'processing-note', text: 'Payment processing…' }) : null,
+        h('div', { class: 'details-actions' }, pdfButtons(`/v1/portal/invoices/${invoice.id}/pdf`, invoice.number), payButton),
+        h('h2', { text: 'Services' }), linesTable(invoice),
+        h('h2', { text: 'Payments' }), paymentsTable(invoice))));
+  }
+
+  async function refresh() {
+    const invoice = await api.get(`/v1/portal/invoices/${id}`);
+    const signature = JSON.stringify(invoice);
+    if (paying && (invoice.balance_cents === 0 || (shown && invoice.balance_cents < shown.balance_cents))) {
+      paying = false;
+      ticker.setInterval(20000);
+      refreshBadge().catch(() => {});
+    }
+    // Redraw only when something changed, so focus stays where the person left it.
+    if (!shown || signature !== JSON.stringify(shown)) draw(invoice);
+    shown = invoice;
+  }
+
+  ticker = poll(refresh, 20000);
+  refresh().catch((error) => {
+    ticker.stop();
+    if (error instanceof ApiError && error.status === 404) renderMissing(main, 'Invoice', '/billing', 'Back to Billing');
+    else clear(main, errorBox(describe(error)));
+  });
+  return () => ticker.stop();
+}

@@ -1,0 +1,180 @@
+// The "Invoices" tab: services waiting to be invoiced. Tick them, press the green button,
+// enter the invoiced date, "Update": an invoicing run (202) the page follows to the end.
+
+import { api, ApiError, describe, query } from '../api.js';
+import { date, money, plural, todayInPractice } from '../format.js';
+import { byId, clientName, clientSelect, loadBillingRates } from '../lookups.js';
+import { sleep } from '../poll.js';
+import { replaceQuery } from '../router.js';
+import { Selection } from '../selection.js';
+import { announce, clear, errorBox, field, h, KeyedRows, loading, newIdempotencyKey, openDialog, table } from '../ui.js';
+
+const PAGE = 100;
+
+export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
+  clear(panel, loading());
+  const [clientList, rateList] = await Promise.all([clientsPromise, loadBillingRates()]);
+  const clients = byId(clientList);
+  const rates = byId(rateList);
+  const describeService = (s) => `${clientName(s, clients)}, ${date(s.service_date)}, ${s.description}`;
+
+  const selection = new Selection({
+    describeItem: describeService,
+    onChange: (count, { quiet } = {}) => {
+      fabButton.setCount(count);
+      selectedNote.textContent = count ? `${plural(count, 'service')} selected` : '';
+      if (!quiet && count) announce(`${plural(count, 'service')} selected.`);
+    },
+  });
+  selection.all.setAttribute('aria-label', 'Select all services');
+  const selectedNote = h('span', { class: 'selected-note' });
+
+  // Filters: client and date range.
+  const clientFilter = clientSelect(clientList, filters.client_id);
+  const fromFilter = h('input', { type: 'date', name: 'from', value: filters.from || '' });
+  const toFilter = h('input', { type: 'date', name: 'to', value: filters.to || '' });
+  const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter services' },
+    field('Client', clientFilter), field('From', fromFilter), field('To', toFilter),
+    h('div', { class: 'filter-buttons' }, h('button', { type: 'submit', class: 'secondary', text: 'Apply' }),
+      h('button', { type: 'button', class: 'link-button', text: 'Clear', onclick: () => {
+        clientFilter.value = ''; fromFilter.value = ''; toFilter.value = ''; reload();
+      } })));
+  filterForm.addEventListener('submit', (event) => { event.preventDefault(); reload(); });
+
+  const columns = [
+    { label: 'Select', header: selection.all, className: 'check', sticky: true, render: (s) => selection.box(s) },
+    { label: 'Client', render: (s) => clientName(s, clients) },
+    { label: 'Date', render: (s) => date(s.service_date) },
+    { label: 'Service', render: (s) => s.description },
+    { label: 'Billing rate', render: (s) => s.billing_rate_name || rates.get(s.billing_rate_id)?.name || '—' },
+    { label: 'Amount', className: 'num', render: (s) => money(s.amount_cents) },
+    { label: 'Insurance paid', className: 'num', render: (s) => (s.insurance_paid_cents ? money(s.insurance_paid_cents) : '—') },
+    { label: 'Client part', className: 'num strong', render: (s) => money(s.client_part_cents ?? (s.amount_cents - (s.insurance_paid_cents || 0))) },
+  ];
+  const t = table({ caption: 'Services waiting to be invoiced', columns, className: 'queue' });
+  const rows = new KeyedRows(t.tbody, columns);
+  const listArea = h('div', { class: 'card flush' }, loading());
+  const moreButton = h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load more' });
+  const problem = h('div');
+  clear(panel, filterForm, h('div', { class: 'list-bar' }, selectedNote), problem, listArea, h('div', { class: 'more' }, moreButton));
+
+  let items = [];
+  let hasMore = false;
+
+  function params(extra = {}) {
+    return { client_id: clientFilter.value, from: fromFilter.value, to: toFilter.value, ...extra };
+  }
+
+  async function fetchPage(startingAfter) {
+    return api.get(`/v1/invoicing/queue${query(params({ limit: PAGE, starting_after: startingAfter }))}`);
+  }
+
+  function show() {
+    if (!items.length) {
+      clear(listArea, h('p', { class: 'empty-note', text: 'Nothing waiting to be invoiced.' }));
+    } else if (!t.el.isConnected) {
+      clear(listArea, t.el);
+    }
+    rows.update(items);
+    selection.keepOnly(items.map((s) => s.id));
+    moreButton.hidden = !hasMore;
+  }
+
+  async function reload() {
+    const { client_id: c, from, to } = params();
+    replaceQuery({ client_id: c, from, to });
+    clear(problem);
+    try {
+      const page = await fetchPage();
+      items = page.data;
+      hasMore = page.has_more;
+      show();
+    } catch (error) {
+      clear(listArea, errorBox(describe(error)));
+    }
+  }
+
+  moreButton.addEventListener('click', async () => {
+    moreButton.disabled = true;
+    try {
+      const page = await fetchPage(items[items.length - 1].id);
+      items = items.concat(page.data);
+      hasMore = page.has_more;
+      show();
+    } catch (error) {
+      announce(describe(error));
+    } finally {
+      moreButton.disabled = false;
+    }
+  });
+
+  function edit() {
+    const ids = selection.selected();
+    if (!ids.length) { announce('Tick the services to invoice first.'); return; }
+    openRunDialog(ids);
+  }
+
+  function openRunDialog(ids) {
+    const dateInput = h('input', { type: 'date', name: 'invoiced_date', required: true, value: todayInPractice() });
+    const clientsCount = new Set(items.filter((s) => ids.includes(s.id)).map((s) => s.client_id)).size;
+    const message = h('div', { class: 'form-message' });
+    const formId = 'run-form';
+    const update = h('button', { type: 'submit', form: formId, class: 'primary', text: 'Update' });
+    const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
+    const form = h('form', { id: formId, novalidate: true },
+      h('p', { text: `Invoice ${plural(ids.length, 'service')} for ${plural(clientsCount, 'client')}: one invoice per client.` }),
+      field('Invoiced date', dateInput), message);
+    const dialog = openDialog({ title: 'Invoice the selected services', body: [form], actions: [cancel, update] });
+    cancel.addEventListener('click', () => dialog.close());
+    const key = newIdempotencyKey();
+
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      if (!dateInput.value) { clear(message, errorBox('Enter the invoiced date.')); dateInput.focus(); return; }
+      update.disabled = true;
+      clear(message, h('div', { class: 'progress-line', role: 'status' }, h('progress', { 'aria-label': 'Creating invoices' }), ' Creating invoices…'));
+      try {
+        let run = await api.post('/v1/invoicing/runs', { service_ids: ids, invoiced_date: dateInput.value }, { idempotencyKey: key });
+        while (run.status === 'queued' || run.status === 'running') {
+          await sleep(700);
+          run = await api.get(`/v1/invoicing/runs/${run.id}`);
+        }
+        if (run.status === 'succeeded') {
+          const count = (run.invoice_ids || []).length;
+          dialog.close();
+          selection.clear();
+          announce(`Done: ${plural(count, 'invoice')} created. ${count === 1 ? 'It is' : 'They are'} on the “Invoiced” tab.`);
+          await reload();
+        } else {
+          const reasons = (run.errors || []).map((e) => e.message || e.code);
+          clear(message, errorBox(`The invoices could not be created${reasons.length ? `: ${reasons.join(' ')}` : '.'} Nothing was invoiced.`));
+          update.disabled = false;
+        }
+      } catch (error) {
+        clear(message, errorBox(runErrorMessage(error)));
+        update.disabled = false;
+        if (error instanceof ApiError && [404, 409].includes(error.status)) reload();
+      }
+    });
+  }
+
+  // A refused selection names its services: show them as the biller sees them.
+  function runErrorMessage(error) {
+    const base = describe(error, {
+      404: 'Some of the selected services no longer exist. The list has been refreshed.',
+      409: 'Some of the selected services were invoiced already, or are being invoiced right now. The list has been refreshed.',
+      422: 'Some of the selected services can’t be invoiced (their billing rate isn’t invoiced).',
+    });
+    const details = (error && error.details) || {};
+    const named = details.service_ids || details.services || [];
+    const names = named.map((entry) => {
+      const id = typeof entry === 'string' ? entry : entry.id;
+      const service = items.find((s) => s.id === id);
+      return service ? describeService(service) : null;
+    }).filter(Boolean);
+    return names.length ? `${base} (${names.join('; ')})` : base;
+  }
+
+  await reload();
+  return { stop() {}, edit };
+}

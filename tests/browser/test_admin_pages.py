@@ -1,0 +1,114 @@
+"""An admin sets up billing rates, flips a service to self-pay, and connects Stripe."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.portal import row_of, sign_in, toast
+from tests.factories import STAFF_PASSWORD, make_client, make_practice, make_service
+
+pytestmark = pytest.mark.browser
+
+
+def test_admin_creates_a_rate_makes_a_self_pay_copy_and_flips_a_service(http, new_page, screenshots):
+    practice = make_practice(http, name="Calm Therapy")
+    page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)
+
+    page.get_by_role("link", name="Billing rates").click()
+    expect(page.get_by_role("heading", name="Billing rates")).to_be_visible()
+    page.get_by_role("button", name="New billing rate").click()
+    dialog = page.get_by_role("dialog", name="New billing rate")
+    dialog.get_by_label("Name").fill("General Service")
+    dialog.get_by_label("Amount (USD)").fill("150")
+    dialog.get_by_label("Yes").check()
+    expect(dialog.get_by_label("Is Invoiced")).not_to_be_checked()
+    dialog.get_by_label("Payer").select_option("insurance")
+    screenshots(page, "admin-billing-rate-dialog", full_page=False)
+    dialog.get_by_role("button", name="Save").click()
+    expect(dialog).to_have_count(0)
+    rates = page.get_by_role("table", name="Billing rates")
+    expect(rates).to_contain_text("General Service")
+    expect(rates).to_contain_text("$150.00")
+
+    page.get_by_role("button", name="Make a self-pay copy of General Service").click()
+    expect(rates).to_contain_text("General Service (Self-Pay)")
+    copy_row = rates.locator("tr", has_text="General Service (Self-Pay)")
+    expect(copy_row).to_contain_text("Self-pay")
+    screenshots(page, "admin-billing-rates")
+
+    # A service pushed on the insurance rate is flipped to the self-pay copy while uninvoiced.
+    rate_ids = {r["name"]: r["id"] for r in http.get("/v1/billing-rates", headers=practice.admin).json()["data"]}
+    client = make_client(http, practice, name="Ada Lovelace")
+    service = make_service(http, practice, client["id"], rate_ids["General Service"], service_date="2026-03-02")
+    page.get_by_role("link", name="Services").click()
+    row = row_of(page, service["id"])
+    expect(row).to_contain_text("Ada Lovelace")
+    row.get_by_role("combobox").select_option(rate_ids["General Service (Self-Pay)"])
+    expect(toast(page)).to_contain_text("Billing rate changed to General Service (Self-Pay)")
+    expect(row.get_by_role("combobox")).to_be_focused()
+    screenshots(page, "staff-services")
+    queue = http.get("/v1/invoicing/queue", headers=practice.biller).json()["data"]
+    assert [s["id"] for s in queue] == [service["id"]]
+
+    # A biller reads the rates but may not change them.
+    biller = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
+    biller.goto("/portal/#/billing-rates")
+    expect(biller.get_by_role("table", name="Billing rates")).to_contain_text("General Service (Self-Pay)")
+    expect(biller.get_by_role("button", name="New billing rate")).to_have_count(0)
+    expect(biller.get_by_role("button", name=re.compile("Edit"))).to_have_count(0)
+    biller.goto("/portal/#/settings/stripe")
+    expect(biller.get_by_role("heading", name="Invoices")).to_be_visible()
+
+
+def test_admin_connects_stripe_sees_health_reconciles_and_disconnects(http, worker, localstripe, new_page,
+                                                                      screenshots):
+    practice = make_practice(http, name="Calm Therapy")
+    page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("link", name="Stripe").click()
+    expect(page.get_by_text("Not connected")).to_be_visible()
+
+    page.get_by_label("Secret key").fill("sk_test_browser4242abcd")
+    page.get_by_label("Publishable key").fill("pk_test_browser4242abcd")
+    page.get_by_label("Webhook signing secret").fill("whsec_browser4242abcd")
+    page.get_by_role("button", name="Connect").click()
+    expect(page.get_by_text("Connected", exact=True)).to_be_visible()
+    expect(page.get_by_text("•••• abcd")).to_be_visible()
+    assert "sk_test_browser4242abcd" not in page.content()
+    webhook_url = page.get_by_label(re.compile("Webhook URL"))
+    expect(webhook_url).to_have_value(re.compile(rf"/v1/stripe/webhooks/{practice.group_id}$"))
+    page.get_by_role("button", name="Copy").click()
+    assert page.evaluate("navigator.clipboard.readText()").endswith(practice.group_id)
+
+    # The worker may have started before this session's stand-in did, so it does not know the
+    # stand-in is this practice's Stripe; say so on the practice itself (an option tests have).
+    r = http.put("/v1/settings/stripe", headers=practice.admin, json={
+        "secret_key": "sk_test_browser4242abcd", "publishable_key": "pk_test_browser4242abcd",
+        "webhook_secret": "whsec_browser4242abcd", "api_base": localstripe.url})
+    assert r.status_code == 200, r.text
+    page.get_by_role("button", name="Reconcile now").click()
+    expect(toast(page)).to_contain_text("Reconciliation finished", timeout=30_000)
+    expect(page.locator(".facts").last).not_to_contain_text("Never")
+    screenshots(page, "admin-stripe-settings")
+
+    page.get_by_role("button", name="Disconnect Stripe").click()
+    confirm = page.get_by_role("dialog", name="Disconnect Stripe?")
+    expect(confirm.get_by_role("button", name="Cancel")).to_be_focused()
+    confirm.get_by_role("button", name="Disconnect").click()
+    expect(page.get_by_text("Not connected")).to_be_visible()
+
+
+def test_a_wrong_password_is_explained_on_the_sign_in_screen(http, new_page, screenshots):
+    practice = make_practice(http, name="Calm Therapy")
+    page = new_page()
+    page.goto("/portal/")
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(page.get_by_label("Email")).to_be_focused()
+    page.get_by_label("Email").fill(practice.biller_email)
+    page.get_by_label("Password").fill("not-the-password")
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("alert")).to_contain_text("That email and password don’t match")
+    screenshots(page, "sign-in")

@@ -1,0 +1,177 @@
+"""A client opens Billing: the red count, an invoice's details and PDF, and paying it by card."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.portal import (
+    WEBHOOK_EVENTS,
+    connect_stripe,
+    invoice_services,
+    row_of,
+    sign_in,
+    type_card,
+    unpaid_badge,
+)
+from tests.factories import CLIENT_PASSWORD, give_portal_access, make_client, make_practice, make_rate, make_service
+
+pytestmark = pytest.mark.browser
+
+WEBHOOK_NAME = "clinicpay-browser-tests"
+
+
+@pytest.fixture
+def paying_practice(http, worker, localstripe, receiver):
+    """A practice taking cards on the test's Stripe stand-in, its webhooks going to the receiver,
+    and a client with two open invoices and a portal login."""
+    practice = make_practice(http, name="Calm Therapy")
+    keys = connect_stripe(http, practice, localstripe.url)
+    localstripe.register_webhook(WEBHOOK_NAME, receiver.webhook_url(practice.group_id), keys["webhook_secret"],
+                                 WEBHOOK_EVENTS)
+    email = "robin@example.com"
+    client = make_client(http, practice, name="Robin Client", email=email)
+    give_portal_access(http, practice, client["id"], email=email)
+    rate = make_rate(http, practice, name="Therapy session (Self-Pay)", amount_cents=12_500)
+    march = make_service(http, practice, client["id"], rate["id"], service_date="2026-03-02")
+    april = make_service(http, practice, client["id"], rate["id"], service_date="2026-04-06")
+    [first] = invoice_services(http, practice, [march["id"]], invoiced_date="2026-03-31")
+    [second] = invoice_services(http, practice, [april["id"]], invoiced_date="2026-04-30")
+    yield {"practice": practice, "client": client, "email": email, "invoices": [first, second]}
+    # Mute the registration: later tests' events must not reach this practice's secret.
+    localstripe.register_webhook(WEBHOOK_NAME, receiver.url + "/muted", "whsec_muted", ["none.none"])
+
+
+def test_client_sees_count_downloads_pdf_and_pays_by_card(paying_practice, new_page, screenshots):
+    first, second = paying_practice["invoices"]
+    page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
+
+    # "Billing" in the navigation carries the red number of unpaid invoices.
+    expect(page.get_by_role("heading", name="Billing")).to_be_visible()
+    expect(unpaid_badge(page)).to_be_visible()
+    expect(unpaid_badge(page).locator(".count")).to_have_text("2")
+    expect(page.get_by_role("link", name=re.compile("Billing"))).to_have_attribute("aria-current", "page")
+    expect(row_of(page, first)).to_contain_text("INV-000001")
+    expect(row_of(page, first)).to_contain_text("$125.00")
+    expect(row_of(page, first)).to_contain_text("Open")
+    expect(page.get_by_text("You owe $250.00 on 2 unpaid invoices.")).to_be_visible()
+    screenshots(page, "client-billing")
+
+    # The invoice expands (a real button with aria-expanded) to its lines and actions.
+    toggle = row_of(page, first).get_by_role("button", name=re.compile("INV-000001"))
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    details = page.locator(f"#invoice-details-{first}")
+    expect(details.get_by_role("table", name="Lines of invoice INV-000001")).to_contain_text("Therapy session")
+    expect(details.get_by_text("No payments yet.")).to_be_visible()
+    screenshots(page, "client-billing-expanded")
+
+    # Download saves the PDF; View opens it in a new tab.
+    with page.expect_download() as downloading:
+        details.get_by_role("button", name="Download invoice INV-000001 (PDF)").click()
+    download = downloading.value
+    assert download.suggested_filename == "INV-000001.pdf"
+    with open(download.path(), "rb") as f:
+        assert f.read(5) == b"%PDF-"
+    with page.context.expect_page() as opening:
+        details.get_by_role("button", name=re.compile("View invoice INV-000001")).click()
+    tab = opening.value
+    tab.wait_for_url(re.compile(r"^blob:"))
+    tab.close()
+
+    # Nothing below reloads the page: this marker would vanish if it did.
+    page.evaluate("window.__stillTheSamePage = true")
+
+    details.get_by_role("button", name="Make Payment").click()
+    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
+    expect(dialog).to_be_visible()
+    expect(dialog.get_by_text("Amount: $125.00")).to_be_visible()
+    expect(dialog.get_by_role("button", name="Pay $125.00")).to_be_enabled()
+    type_card(page, "4242424242424242")
+    screenshots(page, "client-pay-dialog", full_page=False)
+    dialog.get_by_role("button", name="Pay $125.00").click()
+
+    # The dialog closes; the invoice turns Paid by itself once Stripe's word lands, and the count drops.
+    expect(dialog).to_have_count(0, timeout=30_000)
+    expect(row_of(page, first)).to_contain_text("Paid", timeout=30_000)
+    expect(row_of(page, first)).to_contain_text("$0.00")
+    expect(unpaid_badge(page).locator(".count")).to_have_text("1")
+    expect(details.get_by_role("table", name="Payments on invoice INV-000001")).to_contain_text("Card")
+    expect(details.get_by_role("button", name="Make Payment")).to_be_hidden()
+    expect(row_of(page, second)).to_contain_text("Open")
+    expect(page.get_by_text("You owe $125.00 on 1 unpaid invoice.")).to_be_visible()
+    assert page.evaluate("window.__stillTheSamePage") is True
+    screenshots(page, "client-billing-after-payment")
+
+
+def test_a_declined_card_is_explained_and_nothing_changes(paying_practice, new_page, screenshots):
+    first, _ = paying_practice["invoices"]
+    page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
+    row_of(page, first).get_by_role("button", name=re.compile("INV-000001")).click()
+    page.locator(f"#invoice-details-{first}").get_by_role("button", name="Make Payment").click()
+    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
+    expect(dialog.get_by_role("button", name="Pay $125.00")).to_be_enabled()
+    type_card(page, "4000000000000341")
+    dialog.get_by_role("button", name="Pay $125.00").click()
+
+    alert = dialog.get_by_role("alert")
+    expect(alert).to_contain_text(re.compile("declined", re.I), timeout=30_000)
+    expect(dialog.get_by_role("button", name="Try again")).to_be_enabled()
+    screenshots(page, "client-pay-declined", full_page=False)
+    page.keyboard.press("Escape")
+    expect(dialog).to_have_count(0)
+    expect(row_of(page, first)).to_contain_text("Open")
+    expect(unpaid_badge(page).locator(".count")).to_have_text("2")
+
+
+def test_a_client_cannot_open_another_clients_invoice(http, worker, new_page):
+    practice = make_practice(http, name="Calm Therapy")
+    rate = make_rate(http, practice, amount_cents=8_000)
+    mine = make_client(http, practice, name="Robin Client", email="robin@example.com")
+    theirs = make_client(http, practice, name="Sam Other", email="sam@example.com")
+    give_portal_access(http, practice, mine["id"], email="robin@example.com")
+    [own_invoice] = invoice_services(http, practice, [make_service(http, practice, mine["id"], rate["id"])["id"]])
+    [their_invoice] = invoice_services(http, practice, [make_service(http, practice, theirs["id"], rate["id"])["id"]])
+
+    page = sign_in(new_page(), "robin@example.com", CLIENT_PASSWORD)
+    page.goto(f"/portal/#/billing/{own_invoice}")
+    expect(page.get_by_role("heading", name=re.compile("Invoice INV-000001"))).to_be_visible()
+
+    page.goto(f"/portal/#/billing/{their_invoice}")
+    expect(page.get_by_role("heading", name="Invoice not found")).to_be_visible()
+    expect(page.get_by_text("INV-000002")).to_have_count(0)
+    # Staff pages are not theirs either: the address leads back to Billing.
+    page.goto(f"/portal/#/invoices/{their_invoice}")
+    expect(page.get_by_role("heading", name="Billing")).to_be_visible()
+
+
+def test_billing_reads_at_phone_width(http, worker, new_page, screenshots):
+    practice = make_practice(http, name="Calm Therapy")
+    rate = make_rate(http, practice, name="Therapy session (Self-Pay)", amount_cents=12_500)
+    client = make_client(http, practice, name="Robin Client", email="robin@example.com")
+    give_portal_access(http, practice, client["id"], email="robin@example.com")
+    services = [make_service(http, practice, client["id"], rate["id"], service_date=f"2026-03-{d:02d}")["id"]
+                for d in (2, 9)]
+    [invoice] = invoice_services(http, practice, services)
+    r = http.post(f"/v1/invoices/{invoice}/payments", headers=practice.biller,
+                  json={"amount_cents": 5_000, "method": "insurance", "received_date": "2026-04-03"})
+    assert r.status_code == 201, r.text
+
+    page = sign_in(new_page(width=375, height=812), "robin@example.com", CLIENT_PASSWORD)
+    expect(row_of(page, invoice)).to_contain_text("Partially paid")
+    expect(unpaid_badge(page).locator(".count")).to_have_text("1")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375, "the page scrolls sideways at 375 px"
+    screenshots(page, "client-billing-375")
+    row_of(page, invoice).get_by_role("button", name=re.compile("INV-000001")).click()
+    details = page.locator(f"#invoice-details-{invoice}")
+    expect(details.get_by_role("table", name="Payments on invoice INV-000001")).to_contain_text("Insurance")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshots(page, "client-billing-375-expanded")
+    details.get_by_role("button", name="Make Payment").click()
+    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
+    expect(dialog.locator(".card-element")).to_be_hidden()
+    expect(dialog.get_by_role("alert")).to_contain_text("Card payments aren’t set up for this practice yet")
+    screenshots(page, "client-pay-dialog-375-no-stripe", full_page=False)
