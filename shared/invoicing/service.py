@@ -26,6 +26,7 @@ from shared.invoicing.schemas import (
     InvoiceDetailOut,
     InvoiceLineOut,
     InvoiceOut,
+    PdfVersionOut,
     QueueItemOut,
     RunCreate,
     RunOut,
@@ -46,17 +47,23 @@ def _shown(ids: list) -> str:
     return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
+def _client_filter(session: Session, actor: Actor, client_id: str | None) -> uuid.UUID | None:
+    """A `client_id` filter names a client of the caller's group, else 404 (like an id in a body)."""
+    if not client_id:
+        return None
+    client_uuid = parse_id(client_id, "client", "client_id")
+    if session.scalar(select(Client.id).where(Client.id == client_uuid, Client.group_id == actor.group_id)) is None:
+        raise NotFound("No such client.", code="resource_missing", param="client_id")
+    return client_uuid
+
+
 # --- the queue ---
 
 def list_queue(session: Session, actor: Actor, *, client_id: str | None, date_from: date | None,
                date_to: date | None, limit: int, starting_after: str | None) -> tuple[list[QueueItemOut], bool]:
     if date_from and date_to and date_from > date_to:
         raise ValidationFailed("'from' must not be after 'to'.", code="invalid_date_range", param="from")
-    client_uuid = None
-    if client_id:
-        client_uuid = parse_id(client_id, "client", "client_id")
-        if session.scalar(select(Client.id).where(Client.id == client_uuid, Client.group_id == actor.group_id)) is None:
-            raise NotFound("No such client.", code="resource_missing", param="client_id")
+    client_uuid = _client_filter(session, actor, client_id)
     repo = InvoicingRepository.from_session(session)
     stmt = repo.queue_query(actor.group_id, client_id=client_uuid, date_from=date_from, date_to=date_to)
     page = paginate(session, stmt, Service, limit=limit, starting_after=starting_after)
@@ -151,7 +158,7 @@ def _invoice_out(invoice: Invoice, client_name: str) -> InvoiceOut:
 
 def list_invoices(session: Session, actor: Actor, *, status: str | None, client_id: str | None, limit: int,
                   starting_after: str | None) -> Page:
-    client_uuid = parse_id(client_id, "client", "client_id") if client_id else None
+    client_uuid = _client_filter(session, actor, client_id)
     stmt = InvoicingRepository.from_session(session).invoices_query(actor.group_id, status=status,
                                                                     client_id=client_uuid)
     page = paginate(session, stmt, Invoice, limit=limit, starting_after=starting_after)
@@ -177,6 +184,12 @@ def invoice_detail(session: Session, invoice: Invoice, *, payment_statuses: tupl
         payments=payment_views(session, payments_repo.payments_of(invoice.id, statuses=payment_statuses)),
         disputes=[DisputeOut.model_validate(d) for d in payments_repo.disputes_of(invoice.id)] if with_disputes else [],
     )
+
+
+def pdf_versions(session: Session, invoice: Invoice) -> list[PdfVersionOut]:
+    rows = InvoicingRepository.from_session(session).pdf_versions(invoice.id)
+    return [PdfVersionOut(version=r.version, ledger_version=r.ledger_version, sha256=r.sha256, size_bytes=r.size,
+                          created_at=r.created_at) for r in rows]
 
 
 def void_invoice(session: Session, actor: Actor, invoice_id: str) -> Invoice:

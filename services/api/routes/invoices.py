@@ -11,7 +11,6 @@ from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
 from services.api.pdf_responses import PDF_RESPONSES, pdf_response
 from shared.invoicing import service
 from shared.invoicing.documents import pdf_of_version
-from shared.invoicing.repository import InvoicingRepository
 from shared.invoicing.schemas import InvoiceDetailOut, InvoiceOut, InvoiceStatus, PdfVersionOut
 from shared.payments import service as payments
 from shared.payments.schemas import ManualPaymentCreate, MarkPaidOut, MarkPaidRequest, PaymentOut
@@ -49,11 +48,8 @@ def get_invoice_pdf(invoice_id: str, actor: CurrentStaff, session: SessionDep, r
 @router.get("/{invoice_id}/pdfs", response_model=ListOut[PdfVersionOut])
 def list_invoice_pdfs(invoice_id: str, actor: CurrentStaff, session: SessionDep) -> ListOut[PdfVersionOut]:
     """Every stored version, oldest first, with its SHA-256."""
-    invoice = service.get_invoice(session, actor, invoice_id)
-    rows = InvoicingRepository.from_session(session).pdf_versions(invoice.id)
-    return ListOut[PdfVersionOut](data=[PdfVersionOut(version=r.version, ledger_version=r.ledger_version,
-                                                      sha256=r.sha256, size_bytes=r.size, created_at=r.created_at)
-                                        for r in rows], has_more=False)
+    versions = service.pdf_versions(session, service.get_invoice(session, actor, invoice_id))
+    return ListOut[PdfVersionOut](data=versions, has_more=False)
 
 
 @router.post("/{invoice_id}/payments", status_code=201, response_model=PaymentOut)
