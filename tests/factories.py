@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from functools import lru_cache
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -54,7 +54,6 @@ class Practice:
     biller_token: str
     operator_token: str
     password: str = STAFF_PASSWORD
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def admin(self) -> dict[str, str]:

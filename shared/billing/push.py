@@ -137,10 +137,12 @@ def _insert_new(session: Session, group_id: uuid.UUID, items: list[_Item]) -> di
             "amount_explicit": data.amount_cents is not None,
             "insurance_paid_cents": 0,
         })
-    stmt = (insert(Service).values(rows)
+    # Executed with a parameter list, not .values(rows): the statement compiles once (and is cached)
+    # and psycopg sends it in batches (insertmanyvalues); a 1000-row VALUES clause took 0.6 s to compile.
+    stmt = (insert(Service.__table__)
             .on_conflict_do_nothing(index_elements=[Service.group_id, Service.external_id])
             .returning(Service.external_id, Service.id, Service.amount_cents))
-    return {external_id: (service_id, amount) for external_id, service_id, amount in session.execute(stmt)}
+    return {external_id: (service_id, amount) for external_id, service_id, amount in session.execute(stmt, rows)}
 
 
 def _update_existing(session: Session, actor: Actor, service: Service, it: _Item, param: _Params) -> None:

@@ -126,11 +126,12 @@ def update_service(session: Session, actor: Actor, service_id: str, data: Servic
     if data.service_date is not None:
         service.service_date = data.service_date
     check_amount_covers_insurance(service)
-    changed = {f: str(v) for f, v in before.items() if getattr(service, f) != v}
+    changed = sorted(f for f, v in before.items() if getattr(service, f) != v)
     session.flush()
     if changed:
-        record(session, actor, "service.updated", "service", service.id,
-               data={"fields": sorted(changed), "before": changed})
+        # Descriptions may be clinical: the trail keeps that it changed, not what it said.
+        previous = {f: str(before[f]) for f in changed if f != "description"}
+        record(session, actor, "service.updated", "service", service.id, data={"fields": changed, "before": previous})
     return service
 
 

@@ -41,10 +41,16 @@ def test_audit_events_are_the_practices_own_and_page(http, practice, other_pract
 
 
 def test_personal_data_and_secrets_stay_out_of_the_audit_trail(http, practice):
-    make_client(http, practice, name="Dana Secretname", email="dana.secret@example.com")
+    client = make_client(http, practice, name="Dana Secretname", email="dana.secret@example.com")
+    http.patch(f"/v1/clients/{client['id']}", headers=practice.biller, json={"email": "dana.other@example.com"})
+    service = make_service(http, practice, client["id"], make_rate(http, practice)["id"],
+                           description="Grief counselling")
+    http.patch(f"/v1/services/{service['id']}", headers=practice.biller, json={"description": "Trauma therapy"})
     key = http.post("/v1/api-keys", headers=practice.admin, json={"name": "EHR", "role": "biller"}).json()["key"]
     http.post("/v1/users", headers=practice.admin,
               json={"email": "new@calm.example", "password": "very-secret-password", "role": "biller"})
     text = http.get("/v1/audit-events?limit=200", headers=practice.admin).text
-    for secret in ("Secretname", "dana.secret@example.com", key, "very-secret-password"):
+    assert "service.updated" in text and "client.updated" in text
+    for secret in ("Secretname", "dana.secret@example.com", "dana.other@example.com", "Grief", "Trauma", key,
+                   "very-secret-password"):
         assert secret not in text
