@@ -6,6 +6,7 @@ services go in through a session; what the tests are about goes over HTTP.
 
 from __future__ import annotations
 
+import io
 import itertools
 import uuid
 from dataclasses import dataclass
@@ -13,14 +14,15 @@ from datetime import date, timedelta
 from typing import Any
 
 import httpx
-from sqlalchemy import insert, select
+from pypdf import PdfReader
+from sqlalchemy import func, insert, select
 
 from shared.auth.service import issue_access_token
 from shared.billing.models import BillingRate, Service
 from shared.clients.models import Client
 from shared.db.engine import session_scope
 from shared.groups.models import Group, InvoiceSequence
-from shared.invoicing.models import Invoice
+from shared.invoicing.models import Invoice, InvoicingRun
 from shared.security.passwords import hash_password
 from shared.users.models import User
 from tests.conftest import poll_until
@@ -132,6 +134,11 @@ def date_of(value: str) -> date:
     return date.fromisoformat(value)
 
 
+def pdf_text(content: bytes) -> str:
+    """The text a reader of the PDF sees."""
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
 # --- what the tests read back, straight from the database ---
 
 def service_state(service_ids: list[Any]) -> dict[str, tuple[str | None, str | None]]:
@@ -142,6 +149,11 @@ def service_state(service_ids: list[Any]) -> dict[str, tuple[str | None, str | N
                                .where(Service.id.in_(ids))).all()
     return {str(r.id): (str(r.invoice_id) if r.invoice_id else None,
                         str(r.claimed_by_run_id) if r.claimed_by_run_id else None) for r in rows}
+
+
+def run_count() -> int:
+    with session_scope() as session:
+        return session.scalar(select(func.count()).select_from(InvoicingRun))
 
 
 def invoice_sequences(group_id: uuid.UUID) -> list[int]:

@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-import io
-
-from pypdf import PdfReader
-
 from tests.invoicing import builders as b
-
-
-def pdf_text(content: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+from tests.invoicing.builders import pdf_text
 
 
 def test_biller_invoices_the_queue_and_marks_a_check_received(http, worker):

@@ -7,7 +7,6 @@ import threading
 import httpx
 
 from tests.invoicing import builders as b
-from tests.invoicing.test_run_refusals import run_count
 
 
 def post_run(client: httpx.Client, practice: b.Practice, services: list, key: str, date: str = "2026-04-01"):
@@ -24,7 +23,7 @@ def test_a_retried_request_answers_the_same_run(http, worker):
     again = post_run(http, practice, services, "update-click-1")
     assert again.status_code == 202 and again.headers["idempotent-replayed"] == "true"
     assert again.json()["id"] == first.json()["id"]
-    assert run_count() == 1
+    assert b.run_count() == 1
     assert b.wait_for_run(http, practice, first.json()["id"])["status"] == "succeeded"
 
     # The same key with another request is a mistake, and says so.
@@ -32,7 +31,7 @@ def test_a_retried_request_answers_the_same_run(http, worker):
     assert (other.status_code, other.json()["error"]["code"]) == (422, "idempotency_key_reused")
     # Without a key (or with a new one) the services are simply already invoiced.
     assert post_run(http, practice, services, "update-click-2").status_code == 409
-    assert run_count() == 1
+    assert b.run_count() == 1
 
 
 def test_two_retries_in_flight_at_once_start_one_run(http, api_url, worker):
@@ -54,5 +53,5 @@ def test_two_retries_in_flight_at_once_start_one_run(http, api_url, worker):
         t.join()
     assert [a.status_code for a in answers] == [202, 202, 202], [a.text for a in answers]
     assert len({a.json()["id"] for a in answers}) == 1
-    assert run_count() == 1
+    assert b.run_count() == 1
     assert b.wait_for_run(http, practice, answers[0].json()["id"])["status"] == "succeeded"

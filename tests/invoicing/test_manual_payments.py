@@ -9,6 +9,7 @@ import pytest
 from shared.db.engine import session_scope
 from shared.payments.models import Payment
 from tests.invoicing import builders as b
+from tests.invoicing.builders import pdf_text
 
 
 @pytest.fixture
@@ -187,8 +188,6 @@ def test_voiding_returns_the_services_to_the_queue_and_keeps_the_number_used(htt
     # Its lines stay as history; the PDF says VOID.
     inv = get_invoice(http, practice, invoice_id)
     assert len(inv["lines"]) == 2 and inv["status"] == "void"
-    from tests.invoicing.test_biller_journey import pdf_text  # noqa: PLC0415
-
     assert "VOID" in pdf_text(http.get(f"/v1/invoices/{invoice_id}/pdf", headers=practice.biller).content)
     again = http.post(f"/v1/invoices/{invoice_id}/void", headers=practice.biller)
     assert (again.status_code, again.json()["error"]["code"]) == (409, "invoice_void")

@@ -5,16 +5,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from shared.billing.models import Service
 from shared.db.engine import session_scope
 from shared.invoicing.models import InvoicingRun
 from tests.invoicing import builders as b
-
-
-def run_count() -> int:
-    with session_scope() as session:
-        return session.scalar(select(func.count()).select_from(InvoicingRun))
 
 
 @pytest.fixture
@@ -32,7 +28,7 @@ def office(http):
 
 
 def assert_nothing_changed(http, office):
-    assert run_count() == 0
+    assert b.run_count() == 0
     states = b.service_state(office["services"] + [office["on_insurance"]])
     assert set(states.values()) == {(None, None)}
     queue = http.get("/v1/invoicing/queue", headers=office["practice"].biller).json()["data"]
@@ -97,8 +93,6 @@ def test_a_service_already_invoiced_or_in_another_run_is_409_and_the_whole_selec
                                  service_ids=[third], errors=[]))
         session.flush()
         run_id = session.scalar(select(InvoicingRun.id).where(InvoicingRun.status == "queued"))
-        from shared.billing.models import Service  # noqa: PLC0415
-
         session.get(Service, third).claimed_by_run_id = run_id
     r = b.start_run(http, practice, [second, third])
     assert (r.status_code, r.json()["error"]["service_ids"]) == (409, [str(third)])

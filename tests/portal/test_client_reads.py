@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.invoicing import builders as b
-from tests.invoicing.test_biller_journey import pdf_text
+from tests.invoicing.builders import pdf_text
 
 
 @pytest.fixture
