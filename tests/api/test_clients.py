@@ -179,3 +179,14 @@ def test_bad_portal_access_requests_are_refused(http, practice, body, status, pa
     assert r.status_code == status, r.text
     assert r.json()["error"]["param"] == param
     assert http.get(f"/v1/clients/{client['id']}", headers=practice.biller).json()["has_portal_access"] is False
+
+
+def test_a_retried_create_with_an_idempotency_key_makes_one_client(http, practice):
+    headers = {**practice.biller, "Idempotency-Key": "add-dana-1"}
+    first = http.post("/v1/clients", headers=headers, json={"name": "Dana"})
+    retry = http.post("/v1/clients", headers=headers, json={"name": "Dana"})
+    assert first.status_code == retry.status_code == 201
+    assert retry.json()["id"] == first.json()["id"] and retry.headers["Idempotent-Replayed"] == "true"
+    assert len(http.get("/v1/clients", headers=practice.biller).json()["data"]) == 1
+    r = http.post("/v1/clients", headers=headers, json={"name": "Someone else"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "idempotency_key_reused"

@@ -249,3 +249,18 @@ def test_no_insurance_payment_on_an_invoiced_service(http, practice, setup, hold
     r = http.post(f"/v1/services/{s['id']}/payments", headers=practice.biller, json=_payment())
     assert r.status_code == 409 and r.json()["error"]["code"] == "service_already_invoiced"
     assert http.get(f"/v1/services/{s['id']}", headers=practice.biller).json()["insurance_paid_cents"] == 0
+
+
+def test_a_retried_insurance_payment_is_recorded_once(http, practice, setup):
+    s = setup["service"]
+    headers = {**practice.biller, "Idempotency-Key": "eob-77"}
+    first = http.post(f"/v1/services/{s['id']}/payments", headers=headers, json=_payment())
+    retry = http.post(f"/v1/services/{s['id']}/payments", headers=headers, json=_payment())
+    assert first.status_code == retry.status_code == 201
+    assert retry.json()["id"] == first.json()["id"] and retry.headers["Idempotent-Replayed"] == "true"
+    shown = http.get(f"/v1/services/{s['id']}", headers=practice.biller).json()
+    assert shown["insurance_paid_cents"] == 5000 and len(shown["payments"]) == 1
+    # The same key on another service is a different write, not a replay.
+    other = make_service(http, practice, setup["client"]["id"], setup["self_pay"]["id"])
+    r = http.post(f"/v1/services/{other['id']}/payments", headers=headers, json=_payment())
+    assert r.status_code == 201 and r.json()["service_id"] == other["id"]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from sqlalchemy.orm import Session
 
 from services.api.deps import CurrentStaff, SessionDep
+from services.api.idempotent import IdempotencyKey, once
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
 from shared.clients import service
 from shared.clients.models import Client
@@ -14,7 +16,6 @@ from shared.clients.repository import ClientRepository
 from shared.clients.schemas import ClientCreate, ClientOut, ClientPatch, PortalAccessIn
 from shared.db.pagination import paginate
 from shared.users.repository import UserRepository
-from sqlalchemy.orm import Session
 
 router = APIRouter(prefix="/v1/clients", tags=["clients"])
 
@@ -37,8 +38,11 @@ def list_clients(actor: CurrentStaff, session: SessionDep, limit: Limit = DEFAUL
 
 
 @router.post("", status_code=201, response_model=ClientOut)
-def create_client(body: ClientCreate, actor: CurrentStaff, session: SessionDep) -> ClientOut:
-    return _out(session, service.create_client(session, actor, body))
+def create_client(body: ClientCreate, actor: CurrentStaff, session: SessionDep, response: Response,
+                  idempotency_key: IdempotencyKey = None) -> Any:
+    """Send an `Idempotency-Key` to retry safely: the same key and body answer the same client."""
+    return once(session, actor, response, idempotency_key, "clients.create", body, 201,
+                lambda: _out(session, service.create_client(session, actor, body)))
 
 
 @router.get("/{client_id}", response_model=ClientOut)

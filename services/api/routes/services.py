@@ -10,6 +10,7 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
 
 from services.api.deps import CurrentStaff, SessionDep
+from services.api.idempotent import IdempotencyKey, once
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
 from shared.billing import service
 from shared.billing.models import Service
@@ -104,9 +105,14 @@ def update_service(service_id: str, body: ServicePatch, actor: CurrentStaff, ses
 
 
 @router.post("/{service_id}/payments", status_code=201, response_model=ServicePaymentCreated)
-def record_insurance_payment(service_id: str, body: ServicePaymentIn, actor: CurrentStaff,
-                             session: SessionDep) -> ServicePaymentCreated:
-    """Insurance received before invoicing; the client's part is what remains."""
-    payment, svc = service.record_insurance_payment(session, actor, service_id, body)
-    return ServicePaymentCreated(**ServicePaymentOut.model_validate(payment).model_dump(),
-                                 service=_outs(session, actor.group_id, [svc])[0])
+def record_insurance_payment(service_id: str, body: ServicePaymentIn, actor: CurrentStaff, session: SessionDep,
+                             response: Response, idempotency_key: IdempotencyKey = None) -> Any:
+    """Insurance received before invoicing; the client's part is what remains.
+
+    Send an `Idempotency-Key` to retry safely: a retry never records the money twice."""
+    def write() -> ServicePaymentCreated:
+        payment, svc = service.record_insurance_payment(session, actor, service_id, body)
+        return ServicePaymentCreated(**ServicePaymentOut.model_validate(payment).model_dump(),
+                                     service=_outs(session, actor.group_id, [svc])[0])
+
+    return once(session, actor, response, idempotency_key, f"services.payment:{service_id}", body, 201, write)
