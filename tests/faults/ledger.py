@@ -1,0 +1,116 @@
+"""Setup in bulk and the ledger as a biller would check it, read straight from the database.
+
+Setup (hundreds of invoices with card payments waiting for Stripe's word) is not what the fault
+scenarios are about, so it goes in with a few bulk inserts. What they check — every invoice
+paid, every payment applied once — is read back here.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+import shared.db.models  # noqa: F401 — every mapper
+from shared.audit.models import AuditEvent
+from shared.clients.models import Client
+from shared.db.engine import session_scope
+from shared.groups.models import InvoiceSequence
+from shared.invoicing.models import Invoice
+from shared.payments.models import Payment, Refund
+from shared.stripe_sync.models import StripeEvent
+from tests.stripe_events import payment_intent
+
+
+@dataclass(frozen=True)
+class CardPayment:
+    group_id: uuid.UUID
+    invoice_id: uuid.UUID
+    payment_id: uuid.UUID
+    payment_intent_id: str
+    amount_cents: int
+
+    def intent(self, status: str, **fields: Any) -> dict[str, Any]:
+        """This payment's PaymentIntent as Stripe would show it in `status`."""
+        return payment_intent(pi_id=self.payment_intent_id, amount=self.amount_cents, status=status,
+                              metadata={"group_id": str(self.group_id), "payment_id": str(self.payment_id),
+                                        "invoice_id": str(self.invoice_id)}, **fields)
+
+
+def card_payments(group_id: uuid.UUID, amounts: list[int], *, status: str = "processing") -> list[CardPayment]:
+    """One client, one open invoice and one card payment (already confirmed, Stripe not yet heard
+    from) per amount — what the portal leaves behind after `amounts` clients pressed Pay."""
+    clients, invoices, payments, made = [], [], [], []
+    with session_scope() as session:
+        start = session.scalar(select(InvoiceSequence.next_number).where(InvoiceSequence.group_id == group_id)
+                               .with_for_update())
+        for offset, amount in enumerate(amounts):
+            client_id, invoice_id, payment_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+            pi_id = f"pi_fault{uuid.uuid4().hex[:20]}"
+            sequence = start + offset
+            clients.append({"id": client_id, "group_id": group_id, "name": f"Client {sequence:05d}",
+                            "email": f"client{sequence}@faults.example"})
+            invoices.append({"id": invoice_id, "group_id": group_id, "client_id": client_id, "sequence": sequence,
+                             "number": f"INV-{sequence:06d}", "invoiced_date": date(2026, 4, 1), "currency": "USD",
+                             "total_cents": amount, "paid_cents": 0, "balance_cents": amount, "overpaid_cents": 0,
+                             "status": "open", "disputed": False, "ledger_version": 1})
+            payments.append({"id": payment_id, "group_id": group_id, "invoice_id": invoice_id, "method": "card",
+                             "amount_cents": amount, "currency": "USD", "status": status, "refunded_cents": 0,
+                             "overpayment_cents": 0, "stripe_payment_intent_id": pi_id})
+            made.append(CardPayment(group_id, invoice_id, payment_id, pi_id, amount))
+        session.execute(insert(Client), clients)
+        session.execute(insert(Invoice), invoices)
+        session.execute(insert(Payment), payments)
+        session.execute(update(InvoiceSequence).where(InvoiceSequence.group_id == group_id)
+                        .values(next_number=start + len(amounts)))
+    return made
+
+
+# --- reading back ---
+
+def invoices_by_id(group_id: uuid.UUID) -> dict[uuid.UUID, dict[str, Any]]:
+    with session_scope() as session:
+        return {i.id: {"status": i.status, "paid_cents": i.paid_cents, "balance_cents": i.balance_cents,
+                       "overpaid_cents": i.overpaid_cents, "total_cents": i.total_cents}
+                for i in session.scalars(select(Invoice).where(Invoice.group_id == group_id))}
+
+
+def payments_by_id(group_id: uuid.UUID) -> dict[uuid.UUID, dict[str, Any]]:
+    with session_scope() as session:
+        return {p.id: {"status": p.status, "amount_cents": p.amount_cents, "refunded_cents": p.refunded_cents,
+                       "overpayment_cents": p.overpayment_cents, "invoice_id": p.invoice_id, "method": p.method}
+                for p in session.scalars(select(Payment).where(Payment.group_id == group_id))}
+
+
+def refunds_by_stripe_id(group_id: uuid.UUID) -> dict[str, dict[str, Any]]:
+    with session_scope() as session:
+        return {r.stripe_refund_id: {"payment_id": r.payment_id, "amount_cents": r.amount_cents, "status": r.status}
+                for r in session.scalars(select(Refund).where(Refund.group_id == group_id))}
+
+
+def inbox(group_id: uuid.UUID) -> list[dict[str, Any]]:
+    with session_scope() as session:
+        return [{"stripe_event_id": e.stripe_event_id, "type": e.type, "processed_at": e.processed_at,
+                 "dispatched_at": e.dispatched_at, "outcome": e.outcome, "attempts": e.attempts,
+                 "last_error": e.last_error, "id": e.id}
+                for e in session.scalars(select(StripeEvent).where(StripeEvent.group_id == group_id))]
+
+
+def inbox_counts(group_id: uuid.UUID) -> dict[str, int]:
+    with session_scope() as session:
+        row = session.execute(select(func.count(), func.count(StripeEvent.processed_at),
+                                     func.count(StripeEvent.dispatched_at))
+                              .where(StripeEvent.group_id == group_id)).one()
+    return {"stored": row[0], "processed": row[1], "dispatched": row[2]}
+
+
+def ledger_changes(group_id: uuid.UUID, action: str) -> Counter:
+    """How many times each entity went through `action` (e.g. payment.succeeded) — the audit trail
+    the ledger writes in the same transaction as each change, so twice here means applied twice."""
+    with session_scope() as session:
+        return Counter(session.scalars(select(AuditEvent.entity_id).where(AuditEvent.group_id == group_id,
+                                                                          AuditEvent.action == action)))

@@ -1,0 +1,75 @@
+"""The database goes away: the receiver refuses (503) and keeps nothing half-way, so Stripe retries;
+once the database is back, the retried deliveries are accepted and applied."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+import pytest
+
+from tests.conftest import poll_until
+from tests.faults.delivery import deliver_all, tally
+from tests.faults.ledger import card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes
+from tests.faults.record import record_scenario
+from tests.stripe_events import event
+from tests.webhooks.builders import make_practice
+
+BEFORE, DURING = 10, 40
+
+
+@pytest.mark.slow
+def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_retry(stack, api, clock):
+    practice = make_practice()
+    gid = practice.group_id
+    payments = card_payments(gid, [5_000 + i for i in range(BEFORE + DURING)])
+    events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
+    url = stack.webhook_url(gid)
+    # Normal traffic first (the receiver now holds the practice's secret in its cache).
+    assert tally(deliver_all(url, events[:BEFORE], practice.webhook_secret, threads=4)) == {200: BEFORE}
+    poll_until(lambda: inbox_counts(gid)["processed"] == BEFORE, timeout=60, message="the first events applied")
+
+    stack.pg.stop()
+    refused = deliver_all(url, events[BEFORE:], practice.webhook_secret, threads=8)
+    receiver_ready = httpx.get(f"{stack.receiver_url}/readyz", timeout=10)
+    api_ready = api.get("/readyz")
+    answers = {httpx.post(url, content=b"{}", timeout=10).status_code}  # even a forged body: nothing to check it with
+    stack.pg.start()
+    back_at = time.monotonic()
+
+    stored_after_outage = inbox_counts(gid)["stored"]
+    # Stripe's retry of every refused delivery.
+    retried = deliver_all(url, events[BEFORE:], practice.webhook_secret, threads=8)
+    poll_until(lambda: inbox_counts(gid)["processed"] == BEFORE + DURING, timeout=120, interval=0.5,
+               message="the retried events to be applied")
+    recovery_s = time.monotonic() - back_at
+
+    rows = inbox(gid)
+    invoices = invoices_by_id(gid)
+    applied = ledger_changes(gid, "payment.succeeded")
+    lost = {
+        "acknowledged_while_down": sum(1 for s in refused if s == 200),
+        "stored_half_way": stored_after_outage - BEFORE,
+        "retries_refused": sum(1 for s in retried if s != 200),
+        "events_not_applied": sum(1 for r in rows if r["outcome"] != "applied"),
+        "events_applied_twice": sum(n - 1 for n in applied.values() if n > 1),
+        "invoices_not_paid": sum(1 for i in invoices.values() if i["status"] != "paid"),
+    }
+    record_scenario(
+        "database_down", title="Database (PostgreSQL) down while webhooks arrive",
+        load={"events": BEFORE + DURING, "refused_then_retried": DURING},
+        faults=[f"private PostgreSQL stopped (fast shutdown) while {DURING} events were delivered, then started"],
+        lost=lost, duration_s=clock.seconds,
+        notes=f"while down the receiver answered {tally(refused)}, /readyz {receiver_ready.status_code}; "
+              f"the retries answered {tally(retried)} and were applied within {recovery_s:.0f}s")
+
+    # While the database was down: a clear "try again" to Stripe, never a 200 for an event not stored.
+    assert tally(refused) == {503: DURING}
+    assert receiver_ready.status_code == 503 and api_ready.status_code == 503
+    assert answers <= {400, 503}
+    # Nothing half-way: no row for any refused delivery.
+    assert stored_after_outage == BEFORE
+    # Stripe's retry is accepted and applied, once.
+    assert tally(retried) == {200: DURING}
+    assert lost == dict.fromkeys(lost, 0), lost
+    assert len(applied) == BEFORE + DURING and set(applied.values()) == {1}
