@@ -123,6 +123,7 @@ async def receive_stripe_event(request: Request) -> Response:
     except ValueError:
         return _error(404, "resource_missing", "No webhook endpoint here.")
     limit = stripe_settings().webhook_max_body_bytes
+    tolerance = stripe_settings().webhook_tolerance_seconds
     declared = request.headers.get("content-length")
     if declared is not None and (not declared.isdigit() or int(declared) > limit):
         return _too_large() if declared.isdigit() else _error(400, "invalid_request", "Bad Content-Length.")
@@ -144,12 +145,12 @@ async def receive_stripe_event(request: Request) -> Response:
         text = decode(body)
         header = request.headers.get("stripe-signature")
         try:
-            verify(text, header, secret)
+            verify(text, header, secret, tolerance)
         except Rejected:
             # The secret may have been rotated since we cached it: check once against a fresh read.
             if receiver_state.secrets.is_fresh(gid):
                 raise
-            verify(text, header, await receiver_state.secrets.get(pool, gid, fresh=True))
+            verify(text, header, await receiver_state.secrets.get(pool, gid, fresh=True), tolerance)
         event = parse(text)
     except Rejected as rejected:
         log.info("webhook_rejected", group_id=group_id, code=rejected.code)
