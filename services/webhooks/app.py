@@ -148,7 +148,7 @@ async def receive_stripe_event(request: Request) -> Response:
             verify(text, header, secret, tolerance)
         except Rejected:
             # The secret may have been rotated since we cached it: check once against a fresh read.
-            if receiver_state.secrets.is_fresh(gid):
+            if not receiver_state.secrets.may_refresh(gid):
                 raise
             verify(text, header, await receiver_state.secrets.get(pool, gid, fresh=True), tolerance)
         event = parse(text)

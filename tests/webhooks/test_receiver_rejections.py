@@ -172,3 +172,18 @@ def test_one_bad_delivery_among_concurrent_good_ones_fails_alone(receiver, pract
     assert codes.pop(bad["id"]) == 400
     assert set(codes.values()) == {200}
     assert sorted(e["stripe_event_id"] for e in stored_events()) == sorted(e["id"] for e in good)
+
+
+def test_a_rotated_webhook_secret_is_honoured_at_once(receiver, stripe_http, practice):
+    from shared.db.engine import session_scope  # noqa: PLC0415
+    from shared.groups.models import Group  # noqa: PLC0415
+    from shared.security.secrets import encrypt_secret  # noqa: PLC0415
+    from tests.stripe_events import new_webhook_secret  # noqa: PLC0415
+
+    url = receiver.webhook_url(str(practice.group_id))
+    assert deliver(stripe_http, url, _an_event(), practice.webhook_secret).status_code == 200  # now cached
+    rotated = new_webhook_secret()
+    with session_scope() as session:
+        session.get(Group, practice.group_id).stripe_webhook_secret_encrypted = encrypt_secret(rotated)
+    assert deliver(stripe_http, url, _an_event(), rotated).status_code == 200
+    assert len(stored_events()) == 2

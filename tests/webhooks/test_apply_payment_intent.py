@@ -1,0 +1,81 @@
+"""The one function that moves a card payment, called the way the confirm call and reconciliation call it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from shared.db.engine import session_scope
+from shared.payments.card import apply_payment_intent
+from tests.stripe_events import card_declined, payment_intent
+from tests.webhooks.builders import invoice_state, make_invoice_with_card_payment, make_practice, payment_state
+
+
+def _apply(group_id, pi, source="confirm"):  # noqa: ANN001
+    with session_scope() as session:
+        return apply_payment_intent(session, group_id, pi, source=source)
+
+
+@pytest.fixture
+def card():
+    practice = make_practice()
+    return make_invoice_with_card_payment(practice.group_id, 5_000, status="pending")
+
+
+def test_applying_the_same_state_twice_changes_nothing(card):
+    pi = payment_intent(pi_id=card.payment_intent_id, amount=5_000, status="succeeded")
+    first = _apply(card.group_id, pi)
+    assert (first.outcome, first.status, first.payment_id, first.invoice_id) == \
+        ("applied", "succeeded", card.payment_id, card.invoice_id)
+    assert _apply(card.group_id, pi, source="webhook").outcome == "unchanged"
+    assert invoice_state(card.invoice_id)["paid_cents"] == 5_000
+
+
+@pytest.mark.parametrize(("stripe_status", "error", "ours"), [
+    ("requires_confirmation", None, "pending"),
+    ("requires_action", None, "requires_action"),
+    ("processing", None, "processing"),
+    ("requires_payment_method", card_declined("Insufficient funds."), "failed"),
+    ("canceled", None, "canceled"),
+    ("succeeded", None, "succeeded"),
+])
+def test_stripe_statuses_map_to_ours(card, stripe_status, error, ours):
+    pi = payment_intent(pi_id=card.payment_intent_id, amount=5_000, status=stripe_status, last_payment_error=error)
+    result = _apply(card.group_id, pi)
+    assert result.status == ours
+    assert payment_state(card.payment_id)["status"] == ours
+    if ours == "failed":
+        assert payment_state(card.payment_id)["failure_message"] == "Insufficient funds."
+
+
+def test_nothing_leaves_succeeded(card):
+    _apply(card.group_id, payment_intent(pi_id=card.payment_intent_id, amount=5_000, status="succeeded"))
+    for status, error in (("processing", None), ("canceled", None), ("requires_payment_method", card_declined())):
+        pi = payment_intent(pi_id=card.payment_intent_id, amount=5_000, status=status, last_payment_error=error)
+        assert _apply(card.group_id, pi, source="reconciliation").outcome == "unchanged"
+    assert payment_state(card.payment_id)["status"] == "succeeded"
+
+
+def test_found_by_metadata_when_our_row_has_no_intent_yet():
+    practice = make_practice()
+    card = make_invoice_with_card_payment(practice.group_id, 5_000, status="pending")
+    with session_scope() as session:
+        from shared.payments.models import Payment  # noqa: PLC0415
+        session.get(Payment, card.payment_id).stripe_payment_intent_id = None
+    pi = payment_intent(amount=5_000, status="processing",
+                        metadata={"group_id": str(practice.group_id), "payment_id": str(card.payment_id)})
+    assert _apply(practice.group_id, pi).outcome == "applied"
+    assert payment_state(card.payment_id)["status"] == "processing"
+
+
+def test_another_groups_payment_or_an_unknown_intent_is_unmatched(card):
+    other = make_practice()
+    pi = payment_intent(pi_id=card.payment_intent_id, amount=5_000, status="succeeded")
+    assert _apply(other.group_id, pi).outcome == "unmatched"
+    stranger = payment_intent(amount=5_000, status="succeeded",
+                              metadata={"group_id": str(other.group_id), "payment_id": str(card.payment_id)})
+    assert _apply(other.group_id, stranger).outcome == "unmatched"
+    assert _apply(card.group_id, payment_intent(amount=5_000, status="succeeded",
+                                                metadata={"payment_id": str(uuid.uuid4())})).outcome == "unmatched"
+    assert payment_state(card.payment_id)["status"] == "pending"
