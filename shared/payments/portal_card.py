@@ -306,6 +306,13 @@ def cancel_card_payment(session: Session, actor: Actor, payment_id: uuid.UUID) -
                        details={"payment_status": payment.status})
     if payment.stripe_payment_intent_id is None:
         # Nothing exists at Stripe that could move money: our own record is the whole story.
+        # Canceling the SetupIntent too is only tidiness, so Stripe being down does not stop it.
+        if payment.stripe_setup_intent_id:
+            try:
+                StripeGateway.for_group(GroupRepository.from_session(session).get(actor.group_id)) \
+                    .cancel_setup_intent(payment.stripe_setup_intent_id)
+            except (StripeUnavailable, Conflict, stripe.StripeError) as exc:
+                log.info("setup_intent_cancel_skipped", payment_id=str(payment.id), error_type=type(exc).__name__)
         payment.status = "canceled"
         session.flush()
         record(session, actor, "payment.canceled", "payment", payment.id, data={"source": "portal"})

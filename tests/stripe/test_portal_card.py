@@ -238,3 +238,14 @@ def test_an_abandoned_3d_secure_payment_can_be_canceled(http, localstripe, payin
     assert r.status_code == 200 and r.json()["status"] == "canceled"
     r = _start(http, paying, invoice_id)
     assert r.status_code == 201 and r.json()["payment_id"] != started["payment_id"]
+
+
+def test_a_payment_abandoned_before_the_card_was_entered_can_be_canceled(http, localstripe, paying):
+    invoice_id = make_invoice(paying.practice.group_id, paying.client_id, 5_000)
+    started = _start(http, paying, invoice_id).json()
+    r = http.post(f"/v1/portal/payments/{started['payment_id']}/cancel", headers=paying.headers)
+    assert r.status_code == 200 and r.json()["status"] == "canceled"
+    seti = started["setup_intent_client_secret"].split("_secret_")[0]
+    assert _stripe(localstripe, paying).v1.setup_intents.retrieve(seti).status == "canceled"
+    again = http.post(f"/v1/portal/payments/{started['payment_id']}/cancel", headers=paying.headers)
+    assert again.status_code == 409 and again.json()["error"]["code"] == "payment_not_cancelable"
