@@ -23,6 +23,14 @@ pytestmark = pytest.mark.browser
 WEBHOOK_NAME = "clinicpay-browser-tests"
 
 
+def expand_invoice(page, invoice_id: str, number: str):  # noqa: ANN001, ANN201
+    """Open an invoice's details on Billing and wait until its lines are shown."""
+    row_of(page, invoice_id).get_by_role("button", name=re.compile(number)).click()
+    details = page.locator(f"#invoice-details-{invoice_id}")
+    expect(details.get_by_role("table", name=f"Lines of invoice {number}")).to_be_visible()
+    return details
+
+
 @pytest.fixture
 def paying_practice(http, worker, localstripe, receiver):
     """A practice taking cards on the test's Stripe stand-in, its webhooks going to the receiver,
@@ -110,8 +118,7 @@ def test_client_sees_count_downloads_pdf_and_pays_by_card(paying_practice, new_p
 def test_a_declined_card_is_explained_and_nothing_changes(paying_practice, new_page, screenshots):
     first, _ = paying_practice["invoices"]
     page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
-    row_of(page, first).get_by_role("button", name=re.compile("INV-000001")).click()
-    page.locator(f"#invoice-details-{first}").get_by_role("button", name="Make Payment").click()
+    expand_invoice(page, first, "INV-000001").get_by_role("button", name="Make Payment").click()
     dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
     expect(dialog.get_by_role("button", name="Pay $125.00")).to_be_enabled()
     type_card(page, "4000000000000341")
@@ -123,6 +130,7 @@ def test_a_declined_card_is_explained_and_nothing_changes(paying_practice, new_p
     screenshots(page, "client-pay-declined", full_page=False)
     page.keyboard.press("Escape")
     expect(dialog).to_have_count(0)
+    expect(page.locator(f"#invoice-details-{first}").get_by_role("button", name="Make Payment")).to_be_focused()
     expect(row_of(page, first)).to_contain_text("Open")
     expect(unpaid_badge(page).locator(".count")).to_have_text("2")
 
@@ -175,3 +183,49 @@ def test_billing_reads_at_phone_width(http, worker, new_page, screenshots):
     expect(dialog.locator(".card-element")).to_be_hidden()
     expect(dialog.get_by_role("alert")).to_contain_text("Card payments aren’t set up for this practice yet")
     screenshots(page, "client-pay-dialog-375-no-stripe", full_page=False)
+
+
+def test_three_d_secure_is_completed_in_stripes_window(paying_practice, new_page, screenshots):
+    first, _ = paying_practice["invoices"]
+    page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
+    expand_invoice(page, first, "INV-000001").get_by_role("button", name="Make Payment").click()
+    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
+    expect(dialog.get_by_role("button", name="Pay $125.00")).to_be_enabled()
+    type_card(page, "4000002500003155")
+    dialog.get_by_role("button", name="Pay $125.00").click()
+
+    # The bank's window (Stripe's, added to the page) must be usable above our dialog: once for
+    # the card check, once for the payment itself.
+    authenticate = page.get_by_role("button", name="Complete authentication")
+    expect(authenticate).to_be_visible()
+    screenshots(page, "client-pay-3ds", full_page=False)
+    authenticate.click()
+    expect(dialog.get_by_text("Your bank wants to confirm it’s you…")).to_be_visible(timeout=30_000)
+    authenticate.click()
+    expect(dialog).to_have_count(0, timeout=30_000)
+    expect(row_of(page, first)).to_contain_text("Paid", timeout=30_000)
+    expect(unpaid_badge(page).locator(".count")).to_have_text("1")
+
+
+def test_a_client_pays_part_of_an_invoice_when_the_practice_allows_it(paying_practice, http, new_page):
+    practice = paying_practice["practice"]
+    r = http.patch("/v1/settings", headers=practice.admin,
+                   json={"allow_partial_payments": True, "minimum_payment_cents": 2_000})
+    assert r.status_code == 200, r.text
+    first, _ = paying_practice["invoices"]
+    page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
+    expand_invoice(page, first, "INV-000001").get_by_role("button", name="Make Payment").click()
+    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
+    amount = dialog.get_by_label("Amount to pay (USD)")
+    expect(amount).to_have_value("125.00")
+    expect(amount).to_be_focused()
+    amount.fill("10")
+    type_card(page, "4242424242424242")
+    dialog.get_by_role("button", name="Pay $10.00").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("The smallest payment is $20.00")
+    amount.fill("50.00")
+    dialog.get_by_role("button", name="Pay $50.00").click()
+    expect(dialog).to_have_count(0, timeout=30_000)
+    expect(row_of(page, first)).to_contain_text("Partially paid", timeout=30_000)
+    expect(row_of(page, first)).to_contain_text("$75.00")
+    expect(unpaid_badge(page).locator(".count")).to_have_text("2")

@@ -45,7 +45,7 @@ def test_biller_invoices_two_services_and_finds_them_on_invoiced(http, worker, n
     expect(page.locator("input.row-select:checked")).to_have_count(3)
     row_of(page, later["id"]).get_by_role("checkbox").uncheck()
     assert page.evaluate("document.querySelector('input.select-all').indeterminate") is True
-    expect(page.get_by_text("2 services selected")).to_be_visible()
+    expect(page.locator(".selected-note")).to_have_text("2 services selected")
 
     page.get_by_role("button", name="Edit selected").click()
     dialog = page.get_by_role("dialog", name="Invoice the selected services")
@@ -156,3 +156,20 @@ def test_invoice_page_and_invoiced_tab_update_by_themselves(http, worker, new_pa
     # Not found is said plainly, for an id that is not this practice's.
     detail.goto("/portal/#/invoices/00000000-0000-4000-8000-000000000000")
     expect(detail.get_by_role("heading", name="Invoice not found")).to_be_visible()
+
+
+def test_an_ended_session_goes_back_to_sign_in_with_a_word_why(http, new_page):
+    from sqlalchemy import text  # noqa: PLC0415
+
+    from shared.db.engine import session_scope  # noqa: PLC0415
+
+    practice = make_practice(http, name="Calm Therapy")
+    page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
+    page.goto("/portal/#/invoices?tab=invoiced")
+    expect(page.get_by_role("tab", name="Invoiced")).to_have_attribute("aria-selected", "true")
+    with session_scope() as session:  # the sign-in expires (here: every token revoked)
+        session.execute(text("DELETE FROM access_tokens"))
+    # The tab's next refresh finds out, and the page says so on the sign-in screen.
+    expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    expect(toast(page)).to_contain_text("Your session has ended. Please sign in again.")
+    expect(page.get_by_role("navigation", name="Main")).to_be_hidden()

@@ -20,11 +20,14 @@ class MeOut(BaseModel):
     role: str
     group_id: uuid.UUID | None
     client_id: uuid.UUID | None
-    # The practice's name, currency and timezone, so every role (clients too, who may not
-    # read /v1/settings) formats money and dates the way the practice does.
+    # The practice's conventions, so every role (clients too, who may not read /v1/settings)
+    # formats money and dates the way the practice does.
     group_name: str | None = None
     currency: str | None = None
     timezone: str | None = None
+    # What the payment dialog needs to offer a smaller amount (clients may not read /v1/settings).
+    allow_partial_payments: bool | None = None
+    minimum_payment_cents: int | None = None
 
 
 @router.get("/me", response_model=MeOut)
@@ -43,4 +46,6 @@ def read_me(actor: CurrentActor, session: SessionDep) -> MeOut:
         group_name=group.name if group else None,
         currency=group.currency if group else None,
         timezone=group.timezone if group else None,
+        allow_partial_payments=group.allow_partial_payments if group else None,
+        minimum_payment_cents=group.minimum_payment_cents if group else None,
     )

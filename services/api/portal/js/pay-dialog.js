@@ -9,6 +9,7 @@
 
 import { api, describe } from './api.js';
 import { currencyExponent, minorToInput, money, parseMoney } from './format.js';
+import { session } from './session.js';
 import { CARD_STYLE, loadStripe } from './stripe.js';
 import { announce, clear, h, newIdempotencyKey, openDialog, uid } from './ui.js';
 
@@ -73,8 +74,10 @@ export function openPayDialog(invoice, { onSubmitted } = {}) {
   async function prepare() {
     try {
       const payment = await createPayment();
-      state.partial = Boolean(payment.allow_partial_payments ?? payment.partial_payments_allowed);
-      state.minimum = payment.minimum_payment_cents ?? payment.minimum_amount_cents ?? 0;
+      // The practice's rule for smaller payments: from the answer when it says, else from /v1/me.
+      const me = session.me || {};
+      state.partial = Boolean(payment.allow_partial_payments ?? me.allow_partial_payments);
+      state.minimum = payment.minimum_payment_cents ?? me.minimum_payment_cents ?? 0;
       if (state.partial) {
         amountField.hidden = false;
         amountLine.hidden = true;

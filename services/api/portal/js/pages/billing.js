@@ -56,7 +56,8 @@ export function renderBilling(main) {
     const actions = h('div', { class: 'details-actions' }, pdfButtons(`/v1/portal/invoices/${inv.id}/pdf`, inv.number), payButton,
       h('a', { href: `#/billing/${inv.id}`, class: 'link', text: 'Open invoice page' }));
     const detailsRow = h('tr', { class: 'details-row', id: detailsId, hidden: true },
-      h('td', { colspan: String(columns.length) }, body, actions));
+      // Actions first: they must not jump while the details below load.
+      h('td', { colspan: String(columns.length) }, actions, body));
     entry.extras = [detailsRow];
     const state = { row: detailsRow, body, actions, payButton, signature: null, open: false };
     payButton.addEventListener('click', () => {

@@ -115,7 +115,9 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
     const save = h('button', { type: 'submit', form: 'mark-paid-form', class: 'primary', text: 'Mark paid' });
     const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
     const form = h('form', { id: 'mark-paid-form', novalidate: true },
-      h('p', { text: `Record payment received outside for ${plural(ids.length, 'invoice')} (${chosen.map((i) => i.number).join(', ')}): ${money(total)} in total, each invoice’s remaining balance.` }),
+      h('p', { text: ids.length === 1
+        ? `Record a payment received outside for invoice ${chosen.map((i) => i.number).join('')}: its remaining balance of ${money(total)}.`
+        : `Record payments received outside for ${plural(ids.length, 'invoice')} (${chosen.map((i) => i.number).join(', ')}): each one’s remaining balance, ${money(total)} in total.` }),
       field('Date received', dateInput), field('Method', method),
       field('Reference', reference, 'Optional: check number, insurer’s claim number…'), message);
     const dialog = openDialog({ title: 'Mark invoices paid', body: [form], actions: [cancel, save] });
