@@ -8,10 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from shared.billing.fields import Cents, IsoDate, PositiveCents
 from shared.billing.models import BillingRate, Service
+from shared.clients.schemas import ExternalId
+from shared.groups.schemas import Name
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 # Ids are opaque strings; one that is not ours answers 404 (shared.db.ids.parse_id), so no UUID type here.
 IdRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
 Payer = Literal["insurance", "self_pay"]

@@ -100,25 +100,20 @@ def check_amount_covers_insurance(service: Service, param: str = "amount_cents")
 
 
 def update_service(session: Session, actor: Actor, service_id: str, data: ServicePatch) -> Service:
-    services = ServiceRepository.from_session(session)
-    service = services.get(actor.group_id, service_id, for_update=True)
+    service = ServiceRepository.from_session(session).get(actor.group_id, service_id, for_update=True)
+    rates = BillingRateRepository.from_session(session)
     sent = data.model_fields_set
-    rate = None
-    if "billing_rate_id" in sent:
-        rate = BillingRateRepository.from_session(session).get(actor.group_id, data.billing_rate_id,
-                                                               param="billing_rate_id")
+    new_rate = rates.get(actor.group_id, data.billing_rate_id, param="billing_rate_id") \
+        if "billing_rate_id" in sent else None
     ensure_changeable(service)
     before = {f: getattr(service, f) for f in ("billing_rate_id", "amount_cents", "description", "service_date")}
+    # A field sent as null goes back to following the rate; one sent with a value no longer does.
     if "amount_cents" in sent:
         service.amount_explicit = data.amount_cents is not None
     if "description" in sent:
         service.description_explicit = data.description is not None
-    if rate is None and ({"amount_cents", "description"} & sent):
-        # Something went back to following the rate: re-read what the rate says.
-        rate = BillingRateRepository.from_session(session).get(actor.group_id, service.billing_rate_id)
-    if rate is not None:
-        apply_rate(service, rate, amount_given=data.amount_cents is not None,
-                   description_given=data.description is not None)
+    apply_rate(service, new_rate or rates.get(actor.group_id, service.billing_rate_id),
+               amount_given=data.amount_cents is not None, description_given=data.description is not None)
     if data.amount_cents is not None:
         service.amount_cents = data.amount_cents
     if data.description is not None:

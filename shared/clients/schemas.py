@@ -7,9 +7,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, field_validator
 
 from shared.clients.models import Client
+from shared.groups.schemas import Name
 from shared.users.schemas import Password
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
 
 

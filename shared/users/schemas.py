@@ -4,9 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, computed_field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, computed_field
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+from shared.groups.schemas import Name
+
 # Length is checked by check_password_strength so a short one gets its own code; the cap stops
 # someone making argon2 hash megabytes.
 Password = Annotated[str, Field(max_length=256)]
