@@ -231,13 +231,32 @@ def finish_in(session: Session, reconciliation_id: uuid.UUID, status: str, error
     if rec is None or rec.status in ("succeeded", "failed"):
         return
     rec.status = status
-    rec.errors = [*(rec.errors or []), *errors]
+    # A transient error shown while the run waited to retry is history once it finishes.
+    rec.errors = [*_lasting(rec.errors), *errors]
     rec.finished_at = datetime.now(UTC)
     rec.lease_expires_at = None
     record(session, SYSTEM, f"reconciliation.{status}", "reconciliation", rec.id, group_id=rec.group_id,
            data={"fixed": len(rec.fixed or []), "unmatched": len(rec.unmatched or []), "errors": len(rec.errors)})
     log.info("reconciliation_finished", reconciliation_id=str(rec.id), group_id=str(rec.group_id), status=status,
              fixed=len(rec.fixed or []), unmatched=len(rec.unmatched or []), errors=len(rec.errors))
+
+
+def _lasting(errors: list[dict[str, Any]] | None) -> list[dict[str, Any]]:
+    return [e for e in errors or [] if not e.get("retrying")]
+
+
+def note_retry(reconciliation_id: uuid.UUID, attempt: int, countdown: float) -> None:
+    """While a run waits to retry, its job shows why (replacing an earlier such note): a biller
+    polling it sees "Stripe did not answer; trying again", not a silent "running"."""
+    note = {"code": "stripe_unavailable", "retrying": True, "attempt": attempt,
+            "message": f"Stripe did not answer (attempt {attempt}); trying again in about {max(round(countdown), 1)} s."}
+    try:
+        with session_scope() as session:
+            rec = session.get(Reconciliation, reconciliation_id, with_for_update=True)
+            if rec is not None and rec.status in ("queued", "running"):
+                rec.errors = [*_lasting(rec.errors), note]
+    except Exception as exc:  # noqa: BLE001 — the database may be down too; the retry goes ahead anyway
+        log.warning("reconciliation_retry_note_failed", reconciliation_id=str(reconciliation_id), error=str(exc))
 
 
 def give_up(reconciliation_id: uuid.UUID, exc: BaseException) -> None:

@@ -65,9 +65,11 @@ class ReconciliationOut(BaseModel):
     trigger: str
     fixed: list[dict[str, Any]]
     unmatched: list[dict[str, Any]]
+    # While a run waits to retry, an entry with "retrying": true says why; it goes when the run ends.
     errors: list[dict[str, Any]]
     watermark_from: int | None
     watermark_to: int | None
+    attempts: int
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -33,6 +33,7 @@ def reconcile_group(self, reconciliation_id: str) -> str:  # noqa: ANN001
             return "failed"
         countdown = _backoff(self.request.retries)
         hold_lease_until_retry(rec_id, countdown)
+        reconciliation.note_retry(rec_id, self.request.retries + 1, countdown)
         log.warning("reconciliation_retrying", reconciliation_id=reconciliation_id, countdown=round(countdown, 1),
                     retries=self.request.retries)
         raise self.retry(exc=exc, countdown=countdown) from None
