@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests import stack
+from tests import capture, stack
 
 # --- Configure the environment before any application module reads its settings. ---
 _worker_id = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
@@ -33,6 +33,30 @@ os.environ.setdefault("CLINICPAY_LOG_LEVEL", "INFO")
 
 ARTIFACTS = stack.REPO_ROOT / "test-artifacts"
 ARTIFACTS.mkdir(exist_ok=True)
+# Every log line and API answer of the run, for the secrets check that runs last (tests/capture.py).
+capture.start_session()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "last: runs after every other test (checks over what the whole run saw)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("last") is not None)  # stable: keeps the rest in order
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_setup(item: pytest.Item):  # noqa: ANN201
+    try:
+        return (yield)
+    finally:
+        capture.attach_log_handler()  # fixtures may have (re)configured logging
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):  # noqa: ANN201
+    capture.attach_log_handler()
+    return (yield)
 
 stack.create_database(_base_db_url, TEST_DB_NAME)
 
@@ -124,7 +148,7 @@ class ProcessHandle:
         self.name = name
         self.cmd = cmd
         self.env = env
-        self.log_path = ARTIFACTS / f"{name}-{_worker_id}.log"
+        self.log_path = ARTIFACTS / f"{name}-{_slot}-{_worker_id}.log"
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> None:
@@ -193,11 +217,19 @@ def artifacts_dir() -> Path:
 # --- Stripe's stand-in and the webhook receiver, each a real process on a real port. ---
 
 class LocalStripe:
-    """One in-memory localstripe instance. Tests that need two practices on two Stripes start two."""
+    """One in-memory localstripe instance. Tests that need two practices on two Stripes start two.
+
+    `url` is a recording hop in front of it (tests/stripe_recorder.py): every call our servers
+    make to Stripe is written down for the PHI check; the hop changes nothing on the way.
+    """
 
     def __init__(self, name: str = "localstripe") -> None:
+        from tests.stripe_recorder import RecordingProxy  # noqa: PLC0415
+
         self.port = stack.free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.direct_url = f"http://127.0.0.1:{self.port}"
+        self.recorder = RecordingProxy(self.port)
+        self.url = self.recorder.url
         self.js_url = f"{self.url}/js.stripe.com/v3/"
         self.handle = ProcessHandle(f"{name}-{self.port}", [
             str(stack.REPO_ROOT / ".venv" / "bin" / "python") if (stack.REPO_ROOT / ".venv").exists()
@@ -207,7 +239,8 @@ class LocalStripe:
 
     def start(self) -> LocalStripe:
         self.handle.start()
-        stack.wait_for_http(f"{self.url}/js.stripe.com/v3/", proc=self.handle.proc)
+        stack.wait_for_http(f"{self.direct_url}/js.stripe.com/v3/", proc=self.handle.proc)
+        self.recorder.start()
         return self
 
     def reset(self) -> None:
@@ -220,6 +253,7 @@ class LocalStripe:
         r.raise_for_status()
 
     def stop(self) -> None:
+        self.recorder.stop()
         self.handle.stop()
 
 

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from services.api.errors import install_error_handlers
 from services.api.middleware import RequestContextMiddleware
+from services.api.openapi import install_openapi
 from services.api.routes import ROUTERS
 from shared.config import app_settings
 from shared.logging import configure_logging
@@ -19,6 +20,7 @@ def create_app() -> FastAPI:
     install_error_handlers(app)
     for router in ROUTERS:
         app.include_router(router)
+    install_openapi(app)
     app.add_middleware(RequestContextMiddleware)
     return app
 

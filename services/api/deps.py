@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated
+from dataclasses import dataclass
+from typing import Annotated, Any
 
 import structlog
 from fastapi import Depends, Request
@@ -72,6 +73,33 @@ class RequireRoles:
 
     def __call__(self, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         return self.check(actor)
+
+
+@dataclass(frozen=True)
+class RouteAccess:
+    """Who a route lets in, read from its dependencies: the OpenAPI description and the role-matrix
+    test both use it, so neither can drift from what the route enforces."""
+
+    signed_in: bool  # needs a bearer token or API key
+    roles: frozenset[str] | None  # None: any signed-in caller (or nobody, when not signed_in)
+    uses_database: bool
+
+
+def route_access(dependant: Any) -> RouteAccess:
+    signed_in, uses_database = False, False
+    roles: frozenset[str] | None = None
+    stack = list(dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if isinstance(dep.call, RequireRoles):
+            signed_in = True
+            roles = frozenset(dep.call.roles) if roles is None else roles & frozenset(dep.call.roles)
+        elif dep.call is current_actor:
+            signed_in = True
+        elif dep.call is get_session:
+            uses_database = True
+        stack.extend(dep.dependencies)
+    return RouteAccess(signed_in, roles, uses_database)
 
 
 require_operator = RequireRoles("operator")

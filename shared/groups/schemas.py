@@ -6,6 +6,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints, field_validator
 
+from shared.billing.fields import Cents
 from shared.security.passwords import MIN_PASSWORD_LENGTH
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -70,6 +71,7 @@ class SettingsPatch(BaseModel):
     timezone: str | None = None
     invoice_prefix: Annotated[str, StringConstraints(max_length=16, pattern=r"^[A-Za-z0-9-]*$")] | None = None
     allow_partial_payments: bool | None = None
-    minimum_payment_cents: Annotated[int, Field(ge=0, strict=True)] | None = None
+    # Capped like every amount (a 32-bit column): an absurd minimum is a 422, not a database error.
+    minimum_payment_cents: Cents | None = None
 
     _tz = field_validator("timezone")(lambda v: v if v is None else _check_timezone(v))

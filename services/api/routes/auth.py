@@ -22,7 +22,9 @@ class TokenOut(BaseModel):
     expires_in: int
 
 
-@router.post("/token", response_model=TokenOut)
+@router.post("/token", response_model=TokenOut, responses={
+    401: {"description": "Wrong email or password."},
+    429: {"description": "Too many failed sign-ins for this email or from this address; wait and try again."}})
 def issue_token(request: Request, session: SessionDep,
                 form: Annotated[OAuth2PasswordRequestForm, Depends()]) -> TokenOut:
     address = request.client.host if request.client else "unknown"

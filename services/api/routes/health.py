@@ -8,6 +8,9 @@ from shared.db.engine import get_engine
 from shared.tasks.celery_app import celery_app
 
 router = APIRouter(tags=["health"])
+READY_SCHEMA = {"type": "object", "required": ["status", "checks"], "properties": {
+    "status": {"type": "string", "enum": ["ok", "unavailable"]},
+    "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["ok", "unavailable"]}}}}
 
 
 @router.get("/healthz")
@@ -15,7 +18,10 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz")
+@router.get("/readyz", responses={
+    200: {"description": "The database and the broker answer.", "content": {"application/json": {"schema": READY_SCHEMA}}},
+    503: {"description": "The database or the broker does not answer.",
+          "content": {"application/json": {"schema": READY_SCHEMA}}}})
 def readyz() -> JSONResponse:
     checks: dict[str, str] = {}
     try:
