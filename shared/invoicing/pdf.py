@@ -1,20 +1,19 @@
-"""Rendering one invoice as a PDF with reportlab's canvas (a few milliseconds a page).
+"""Rendering one invoice as a PDF (about a tenth of a millisecond a page, see pdf_canvas).
 
 The document holds only what a client's invoice needs: the practice, the client's name,
 the number and date, and per line the service date and the service's name with its
-amounts. Nothing clinical beyond the service name is ever drawn.
-`invariant=1` makes the same invoice state render to the same bytes, so the stored
-SHA-256 identifies a version's content.
+amounts. Nothing clinical beyond the service name is ever drawn. The same invoice state
+renders to the same bytes, so the stored SHA-256 identifies a version's content.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 from dataclasses import dataclass, field
 from datetime import date
 
 from shared.invoicing.currency import format_money
+from shared.invoicing.pdf_canvas import PdfCanvas
 
 PAGE_WIDTH, PAGE_HEIGHT = 612.0, 792.0  # US Letter, in points
 MARGIN = 54.0
@@ -85,11 +84,8 @@ class _Writer:
     """Draws top to bottom, starting a new page (with the table header again) when one fills up."""
 
     def __init__(self, doc: InvoiceDocument) -> None:
-        from reportlab.pdfgen.canvas import Canvas  # noqa: PLC0415  (only PDF-making code loads reportlab)
-
         self.doc = doc
-        self.buffer = io.BytesIO()
-        self.canvas = Canvas(self.buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, pageCompression=1)
+        self.canvas = PdfCanvas(pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
         self.canvas.setTitle(f"Invoice {doc.number}")
         self.canvas.setAuthor(doc.practice_name)
         self.y = PAGE_HEIGHT - MARGIN
@@ -231,9 +227,7 @@ class _Writer:
         self.totals()
         self.how_to_pay()
         self.footer()
-        self.canvas.showPage()
-        self.canvas.save()
-        return self.buffer.getvalue()
+        return self.canvas.save()
 
 
 def render_invoice_pdf(doc: InvoiceDocument) -> RenderedPdf:

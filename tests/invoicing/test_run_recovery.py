@@ -6,13 +6,13 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from shared.billing.models import Service
 from shared.db.engine import session_scope
 from shared.groups.models import InvoiceSequence
 from shared.invoicing import issuing
-from shared.invoicing.models import Invoice, InvoicingRun
+from shared.invoicing.models import InvoicingRun
 from shared.tasks import names
 from shared.tasks.celery_app import celery_app
 from tests import stack
@@ -99,28 +99,6 @@ def test_a_run_that_cannot_finish_fails_whole_and_its_services_return_to_the_que
     assert set(b.service_state(services).values()) == {(None, None)}
     queue = http.get("/v1/invoicing/queue", headers=practice.biller).json()["data"]
     assert {row["id"] for row in queue} == {str(s) for s in services}
-
-
-def test_one_thousand_services_for_two_hundred_clients(http, worker, capsys):
-    """Measured, not asserted on time: how long one run of 1,000 services takes on this machine."""
-    practice = b.make_practice(http)
-    rate = b.make_rate(practice)
-    services = b.make_many_services(practice, rate, clients=200, per_client=5)
-    r = b.start_run(http, practice, services)
-    assert r.status_code == 202, r.text
-    run = b.wait_for_run(http, practice, r.json()["id"], timeout=120)
-    assert run["status"] == "succeeded" and len(run["invoice_ids"]) == 200
-    assert b.invoice_sequences(practice.id) == list(range(1, 201))
-    with session_scope() as session:
-        assert session.scalar(select(func.count()).select_from(Service)
-                              .where(Service.group_id == practice.id, Service.invoice_id.is_(None))) == 0
-        assert session.scalar(select(func.sum(Invoice.total_cents)).where(Invoice.group_id == practice.id)) == \
-            1_000 * 10_000
-    started, finished, created = (datetime.fromisoformat(run[k]) for k in ("started_at", "finished_at",
-                                                                           "created_at"))
-    with capsys.disabled():
-        print(f"\n[measure] run of 1,000 services / 200 invoices: {(finished - started).total_seconds():.2f}s "
-              f"in the worker, {(finished - created).total_seconds():.2f}s from the 202 to done")
 
 
 @pytest.mark.slow
