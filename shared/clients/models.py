@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import Base, IdMixin, TimestampMixin
@@ -12,7 +12,11 @@ class Client(IdMixin, TimestampMixin, Base):
     """A patient of a group. Only name and email ever go to Stripe (as a customer)."""
 
     __tablename__ = "clients"
-    __table_args__ = (Index("ix_clients_group_created", "group_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_clients_group_created", "group_id", "created_at"),
+        # The service code checks first for a friendly error; this catches two requests at once.
+        UniqueConstraint("group_id", "external_id"),
+    )
 
     group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))

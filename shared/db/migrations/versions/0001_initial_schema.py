@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 15:38:35.524103
+Create Date: 2026-11-26 16:27:19.594353
 """
 from alembic import op
 import sqlalchemy as sa
@@ -73,7 +73,8 @@ def upgrade() -> None:
     sa.Column('created_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), server_default=sa.text('now()'), nullable=False),
     sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_clients_group_id_groups'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_clients'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_clients')),
+    sa.UniqueConstraint('group_id', 'external_id', name=op.f('uq_clients_group_id_external_id'))
     )
     op.create_index('ix_clients_group_created', 'clients', ['group_id', 'created_at'], unique=False)
     op.create_table('invoice_sequences',
