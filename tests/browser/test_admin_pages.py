@@ -33,6 +33,13 @@ def test_admin_creates_a_rate_makes_a_self_pay_copy_and_flips_a_service(http, ne
     expect(rates).to_contain_text("General Service")
     expect(rates).to_contain_text("$150.00")
 
+    page.get_by_role("button", name="Edit General Service").click()
+    edit = page.get_by_role("dialog", name="Edit General Service")
+    expect(edit.get_by_label("Amount (USD)")).to_have_value("150.00")
+    edit.get_by_label("Amount (USD)").fill("160.50")
+    edit.get_by_role("button", name="Save").click()
+    expect(rates).to_contain_text("$160.50")
+
     page.get_by_role("button", name="Make a self-pay copy of General Service").click()
     expect(rates).to_contain_text("General Service (Self-Pay)")
     copy_row = rates.locator("tr", has_text="General Service (Self-Pay)")
@@ -112,3 +119,45 @@ def test_a_wrong_password_is_explained_on_the_sign_in_screen(http, new_page, scr
     page.keyboard.press("Enter")
     expect(page.get_by_role("alert")).to_contain_text("That email and password don’t match")
     screenshots(page, "sign-in")
+
+
+def test_keyboard_only_staff_moves_through_tabs_with_a_visible_focus(http, new_page):
+    practice = make_practice(http, name="Calm Therapy")
+    page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
+    queue_tab = page.get_by_role("tab", name="Invoices")
+    expect(queue_tab).to_have_attribute("aria-selected", "true")
+    page.reload()
+    expect(queue_tab).to_be_visible()
+    page.keyboard.press("Tab")  # from the top of the page, the first stop is the skip link
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+    queue_tab.focus()
+    page.keyboard.press("ArrowRight")
+    invoiced_tab = page.get_by_role("tab", name="Invoiced")
+    expect(invoiced_tab).to_be_focused()
+    expect(invoiced_tab).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_label("Status")).to_be_visible()
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline not in ("", "none"), "keyboard focus must be visible"
+    page.keyboard.press("ArrowLeft")
+    expect(queue_tab).to_have_attribute("aria-selected", "true")
+    expect(page.get_by_label("From")).to_be_visible()
+
+
+def test_money_and_dates_follow_the_currency_and_the_practice(http, new_page):
+    practice = make_practice(http, name="Tokyo Calm", currency="JPY", timezone="Asia/Tokyo")
+    page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)
+    shown = page.evaluate("""async () => {
+        const f = await import('/portal/js/format.js');
+        return [f.money(123456, 'USD'), f.money(1234), f.money(1234567, 'BHD'), f.money(-5, 'EUR'),
+                f.parseMoney('12.5', 'USD'), f.parseMoney('1,200', 'JPY'), f.parseMoney('12.345', 'USD'),
+                f.date('2026-03-01'), f.dateTime('2026-03-01T23:30:00+00:00')];
+    }""")
+    assert shown[0] == "$1,234.56"
+    assert shown[1] == "¥1,234"  # JPY has no minor unit: 1234 is ¥1,234
+    assert shown[2].endswith("1,234.567")
+    assert shown[3] == "-€0.05"
+    assert shown[4:7] == [1250, 1200, None]
+    assert shown[7] == "Mar 1, 2026"  # a calendar day never shifts with the zone
+    assert shown[8].startswith("Mar 2, 2026")  # 23:30 UTC is the next morning in Tokyo

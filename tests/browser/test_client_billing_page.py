@@ -104,6 +104,7 @@ def test_client_sees_count_downloads_pdf_and_pays_by_card(paying_practice, new_p
 
     # The dialog closes; the invoice turns Paid by itself once Stripe's word lands, and the count drops.
     expect(dialog).to_have_count(0, timeout=30_000)
+    expect(toggle).to_be_focused()  # "Make Payment" is gone: focus lands on the invoice, not nowhere
     expect(row_of(page, first)).to_contain_text("Paid", timeout=30_000)
     expect(row_of(page, first)).to_contain_text("$0.00")
     expect(unpaid_badge(page).locator(".count")).to_have_text("1")

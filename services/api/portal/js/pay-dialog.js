@@ -13,7 +13,7 @@ import { session } from './session.js';
 import { CARD_STYLE, loadStripe } from './stripe.js';
 import { announce, clear, h, newIdempotencyKey, openDialog, uid } from './ui.js';
 
-export function openPayDialog(invoice, { onSubmitted } = {}) {
+export function openPayDialog(invoice, { onSubmitted, fallbackFocus } = {}) {
   const state = { payment: null, stripe: null, card: null, needsNewPayment: false, partial: false, minimum: 0 };
   const formId = uid('pay-form');
   const currency = invoice.currency;
@@ -42,7 +42,7 @@ export function openPayDialog(invoice, { onSubmitted } = {}) {
   const payButton = h('button', { type: 'submit', form: formId, class: 'primary', disabled: true, text: 'Pay' });
   const cancelButton = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
   const dialog = openDialog({
-    title: `Pay invoice ${invoice.number}`, body: [form], actions: [cancelButton, payButton], className: 'pay-dialog',
+    title: `Pay invoice ${invoice.number}`, body: [form], actions: [cancelButton, payButton], className: 'pay-dialog', fallbackFocus,
     onClose: () => { if (state.card) { try { state.card.destroy(); } catch { /* already gone */ } } },
   });
   cancelButton.addEventListener('click', () => dialog.close());
@@ -132,11 +132,11 @@ export function openPayDialog(invoice, { onSubmitted } = {}) {
 
   function submitted(status) {
     const { payment } = state;
+    if (onSubmitted) onSubmitted({ paymentId: payment.payment_id, amountCents: payment.amount_cents, status });
     dialog.close();
     announce(status === 'succeeded'
       ? `Payment of ${money(payment.amount_cents, currency)} received for invoice ${invoice.number}.`
       : `Payment of ${money(payment.amount_cents, currency)} sent for invoice ${invoice.number}. It will show as paid as soon as the card processor confirms it.`);
-    if (onSubmitted) onSubmitted({ paymentId: payment.payment_id, amountCents: payment.amount_cents, status });
   }
 
   function failed(message) {

@@ -21,7 +21,7 @@ export function parseHash(hash = window.location.hash) {
 }
 
 export function go(path) {
-  if (window.location.hash === `#${path}`) render();
+  if (window.location.hash === `#${path}`) render({ type: 'go' });
   else window.location.hash = path;
 }
 
@@ -36,7 +36,9 @@ export function replaceQuery(params) {
 let guard = () => null;
 export function beforeEach(fn) { guard = fn; }
 
-export async function render() {
+export async function render(event) {
+  // A fresh load keeps the browser's own start (the skip link first); a page change moves focus.
+  const moveFocus = Boolean(event);
   const hash = window.location.hash;
   // In-page anchors (the skip link) are not routes.
   if (hash && !hash.startsWith('#/')) return;
@@ -44,16 +46,37 @@ export async function render() {
   const redirect = guard(path);
   if (redirect && redirect !== path) { go(redirect); return; }
   if (cleanup) { try { cleanup(); } catch { /* a page's cleanup never blocks navigation */ } cleanup = null; }
+  navigation += 1;
+  const mine = navigation;
+  // Each page draws into a view of its own: a page still loading when the person moves on
+  // draws into a view no longer shown, and is cleaned up as soon as it is ready.
   const main = document.getElementById('main');
-  for (const r of routes) {
-    const match = path.match(r.regex);
-    if (match) {
-      const params = Object.fromEntries(r.names.map((name, i) => [name, decodeURIComponent(match[i + 1])]));
-      cleanup = (await r.render(main, params, query)) || null;
-      return;
-    }
+  const view = document.createElement('div');
+  view.className = 'view';
+  view.tabIndex = -1;
+  main.replaceChildren(view);
+  const match = routes.map((r) => [r, path.match(r.regex)]).find(([, m]) => m);
+  let pageCleanup = null;
+  if (match) {
+    const [r, m] = match;
+    const params = Object.fromEntries(r.names.map((name, i) => [name, decodeURIComponent(m[i + 1])]));
+    pageCleanup = (await r.render(view, params, query)) || null;
+  } else if (fallback) {
+    pageCleanup = (await fallback(view, {}, query)) || null;
   }
-  if (fallback) cleanup = (await fallback(main, {}, query)) || null;
+  if (mine !== navigation) {
+    if (pageCleanup) pageCleanup();
+    return;
+  }
+  cleanup = pageCleanup;
+  if (moveFocus) keepFocus(view);
+}
+
+let navigation = 0;
+
+// When the element that had focus went away with the old page, start the keyboard at the new page.
+function keepFocus(view) {
+  if (document.activeElement === document.body || !document.activeElement) view.focus({ preventScroll: true });
 }
 
 export function start() {

@@ -72,7 +72,7 @@ export function loading(text = 'Loading…') {
 const FOCUSABLE = 'a[href], button:not([disabled]), input:not([disabled]), select:not([disabled]), '
   + 'textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
 
-export function openDialog({ title, body = [], actions = [], onClose, labelledBy, className = '' }) {
+export function openDialog({ title, body = [], actions = [], onClose, labelledBy, className = '', fallbackFocus }) {
   const opener = document.activeElement;
   const titleId = labelledBy || uid('dialog-title');
   const closeBtn = h('button', { type: 'button', class: 'icon-button dialog-close', 'aria-label': 'Close' }, '×');
@@ -117,8 +117,13 @@ export function openDialog({ title, body = [], actions = [], onClose, labelledBy
     if (controller.closed) return;
     controller.closed = true;
     dialog.remove();
-    if (opener && typeof opener.focus === 'function' && document.contains(opener)) opener.focus();
     if (onClose) onClose();
+    // Back to the button that opened it; if that is gone or hidden now (a paid invoice loses
+    // its "Make Payment"), to a sensible neighbour.
+    const openerUsable = opener && typeof opener.focus === 'function' && document.contains(opener)
+      && opener.offsetParent !== null && !opener.disabled;
+    if (openerUsable) opener.focus();
+    else if (fallbackFocus) fallbackFocus();
   }
 
   closeBtn.addEventListener('click', () => controller.close());

@@ -62,7 +62,10 @@ export function renderBilling(main) {
     const state = { row: detailsRow, body, actions, payButton, signature: null, open: false };
     payButton.addEventListener('click', () => {
       const current = rows.rows.get(inv.id).item;
-      openPayDialog(current, { onSubmitted: (result) => paymentSubmitted(current, result) });
+      openPayDialog(current, {
+        onSubmitted: (result) => paymentSubmitted(current, result),
+        fallbackFocus: () => button.focus(),
+      });
     });
     button.addEventListener('click', async () => {
       state.open = !state.open;

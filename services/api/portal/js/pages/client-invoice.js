@@ -21,12 +21,15 @@ export function renderClientInvoice(main, { id }) {
     document.title = `Invoice ${invoice.number} · clinicpay`;
     const payButton = h('button', { type: 'button', class: 'primary', text: 'Make Payment',
       hidden: !(invoice.balance_cents > 0 && invoice.status !== 'void') || paying });
-    payButton.addEventListener('click', () => openPayDialog(invoice, { onSubmitted: () => {
-      paying = true;
-      payButton.hidden = true;
-      ticker.setInterval(1500);
-      ticker.now();
-    } }));
+    payButton.addEventListener('click', () => openPayDialog(invoice, {
+      onSubmitted: () => {
+        paying = true;
+        payButton.hidden = true;
+        ticker.setInterval(1500);
+        ticker.now();
+      },
+      fallbackFocus: () => document.getElementById('main').focus(),
+    }));
     clear(main, h('section', { class: 'page' },
       h('p', { class: 'breadcrumb' }, h('a', { href: '#/billing', text: '← All invoices' })),
       h('div', { class: 'page-head' },

@@ -14,7 +14,7 @@ const TABS = [
 
 export async function renderInvoices(main, _params, query) {
   document.title = 'Invoices · clinicpay';
-  const button = fab('Edit selected', () => current && current.edit());
+  const button = fab('Edit selected', () => { if (current) current.edit(); });
   const tablist = h('div', { role: 'tablist', 'aria-label': 'Invoices', class: 'tabs' });
   const panel = h('div', { role: 'tabpanel', class: 'tab-panel', tabindex: '-1' });
   clear(main, h('section', { class: 'page has-fab' },
@@ -39,9 +39,15 @@ export async function renderInvoices(main, _params, query) {
   tablist.append(...tabButtons);
   panel.id = 'invoices-panel';
 
+  let generation = 0;
+  let shownKey = null;
+
   async function select(key, { initial = false } = {}) {
-    if (current && current.key === key) return;
-    if (current) current.stop();
+    if (shownKey === key) return;
+    shownKey = key;
+    generation += 1;
+    const mine = generation;
+    if (current) { current.stop(); current = null; }
     TABS.forEach((tab, i) => {
       const selected = tab.key === key;
       tabButtons[i].setAttribute('aria-selected', String(selected));
@@ -52,10 +58,20 @@ export async function renderInvoices(main, _params, query) {
     const filters = initial ? query : {};
     if (!initial) replaceQuery(key === 'queue' ? {} : { tab: key });
     button.setCount(0);
-    current = { key, ...(await tab.build(panel, { clientsPromise, fabButton: button, filters })) };
+    // Each tab draws into its own box: a tab still loading when the other is chosen draws
+    // into a box no longer on the page, and is stopped as soon as it is ready.
+    const box = h('div');
+    clear(panel, box);
+    const built = { key, ...(await tab.build(box, { clientsPromise, fabButton: button, filters })) };
+    if (mine !== generation) { built.stop(); return; }
+    current = built;
   }
 
   await select(query.tab === 'invoiced' ? 'invoiced' : 'queue', { initial: true });
-  return () => { if (current) current.stop(); button.remove(); };
+  return () => {
+    generation += 1; // a tab still loading stops itself when ready
+    if (current) current.stop();
+    button.remove();
+  };
 }
 
