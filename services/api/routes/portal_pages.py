@@ -48,7 +48,7 @@ def content_security_policy() -> str:
         f"connect-src 'self' {allowed}",
         f"frame-src 'self' blob: {allowed}",
         "img-src 'self' data: blob: https://*.stripe.com",
-        "style-src 'self' 'unsafe-inline'",
+        "style-src 'self'",
         "object-src 'self' blob:",
         "base-uri 'none'",
         "form-action 'self'",
