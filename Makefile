@@ -14,18 +14,20 @@ $(STAMP): requirements.lock pyproject.toml
 
 install: $(STAMP)
 
+# make run ARGS="--api-port 8100 --webhooks-port 8101"   (see deploy/local/devstack.py --help)
 run: install
-	$(PY) deploy/local/devstack.py
+	$(PY) deploy/local/devstack.py $(ARGS)
 
+# make test ARGS="tests/deploy -x"   (extra pytest arguments)
 test: install chromium
-	$(PY) -m pytest -m "not slow"
+	$(PY) -m pytest -m "not slow" $(ARGS)
 
 # The browser tests' Chromium (Debian's package, installed when we are root; a loud warning otherwise).
 chromium:
 	@sh deploy/local/ensure_chromium.sh
 
 test-faults: install
-	$(PY) -m pytest -m slow
+	$(PY) -m pytest -m slow $(ARGS)
 
 # pip-audit over requirements.lock: fails on a known vulnerability with a fix (see .ci/audit.py).
 audit: install

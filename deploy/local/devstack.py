@@ -21,6 +21,7 @@ import os
 import signal
 import sys
 import time
+import traceback
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -288,6 +289,9 @@ class DevStack:
             return 0
         except SystemExit as exc:
             return int(exc.code or 0)
+        except Exception as exc:  # noqa: BLE001 — say what broke, then still stop everything
+            self.say(traceback.format_exc().rstrip())
+            return self.fail(f"{type(exc).__name__}: {exc}")
         finally:
             self.stop()
         return 0

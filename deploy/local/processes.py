@@ -34,7 +34,7 @@ def _die_with_parent() -> None:
 class Output:
     """Serialises lines from many threads onto one stream, each tagged with its source."""
 
-    def __init__(self, stream: TextIO, *, color: bool, width: int = 10) -> None:
+    def __init__(self, stream: TextIO, *, color: bool, width: int = 11) -> None:
         self.stream = stream
         self.color = color
         self.width = width
