@@ -6,7 +6,8 @@ the other, so numbers are gapless and unique even when runs race), then the clai
 services become invoices, immutable line snapshots, the services' `invoice_id`, the
 version-1 PDFs and the run's `succeeded` mark. A retry is safe: the run is re-read under
 the sequence lock and a finished run is left alone, and (run_id, client_id) is unique.
-Rows go in with bulk inserts, and the services are linked by one UPDATE … FROM.
+Rows go in with Core bulk inserts (executemany, batched into multi-row VALUES: the ORM's
+bulk path cost a third more CPU), and the services are linked by one UPDATE … FROM.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from itertools import groupby
 from typing import Any
 
 import structlog
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
@@ -168,8 +169,8 @@ def issue_invoices(session: Session, lease: Lease) -> int:
                              {"number": number, "total_cents": total, "lines": len(rows)}))
 
     built = time.perf_counter()
-    session.execute(insert(Invoice), invoices)
-    session.execute(insert(InvoiceLine), lines)
+    session.execute(Invoice.__table__.insert(), invoices)
+    session.execute(InvoiceLine.__table__.insert(), lines)
     linked = session.execute(
         update(Service)
         .where(Service.claimed_by_run_id == run_id, Service.invoice_id.is_(None), Invoice.run_id == run_id,
@@ -179,13 +180,13 @@ def issue_invoices(session: Session, lease: Lease) -> int:
     ).rowcount
     if linked != len(services):
         raise RunCannotComplete("services_changed", "Some selected services changed while the run was working.")
-    session.execute(insert(InvoicePdf), pdfs)
+    session.execute(InvoicePdf.__table__.insert(), pdfs)
     session.execute(update(InvoiceSequence).where(InvoiceSequence.group_id == group.id)
                     .values(next_number=next_number + len(invoices)))
     audits.append(_audit(run, "invoicing_run.succeeded", "invoicing_run", run_id,
                          {"invoices": len(invoices), "services": len(services),
                           "numbers": [invoices[0]["number"], invoices[-1]["number"]]}))
-    session.execute(insert(AuditEvent), audits)
+    session.execute(AuditEvent.__table__.insert(), audits)
     # Last, so the run row is locked only for the moment before COMMIT (the heartbeat updates it too).
     # clock_timestamp(), not now(): now() is when this transaction began, not when the run finished.
     marked = session.execute(
