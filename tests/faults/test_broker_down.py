@@ -11,23 +11,30 @@ from tests.conftest import poll_until
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes, payments_by_id
 from tests.faults.record import record_scenario
+from tests.invoicing import builders as b
 from tests.stripe_events import event
 from tests.webhooks.builders import make_practice
 
 EVENTS = 500
+RUN_CLIENTS = 25
 
 
 @pytest.mark.slow
-def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(stack, clock):
+def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(stack, api, clock):
     practice = make_practice()
     gid = practice.group_id
     payments = card_payments(gid, [2_000 + i for i in range(EVENTS)])
     events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
+    billing = b.make_practice(api)
+    services = b.make_many_services(billing, b.make_rate(billing), clients=RUN_CLIENTS, per_client=2)
     stack.beat.start()  # the real schedule, sweepers included
 
     stack.redis.stop()
     down_at = time.monotonic()
     statuses = deliver_all(stack.webhook_url(gid), events, practice.webhook_secret, threads=16)
+    # A biller asks for an invoicing run meanwhile: accepted (the run is a row), sent once Redis is back.
+    run_requested = b.start_run(api, billing, services)
+    api_ready = api.get("/readyz").json()
     stored_while_down = inbox_counts(gid)
     still_open = sum(1 for i in invoices_by_id(gid).values() if i["status"] == "open")
     time.sleep(max(0.0, 3.0 - (time.monotonic() - down_at)))  # let the relay and beat fail at least once
@@ -37,6 +44,8 @@ def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(sta
     poll_until(lambda: inbox_counts(gid)["processed"] == EVENTS, timeout=180, interval=0.5,
                message="every stored event to be applied after Redis came back")
     recovery_s = time.monotonic() - back_at
+    run = b.wait_for_run(api, billing, run_requested.json()["id"], timeout=90) \
+        if run_requested.status_code == 202 else {"status": f"refused {run_requested.status_code}"}
 
     rows = inbox(gid)
     invoices, ledger = invoices_by_id(gid), payments_by_id(gid)
@@ -48,10 +57,11 @@ def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(sta
         "events_applied_twice": sum(n - 1 for n in applied.values() if n > 1),
         "invoices_not_paid": sum(1 for i in invoices.values()
                                  if (i["status"], i["paid_cents"], i["overpaid_cents"]) != ("paid", i["total_cents"], 0)),
+        "invoicing_runs_lost": int(run["status"] != "succeeded"),
     }
     record_scenario(
         "broker_down", title="Broker (Redis) down while webhooks arrive",
-        load={"events": EVENTS, "payments": EVENTS, "concurrent_senders": 16},
+        load={"events": EVENTS, "payments": EVENTS, "concurrent_senders": 16, "invoicing_runs": 1},
         faults=[f"private Redis stopped for {back_at - down_at:.0f}s while {EVENTS} signed events were delivered, "
                 "then started again empty (no persistence)"],
         lost=lost, duration_s=clock.seconds,
@@ -62,6 +72,9 @@ def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(sta
     assert tally(statuses) == {200: EVENTS}
     assert stored_while_down["stored"] == EVENTS and stored_while_down["processed"] == 0
     assert still_open == EVENTS  # nothing could be applied without the broker
+    assert run_requested.status_code == 202, run_requested.text
+    assert api_ready["checks"] == {"database": "ok", "broker": "unavailable"}
+    assert run["status"] == "succeeded" and len(run["invoice_ids"]) == RUN_CLIENTS
     # Once it was back: every invoice paid in full, every payment succeeded, each change made once.
     assert lost == dict.fromkeys(lost, 0), lost
     assert {p["status"] for p in ledger.values()} == {"succeeded"}

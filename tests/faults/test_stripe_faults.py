@@ -6,8 +6,6 @@ and succeed once Stripe answers again."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-
 import pytest
 import stripe
 
@@ -16,7 +14,6 @@ from tests.faults.ledger import inbox
 from tests.faults.record import record_scenario
 from tests.stripe.browser import confirm_card_setup
 from tests.stripe.builders import card_payments_of, make_invoice, make_paying_client
-from tests.stripe.flaky_proxy import FlakyProxy
 from tests.stripe_events import card_declined, deliver, event, payment_intent
 from tests.webhooks.builders import invoice_state, make_card_payment, make_client, payment_state
 from tests.webhooks.builders import make_invoice as make_bare_invoice
@@ -35,13 +32,6 @@ PAYMENT_FAULTS = [
     ("500 on confirm, before charging", "POST", CONFIRM, 500, False),
     ("unreachable after charging (answer lost)", "POST", CONFIRM, None, True),
 ]
-
-
-@pytest.fixture
-def flaky(localstripe) -> Iterator[FlakyProxy]:  # noqa: ANN001
-    proxy = FlakyProxy(localstripe.url).start()
-    yield proxy
-    proxy.stop()
 
 
 def _charges_by_invoice(localstripe, secret_key: str) -> dict[str, int]:  # noqa: ANN001
