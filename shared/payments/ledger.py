@@ -21,8 +21,10 @@ from shared.errors import NotFound
 from shared.invoicing.models import Invoice
 from shared.payments.models import Dispute, Payment, Refund
 
-# A dispute in one of these states no longer flags the invoice.
-DISPUTE_SETTLED_IN_OUR_FAVOUR = ("won", "warning_closed")
+# Stripe's dispute states that still need the practice's attention flag the invoice. A closed
+# dispute (won, lost, warning_closed, charge_refunded) stays in the history but no longer flags it:
+# its money effect is already in the ledger through funds withdrawn / reinstated.
+OPEN_DISPUTE_STATUSES = ("warning_needs_response", "warning_under_review", "needs_response", "under_review")
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,7 @@ def ledger_totals(session: Session, invoice_id: uuid.UUID) -> LedgerTotals:
     disputes = session.execute(
         select(func.coalesce(func.sum(Dispute.funds_withdrawn_cents), 0),
                func.coalesce(func.sum(Dispute.funds_reinstated_cents), 0),
-               func.count().filter(Dispute.status.not_in(DISPUTE_SETTLED_IN_OUR_FAVOUR)))
+               func.count().filter(Dispute.status.in_(OPEN_DISPUTE_STATUSES)))
         .join(Payment, Payment.id == Dispute.payment_id)
         .where(Payment.invoice_id == invoice_id)
     ).one()
@@ -83,10 +85,12 @@ def recompute_invoice(session: Session, invoice: Invoice) -> bool:
     session.flush()
     totals = ledger_totals(session, invoice.id)
     paid = totals.paid_cents
+    voided = invoice.voided_at is not None
     new = {
         "paid_cents": paid,
-        "balance_cents": max(invoice.total_cents - paid, 0) if invoice.voided_at is None else 0,
-        "overpaid_cents": max(paid - invoice.total_cents, 0),
+        "balance_cents": 0 if voided else max(invoice.total_cents - paid, 0),
+        # A void invoice owes nothing, so anything that still lands on it is money to hand back.
+        "overpaid_cents": max(paid, 0) if voided else max(paid - invoice.total_cents, 0),
         "status": derive_status(invoice, paid),
         "disputed": totals.open_disputes > 0,
     }

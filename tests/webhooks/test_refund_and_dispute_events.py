@@ -130,3 +130,18 @@ def test_refunds_and_disputes_naming_no_payment_of_ours_are_unmatched(pipeline, 
     assert refunds_of(their_card.payment_id) == []
     assert disputes_of(their_card.payment_id) == []
     assert invoice_state(their_card.invoice_id)["status"] == "paid"
+
+
+def test_a_lost_dispute_leaves_the_balance_open_and_no_longer_flags_the_invoice(pipeline, stripe_http):
+    practice = make_practice()
+    card = make_invoice_with_card_payment(practice.group_id, 8_000, status="succeeded")
+    t0 = int(time.time())
+    dp = dispute(amount=8_000, payment_intent=card.payment_intent_id, status="needs_response")
+    _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.created", dp, created=t0))
+    _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.funds_withdrawn", dp, created=t0 + 1))
+    assert _send_and_apply(pipeline, stripe_http, practice,
+                           event("charge.dispute.closed", dict(dp, status="lost"), created=t0 + 2)) == "applied"
+    state = invoice_state(card.invoice_id)
+    # The chargeback stands: the client owes the money again, and the closed dispute stays in the history.
+    assert (state["status"], state["balance_cents"], state["disputed"]) == ("open", 8_000, False)
+    assert disputes_of(card.payment_id)[0]["status"] == "lost"
