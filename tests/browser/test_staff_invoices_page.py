@@ -71,6 +71,16 @@ def test_biller_invoices_two_services_and_finds_them_on_invoiced(http, worker, n
     expect(invoice_row).to_contain_text(re.compile(r"Apr 1, 2026"))
     screenshots(page, "staff-invoiced-tab")
 
+    # On a phone the same lists read as cards, without sideways scrolling.
+    phone = sign_in(new_page(width=375, height=812), practice.biller_email, STAFF_PASSWORD)
+    expect(row_of(phone, later["id"])).to_contain_text("Grace Hopper")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshots(phone, "staff-invoices-queue-375")
+    phone.get_by_role("tab", name="Invoiced").click()
+    expect(phone.get_by_role("link", name="INV-000001")).to_be_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshots(phone, "staff-invoiced-tab-375")
+
 
 def test_biller_marks_an_invoice_paid_and_is_told_when_one_already_is(http, worker, new_page, screenshots):
     practice = make_practice(http, name="Calm Therapy")

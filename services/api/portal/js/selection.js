@@ -9,6 +9,8 @@ export class Selection {
     this.onChange = onChange;
     this.describeItem = describeItem;
     this.all = h('input', { type: 'checkbox', class: 'select-all', 'aria-label': 'Select all' });
+    // The header cell: on a phone, where column headers are hidden, it reads "Select all".
+    this.header = h('label', { class: 'select-all-label' }, this.all, h('span', { class: 'narrow-only', 'aria-hidden': 'true', text: 'Select all' }));
     this.all.addEventListener('change', () => {
       for (const [id, box] of this.boxes) {
         box.checked = this.all.checked;

@@ -41,7 +41,7 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
   statusFilter.addEventListener('change', () => reload());
 
   const columns = [
-    { label: 'Select', header: selection.all, className: 'check', sticky: true, render: (inv) => selection.box(inv) },
+    { label: 'Select', header: selection.header, className: 'check', sticky: true, render: (inv) => selection.box(inv) },
     { label: 'Invoice', sticky: true, render: (inv) => h('a', { href: `#/invoices/${inv.id}`, text: inv.number }) },
     { label: 'Client', render: (inv) => clientName(inv, clients) },
     { label: 'Invoiced', render: (inv) => date(inv.invoiced_date) },
@@ -50,7 +50,7 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
     { label: 'Balance', className: 'num strong', render: (inv) => money(inv.balance_cents, inv.currency) },
     { label: 'Status', render: (inv) => statusWithFlags(inv) },
   ];
-  const t = table({ caption: 'Invoiced', columns, className: 'invoiced' });
+  const t = table({ caption: 'Invoiced', columns, className: 'invoiced selectable' });
   const rows = new KeyedRows(t.tbody, columns, { rowClass: (inv) => `status-${inv.status}` });
   const listArea = h('div', { class: 'card flush' }, loading());
   const moreButton = h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load more' });

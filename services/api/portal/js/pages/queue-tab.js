@@ -42,7 +42,7 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
   filterForm.addEventListener('submit', (event) => { event.preventDefault(); reload(); });
 
   const columns = [
-    { label: 'Select', header: selection.all, className: 'check', sticky: true, render: (s) => selection.box(s) },
+    { label: 'Select', header: selection.header, className: 'check', sticky: true, render: (s) => selection.box(s) },
     { label: 'Client', render: (s) => clientName(s, clients) },
     { label: 'Date', render: (s) => date(s.service_date) },
     { label: 'Service', render: (s) => s.description },
@@ -51,7 +51,7 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
     { label: 'Insurance paid', className: 'num', render: (s) => (s.insurance_paid_cents ? money(s.insurance_paid_cents) : '—') },
     { label: 'Client part', className: 'num strong', render: (s) => money(s.client_part_cents ?? (s.amount_cents - (s.insurance_paid_cents || 0))) },
   ];
-  const t = table({ caption: 'Services waiting to be invoiced', columns, className: 'queue' });
+  const t = table({ caption: 'Services waiting to be invoiced', columns, className: 'queue selectable' });
   const rows = new KeyedRows(t.tbody, columns);
   const listArea = h('div', { class: 'card flush' }, loading());
   const moreButton = h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load more' });
