@@ -189,7 +189,9 @@ def wait_for_worker(timeout: float = 30.0) -> None:
 
 
 @pytest.fixture(scope="session")
-def worker() -> Iterator[ProcessHandle]:
+def worker(localstripe_server: LocalStripe) -> Iterator[ProcessHandle]:
+    # The worker talks to Stripe (reconciliation, re-fetching a PaymentIntent): it must start with
+    # the stand-in's address in its environment, never fall through to the real Stripe.
     handle = celery_worker_process()
     handle.start()
     wait_for_worker()
@@ -249,7 +251,9 @@ class LocalStripe:
 
     def register_webhook(self, name: str, url: str, secret: str, events: list[str] | None = None) -> None:
         r = httpx.post(f"{self.url}/_config/webhooks/{name}",
-                       json={"url": url, "secret": secret, "events": events or []}, timeout=10)
+                       # No "events" key means every event type; an empty list would mean none.
+                       json={"url": url, "secret": secret} | ({"events": events} if events is not None else {}),
+                       timeout=10)
         r.raise_for_status()
 
     def stop(self) -> None:
