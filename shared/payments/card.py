@@ -130,6 +130,12 @@ def apply_payment_intent(session, group_id: uuid.UUID, payment_intent: dict, *, 
         return ApplyResult("unchanged", payment.id, payment.invoice_id, payment.status)
 
     old_status = payment.status
+    owed = 0
+    if new_status == "succeeded":
+        # What the invoice still owed before this payment counts; the rest is an overpayment to hand back.
+        # Read before touching the payment, so its changes reach the database in one UPDATE (autoflush).
+        totals = ledger_totals(session, invoice.id)
+        owed = 0 if invoice.voided_at is not None else max(invoice.total_cents - totals.paid_cents, 0)
     if pi_id and payment.stripe_payment_intent_id is None:
         payment.stripe_payment_intent_id = pi_id
     payment_method = _id_of(payment_intent.get("payment_method"))
@@ -147,9 +153,6 @@ def apply_payment_intent(session, group_id: uuid.UUID, payment_intent: dict, *, 
         payment.failure_message = (error.get("message") if isinstance(error, dict) else None) or "The card was declined."
     elif new_status == "succeeded":
         payment.failure_message = None
-        # What the invoice still owed before this payment counts; the rest is an overpayment to hand back.
-        totals = ledger_totals(session, invoice.id)
-        owed = 0 if invoice.voided_at is not None else max(invoice.total_cents - totals.paid_cents, 0)
         payment.overpayment_cents = max(payment.amount_cents - owed, 0)
 
     payment.status = new_status
