@@ -152,7 +152,9 @@ def _run(run: _Run) -> str:
         for payment_id, pi_id in payments:
             _check_payment_intent(run, gateway, pi_id, errors, payment_id=payment_id)
         for event_type in PAYMENT_INTENT_EVENT_TYPES:
-            for event in gateway.iter_events(event_type=event_type, created_gte=watermark_from):
+            events = list(gateway.iter_events(event_type=event_type, created_gte=watermark_from))
+            _skip_settled(run, events)
+            for event in events:
                 _check_event(run, gateway, event, errors)
     except stripe.AuthenticationError:
         finish(run.reconciliation_id, "failed", errors + [{
@@ -164,6 +166,20 @@ def _run(run: _Run) -> str:
         return "failed"
     finish(run.reconciliation_id, "succeeded", errors)
     return "succeeded"
+
+
+def _skip_settled(run: _Run, events: list[dict[str, Any]]) -> None:
+    """PaymentIntents whose payment here is settled (succeeded, canceled) need no fetch: nothing Stripe
+    says can move them any more (`apply_payment_intent` would change nothing). With 1,000 payments in
+    the window, fetching each again was most of a run's time (bench/RESULTS.md, Reconciliation)."""
+    pi_ids = set()
+    for event in events:
+        obj = (event.get("data") or {}).get("object")
+        if isinstance(obj, dict) and isinstance(obj.get("id"), str) and obj["id"] not in run.seen:
+            pi_ids.add(obj["id"])
+    if pi_ids:
+        with session_scope() as session:
+            run.seen |= ReconciliationRepository.from_session(session).settled_payment_intents(run.group_id, pi_ids)
 
 
 def _check_event(run: _Run, gateway: StripeGateway, event: dict[str, Any], errors: list[dict[str, Any]]) -> None:

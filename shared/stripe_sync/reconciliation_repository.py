@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, and_, any_, bindparam, func, or_, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from shared.errors import NotFound
@@ -17,6 +19,8 @@ from shared.stripe_sync.models import Reconciliation, StripeEvent
 UNFINISHED = ("queued", "running")
 # Card payments whose PaymentIntent may still move at Stripe.
 UNSETTLED_CARD_STATUSES = ("pending", "requires_action", "processing")
+# Card payments no PaymentIntent state can move any more (see shared.payments.card.may_move).
+SETTLED_CARD_STATUSES = ("succeeded", "canceled")
 
 
 @dataclass(frozen=True)
@@ -68,14 +72,24 @@ class ReconciliationRepository:
 
     def payments_to_check(self, group_id: uuid.UUID, changed_since: datetime, limit: int) -> list[tuple[uuid.UUID, str]]:
         """(payment id, PaymentIntent id) of card payments Stripe may know more about: every unsettled one,
-        and every one touched since the window opened."""
+        and every failed one touched since the window opened (a declined PaymentIntent may still succeed
+        with another card). A settled one (succeeded, canceled) cannot move any more, so is not asked about."""
         rows = self.session.execute(
             select(Payment.id, Payment.stripe_payment_intent_id)
             .where(Payment.group_id == group_id, Payment.method == "card",
                    Payment.stripe_payment_intent_id.is_not(None),
-                   or_(Payment.status.in_(UNSETTLED_CARD_STATUSES), Payment.updated_at >= changed_since))
+                   or_(Payment.status.in_(UNSETTLED_CARD_STATUSES),
+                       and_(Payment.status == "failed", Payment.updated_at >= changed_since)))
             .order_by(Payment.created_at).limit(limit))
         return [(row[0], row[1]) for row in rows]
+
+    def settled_payment_intents(self, group_id: uuid.UUID, payment_intent_ids: Iterable[str]) -> set[str]:
+        """Those of the PaymentIntents whose card payment in this group is settled (nothing can move it)."""
+        ids = list(payment_intent_ids)
+        return set(self.session.scalars(
+            select(Payment.stripe_payment_intent_id)
+            .where(Payment.group_id == group_id, Payment.method == "card", Payment.status.in_(SETTLED_CARD_STATUSES),
+                   Payment.stripe_payment_intent_id == any_(bindparam("pi_ids", ids, type_=ARRAY(String))))))
 
     def event_counts(self, group_id: uuid.UUID) -> EventCounts:
         unapplied = StripeEvent.processed_at.is_(None)
