@@ -40,6 +40,10 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
 )
 
+# The database itself unreachable (down, restarting): the row could not even be claimed.
+DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (sqlalchemy.exc.OperationalError,
+                                                         sqlalchemy.exc.InterfaceError)
+
 # Claim results other than an outcome.
 ALREADY_PROCESSED, BUSY, MISSING = "already_processed", "busy", "missing"
 

@@ -19,6 +19,12 @@ def apply_stripe_event(self, event_row_id: str) -> str:  # noqa: ANN001
         if failed.transient and failed.attempts_left:
             raise self.retry(exc=inbox.EventNotApplied(str(failed)), countdown=failed.retry_in) from None
         raise inbox.EventNotApplied(str(failed)) from None
+    except inbox.DATABASE_UNAVAILABLE as exc:
+        # Not even claimed, so no lease holds a backoff for the sweeper to honour. Failing here would
+        # drop the message: a worker would drain its whole queue in seconds while the database
+        # restarts, and every event would wait for the sweeper's "lost" clock. Retry soon instead.
+        raise self.retry(exc=inbox.EventNotApplied(inbox.describe(exc)),
+                         countdown=inbox.retry_delay(self.request.retries + 1)) from None
 
 
 @clinicpay_task(names.SWEEP_STRIPE_EVENTS, max_retries=0, acks_late=False)
