@@ -192,7 +192,7 @@ class Proc:
         self.proc: subprocess.Popen | None = None
         self.log_path = LOG_DIR / f"{name}.log"
 
-    def start(self) -> None:
+    def start(self, *, wait: bool = True) -> None:
         if self.alive:
             return
         log = open(self.log_path, "ab")  # noqa: SIM115
@@ -200,8 +200,12 @@ class Proc:
         log.flush()
         self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
                                      start_new_session=True)
-        if self.ready_url:
-            wait_for_http(self.ready_url, timeout=60, proc=self.proc)
+        if wait:
+            self.wait_ready()
+
+    def wait_ready(self) -> None:
+        if self.ready_url and self.proc is not None:
+            wait_for_http(self.ready_url, timeout=90, proc=self.proc)
 
     def stop(self, timeout: float = 20.0) -> None:
         """SIGTERM to the group (warm shutdown); SIGKILL if it does not go in time."""
@@ -299,19 +303,21 @@ class PrivateStack:
 
         upgrade_to_head(self.pg.url.replace("postgresql://", "postgresql+psycopg://"))
         self.redis.start()
-        for proc in (self.api, self.receiver, self.relay, self.worker):
-            proc.start()
-        self.wait_for_worker()
+        self.ensure_healthy()
         return self
 
     def ensure_healthy(self) -> None:
-        """Whatever an earlier test left stopped, start again (beat stays off unless a test wants it)."""
+        """Start whatever is not running (all at once: each takes seconds to import); beat stays off
+        unless a test wants the real schedule."""
         self.pg.start()
         self.redis.start()
-        for proc in (self.api, self.receiver, self.relay):
-            proc.start()
-        if not self.worker.alive:
-            self.worker.start()
+        procs = (self.api, self.receiver, self.relay, self.worker)
+        starting = [proc for proc in procs if not proc.alive]
+        for proc in starting:
+            proc.start(wait=False)
+        for proc in starting:
+            proc.wait_ready()
+        if self.worker in starting:
             self.wait_for_worker()
 
     def close(self) -> None:

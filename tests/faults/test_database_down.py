@@ -11,17 +11,24 @@ import pytest
 from tests.conftest import poll_until
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes
+from tests.factories import auth, issue_token, make_staff_user
 from tests.faults.record import record_scenario
 from tests.stripe_events import event
 from tests.webhooks.builders import make_practice
 
 BEFORE, DURING = 10, 40
+MID_APPLY = 300
+
+
+def staff_headers(group_id) -> dict[str, str]:  # noqa: ANN001
+    return auth(issue_token(make_staff_user(str(group_id), f"biller-{group_id.hex[:8]}@faults.example")))
 
 
 @pytest.mark.slow
 def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_retry(stack, api, clock):
     practice = make_practice()
     gid = practice.group_id
+    biller = staff_headers(gid)
     payments = card_payments(gid, [5_000 + i for i in range(BEFORE + DURING)])
     events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
     url = stack.webhook_url(gid)
@@ -33,11 +40,13 @@ def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_ret
     refused = deliver_all(url, events[BEFORE:], practice.webhook_secret, threads=8)
     receiver_ready = httpx.get(f"{stack.receiver_url}/readyz", timeout=10)
     api_ready = api.get("/readyz")
+    biller_page = api.get("/v1/invoices", headers=biller)
     answers = {httpx.post(url, content=b"{}", timeout=10).status_code}  # even a forged body: nothing to check it with
     stack.pg.start()
     back_at = time.monotonic()
 
     stored_after_outage = inbox_counts(gid)["stored"]
+    biller_page_after = api.get("/v1/invoices", headers=biller)
     # Stripe's retry of every refused delivery.
     retried = deliver_all(url, events[BEFORE:], practice.webhook_secret, threads=8)
     poll_until(lambda: inbox_counts(gid)["processed"] == BEFORE + DURING, timeout=120, interval=0.5,
@@ -66,6 +75,9 @@ def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_ret
     # While the database was down: a clear "try again" to Stripe, never a 200 for an event not stored.
     assert tally(refused) == {503: DURING}
     assert receiver_ready.status_code == 503 and api_ready.status_code == 503
+    # The staff pages get the same plain "try again", and work again on the next request once it is back.
+    assert biller_page.status_code == 503 and biller_page.json()["error"]["code"] == "service_unavailable"
+    assert biller_page_after.status_code == 200, biller_page_after.text
     assert answers <= {400, 503}
     # Nothing half-way: no row for any refused delivery.
     assert stored_after_outage == BEFORE
@@ -73,3 +85,46 @@ def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_ret
     assert tally(retried) == {200: DURING}
     assert lost == dict.fromkeys(lost, 0), lost
     assert len(applied) == BEFORE + DURING and set(applied.values()) == {1}
+
+
+@pytest.mark.slow
+def test_the_database_restarting_while_the_worker_applies_events(stack, clock):
+    practice = make_practice()
+    gid = practice.group_id
+    payments = card_payments(gid, [7_000 + i for i in range(MID_APPLY)])
+    events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
+    stack.beat.start()
+    assert tally(deliver_all(stack.webhook_url(gid), events, practice.webhook_secret, threads=16)) == {200: MID_APPLY}
+    poll_until(lambda: inbox_counts(gid)["processed"] >= MID_APPLY // 5, timeout=120, interval=0.05,
+               message="the worker to be busy applying events")
+    stack.pg.stop()
+    down_at = time.monotonic()
+    time.sleep(3)  # every connection of the worker, relay and beat's sweeps fails meanwhile
+    stack.pg.start()
+    back_at = time.monotonic()
+    processed_before = inbox_counts(gid)["processed"]
+    poll_until(lambda: inbox_counts(gid)["processed"] == MID_APPLY, timeout=240, interval=0.5,
+               message="every event to be applied after the database came back")
+    recovery_s = time.monotonic() - back_at
+
+    rows = inbox(gid)
+    invoices = invoices_by_id(gid)
+    applied = ledger_changes(gid, "payment.succeeded")
+    lost = {
+        "events_not_applied": sum(1 for r in rows if r["outcome"] != "applied"),
+        "events_applied_twice": sum(n - 1 for n in applied.values() if n > 1),
+        "invoices_not_paid": sum(1 for i in invoices.values()
+                                 if (i["status"], i["paid_cents"], i["overpaid_cents"]) != ("paid", i["total_cents"], 0)),
+    }
+    record_scenario(
+        "database_restart_mid_apply", title="Database restarted while the worker applies events",
+        load={"events": MID_APPLY, "payments": MID_APPLY},
+        faults=[f"private PostgreSQL stopped for {back_at - down_at:.0f}s (fast shutdown: open transactions cut) "
+                f"after {processed_before} of {MID_APPLY} events were applied"],
+        lost=lost, duration_s=clock.seconds,
+        notes=f"all applied {recovery_s:.0f}s after the database was back; "
+              f"{sum(1 for r in rows if r['attempts'] > 1)} event(s) needed a second attempt")
+
+    assert lost == dict.fromkeys(lost, 0), lost
+    assert len(applied) == MID_APPLY and set(applied.values()) == {1}
+    assert all(r["last_error"] is None for r in rows)
