@@ -13,11 +13,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record
-from shared.billing.models import Service
 from shared.clients.models import Client
 from shared.db.arrays import parse_ids
 from shared.db.ids import parse_id
-from shared.db.pagination import Page, paginate
+from shared.db.pagination import Page, check_limit, paginate, parse_cursor
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.groups.models import Group
 from shared.invoicing.models import Invoice, InvoicingRun
@@ -65,8 +64,8 @@ def list_queue(session: Session, actor: Actor, *, client_id: str | None, date_fr
         raise ValidationFailed("'from' must not be after 'to'.", code="invalid_date_range", param="from")
     client_uuid = _client_filter(session, actor, client_id)
     repo = InvoicingRepository.from_session(session)
-    stmt = repo.queue_query(actor.group_id, client_id=client_uuid, date_from=date_from, date_to=date_to)
-    page = paginate(session, stmt, Service, limit=limit, starting_after=starting_after)
+    page = repo.queue_page(actor.group_id, client_id=client_uuid, date_from=date_from, date_to=date_to,
+                           limit=check_limit(limit), starting_after=parse_cursor(starting_after))
     currency = session.scalar(select(Group.currency).where(Group.id == actor.group_id))
     clients = repo.client_names(s.client_id for s in page.data)
     rates = repo.rate_names(s.billing_rate_id for s in page.data)

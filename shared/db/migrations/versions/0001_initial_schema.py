@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-26 16:27:19.594353
+Create Date: 2026-11-26 16:51:19.149797
 """
 from alembic import op
 import sqlalchemy as sa
@@ -311,9 +311,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_services')),
     sa.UniqueConstraint('group_id', 'external_id', name=op.f('uq_services_group_id_external_id'))
     )
+    op.create_index('ix_services_claimed', 'services', ['claimed_by_run_id'], unique=False, postgresql_where='invoice_id IS NULL AND claimed_by_run_id IS NOT NULL')
     op.create_index('ix_services_group_client', 'services', ['group_id', 'client_id', 'created_at'], unique=False)
     op.create_index('ix_services_invoice', 'services', ['invoice_id'], unique=False)
-    op.create_index('ix_services_queue', 'services', ['group_id', 'service_date'], unique=False, postgresql_where='invoice_id IS NULL')
+    op.create_index('ix_services_queue', 'services', ['billing_rate_id', 'created_at', 'id'], unique=False, postgresql_where='invoice_id IS NULL AND claimed_by_run_id IS NULL')
     op.create_table('disputes',
     sa.Column('group_id', sa.Uuid(), nullable=False),
     sa.Column('payment_id', sa.Uuid(), nullable=False),
@@ -396,9 +397,10 @@ def downgrade() -> None:
     op.drop_table('invoice_lines')
     op.drop_index(op.f('ix_disputes_payment_id'), table_name='disputes')
     op.drop_table('disputes')
-    op.drop_index('ix_services_queue', table_name='services', postgresql_where='invoice_id IS NULL')
+    op.drop_index('ix_services_queue', table_name='services', postgresql_where='invoice_id IS NULL AND claimed_by_run_id IS NULL')
     op.drop_index('ix_services_invoice', table_name='services')
     op.drop_index('ix_services_group_client', table_name='services')
+    op.drop_index('ix_services_claimed', table_name='services', postgresql_where='invoice_id IS NULL AND claimed_by_run_id IS NOT NULL')
     op.drop_table('services')
     op.drop_index('ix_payments_invoice', table_name='payments')
     op.drop_index('ix_payments_group_status', table_name='payments')
