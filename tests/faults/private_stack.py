@@ -13,6 +13,8 @@ test-artifacts/faults/<name>.log.
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import glob
 import os
 import shutil
@@ -33,6 +35,17 @@ from tests.stack import REPO_ROOT, free_port, wait_for_http
 LOG_DIR = REPO_ROOT / "test-artifacts" / "faults"
 DATABASE = "clinicpay"
 PG_USER = "pgserver"  # the unprivileged user pgserver itself runs PostgreSQL as, under root
+
+
+_prctl = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True).prctl
+PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the child, before exec: SIGKILL it when the test run that started it dies, however it dies,
+    so no server or worker outlives an interrupted run. (Loaded in the parent: the child may already
+    run as another user who cannot read this interpreter's modules.)"""
+    _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
 def _python() -> str:
@@ -67,7 +80,7 @@ class PrivateRedis:
         self.proc = subprocess.Popen(
             [_redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--dir", str(self.workdir), "--daemonize", "no"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 15
         import redis  # noqa: PLC0415
 
@@ -95,11 +108,11 @@ def _postgres_bin_dir() -> Path:
     try:
         from pgserver._commands import POSTGRES_BIN_PATH  # noqa: PLC0415
 
-        if (POSTGRES_BIN_PATH / "pg_ctl").exists():
+        if (POSTGRES_BIN_PATH / "postgres").exists():
             return POSTGRES_BIN_PATH
     except ImportError:
         pass
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/postgres"), key=lambda p: int(p.split("/")[4]))
     if not found:
         raise RuntimeError("no PostgreSQL binaries: install the pgserver wheel or the postgresql package")
     return Path(found[-1]).parent
@@ -117,6 +130,7 @@ class PrivatePostgres:
         self.url = f"postgresql://postgres@127.0.0.1:{self.port}/{DATABASE}"
         self.log = LOG_DIR / f"postgres-{self.port}.log"
         self.user = PG_USER if os.geteuid() == 0 else None
+        self.proc: subprocess.Popen | None = None
 
     def _run(self, *args: str, timeout: float = 60) -> None:
         subprocess.run([str(self.bin / args[0]), *args[1:]], check=True, user=self.user, timeout=timeout,
@@ -150,26 +164,37 @@ class PrivatePostgres:
                        "shared_buffers = 128MB\nlog_min_messages = warning\n")
 
     def start(self) -> None:
+        """The postmaster as our own child (not daemonized by pg_ctl), so it dies with the test run."""
         if self.running:
             return
-        self._run("pg_ctl", "-D", str(self.data), "-w", "-t", "60", "-l", str(self.log),
-                  "-o", f"-h 127.0.0.1 -p {self.port} -k {self.socket_dir}", "start", timeout=90)
+        log = open(self.log, "ab")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [str(self.bin / "postgres"), "-D", str(self.data), "-h", "127.0.0.1", "-p", str(self.port),
+             "-k", str(self.socket_dir)],
+            user=self.user, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
+        import psycopg  # noqa: PLC0415
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"private PostgreSQL exited with {self.proc.returncode}; see {self.log}")
+            try:
+                psycopg.connect(self.admin_url, connect_timeout=1).close()
+                return
+            except psycopg.OperationalError:
+                time.sleep(0.05)
+        raise RuntimeError(f"private PostgreSQL on {self.port} did not start; see {self.log}")
 
     def stop(self) -> None:
-        """A fast shutdown: every client connection is cut, as when the database goes away."""
-        if self.running:
-            self._run("pg_ctl", "-D", str(self.data), "-w", "-m", "fast", "stop", timeout=60)
+        """A fast shutdown (SIGINT): every client connection is cut, as when the database goes away."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            self.proc.wait(timeout=60)
+        self.proc = None
 
     @property
     def running(self) -> bool:
-        pid_file = self.data / "postmaster.pid"
-        if not pid_file.exists():
-            return False
-        try:
-            os.kill(int(pid_file.read_text().split()[0]), 0)
-            return True
-        except (ProcessLookupError, ValueError):
-            return False
+        return self.proc is not None and self.proc.poll() is None
 
     def create_database(self) -> None:
         import psycopg  # noqa: PLC0415
@@ -199,7 +224,7 @@ class Proc:
         log.write(f"\n--- start {time.strftime('%H:%M:%S')} ---\n".encode())
         log.flush()
         self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
-                                     start_new_session=True)
+                                     start_new_session=True, preexec_fn=_die_with_parent)
         if wait:
             self.wait_ready()
 

@@ -20,6 +20,7 @@ RUN_CLIENTS = 25
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(stack, api, clock):
     practice = make_practice()
     gid = practice.group_id

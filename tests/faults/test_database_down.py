@@ -88,6 +88,7 @@ def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_ret
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_the_database_restarting_while_the_worker_applies_events(stack, clock):
     practice = make_practice()
     gid = practice.group_id

@@ -45,6 +45,7 @@ def _kill_worker(stack) -> int:  # noqa: ANN001
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_a_worker_killed_during_an_invoicing_run_of_2000_services(stack, api, clock):
     practice = b.make_practice(api)
     rate = b.make_rate(practice, amount_cents=AMOUNT)
@@ -98,6 +99,7 @@ def test_a_worker_killed_during_an_invoicing_run_of_2000_services(stack, api, cl
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(600)
 def test_a_worker_killed_while_applying_a_batch_of_events(stack, clock):
     practice = make_webhook_practice()
     gid = practice.group_id
