@@ -44,7 +44,7 @@ def _create_operator(args: argparse.Namespace) -> int:
 def _seed_demo(args: argparse.Namespace) -> int:
     from shared.demo import seed_demo
 
-    print(seed_demo())
+    print(seed_demo().render(show_password=sys.stdout.isatty()))
     return 0
 
 

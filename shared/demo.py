@@ -28,7 +28,8 @@ from shared.security.passwords import hash_password, verify_password
 from shared.security.secrets import encrypt_secret
 from shared.users.models import User
 
-# Fixed, documented, development-only credentials (README "Demo logins"; printed by `make run`).
+# Fixed, documented, development-only credentials (README "Demo logins"). Shown on a terminal
+# only: like any password, never written into a log file.
 DEMO_PASSWORD = "clinicpay-demo"
 OPERATOR_EMAIL = "operator@clinicpay.test"
 GROUP_NAME = "Demo Therapy Practice"
@@ -60,14 +61,15 @@ class DemoSummary:
     logins: list[tuple[str, str]] = field(default_factory=list)
     webhook_url: str | None = None
 
-    def __str__(self) -> str:
+    def render(self, *, show_password: bool) -> str:
         lines = [f"demo practice {GROUP_NAME!r} (group {self.group_id})"]
         lines.append("created: " + (", ".join(self.created) if self.created else "nothing new"))
         if self.webhook_url:
             lines.append(f"stripe: connected to localstripe, webhook {self.webhook_url}")
         else:
             lines.append("stripe: not connected (CLINICPAY_STRIPE_API_BASE is not set)")
-        lines.append(f"logins (password {DEMO_PASSWORD!r}):")
+        lines.append(f"logins (password {DEMO_PASSWORD!r}):" if show_password
+                     else "logins (password: README, 'Demo logins'; shown only on a terminal):")
         lines += [f"  {role:<8} {email}" for role, email in self.logins]
         return "\n".join(lines)
 

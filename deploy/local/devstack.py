@@ -242,7 +242,9 @@ class DevStack:
         if not a.no_seed:
             from shared.demo import DEMO_PASSWORD, demo_logins  # noqa: PLC0415
 
-            lines += ["", f"Demo logins (development only), password for all: {DEMO_PASSWORD}"]
+            # A person at a terminal gets the password; redirected output (a log file) does not.
+            password = DEMO_PASSWORD if self.tty else "see README, 'Demo logins' (shown only on a terminal)"
+            lines += ["", f"Demo logins (development only), password for all: {password}"]
             lines += [f"  {role:<9} {email}" for role, email in demo_logins()]
         lines += ["", "Try:  .venv/bin/clinicpay --help", ""]
         self.say("\n".join(lines))

@@ -60,6 +60,7 @@ def test_seed_demo_twice_creates_the_practice_once_and_its_logins_work(http):
     assert first.returncode == 0, first.stderr
     assert GROUP_NAME in first.stdout
     assert "not connected" in first.stdout
+    assert DEMO_PASSWORD not in first.stdout  # not a terminal: a password never lands in captured output
     after_first = counts()
     assert after_first == {"Group": 1, "User": 1 + 2 + len(CLIENTS), "Client": 2, "BillingRate": 2, "Service": 5}
 
