@@ -93,10 +93,11 @@ def render(rows: list[dict[str, Any]]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=Path, default=RELIABILITY_DIR, help="where the scenarios were recorded")
     parser.add_argument("--output", type=Path, default=OUTPUT)
     parser.add_argument("--check", action="store_true", help="exit 1 if any scenario lost something")
     args = parser.parse_args(argv)
-    rows = latest_records(RELIABILITY_DIR) if RELIABILITY_DIR.exists() else []
+    rows = latest_records(args.records) if args.records.exists() else []
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(render(rows), encoding="utf-8")
     failing = [r["scenario"] for r in rows if not r["ok"]]
