@@ -6,7 +6,10 @@ from __future__ import annotations
 import time
 
 import pytest
+import redis
 
+from shared.stripe_sync import inbox as inbox_sweep
+from shared.tasks import names
 from tests.conftest import poll_until
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes, payments_by_id
@@ -17,6 +20,7 @@ from tests.webhooks.builders import make_practice
 
 EVENTS = 500
 RUN_CLIENTS = 25
+QUEUED = 200
 
 
 @pytest.mark.slow
@@ -82,3 +86,48 @@ def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(sta
     assert len(applied) == EVENTS and set(applied.values()) == {1}
     assert {r["attempts"] for r in rows} == {1}, "an event was taken more than once"
     assert all(r["last_error"] is None for r in rows)
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_events_queued_in_redis_when_it_restarts_empty_are_sent_again_from_the_inbox(stack, clock):
+    """Redis keeps no copy on disk: a restart loses every queued message. The inbox is the record,
+    so the sweeper finds the dispatched-but-never-taken rows and sends them again."""
+    practice = make_practice()
+    gid = practice.group_id
+    payments = card_payments(gid, [8_000 + i for i in range(QUEUED)])
+    events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
+    stack.worker.stop()  # nobody consumes: the relay's messages wait in Redis
+    stack.beat.start()
+    assert tally(deliver_all(stack.webhook_url(gid), events, practice.webhook_secret, threads=16)) == {200: QUEUED}
+    poll_until(lambda: inbox_counts(gid)["dispatched"] == QUEUED, timeout=60, message="the relay to dispatch all")
+    queued = redis.Redis.from_url(stack.redis.url).llen(names.QUEUE_EVENTS)
+
+    stack.redis.stop()
+    stack.redis.start()
+    after_restart = redis.Redis.from_url(stack.redis.url).llen(names.QUEUE_EVENTS)
+    restarted_at = time.monotonic()
+    stack.restart_worker()
+    poll_until(lambda: inbox_counts(gid)["processed"] == QUEUED, timeout=240, interval=0.5,
+               message="the sweeper to send the lost messages again")
+    recovery_s = time.monotonic() - restarted_at
+
+    rows = inbox(gid)
+    applied = ledger_changes(gid, "payment.succeeded")
+    lost = {
+        "events_not_applied": sum(1 for r in rows if r["outcome"] != "applied"),
+        "events_applied_twice": sum(n - 1 for n in applied.values() if n > 1),
+        "invoices_not_paid": sum(1 for i in invoices_by_id(gid).values() if i["status"] != "paid"),
+    }
+    record_scenario(
+        "broker_restart_loses_queue", title="Broker (Redis) restarted empty with events queued in it",
+        load={"events": QUEUED, "queued_messages_lost": queued - after_restart},
+        faults=[f"{queued} dispatched messages waiting in Redis (worker stopped); Redis restarted without "
+                "persistence, losing them all"],
+        lost=lost, duration_s=clock.seconds,
+        notes=f"the sweeper re-sent them from the inbox; all applied {recovery_s:.0f}s after the restart "
+              f"(rows count as lost {inbox_sweep.LOST_AFTER_SECONDS:.0f}s after dispatch)")
+
+    assert queued == QUEUED and after_restart == 0  # the restart really lost every message
+    assert lost == dict.fromkeys(lost, 0), lost
+    assert len(applied) == QUEUED and set(applied.values()) == {1}
