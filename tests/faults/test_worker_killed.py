@@ -137,8 +137,10 @@ def test_a_worker_killed_while_applying_a_batch_of_events(stack, clock):
         faults=[f"whole worker ({killed_processes} processes) SIGKILLed after {processed_at_kill} of {EVENTS} "
                 "events were applied; restarted at once"],
         lost=lost, duration_s=clock.seconds,
-        notes=f"all applied {recovery_s:.0f}s after the kill; {len(retaken)} event(s) in flight at the kill "
-              f"applied {retaken_after_s:.0f}s after it, once their lease expired")
+        notes=f"all applied {recovery_s:.0f}s after the kill; " + (
+            f"{len(retaken)} event(s) caught mid-apply by the kill were taken again and applied "
+            f"{retaken_after_s:.0f}s after it, once their lease expired" if retaken else
+            "no event was between its claim and its commit at the instant of the kill"))
 
     assert killed_processes >= 3
     assert lost == dict.fromkeys(lost, 0), lost
