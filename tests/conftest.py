@@ -78,8 +78,24 @@ _TABLES = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
 
 
 def truncate_all() -> None:
-    with get_engine().begin() as conn:
-        conn.execute(text(f"TRUNCATE {_TABLES} RESTART IDENTITY CASCADE"))
+    """Empty every table. A session the previous test left open (a browser page still polling
+    when the test ended) would hold TRUNCATE forever, so give up waiting after a few seconds,
+    end the sessions stuck in a transaction, and try again."""
+    from sqlalchemy.exc import OperationalError  # noqa: PLC0415
+
+    for attempt in range(3):
+        try:
+            with get_engine().begin() as conn:
+                conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+                conn.execute(text(f"TRUNCATE {_TABLES} RESTART IDENTITY CASCADE"))
+            return
+        except OperationalError:
+            if attempt == 2:
+                raise
+            with get_engine().begin() as conn:
+                conn.execute(text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"))
 
 
 def flush_redis() -> None:
