@@ -39,6 +39,7 @@ class DevStackRun:
             env.pop("REDIS_URL", None)
         self.env = env
         self.proc: subprocess.Popen | None = None
+        self.log_start = 0
 
     def url(self, name: str, path: str = "") -> str:
         return f"http://127.0.0.1:{self.ports[name]}{path}"
@@ -46,13 +47,18 @@ class DevStackRun:
     def start(self) -> None:
         cmd = [sys.executable, str(DEVSTACK), "--var-dir", str(self.var_dir),
                *(arg for name, port in self.ports.items() for arg in (f"--{name}-port", str(port)))]
-        log = open(self.log_path, "wb")  # noqa: SIM115
+        # Appended, like every process log in test-artifacts/, so earlier runs' lines stay for reading.
+        self.log_start = self.log_path.stat().st_size if self.log_path.exists() else 0
+        log = open(self.log_path, "ab")  # noqa: SIM115
         # Its own session, like a terminal's foreground job: Ctrl-C is a SIGINT to this group.
         self.proc = subprocess.Popen(cmd, env=self.env, cwd=stack.REPO_ROOT, stdout=log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
 
     def output(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        """What this run printed (the log file may hold earlier runs before it)."""
+        with self.log_path.open("rb") as fh:
+            fh.seek(self.log_start)
+            return fh.read().decode(errors="replace")
 
     def wait_for(self, text: str, timeout: float = 180.0) -> None:
         deadline = time.monotonic() + timeout
