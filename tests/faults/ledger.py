@@ -108,6 +108,14 @@ def inbox_counts(group_id: uuid.UUID) -> dict[str, int]:
     return {"stored": row[0], "processed": row[1], "dispatched": row[2]}
 
 
+def in_flight(group_id: uuid.UUID) -> int:
+    """Inbox rows a worker has claimed (leased) and not yet committed: work a kill would interrupt."""
+    with session_scope() as session:
+        return session.scalar(select(func.count()).select_from(StripeEvent).where(
+            StripeEvent.group_id == group_id, StripeEvent.processed_at.is_(None),
+            StripeEvent.lease_expires_at > func.now())) or 0
+
+
 def ledger_changes(group_id: uuid.UUID, action: str) -> Counter:
     """How many times each entity went through `action` (e.g. payment.succeeded) — the audit trail
     the ledger writes in the same transaction as each change, so twice here means applied twice."""

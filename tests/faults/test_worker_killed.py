@@ -19,7 +19,7 @@ from shared.db.engine import session_scope
 from shared.invoicing.models import Invoice, InvoicingRun
 from tests.conftest import poll_until
 from tests.faults.delivery import deliver_all, tally
-from tests.faults.ledger import card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes
+from tests.faults.ledger import card_payments, in_flight, inbox, inbox_counts, invoices_by_id, ledger_changes
 from tests.faults.record import record_scenario
 from tests.invoicing import builders as b
 from tests.stripe_events import event
@@ -111,6 +111,9 @@ def test_a_worker_killed_while_applying_a_batch_of_events(stack, clock):
     assert tally(statuses) == {200: EVENTS}
     poll_until(lambda: inbox_counts(gid)["processed"] >= EVENTS // 6, timeout=120, interval=0.05,
                message="the worker to be busy applying events")
+    # Aim the kill at an event between its claim and its commit (likely, not certain: it may commit
+    # between this look and the signal).
+    poll_until(lambda: in_flight(gid), timeout=30, interval=0.005, message="an event in flight")
     killed_processes = _kill_worker(stack)
     killed_at, killed_wall = time.monotonic(), datetime.now(UTC)
     processed_at_kill = inbox_counts(gid)["processed"]
