@@ -316,6 +316,8 @@ class PrivateStack:
             "PYTHONUNBUFFERED": "1",
         })
         env.setdefault("CLINICPAY_SECRET_KEYS", "test-secret-key-material")
+        # Practices in these tests name their own stand-in; anything else must never reach real Stripe.
+        env.setdefault("CLINICPAY_STRIPE_API_BASE", "http://127.0.0.1:9")
         return env
 
     # --- lifecycle ---
