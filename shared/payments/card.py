@@ -111,10 +111,14 @@ def _stripe_amount(payment_intent: dict[str, Any], new_status: str) -> int | Non
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
 
 
-def apply_payment_intent(session, group_id: uuid.UUID, payment_intent: dict, *, source: str) -> ApplyResult:  # noqa: ANN001
-    """Apply a PaymentIntent snapshot to our payment. Never commits."""
+def apply_payment_intent(session, group_id: uuid.UUID, payment_intent: dict, *, source: str,  # noqa: ANN001
+                         found: Payment | None = None) -> ApplyResult:
+    """Apply a PaymentIntent snapshot to our payment. Never commits.
+
+    `found`: our payment for this PaymentIntent when the caller already looked it up with
+    `find_card_payment` (a query saved; it is re-read under the invoice lock either way)."""
     new_status = our_status(payment_intent)
-    found = find_card_payment(session, group_id, payment_intent)
+    found = found or find_card_payment(session, group_id, payment_intent)
     if found is None:
         return ApplyResult("unmatched")
     if new_status is None:

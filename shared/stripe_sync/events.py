@@ -52,7 +52,7 @@ def _payment_intent(session, group_id, event, obj, source) -> str:  # noqa: ANN0
     new_status = our_status(obj)
     if payment is not None and new_status and order_is_ambiguous(payment.status, new_status):
         obj = _current_payment_intent(session, group_id, obj)
-    return _FROM_APPLY[apply_payment_intent(session, group_id, obj, source=source).outcome]
+    return _FROM_APPLY[apply_payment_intent(session, group_id, obj, source=source, found=payment).outcome]
 
 
 def _current_payment_intent(session, group_id, snapshot: dict[str, Any]) -> dict[str, Any]:  # noqa: ANN001
