@@ -37,5 +37,17 @@ audit: install
 reliability-report: install
 	$(PY) -m tests.reliability_report
 
+# Benchmarks (bench/; not tests): the real services under load, each figure beside a baseline taken in
+# the same run. Sizes of the goals, 10-15 minutes; writes bench/RESULTS.md and bench/results.json.
+# Installs wrk when it can (root + apt), else uses the Python load generator. ARGS="--only reads".
+bench: install
+	@sh bench/ensure_wrk.sh
+	$(PY) -m bench $(ARGS)
+
+# Small sizes, under 2 minutes, so the benchmarks cannot rot (CI runs it); results in
+# test-artifacts/bench-quick/. Uses wrk only if it is already installed.
+bench-quick: install
+	$(PY) -m bench --quick $(ARGS)
+
 clean:
 	rm -rf $(VENV) var test-artifacts

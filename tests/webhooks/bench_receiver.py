@@ -4,6 +4,10 @@ Not a test (no assertions, not collected). Uses its own database (`clinicpay_ben
 on DATABASE_URL's server), a practice with a webhook secret, and N distinct signed
 ~3 KB `payment_intent.succeeded` events that wrk posts round-robin (after the first
 pass they are duplicates, which still cost a round trip). Needs `wrk` on PATH.
+
+The full benchmark suite (`make bench`, bench/) measures the receiver the same way, beside a
+bare endpoint; this script is the quick knob-turning tool (workers, relay on or off). The wrk
+script and the CPU count are bench's (bench/wrk.py, bench/procstat.py).
 """
 
 from __future__ import annotations
@@ -22,43 +26,6 @@ REPO = Path(__file__).resolve().parents[2]
 DB_NAME = "clinicpay_bench_receiver"
 
 
-def _lua(bodies: list[tuple[str, str]], path: Path) -> None:
-    def q(s: str) -> str:
-        return "[==[" + s + "]==]"
-    lines = ["local bodies = {"]
-    lines += [f"  {{{q(body)}, {q(sig)}}}," for body, sig in bodies]
-    # Each wrk thread starts at its own offset, so the threads do not post the same events.
-    lines += ["}", "local counter = 0", "setup = function(thread) thread:set('offset', counter); counter = counter + 1 end",
-              "local i = 0", "init = function(args) i = (offset or 0) * math.floor(#bodies / 2) end",
-              "request = function()",
-              "  i = (i % #bodies) + 1",
-              "  local b = bodies[i]",
-              '  return wrk.format("POST", nil, {["Content-Type"]="application/json", ["Stripe-Signature"]=b[2]}, b[1])',
-              "end",
-              "done = function(summary, latency, requests)",
-              '  io.write(string.format("non2xx=%d p50_ms=%.1f p99_ms=%.1f\\n", summary.errors.status,'
-              " latency:percentile(50)/1000, latency:percentile(99)/1000))",
-              "end"]
-    path.write_text("\n".join(lines))
-
-
-def _cpu_seconds(root_pid: int) -> float:
-    """User+system CPU of the receiver's processes (uvicorn's supervisor and its workers), from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        pid, ppid = int(entry.name), int(fields[1])
-        if pid == root_pid or ppid == root_pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
-
-
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--workers", type=int, default=2)
@@ -72,6 +39,8 @@ def main() -> int:
         return 2
 
     sys.path.insert(0, str(REPO))
+    from bench.procstat import cpu_seconds  # noqa: PLC0415
+    from bench.wrk import post_bodies_script  # noqa: PLC0415
     from tests import stack  # noqa: PLC0415
 
     base = os.environ.get("DATABASE_URL") or stack.embedded_postgres_url()
@@ -84,16 +53,11 @@ def main() -> int:
     clear_settings_cache()
     from shared.db.migrate import upgrade_to_head  # noqa: PLC0415
     upgrade_to_head()
-    from tests.stripe_events import encode, event, payment_intent, signature_header  # noqa: PLC0415
+    from bench.events import signed_bodies  # noqa: PLC0415
     from tests.webhooks.builders import make_practice  # noqa: PLC0415
 
     practice = make_practice()
-    padding = {f"k{i}": "v" * 40 for i in range(45)}  # brings a body to ~3 KB, like a real event
-    bodies = []
-    for _ in range(args.events):
-        body = encode(event("payment_intent.succeeded",
-                            payment_intent(amount=5_000, status="succeeded", metadata=padding)))
-        bodies.append((body, signature_header(body, practice.webhook_secret)))
+    bodies = signed_bodies(args.events, practice.webhook_secret)  # ~3 KB each, like a real event
     print(f"body size ~{len(bodies[0][0])} bytes, {len(bodies)} distinct events")
 
     port = stack.free_port()
@@ -108,11 +72,11 @@ def main() -> int:
         stack.wait_for_http(f"http://127.0.0.1:{port}/healthz")
         with tempfile.TemporaryDirectory() as tmp:
             script = Path(tmp) / "post.lua"
-            _lua(bodies, script)
+            post_bodies_script(bodies, script)
             url = f"http://127.0.0.1:{port}/v1/stripe/webhooks/{practice.group_id}"
             subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "-s", str(script), url],
                            check=True)
-        cpu = _cpu_seconds(procs[0].pid)
+        cpu = cpu_seconds(procs[0].pid)
         import psycopg  # noqa: PLC0415
         with psycopg.connect(stack.with_database(base, DB_NAME).replace("postgresql+psycopg", "postgresql")) as c:
             stored, dispatched = c.execute(

@@ -1,0 +1,262 @@
+"""API reads at scale: the Invoiced tab, the queue and a client's portal list, 16 concurrent requests.
+
+One practice years into using clinicpay, written with plain SQL (bench/seed.py `at_scale`):
+100,000 invoices (60% paid, 20% partly paid, 18% open, 2% void) for 10,000 clients, and
+500,000 services — 400,000 on invoices, 50,000 waiting in the queue, 50,000 on an
+insurance rate that is never invoiced — then VACUUM ANALYZE, as autovacuum would have.
+The whole table is this practice's: a group-scoped query that reads "all of the group's
+rows" reads all of the table.
+
+Each endpoint is loaded at 16 connections with the first page (limit 50) a biller (or the
+client) would open; its baseline is the bare FastAPI app's sync `GET /ok` at the same
+concurrency in the same run. Each endpoint's SQL is captured from the application's own
+session (the same service functions the routes call) and run under EXPLAIN ANALYZE.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from bench import loadgen, seed, wrk
+from bench.scenarios.common import Context, Figure, ScenarioResult, loadavg_now
+from bench.stats import percentile
+
+CONNECTIONS = 16
+# A first page of 50 that reads more rows than this is reading "the group", not "a page".
+READ_LIMIT = 1_000
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    key: str
+    title: str
+    path: str
+    as_client: bool = False
+    goal: bool = True  # the issue names a goal for it
+
+
+def _endpoints(client_id: uuid.UUID) -> list[Endpoint]:
+    return [
+        Endpoint("invoiced_tab", "Invoiced tab", "/v1/invoices?limit=50"),
+        Endpoint("invoiced_tab_open", "Invoiced tab, status=open", "/v1/invoices?status=open&limit=50", goal=False),
+        Endpoint("invoiced_tab_client", "Invoiced tab, one client", f"/v1/invoices?client_id={client_id}&limit=50",
+                 goal=False),
+        Endpoint("queue", "Invoices tab (queue)", "/v1/invoicing/queue?limit=50"),
+        Endpoint("portal", "Client portal list", "/v1/portal/invoices?limit=50", as_client=True),
+    ]
+
+
+def _setup(ctx: Context) -> dict:
+    sizes = ctx.sizes
+    began = time.perf_counter()
+    with ctx.db() as conn:
+        group_id = seed.practice(conn, "Scale practice")
+        invoiced = seed.billing_rate(conn, group_id, "Individual session (Self-Pay)")
+        insurance = seed.billing_rate(conn, group_id, "Individual session", invoiced=False)
+        seed.at_scale(conn, group_id, clients=sizes.reads_clients, invoices=sizes.reads_invoices,
+                      services=sizes.reads_services, queued_services=sizes.reads_queued, rate_invoiced=invoiced,
+                      rate_insurance=insurance)
+        seed.portal_logins_for_every_client(conn, group_id)
+        client_id = conn.execute("SELECT client_id FROM invoices WHERE group_id = %s ORDER BY sequence DESC"
+                                 " LIMIT 1", (group_id,)).fetchone()[0]
+        biller = seed.login(conn, group_id, "biller")
+        client = seed.login(conn, group_id, "client", client_id=client_id)
+        counts = conn.execute(
+            "SELECT (SELECT count(*) FROM invoices), (SELECT count(*) FROM services),"
+            " (SELECT count(*) FROM services WHERE invoice_id IS NULL AND billing_rate_id = %s),"
+            " (SELECT count(*) FROM access_tokens)", (invoiced,)).fetchone()
+    seeded_s = time.perf_counter() - began
+    with ctx.db() as conn:
+        conn.autocommit = True
+        for table in ("invoices", "services", "clients", "billing_rates", "users", "access_tokens"):
+            conn.execute(f"VACUUM ANALYZE {table}")
+    return {"group_id": group_id, "client_id": client_id, "biller": biller, "client": client,
+            "invoices": counts[0], "services": counts[1], "queued": counts[2], "tokens": counts[3], "seed_s": round(seeded_s, 1),
+            "vacuum_s": round(time.perf_counter() - began - seeded_s, 1)}
+
+
+def _load(ctx: Context, base_url: str, path: str, token: str | None) -> dict:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    seconds = ctx.sizes.read_seconds
+    if ctx.use_wrk:
+        r = wrk.run(base_url + path, connections=CONNECTIONS, seconds=seconds, headers=headers)
+        return {"rate": r.rate, "p50": r.p50_ms, "p99": r.p99_ms, "requests": r.requests, "non2xx": r.non2xx}
+    request = loadgen.Request("GET", path, headers=tuple(headers.items()))
+    out = loadgen.run(loadgen.closed_loop(base_url, lambda _i: request, connections=CONNECTIONS, seconds=seconds))
+    return {"rate": out.rate, "p50": percentile(out.latencies_ms, 50), "p99": percentile(out.latencies_ms, 99),
+            "requests": out.count, "non2xx": out.count - out.ok}
+
+
+# --- the plans ---
+
+def _call(endpoint: Endpoint, session: Any, setup: dict) -> None:
+    """What the route calls, in this process, so its statements can be captured."""
+    from shared.audit.service import Actor  # noqa: PLC0415
+    from shared.invoicing import service as invoicing  # noqa: PLC0415
+    from shared.portal import service as portal  # noqa: PLC0415
+
+    staff = Actor(kind="biller", group_id=setup["group_id"])
+    if endpoint.key == "invoiced_tab":
+        invoicing.list_invoices(session, staff, status=None, client_id=None, limit=50, starting_after=None)
+    elif endpoint.key == "invoiced_tab_open":
+        invoicing.list_invoices(session, staff, status="open", client_id=None, limit=50, starting_after=None)
+    elif endpoint.key == "invoiced_tab_client":
+        invoicing.list_invoices(session, staff, status=None, client_id=str(setup["client_id"]), limit=50,
+                                starting_after=None)
+    elif endpoint.key == "queue":
+        invoicing.list_queue(session, staff, client_id=None, date_from=None, date_to=None, limit=50,
+                             starting_after=None)
+    elif endpoint.key == "portal":
+        client = Actor(kind="client", group_id=setup["group_id"], client_id=setup["client_id"])
+        portal.list_invoices(session, client, limit=50, starting_after=None)
+
+
+def _walk(node: dict[str, Any], out: list[dict[str, Any]]) -> None:
+    out.append(node)
+    for child in node.get("Plans", []):
+        _walk(child, out)
+
+
+def _summarize(plan: dict[str, Any]) -> dict[str, Any]:
+    nodes: list[dict[str, Any]] = []
+    _walk(plan["Plan"], nodes)
+    shown, rows_read, seq_scans = [], 0, []
+    for node in nodes:
+        kind = node["Node Type"]
+        if "Scan" in kind:
+            loops = node.get("Actual Loops", 1)
+            rows_read += (node.get("Actual Rows", 0) + node.get("Rows Removed by Filter", 0)) * loops
+            where = node.get("Index Name") or node.get("Relation Name") or ""
+            shown.append(f"{kind} {where}".strip())
+            if kind == "Seq Scan":
+                seq_scans.append(node.get("Relation Name"))
+        elif kind in ("Sort", "Hash Join", "Nested Loop", "Merge Join", "Aggregate", "Limit", "Incremental Sort"):
+            shown.append(kind)
+    return {"plan": " → ".join(shown), "rows_read": rows_read, "seq_scans": seq_scans,
+            "ms": plan.get("Execution Time", 0.0) + plan.get("Planning Time", 0.0)}
+
+
+def _short(statement: str) -> str:
+    text = " ".join(statement.split())
+    select_from = text.split(" FROM ", 1)
+    if len(select_from) == 2:
+        table = select_from[1].split(" ", 1)[0]
+        return f"SELECT … FROM {table}" + (" … LIMIT" if " LIMIT " in text else "")
+    return text[:60]
+
+
+def _plans(ctx: Context, endpoints: list[Endpoint], setup: dict) -> list[dict[str, Any]]:
+    from sqlalchemy import event  # noqa: PLC0415
+
+    from shared.auth.service import resolve_bearer  # noqa: PLC0415
+    from shared.db.engine import get_engine, get_sessionmaker  # noqa: PLC0415
+
+    engine = get_engine()
+    captured: list[tuple[str, Any]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
+        if statement.lstrip().upper().startswith("SELECT"):
+            captured.append((statement, parameters))
+
+    plans = []
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        calls = [("every request: the bearer token", lambda s: resolve_bearer(s, setup["biller"]))]
+        calls += [(e.title, lambda s, e=e: _call(e, s, setup)) for e in endpoints]
+        for title, call in calls:
+            captured.clear()
+            with get_sessionmaker()() as session:
+                call(session)
+                statements = list(captured)
+                for statement, parameters in statements:
+                    explained = session.connection().exec_driver_sql(
+                        "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) " + statement, parameters).scalar()
+                    plans.append({"endpoint": title, "statement": _short(statement), **_summarize(explained[0])})
+                session.rollback()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    return plans
+
+
+def _cpu_per_request(result: dict, used: dict, service: str) -> None:
+    answered = max(result["requests"] - result["non2xx"], 1)
+    result["cpu_ms"] = used["cores_used"].get(service, 0.0) * used["seconds"] * 1000 / answered
+    result["postgres_cpu_ms"] = used["cores_used"].get("postgres", 0.0) * used["seconds"] * 1000 / answered
+
+
+def _seq_scan_note(ctx: Context, plans: list[dict[str, Any]]) -> str:
+    tables = sorted({t for p in plans for t in p["seq_scans"]})
+    if not tables:
+        return "No plan scans a table sequentially."
+    with ctx.db() as conn:
+        sizes = dict(conn.execute("SELECT relname, reltuples::bigint FROM pg_class WHERE relname = ANY(%s)",
+                                  (tables,)).fetchall())
+    listed = ", ".join(f"{t} ({sizes.get(t, 0):,} rows)" for t in tables)
+    big = [t for t in tables if sizes.get(t, 0) > READ_LIMIT]
+    return (f"Sequential scans only on small tables, where the planner rightly prefers them: {listed}." if not big
+            else f"Sequential scans on: {listed} — {', '.join(big)} will grow.")
+
+
+def run(ctx: Context) -> ScenarioResult:
+    sizes, stack = ctx.sizes, ctx.stack
+    started = time.monotonic()
+    stack.start("api", "baseline")
+    setup = _setup(ctx)
+    ctx.say(f"  reads: {setup['invoices']:,} invoices, {setup['services']:,} services written in {setup['seed_s']} s "
+            f"(vacuum analyze {setup['vacuum_s']} s)")
+    endpoints = _endpoints(setup["client_id"])
+    plans = _plans(ctx, endpoints, setup)
+    for p in plans:
+        if p["rows_read"] > READ_LIMIT:
+            ctx.say(f"  plan to look at: {p['endpoint']}: {p['statement']}: {p['plan']} ({p['rows_read']} rows)")
+    measured: dict[str, list[dict]] = {e.key: [] for e in endpoints}
+    base: list[dict] = []
+    cpu = []
+    for i in range(sizes.runs):
+        before = ctx.cpu.snapshot()
+        result = _load(ctx, stack.url("baseline"), "/ok", None)
+        _cpu_per_request(result, ctx.cpu.since(before), "baseline")
+        base.append(result)
+        for endpoint in endpoints if i % 2 == 0 else list(reversed(endpoints)):
+            token = setup["client"] if endpoint.as_client else setup["biller"]
+            before = ctx.cpu.snapshot()
+            result = _load(ctx, stack.url("api"), endpoint.path, token)
+            used = ctx.cpu.since(before)
+            _cpu_per_request(result, used, "api")
+            if endpoint.key == "invoiced_tab":
+                cpu.append(used)
+            measured[endpoint.key].append(result)
+            ctx.say(f"  {endpoint.title} run {i + 1}: p50 {result['p50']:.1f} ms p99 {result['p99']:.1f} ms "
+                    f"{result['rate']:.0f}/s (non-2xx {result['non2xx']})")
+    stack.stop("baseline")
+    generator = "wrk (C, 2 threads)" if ctx.use_wrk else "bench/loadgen.py (Python asyncio)"
+    figures = []
+    for endpoint in endpoints:
+        runs = measured[endpoint.key]
+        figures.append(Figure(f"{endpoint.title}: p99 at {CONNECTIONS} concurrent", "ms", [r["p99"] for r in runs],
+                              [b["p99"] for b in base], "bare FastAPI sync endpoint, same concurrency",
+                              "< 30" if endpoint.goal else "", generator, lower_is_better=True))
+        figures.append(Figure(f"{endpoint.title}: requests/s", "req/s", [r["rate"] for r in runs],
+                              [b["rate"] for b in base], "bare FastAPI sync endpoint", "", generator, digits=0))
+        figures.append(Figure(f"{endpoint.title}: API CPU per request", "ms", [r["cpu_ms"] for r in runs],
+                              [b["cpu_ms"] for b in base], "bare FastAPI sync endpoint", "", generator,
+                              lower_is_better=True, digits=2))
+    grows = [p for p in plans if p["rows_read"] > READ_LIMIT]
+    summary = [f"Data: {setup['invoices']:,} invoices and {setup['services']:,} services "
+               f"({setup['queued']:,} uninvoiced on the invoiced rate), written in {setup['seed_s']} s.",
+               f"{setup['tokens']:,} access tokens and as many portal logins (the bearer-token lookup of every "
+               "request reads those tables).",
+               (f"No statement reads more than {READ_LIMIT:,} rows for a page."
+                if not grows else f"{len(grows)} statement(s) read more than {READ_LIMIT:,} rows: see the plans."),
+               _seq_scan_note(ctx, plans)]
+    return ScenarioResult(
+        key="reads", title="API reads at scale",
+        setup=(f"{sizes.runs} runs of {sizes.read_seconds:.0f} s per endpoint at {CONNECTIONS} connections (API: "
+               f"uvicorn, 2 workers), after the baseline's run of the same length."),
+        figures=figures, cpu={"invoiced_tab_runs": cpu},
+        details={"runs": measured, "baseline_runs": base, "plans": plans, "summary": summary,
+                 "seed": {k: setup[k] for k in ("invoices", "services", "queued", "tokens", "seed_s", "vacuum_s")}},
+        seconds=time.monotonic() - started, loadavg=loadavg_now())
