@@ -77,6 +77,10 @@ from shared.db.engine import get_engine  # noqa: E402
 _TABLES = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
 
 
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stack.stop_embedded()
+
+
 def truncate_all() -> None:
     """Empty every table. A session the previous test left open (a browser page still polling
     when the test ended) would hold TRUNCATE forever, so give up waiting after a few seconds,

