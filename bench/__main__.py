@@ -21,6 +21,8 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
                         help="where RESULTS.md and results.json go (default: bench/, or "
                              "test-artifacts/bench-quick/ with --quick)")
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk is here")
+    parser.add_argument("--keep-db", action="store_true",
+                        help="keep the clinicpay_bench database at the end (dropped by default)")
     return parser.parse_args(argv)
 
 
@@ -71,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         peaks = sampler.stop()
         stack.stop_all()
+        stack.flush_broker()
+        if not args.keep_db:
+            stack.drop_database()
     info.update(loadavg_at_end=machine.loadavg(), total_seconds=round(time.monotonic() - began, 1),
                 quick=args.quick,
                 load_generator="wrk" if use_wrk else ("python (--no-wrk)" if args.no_wrk else "python (wrk not installed)"), data_servers=stack.sources,

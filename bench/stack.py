@@ -83,6 +83,17 @@ class BenchStack:
         upgrade_to_head(self.db_url)
         self.flush_broker()
 
+    def drop_database(self) -> None:
+        """The benchmark's data is hundreds of MB on a shared server: dropped at the end unless kept."""
+        import psycopg  # noqa: PLC0415
+
+        from shared.db.engine import reset_engine  # noqa: PLC0415
+
+        reset_engine()
+        with psycopg.connect(self.admin_db_url.replace("postgresql+psycopg://", "postgresql://"),
+                             autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
     def flush_broker(self) -> None:
         import redis  # noqa: PLC0415
 

@@ -35,7 +35,7 @@ class Sizes:
     read_seconds: float
 
 
-FULL = Sizes(runs=3, ingest_seconds=10, steady_rate=100, steady_seconds=10, e2p_rate=200, e2p_seconds=10,
+FULL = Sizes(runs=3, ingest_seconds=10, steady_rate=100, steady_seconds=6, e2p_rate=200, e2p_seconds=10,
              invoicing_services=10_000, invoicing_clients=2_000, recon_payment_intents=1_000, recon_missed=100,
              reads_invoices=100_000, reads_services=500_000, reads_queued=50_000, reads_clients=10_000,
              read_seconds=5)
@@ -109,10 +109,6 @@ class Context:
 
     def __post_init__(self) -> None:
         self.cpu = CpuMeter(lambda: self.stack.services(with_postgres=True))
-
-    @property
-    def quick(self) -> bool:
-        return self.sizes.runs == QUICK.runs and self.sizes.ingest_seconds == QUICK.ingest_seconds
 
     def db(self) -> psycopg.Connection:
         return psycopg.connect(self.stack.psycopg_url())
