@@ -101,7 +101,12 @@ def test_events_queued_in_redis_when_it_restarts_empty_are_sent_again_from_the_i
     stack.beat.start()
     assert tally(deliver_all(stack.webhook_url(gid), events, practice.webhook_secret, threads=16)) == {200: QUEUED}
     poll_until(lambda: inbox_counts(gid)["dispatched"] == QUEUED, timeout=60, message="the relay to dispatch all")
-    queued = redis.Redis.from_url(stack.redis.url).llen(names.QUEUE_EVENTS)
+    # The relay marks a batch dispatched, then sends it: wait until every message is in Redis.
+    broker = redis.Redis.from_url(stack.redis.url)
+    poll_until(lambda: broker.llen(names.QUEUE_EVENTS) >= QUEUED, timeout=30,
+               message="every dispatched message to be waiting in Redis")
+    queued = broker.llen(names.QUEUE_EVENTS)
+    broker.close()
 
     stack.redis.stop()
     stack.redis.start()
