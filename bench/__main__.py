@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         stack.flush_broker()
         if not args.keep_db:
             stack.drop_database()
+        stack.stop_embedded()
     info.update(loadavg_at_end=machine.loadavg(), total_seconds=round(time.monotonic() - began, 1),
                 quick=args.quick,
                 load_generator="wrk" if use_wrk else ("python (--no-wrk)" if args.no_wrk else "python (wrk not installed)"), data_servers=stack.sources,

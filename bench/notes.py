@@ -13,36 +13,46 @@ service's processes divided by what they answered; on a busy machine it is infla
 
 LIMITS: dict[str, str] = {
     "ingest": """\
-- **Throughput is CPU.** The receiver and its relay spend ~0.7–0.8 ms of CPU per acknowledged
-  event, PostgreSQL ~0.2 ms; the bare endpoint ~0.16–0.18 ms per request. With both cores to
-  itself that is ~2,000–2,200 events/s (the "capacity implied by CPU" line) — at the goal,
-  not above it; in these runs the cores were shared, and even the bare endpoint reached only
-  the rate in its column. The receiver's request path (py-spy on its workers under wrk) is
-  mostly uvicorn/Starlette per-request machinery; verifying (`verify_header`, ~8 µs) and
-  parsing (orjson) are ~3 %, the group-commit writer and asyncpg's encoding ~10 %.
+- **Throughput is CPU, and the receiver's service is two processes.** Per acknowledged event the
+  receiver spends ~0.25–0.3 ms of CPU, its relay about as much again (~0.25 ms: 70 % of it is
+  Celery/kombu publishing one message per event — kombu's Redis transport even builds a new
+  redis client object for every message), PostgreSQL ~0.2 ms; the bare endpoint ~0.13–0.18 ms
+  per request. With both cores to itself that is ~2,000–2,600 events/s (the "capacity implied
+  by CPU" line): at the goal, not far above it. In these runs the receiver, the relay,
+  PostgreSQL and wrk together kept both cores busy. In production the relay can run on other
+  cores (it is a separate process); on a single 2-core box it halves the receiver's headroom.
+- **p99 at 32 connections** follows from that: with the cores saturated, a request waits for its
+  group-commit batch (which waits for the disk) and then for a core; the bare endpoint's p99 in
+  the same run is the scheduling part of it.
+- The receiver's own request path (py-spy on its workers under wrk) is mostly uvicorn/Starlette
+  per-request machinery; verifying (`verify_header`, ~8 µs) and parsing (orjson) are ~3 %, the
+  group-commit writer and asyncpg's encoding ~10 %.
 - **Fixed while measuring:** `configure_logging()` re-enabled uvicorn's access logger that
   `--no-access-log` had switched off, so every request also wrote a JSON log line (structlog
   formatting, ~1/6 of the request path). Honouring the flag took the receiver from 348 to
-  729 events/s in back-to-back runs on this machine (shared/logging.py).
+  729 events/s in back-to-back runs on this (then very busy) machine (shared/logging.py).
 - **p99 at 100 events/s is the disk.** Each delivery must be committed before it is answered.
   The reference in the same run — a bare endpoint doing one INSERT + COMMIT per request — has
-  a p99 at or above the 10 ms goal on this machine's shared disk (a lone commit measured
+  a p99 at or near the 10 ms goal on this machine's shared disk (a lone commit measured
   p50 7.5 ms, p99 31 ms while other test suites were committing); the receiver's p50/p99 sit
-  within a few ms of that floor (its group commit costs nothing at low rates). Reaching
-  p99 < 10 ms needs a disk whose fsync is fast, not different code.
-""",
+  within a few ms of that floor (its group commit costs nothing at low rates). A p99 reliably
+  under 10 ms needs a disk whose fsync is fast and quiet, not different code.
+"""
+,
     "event_to_paid": """\
 - **The worker is the bottleneck, and it falls behind.** The relay hands an event to the broker
   within ~10–30 ms (10 ms of that is its deliberate coalescing); the rest is the event waiting
-  for, and being applied by, the Celery worker. At concurrency 2 the worker applied only
-  ~20–50 events/s here, so at 200/s arriving the backlog — and the latency — grow for the whole
-  run: the p50/p99 measure the length of the run as much as the pipeline.
+  for, and being applied by, the Celery worker. At concurrency 2 the worker applied ~40–80
+  events/s here (both processes warmed up first), so at 200/s arriving the backlog — and the
+  latency — grow for the whole run: the p50/p99 measure the length of the run as much as the
+  pipeline. At 50/s (the quick mode's rate) the same pipeline keeps up, with a p50 of ~60–70 ms.
 - **Why it is slow:** per event the worker spends ~14–17 ms of CPU (in-process cProfile: ~9 ms of
   it SQLAlchemy — ORM loading and flush ~3 ms, building statements ~3 ms, engine ~2 ms — plus
   Celery's hand-off and four log lines) and makes 11 round trips and 2 commits (claim, then
   apply + `processed_at`). On a machine whose cores are busy with other work every round trip
   also waits for the database process and then the worker to be scheduled again, so each child
-  spends ~40–100 ms per event. Concurrency 4 gave +20–50 % here; prefetch 4 changed nothing.
+  spends ~25–100 ms per event. The worker used under one core of the two (~0.9) — it waits
+  more than it computes; concurrency 4 gave +20–50 % here, prefetch 4 changed nothing.
 - **Fixed while measuring:** 17 → 11 statements per applied `payment_intent.succeeded`: the
   ledger totals were three queries, run twice (now one statement, built once — building it cost
   ~1.3 ms of CPU per call); the payment's changes were flushed in two UPDATEs (now one); the
@@ -58,8 +68,8 @@ LIMITS: dict[str, str] = {
   ~0.3 ms per one-page PDF alone, about twice that inside the run with the rows and line
   snapshots built beside it) and writing them (invoices, lines, PDFs, the services' links,
   audit events — Core bulk inserts); the API's validation and atomic claim of the selection
-  take ~0.4–0.8 s of the wall time before the worker starts.
-- The baseline (the same PDFs rendered and the same rows inserted, nothing else) is ~3–5× faster:
+  take ~0.4–1.4 s of the wall time before the worker starts.
+- The baseline (the same PDFs rendered and the same rows inserted, nothing else) is ~2.5–3× faster:
   the difference is the claim, reading the services back, linking them, the audit trail,
   Celery, and polling. The goal (≥ 300 invoices/s, < 5 ms per PDF) holds with room to spare.
 """,
@@ -90,10 +100,11 @@ LIMITS: dict[str, str] = {
   FastAPI endpoint: FastAPI's routing over the included routers and dependency solving,
   four or five thread-pool hops per request (each sync dependency and the endpoint), SQLAlchemy
   loading 51 ORM rows, pydantic validating them into the answer and again on the way out,
-  and a log line. At 16 requests in flight on ~1 core left to it, requests queue, and p99
-  is several times p50. A p99 under 30 ms at 16 concurrent implies ~1,000+ requests/s, i.e.
-  ≤ ~1–2 ms of CPU per request on these 2 cores: the framework path itself (bare endpoint
-  included) leaves no room for that here; lighter routes (Core queries, one serialization,
-  async routes without thread hops) and more cores are what it would take.
+  and a log line. With 16 requests in flight on the 1–1.5 cores left to it, requests queue,
+  and p99 is several times p50. A p99 under 30 ms at 16 concurrent implies ~1,000+ requests/s,
+  i.e. ≤ ~1–2 ms of CPU per request on these 2 cores — a fifth of what these routes cost now
+  (the bare endpoint shows the server itself would allow it). It would take lighter read
+  routes (Core queries into the response model, one serialization, no thread hop per
+  dependency) and a machine not shared with other work.
 """,
 }

@@ -1,7 +1,14 @@
-"""RESULTS.md from results.json: the machine, one table of every figure, then each scenario in detail."""
+"""RESULTS.md from results.json: the machine, one table of every figure, then each scenario in detail.
+
+`python -m bench.report [bench/results.json]` writes RESULTS.md again beside it from the same
+measurements (after the notes in bench/notes.py change, say).
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
 from typing import Any
 
 from bench.notes import LIMITS, READING
@@ -124,3 +131,9 @@ def render(doc: dict[str, Any]) -> str:
                        f"{_num(peak['largest_process_mb'], 'MB')} |")
         out += ["", "RSS counts shared pages in every process of a service, so the sum is an upper bound.", ""]
     return "\n".join(out)
+
+
+if __name__ == "__main__":
+    source = Path(sys.argv[1] if len(sys.argv) > 1 else Path(__file__).parent / "results.json")
+    (source.parent / "RESULTS.md").write_text(render(json.loads(source.read_text())))
+    print(f"wrote {source.parent / 'RESULTS.md'}")

@@ -94,6 +94,10 @@ class BenchStack:
                              autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
+    def stop_embedded(self) -> None:
+        """The embedded PostgreSQL/Redis this run started, if any (tests/stack.py keeps their handles)."""
+        test_stack.stop_embedded()
+
     def flush_broker(self) -> None:
         import redis  # noqa: PLC0415
 
