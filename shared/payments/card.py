@@ -75,6 +75,16 @@ def _id_of(value: Any) -> str | None:
     return None
 
 
+def owning_payment_id(session, group_id: uuid.UUID, existing: Any, payment_intent: Any) -> uuid.UUID | None:  # noqa: ANN001
+    """The payment a refund or dispute belongs to: the one we already filed it under (`existing`,
+    our row for it or None), else the card payment its PaymentIntent names. None when it is another
+    group's, or names no payment of ours."""
+    if existing is not None:
+        return existing.payment_id if existing.group_id == group_id else None
+    payment = find_card_payment(session, group_id, payment_intent) if payment_intent else None
+    return payment.id if payment is not None else None
+
+
 def find_card_payment(session, group_id: uuid.UUID, payment_intent: Any) -> Payment | None:  # noqa: ANN001
     """Our payment for a PaymentIntent (an id or an object), only if it belongs to `group_id`.
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from shared.audit.service import SYSTEM, record
 from shared.logging import get_logger
-from shared.payments.card import find_card_payment
+from shared.payments.card import owning_payment_id
 from shared.payments.ledger import lock_invoice, recompute_invoice
 from shared.payments.models import Dispute, Payment
 from shared.payments.refunds import MalformedObject
@@ -68,16 +68,10 @@ def apply_dispute(session, group_id: uuid.UUID, snapshot: DisputeSnapshot, *, fu
     """Upsert one dispute; `funds` is FUNDS_WITHDRAWN / FUNDS_REINSTATED for the funds events.
     Returns "applied", "unchanged" or "unmatched". Never commits."""
     repo = StripeLedgerRepository.from_session(session)
-    existing = repo.dispute_by_stripe_id(snapshot.stripe_dispute_id)
-    if existing is not None:
-        if existing.group_id != group_id:
-            return "unmatched"
-        payment_id = existing.payment_id
-    else:
-        payment = find_card_payment(session, group_id, snapshot.payment_intent) if snapshot.payment_intent else None
-        if payment is None:
-            return "unmatched"
-        payment_id = payment.id
+    payment_id = owning_payment_id(session, group_id, repo.dispute_by_stripe_id(snapshot.stripe_dispute_id),
+                                   snapshot.payment_intent)
+    if payment_id is None:
+        return "unmatched"
 
     invoice = lock_invoice(session, session.get(Payment, payment_id).invoice_id, group_id)
     dispute = repo.dispute_by_stripe_id(snapshot.stripe_dispute_id)  # re-read under the lock

@@ -14,7 +14,7 @@ from typing import Any
 from shared.audit.service import SYSTEM, record
 from shared.errors import ValidationFailed
 from shared.logging import get_logger
-from shared.payments.card import find_card_payment
+from shared.payments.card import owning_payment_id
 from shared.payments.ledger import lock_invoice, recompute_invoice
 from shared.payments.models import Payment, Refund
 from shared.payments.stripe_repository import StripeLedgerRepository
@@ -59,16 +59,10 @@ def _may_move(current: str, new: str) -> bool:
 def apply_refund(session, group_id: uuid.UUID, snapshot: RefundSnapshot, *, source: str) -> str:  # noqa: ANN001
     """Upsert one refund. Returns "applied", "unchanged" or "unmatched". Never commits."""
     repo = StripeLedgerRepository.from_session(session)
-    existing = repo.refund_by_stripe_id(snapshot.stripe_refund_id)
-    if existing is not None:
-        if existing.group_id != group_id:
-            return "unmatched"
-        payment_id = existing.payment_id
-    else:
-        payment = find_card_payment(session, group_id, snapshot.payment_intent) if snapshot.payment_intent else None
-        if payment is None:
-            return "unmatched"
-        payment_id = payment.id
+    payment_id = owning_payment_id(session, group_id, repo.refund_by_stripe_id(snapshot.stripe_refund_id),
+                                   snapshot.payment_intent)
+    if payment_id is None:
+        return "unmatched"
 
     invoice_id = repo.session.get(Payment, payment_id).invoice_id
     invoice = lock_invoice(session, invoice_id, group_id)
