@@ -9,7 +9,6 @@ would have redelivered the message. Each statement here commits on its own.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,6 +16,7 @@ from datetime import timedelta
 from sqlalchemy import and_, func, or_, select, update
 
 from shared.db.engine import get_engine
+from shared.db.heartbeat import LeaseHeartbeat
 from shared.invoicing.models import InvoicingRun
 from shared.logging import get_logger
 
@@ -101,27 +101,11 @@ def stale_run_ids(limit: int = 200) -> list[uuid.UUID]:
         return list(conn.scalars(stmt))
 
 
-class Heartbeat:
-    """Extends the lease every few seconds from a thread with its own connection, while the work runs."""
+class Heartbeat(LeaseHeartbeat):
+    """Extends the run's lease every few seconds from a thread with its own connection, while the work runs."""
 
     def __init__(self, lease: Lease, interval: float = HEARTBEAT_SECONDS) -> None:
+        super().__init__(lambda: extend_lease(lease.run_id, lease.owner), interval=interval,
+                         name=f"lease-{lease.run_id}", failure_event="invoicing_lease_heartbeat_failed",
+                         run_id=str(lease.run_id))
         self.lease = lease
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"lease-{lease.run_id}", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=self.interval + 5)
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                if not extend_lease(self.lease.run_id, self.lease.owner):
-                    return  # finished, or taken over: nothing left to keep alive
-            except Exception as exc:
-                log.warning("invoicing_lease_heartbeat_failed", run_id=str(self.lease.run_id), error=str(exc))

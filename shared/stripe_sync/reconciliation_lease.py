@@ -12,7 +12,6 @@ Each statement here commits on its own.
 
 from __future__ import annotations
 
-import threading
 import uuid
 import zlib
 from collections.abc import Iterator
@@ -22,6 +21,7 @@ from datetime import timedelta
 from sqlalchemy import and_, func, or_, select, update
 
 from shared.db.engine import get_engine
+from shared.db.heartbeat import LeaseHeartbeat
 from shared.logging import get_logger
 from shared.stripe_sync.models import Reconciliation
 
@@ -98,28 +98,11 @@ def stale_ids(limit: int = 100) -> list[uuid.UUID]:
         return list(conn.scalars(stmt))
 
 
-class Heartbeat:
+class Heartbeat(LeaseHeartbeat):
     """Extends the lease from a thread with its own connection while the run reads Stripe."""
 
     def __init__(self, reconciliation_id: uuid.UUID, interval: float = HEARTBEAT_SECONDS) -> None:
+        super().__init__(lambda: extend_lease(reconciliation_id), interval=interval,
+                         name=f"reconciliation-{reconciliation_id}", failure_event="reconciliation_heartbeat_failed",
+                         reconciliation_id=str(reconciliation_id))
         self.reconciliation_id = reconciliation_id
-        self.interval = interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._beat, name=f"reconciliation-{reconciliation_id}", daemon=True)
-
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=self.interval + 5)
-
-    def _beat(self) -> None:
-        while not self._stop.wait(self.interval):
-            try:
-                if not extend_lease(self.reconciliation_id):
-                    return
-            except Exception as exc:
-                log.warning("reconciliation_heartbeat_failed", reconciliation_id=str(self.reconciliation_id),
-                            error=str(exc))
