@@ -24,8 +24,10 @@ from tests import stack as test_stack
 from tests.faults.private_stack import Proc
 
 REPO = test_stack.REPO_ROOT
-DB_NAME = "clinicpay_bench"
-REDIS_DB = 12
+# CLINICPAY_BENCH_SLOT lets two benches share one machine's servers without taking each other's rows.
+_SLOT = os.environ.get("CLINICPAY_BENCH_SLOT", "")
+DB_NAME = "clinicpay_bench" + (f"_{_SLOT}" if _SLOT else "")
+REDIS_DB = int(os.environ.get("CLINICPAY_BENCH_REDIS_DB", "12"))
 SECRET_KEYS = "bench-secret-key-material"
 WEB_WORKERS = 2
 WORKER_CONCURRENCY = 2
