@@ -1,7 +1,7 @@
 """The relay: `python -m services.webhooks.relay`, part of the receiver's service.
 
-Sends stored, undispatched inbox rows to the worker (`payments.apply_stripe_event`) in
-batches. It wakes on the receiver's `NOTIFY stripe_events` and also polls every second,
+Sends stored, undispatched inbox rows to the worker (`payments.apply_stripe_events`), several
+row ids per message (`shared.stripe_sync.dispatch`). It wakes on the receiver's `NOTIFY stripe_events` and also polls every second,
 so a missed notification only costs a second. Each batch is claimed with
 `FOR UPDATE SKIP LOCKED` and marked dispatched in a short transaction, then sent; rows
 whose send failed (broker down) are un-marked and go out once the broker is back. Any
@@ -22,6 +22,7 @@ import psycopg
 
 from services.webhooks.db import plain_dsn
 from shared.logging import configure_logging, get_logger
+from shared.stripe_sync.dispatch import in_messages
 from shared.tasks import names
 
 log = get_logger("clinicpay.relay")
@@ -78,9 +79,10 @@ class Relay:
         sent = 0
         try:
             with celery_app.producer_or_acquire() as producer:
-                for event_id in ids:
-                    celery_app.send_task(names.APPLY_STRIPE_EVENT, args=(str(event_id),), producer=producer)
-                    sent += 1
+                for message in in_messages(ids):
+                    celery_app.send_task(names.APPLY_STRIPE_EVENTS, args=([str(event_id) for event_id in message],),
+                                         producer=producer)
+                    sent += len(message)
         except Exception as exc:  # noqa: BLE001 — broker down: kombu raises a family of errors
             log.warning("relay_broker_unavailable", error=type(exc).__name__, unsent=len(ids) - sent)
             self.conn.execute(UNCLAIM, (ids[sent:],))

@@ -7,23 +7,31 @@ even if a lease ran out under a slow worker. A failure rolls the effect back, ke
 `attempts` and `last_error` (no secrets) on the row, and turns the lease into the
 backoff; after MAX_ATTEMPTS the row waits, visible, for an operator
 (`clinicpay replay-event`).
+
+The worker takes events in batches (`process_events`): one statement claims them all,
+one transaction applies them all and marks them processed, so a busy inbox pays for
+one task, one claim and one commit per batch instead of per event. A batch is only a
+shortcut: if anything in it fails, it is rolled back whole and its events are applied
+one by one (`process_event`), each with its own transaction and failure record.
 """
 
 from __future__ import annotations
 
 import random
 import uuid
+from dataclasses import dataclass, field
 
 import sqlalchemy.exc
 import stripe
 import structlog
-from sqlalchemy import func
+from sqlalchemy import func, text
 
 import shared.db.models  # noqa: F401 — every mapper, so the ledger's foreign keys resolve in the worker
 from shared.db.engine import session_scope
 from shared.errors import ClinicpayError
 from shared.logging import get_logger
 from shared.stripe_sync.events import apply_event
+from shared.stripe_sync.dispatch import EVENTS_PER_MESSAGE, in_messages
 from shared.stripe_sync.gateway import StripeUnavailable
 from shared.stripe_sync.inbox_repository import InboxRepository
 from shared.tasks import names
@@ -98,6 +106,53 @@ def process_event(event_id: uuid.UUID) -> str:
     return _apply_claimed(event_id, attempts)
 
 
+@dataclass
+class BatchResult:
+    outcomes: dict[uuid.UUID, str] = field(default_factory=dict)  # applied | ignored | unmatched, per row
+    failures: list[EventFailed] = field(default_factory=list)
+    skipped: int = 0  # processed already, or leased by another worker
+
+
+def process_events(event_ids: list[uuid.UUID]) -> BatchResult:
+    """Claim and apply a batch of inbox rows: together when they all apply cleanly, else one by one.
+    Raises only when the database is unreachable before anything was claimed."""
+    with session_scope() as session:
+        # A lost lease costs only a second look at the row (processed_at decides), so this commit need
+        # not wait for the disk; the effect's own commit below does.
+        session.execute(text("SET LOCAL synchronous_commit = off"))
+        claimed = InboxRepository.from_session(session).claim_many(event_ids, LEASE_SECONDS, up_to=EVENTS_PER_MESSAGE,
+                                                                   max_attempts=MAX_ATTEMPTS)
+    result = BatchResult(skipped=len(set(event_ids) - set(claimed)))
+    if not claimed:
+        return result
+    try:
+        result.outcomes = _apply_together(list(claimed))
+    except Exception as exc:  # noqa: BLE001 — whatever it was, the one-by-one path records it per event
+        if len(claimed) > 1:
+            log.info("stripe_event_batch_split", events=len(claimed), error=describe(exc))
+        for event_id, attempts in claimed.items():
+            try:
+                result.outcomes[event_id] = _apply_claimed(event_id, attempts)
+            except EventFailed as failed:
+                result.failures.append(failed)
+        return result
+    for event_id, outcome in result.outcomes.items():
+        log.info("stripe_event_processed", event_row_id=str(event_id), outcome=outcome, attempts=claimed[event_id])
+    return result
+
+
+def _apply_together(event_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    outcomes: dict[uuid.UUID, str] = {}
+    with session_scope() as session:
+        repo = InboxRepository.from_session(session)
+        for row in repo.lock_many_unprocessed(event_ids):
+            with structlog.contextvars.bound_contextvars(event_row_id=str(row.id), stripe_event_id=row.stripe_event_id,
+                                                         group_id=str(row.group_id), event_type=row.type):
+                outcomes[row.id] = apply_event(session, row.group_id, row.payload, source=row.source)
+        repo.mark_processed(outcomes)
+    return outcomes
+
+
 def _why_not_claimed(event_id: uuid.UUID) -> str:
     with session_scope() as session:
         row = InboxRepository.from_session(session).get(event_id)
@@ -151,11 +206,11 @@ def sweep() -> int:
         repo = InboxRepository.from_session(session)
         ids = repo.lock_for_sweep(undispatched_after_s=UNDISPATCHED_AFTER_SECONDS, lost_after_s=LOST_AFTER_SECONDS,
                                   max_attempts=MAX_ATTEMPTS, limit=SWEEP_BATCH)
-        sent = []
-        for event_id in ids:
-            if not send_task_now(names.APPLY_STRIPE_EVENT, str(event_id)):
+        sent: list[uuid.UUID] = []
+        for message in in_messages(ids):
+            if not send_task_now(names.APPLY_STRIPE_EVENTS, [str(event_id) for event_id in message]):
                 break  # broker down: the rest stay as they are for the next sweep
-            sent.append(event_id)
+            sent.extend(message)
         # dispatched_at restarts the "lost" clock, so a queued message is not sent again every sweep.
         repo.mark_dispatched(sent)
     if sent:

@@ -4,11 +4,41 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import and_, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, func, or_, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
+from sqlalchemy.types import String, Uuid
 
 from shared.stripe_sync.models import StripeEvent
+
+
+@dataclass(frozen=True)
+class InboxRow:
+    """What applying an event needs from its inbox row."""
+
+    id: uuid.UUID
+    group_id: uuid.UUID
+    stripe_event_id: str
+    type: str
+    payload: dict[str, Any]
+    source: str
+
+
+_FREE = "processed_at IS NULL AND (lease_expires_at IS NULL OR lease_expires_at < now())"
+_CLAIM_MANY = text(
+    "WITH waiting AS (SELECT id FROM stripe_events WHERE " + _FREE + " AND attempts < :max_attempts"
+    "                 AND id <> ALL(:ids) ORDER BY received_at LIMIT :extra FOR UPDATE SKIP LOCKED)"
+    " UPDATE stripe_events SET lease_expires_at = now() + make_interval(secs => :lease), attempts = attempts + 1"
+    " WHERE (id = ANY(:ids) OR id IN (SELECT id FROM waiting)) AND " + _FREE +
+    " RETURNING id, attempts"
+).bindparams(bindparam("ids", type_=ARRAY(Uuid)))
+
+_MARK_PROCESSED = text(
+    "UPDATE stripe_events AS e SET processed_at = now(), outcome = done.outcome, lease_expires_at = NULL,"
+    " last_error = NULL FROM unnest(:ids, :outcomes) AS done(id, outcome) WHERE e.id = done.id"
+).bindparams(bindparam("ids", type_=ARRAY(Uuid)), bindparam("outcomes", type_=ARRAY(String)))
 
 
 @dataclass
@@ -29,6 +59,32 @@ class InboxRepository:
                     attempts=StripeEvent.attempts + 1)
             .returning(StripeEvent.attempts)
         )
+
+    def claim_many(self, event_ids: list[uuid.UUID], lease_seconds: float, *, up_to: int,
+                   max_attempts: int) -> dict[uuid.UUID, int]:
+        """`claim` for a batch: the given rows, topped up to `up_to` with the oldest other rows that
+        wait unleased (their own messages, still queued, will find them taken and do nothing). So a
+        backlog is worked off in full batches however small the messages that announced it.
+        {row id: attempt number} of the rows we now hold."""
+        rows = self.session.execute(_CLAIM_MANY, {
+            "ids": event_ids, "extra": max(up_to - len(event_ids), 0), "max_attempts": max_attempts,
+            "lease": float(lease_seconds)})
+        return {row.id: row.attempts for row in rows}
+
+    def lock_many_unprocessed(self, event_ids: list[uuid.UUID]) -> list[InboxRow]:
+        """`lock_unprocessed` for a batch, as plain rows (no ORM objects to track), oldest first."""
+        rows = self.session.execute(
+            select(StripeEvent.id, StripeEvent.group_id, StripeEvent.stripe_event_id, StripeEvent.type,
+                   StripeEvent.payload, StripeEvent.source)
+            .where(StripeEvent.id.in_(event_ids), StripeEvent.processed_at.is_(None))
+            .order_by(StripeEvent.received_at).with_for_update()
+        )
+        return [InboxRow(*row) for row in rows]
+
+    def mark_processed(self, outcomes: dict[uuid.UUID, str]) -> None:
+        """processed_at and each row's outcome, for a batch, in one statement."""
+        if outcomes:
+            self.session.execute(_MARK_PROCESSED, {"ids": list(outcomes), "outcomes": list(outcomes.values())})
 
     def get(self, event_id: uuid.UUID) -> StripeEvent | None:
         return self.session.get(StripeEvent, event_id)

@@ -25,6 +25,8 @@ class StripeEvent(IdMixin, Base):
         UniqueConstraint("group_id", "stripe_event_id"),
         Index("ix_stripe_events_undispatched", "received_at", postgresql_where="dispatched_at IS NULL"),
         Index("ix_stripe_events_unprocessed", "group_id", "received_at", postgresql_where="processed_at IS NULL"),
+        # The worker tops up its batches from here, oldest first, and the sweeper looks here too.
+        Index("ix_stripe_events_waiting", "received_at", postgresql_where="processed_at IS NULL"),
     )
 
     group_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))

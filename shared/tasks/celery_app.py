@@ -29,7 +29,7 @@ def create_celery_app() -> Celery:
         task_default_queue=names.QUEUE_DEFAULT,
         task_queues=[Queue(names.QUEUE_DEFAULT), Queue(names.QUEUE_EVENTS)],
         task_routes={
-            names.APPLY_STRIPE_EVENT: {"queue": names.QUEUE_EVENTS},
+            names.APPLY_STRIPE_EVENTS: {"queue": names.QUEUE_EVENTS},
         },
         task_serializer="json",
         accept_content=["json"],

@@ -3,7 +3,7 @@
 RUN_INVOICING = "invoicing.run"
 SWEEP_INVOICING_RUNS = "invoicing.sweep_stale_runs"
 RENDER_INVOICE_PDF = "invoicing.render_pdf"
-APPLY_STRIPE_EVENT = "payments.apply_stripe_event"
+APPLY_STRIPE_EVENTS = "payments.apply_stripe_events"  # args: a list of inbox row ids
 SWEEP_STRIPE_EVENTS = "payments.sweep_stripe_events"
 RECONCILE_GROUP = "reconciliation.reconcile_group"
 SCHEDULE_RECONCILIATIONS = "reconciliation.schedule_all"

@@ -373,7 +373,7 @@ class PrivateStack:
             app = Celery("clinicpay-faults", broker=self.redis.url)
             app.conf.update(task_default_queue=names.QUEUE_DEFAULT,
                             task_queues=[Queue(names.QUEUE_DEFAULT), Queue(names.QUEUE_EVENTS)],
-                            task_routes={names.APPLY_STRIPE_EVENT: {"queue": names.QUEUE_EVENTS}},
+                            task_routes={names.APPLY_STRIPE_EVENTS: {"queue": names.QUEUE_EVENTS}},
                             task_serializer="json", broker_connection_retry_on_startup=True)
             self._celery = app
         return self._celery

@@ -148,3 +148,50 @@ def test_replay_of_an_unknown_event_says_so(pipeline):
 def _replay(event_id: str) -> subprocess.CompletedProcess:
     return subprocess.run(stack.python_module_cmd("shared.cli", "replay-event", event_id), env=stack.child_env(),
                           cwd=stack.REPO_ROOT, capture_output=True, text=True, timeout=60)
+
+
+
+def _stored_undispatched(receiver, stripe_http, practice, events) -> list[uuid.UUID]:  # noqa: ANN001
+    for evt in events:
+        assert deliver(stripe_http, receiver.webhook_url(str(practice.group_id)), evt,
+                       practice.webhook_secret).status_code == 200
+    return [stored_event(practice.group_id, evt["id"])["id"] for evt in events]
+
+
+def test_one_bad_event_in_a_batch_does_not_hold_back_the_others(relay_stopped, stripe_http):
+    practice = make_practice()
+    paid_card = make_invoice_with_card_payment(practice.group_id, 10_000, status="succeeded")
+    bad = refund(amount=2_500, payment_intent=paid_card.payment_intent_id)
+    bad["amount"] = "25.00"  # the handler refuses it
+    cards = [make_invoice_with_card_payment(practice.group_id, 1_000 + i) for i in range(2)]
+    events = [_succeeded(cards[0], practice), event("refund.created", bad), _succeeded(cards[1], practice)]
+    ids = _stored_undispatched(relay_stopped, stripe_http, practice, events)
+
+    result = inbox.process_events(ids)
+
+    # (A batch may also take older rows of other tests that wait for a retry: only ours are judged.)
+    assert [failed.event_id for failed in result.failures if failed.event_id in ids] == [ids[1]]
+    assert all(invoice_state(card.invoice_id)["status"] == "paid" for card in cards)
+    good, failed = stored_event(practice.group_id, events[0]["id"]), stored_event(practice.group_id, events[1]["id"])
+    assert good["outcome"] == "applied" and good["attempts"] == 1
+    assert failed["processed_at"] is None and "amount" in failed["last_error"]
+    assert invoice_state(paid_card.invoice_id)["paid_cents"] == 10_000  # the refused refund moved nothing
+
+
+def test_a_message_naming_one_event_works_off_the_waiting_backlog_and_a_late_copy_does_nothing(
+        relay_stopped, stripe_http):
+    practice = make_practice()
+    cards = [make_invoice_with_card_payment(practice.group_id, 2_000 + i) for i in range(5)]
+    events = [_succeeded(card, practice) for card in cards]
+    ids = _stored_undispatched(relay_stopped, stripe_http, practice, events)
+
+    first = inbox.process_events(ids[:1])
+    # The other four were waiting unleased: the same batch took them, oldest first.
+    assert set(first.outcomes) >= set(ids) and set(first.outcomes.values()) == {"applied"}
+    assert all(invoice_state(card.invoice_id)["status"] == "paid" for card in cards)
+
+    # Their own messages arrive afterwards and find nothing to do.
+    late = inbox.process_events(ids[1:])
+    assert not late.failures and late.skipped == 4 and not (set(late.outcomes) & set(ids))
+    assert [stored_event(practice.group_id, evt["id"])["attempts"] for evt in events] == [1] * 5
+    assert all(invoice_state(card.invoice_id)["paid_cents"] == card.amount_cents for card in cards)

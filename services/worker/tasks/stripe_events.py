@@ -9,22 +9,26 @@ from shared.tasks import names
 from shared.tasks.decorator import clinicpay_task
 
 
-@clinicpay_task(names.APPLY_STRIPE_EVENT, max_retries=inbox.MAX_ATTEMPTS)
-def apply_stripe_event(self, event_row_id: str) -> str:  # noqa: ANN001
+@clinicpay_task(names.APPLY_STRIPE_EVENTS, max_retries=inbox.MAX_ATTEMPTS)
+def apply_stripe_events(self, event_row_ids: list[str]) -> dict[str, int]:  # noqa: ANN001
     try:
-        return inbox.process_event(uuid.UUID(event_row_id))
-    except inbox.EventFailed as failed:
-        # Transient errors are retried here soon, on the same backoff the row's lease records;
-        # anything else waits for the sweeper (which also retries it, more slowly, up to the limit).
-        if failed.transient and failed.attempts_left:
-            raise self.retry(exc=inbox.EventNotApplied(str(failed)), countdown=failed.retry_in) from None
-        raise inbox.EventNotApplied(str(failed)) from None
+        result = inbox.process_events([uuid.UUID(event_id) for event_id in event_row_ids])
     except inbox.DATABASE_UNAVAILABLE as exc:
         # Not even claimed, so no lease holds a backoff for the sweeper to honour. Failing here would
         # drop the message: a worker would drain its whole queue in seconds while the database
         # restarts, and every event would wait for the sweeper's "lost" clock. Retry soon instead.
         raise self.retry(exc=inbox.EventNotApplied(inbox.describe(exc)),
                          countdown=inbox.retry_delay(self.request.retries + 1)) from None
+    # Transient failures are retried here soon, once the longest of their backoffs has passed (each
+    # row's lease records its own, and a row still under its lease would be skipped).
+    # Anything else waits for the sweeper, which also retries it, more slowly, up to the limit.
+    again = [failed for failed in result.failures if failed.transient and failed.attempts_left]
+    if again:
+        raise self.retry(args=([str(failed.event_id) for failed in again],), exc=inbox.EventNotApplied(str(again[0])),
+                         countdown=max(failed.retry_in for failed in again)) from None
+    if result.failures:
+        raise inbox.EventNotApplied("; ".join(str(failed) for failed in result.failures))
+    return {"applied": len(result.outcomes), "skipped": result.skipped}
 
 
 @clinicpay_task(names.SWEEP_STRIPE_EVENTS, max_retries=0, acks_late=False)

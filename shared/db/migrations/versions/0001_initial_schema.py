@@ -104,6 +104,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_stripe_events_undispatched', 'stripe_events', ['received_at'], unique=False, postgresql_where='dispatched_at IS NULL')
     op.create_index('ix_stripe_events_unprocessed', 'stripe_events', ['group_id', 'received_at'], unique=False, postgresql_where='processed_at IS NULL')
+    op.create_index('ix_stripe_events_waiting', 'stripe_events', ['received_at'], unique=False, postgresql_where='processed_at IS NULL')
     op.create_table('users',
     sa.Column('group_id', sa.Uuid(), nullable=True),
     sa.Column('email', sa.String(length=320), nullable=False),
@@ -425,6 +426,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_users_group_id'), table_name='users')
     op.drop_index(op.f('ix_users_client_id'), table_name='users')
     op.drop_table('users')
+    op.drop_index('ix_stripe_events_waiting', table_name='stripe_events', postgresql_where='processed_at IS NULL')
     op.drop_index('ix_stripe_events_unprocessed', table_name='stripe_events', postgresql_where='processed_at IS NULL')
     op.drop_index('ix_stripe_events_undispatched', table_name='stripe_events', postgresql_where='dispatched_at IS NULL')
     op.drop_table('stripe_events')
