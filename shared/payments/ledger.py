@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from shared.errors import NotFound
 from shared.invoicing.models import Invoice
 from shared.payments.models import Dispute, Payment, Refund
+from shared.payments.stripe_repository import preloaded
 
 # Stripe's dispute states that still need the practice's attention flag the invoice. A closed
 # dispute (won, lost, warning_closed, charge_refunded) stays in the history but no longer flags it:
@@ -42,6 +43,10 @@ class LedgerTotals:
 
 def lock_invoice(session: Session, invoice_id: uuid.UUID, group_id: uuid.UUID) -> Invoice:
     """The invoice, locked FOR UPDATE for the rest of the transaction; 404 outside the group."""
+    known = preloaded(session)
+    invoice = known.locked_invoices.get(invoice_id) if known is not None else None
+    if invoice is not None and invoice.group_id == group_id:
+        return invoice  # locked earlier in this transaction, and kept current by it
     invoice = session.scalar(
         select(Invoice).where(Invoice.id == invoice_id, Invoice.group_id == group_id).with_for_update()
     )

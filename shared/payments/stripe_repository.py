@@ -1,14 +1,37 @@
-"""Queries that find our ledger rows from the ids Stripe hands us (PaymentIntent, refund, dispute)."""
+"""Queries that find our ledger rows from the ids Stripe hands us (PaymentIntent, refund, dispute).
+
+A batch of Stripe events (the worker applies up to 20 in one transaction) can `preload` its
+PaymentIntents' payments: their invoices are locked in one statement, in id order (so two
+batches never deadlock), then the payments are read — current, since every writer of a
+payment holds its invoice's lock. The lookups below then answer from the session for those
+payments instead of asking the database three times per event.
+"""
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from shared.invoicing.models import Invoice
 from shared.payments.models import Dispute, Payment, Refund
+
+_PRELOADED = "stripe_ledger_preloaded"
+
+
+@dataclass
+class Preloaded:
+    """What this transaction already holds: payments by PaymentIntent id, and the invoices it locked.
+    (Held here, not only in the session: its identity map lets go of unchanged objects.)"""
+
+    payments_by_intent: dict[str, Payment] = field(default_factory=dict)
+    locked_invoices: dict[uuid.UUID, Invoice] = field(default_factory=dict)
+
+
+def preloaded(session: Session) -> Preloaded | None:
+    return session.info.get(_PRELOADED)
 
 
 @dataclass
@@ -19,7 +42,24 @@ class StripeLedgerRepository:
     def from_session(cls, session: Session) -> StripeLedgerRepository:
         return cls(session)
 
+    def preload(self, group_intents: list[tuple[uuid.UUID, str]]) -> None:
+        """Lock the invoices of the payments these (group, PaymentIntent id) pairs name, then read
+        the payments; see the module's docstring."""
+        known = self.session.info.setdefault(_PRELOADED, Preloaded())
+        if not group_intents:
+            return
+        named = tuple_(Payment.group_id, Payment.stripe_payment_intent_id).in_(group_intents)
+        invoices = self.session.scalars(
+            select(Invoice).where(Invoice.id.in_(select(Payment.invoice_id).where(named)))
+            .order_by(Invoice.id).with_for_update().execution_options(populate_existing=True))
+        known.locked_invoices.update((invoice.id, invoice) for invoice in invoices)
+        for payment in self.session.scalars(select(Payment).where(named).execution_options(populate_existing=True)):
+            known.payments_by_intent[payment.stripe_payment_intent_id] = payment
+
     def payment_by_intent(self, payment_intent_id: str) -> Payment | None:
+        known = preloaded(self.session)
+        if known is not None and payment_intent_id in known.payments_by_intent:
+            return known.payments_by_intent[payment_intent_id]
         return self.session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == payment_intent_id))
 
     def card_payment_in_group(self, payment_id: uuid.UUID, group_id: uuid.UUID) -> Payment | None:
@@ -28,7 +68,13 @@ class StripeLedgerRepository:
         )
 
     def reload_payment(self, payment_id: uuid.UUID) -> Payment:
-        """Re-read after the invoice lock is held, so we act on the committed state, not a stale copy."""
+        """Re-read after the invoice lock is held, so we act on the committed state, not a stale copy
+        (a preloaded payment was read after its invoice's lock: it is current already)."""
+        known = preloaded(self.session)
+        payment = self.session.get(Payment, payment_id) if known is not None else None
+        if payment is not None and payment.invoice_id in known.locked_invoices \
+                and known.payments_by_intent.get(payment.stripe_payment_intent_id) is payment:
+            return payment
         return self.session.scalars(
             select(Payment).where(Payment.id == payment_id).execution_options(populate_existing=True)
         ).one()

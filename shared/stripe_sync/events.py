@@ -21,6 +21,7 @@ from shared.logging import get_logger
 from shared.payments.card import apply_payment_intent, find_card_payment, order_is_ambiguous, our_status
 from shared.payments.disputes import FUNDS_REINSTATED, FUNDS_WITHDRAWN, DisputeSnapshot, apply_dispute
 from shared.payments.refunds import MalformedObject, RefundSnapshot, apply_refund
+from shared.payments.stripe_repository import StripeLedgerRepository
 from shared.stripe_sync.gateway import StripeGateway
 
 log = get_logger(__name__)
@@ -115,6 +116,15 @@ HANDLERS: dict[str, Handler] = {
     "charge.dispute.funds_withdrawn": _dispute(FUNDS_WITHDRAWN),
     "charge.dispute.funds_reinstated": _dispute(FUNDS_REINSTATED),
 }
+
+
+def preload(session, rows: list[tuple[uuid.UUID, dict[str, Any]]]) -> None:  # noqa: ANN001
+    """Before a batch of (group id, event) is applied in one transaction: lock the invoices and read
+    the payments its PaymentIntent events name, in two statements (see `StripeLedgerRepository.preload`)."""
+    pairs = {(group_id, obj["id"]) for group_id, event in rows
+             if HANDLERS.get(event.get("type", "")) is _payment_intent
+             and isinstance(obj := (event.get("data") or {}).get("object"), dict) and isinstance(obj.get("id"), str)}
+    StripeLedgerRepository.from_session(session).preload(sorted(pairs))
 
 
 def apply_event(session, group_id: uuid.UUID, event: dict[str, Any], *, source: str) -> str:  # noqa: ANN001

@@ -30,7 +30,7 @@ import shared.db.models  # noqa: F401 — every mapper, so the ledger's foreign 
 from shared.db.engine import session_scope
 from shared.errors import ClinicpayError
 from shared.logging import get_logger
-from shared.stripe_sync.events import apply_event
+from shared.stripe_sync.events import apply_event, preload
 from shared.stripe_sync.dispatch import EVENTS_PER_MESSAGE, in_messages
 from shared.stripe_sync.gateway import StripeUnavailable
 from shared.stripe_sync.inbox_repository import InboxRepository
@@ -145,7 +145,9 @@ def _apply_together(event_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     outcomes: dict[uuid.UUID, str] = {}
     with session_scope() as session:
         repo = InboxRepository.from_session(session)
-        for row in repo.lock_many_unprocessed(event_ids):
+        rows = repo.lock_many_unprocessed(event_ids)
+        preload(session, [(row.group_id, row.payload) for row in rows])
+        for row in rows:
             with structlog.contextvars.bound_contextvars(event_row_id=str(row.id), stripe_event_id=row.stripe_event_id,
                                                          group_id=str(row.group_id), event_type=row.type):
                 outcomes[row.id] = apply_event(session, row.group_id, row.payload, source=row.source)

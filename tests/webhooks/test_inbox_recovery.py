@@ -195,3 +195,36 @@ def test_a_message_naming_one_event_works_off_the_waiting_backlog_and_a_late_cop
     assert not late.failures and late.skipped == 4 and not (set(late.outcomes) & set(ids))
     assert [stored_event(practice.group_id, evt["id"])["attempts"] for evt in events] == [1] * 5
     assert all(invoice_state(card.invoice_id)["paid_cents"] == card.amount_cents for card in cards)
+
+
+def test_one_batch_applies_related_events_in_order_and_leaves_other_practices_alone(relay_stopped, stripe_http):
+    practice, other = make_practice(), make_practice()
+    refunded = make_invoice_with_card_payment(practice.group_id, 8_000)
+    retried = make_invoice_with_card_payment(practice.group_id, 6_000)
+    theirs = make_invoice_with_card_payment(other.group_id, 5_000)
+    declined = payment_intent(pi_id=retried.payment_intent_id, amount=6_000, status="requires_payment_method",
+                              last_payment_error={"message": "Your card was declined."},
+                              metadata={"group_id": str(practice.group_id), "payment_id": str(retried.payment_id)})
+    events = [
+        _succeeded(refunded, practice),
+        event("refund.created", refund(amount=3_000, payment_intent=refunded.payment_intent_id)),
+        event("payment_intent.payment_failed", declined),
+        _succeeded(retried, practice),
+        # The other practice's PaymentIntent, delivered to this practice's endpoint (a shared account).
+        _succeeded(theirs, other),
+    ]
+    ids = _stored_undispatched(relay_stopped, stripe_http, practice, events)
+
+    result = inbox.process_events(ids)
+
+    assert not [failed for failed in result.failures if failed.event_id in ids]
+    assert [result.outcomes[i] for i in ids] == ["applied", "applied", "applied", "applied", "unmatched"]
+    state = invoice_state(refunded.invoice_id)
+    assert (state["status"], state["paid_cents"], state["balance_cents"]) == ("partially_paid", 5_000, 3_000)
+    assert refunds_of(refunded.payment_id) == [{"stripe_refund_id": events[1]["data"]["object"]["id"],
+                                                "amount_cents": 3_000, "status": "succeeded"}]
+    # A decline, then the new card's success, in one transaction: paid once, no failure left behind.
+    assert payment_state(retried.payment_id)["status"] == "succeeded"
+    assert invoice_state(retried.invoice_id)["paid_cents"] == 6_000
+    assert payment_state(theirs.payment_id)["status"] == "processing"
+    assert invoice_state(theirs.invoice_id)["status"] == "open"
