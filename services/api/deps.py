@@ -2,37 +2,43 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio.to_thread
 import structlog
+from anyio import CancelScope, CapacityLimiter
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor
 from shared.auth.service import resolve_bearer
-from shared.db.engine import get_sessionmaker
+from shared.db.engine import session_scope
 from shared.errors import Forbidden, Unauthenticated
-from shared.tasks.enqueue import discard_pending, flush_after_commit
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)
 
 
-def get_session() -> Iterator[Session]:
-    """The transaction boundary: commit on success, roll back on error, then send queued tasks."""
-    session = get_sessionmaker()()
+async def get_session() -> AsyncIterator[Session]:
+    """The transaction boundary (`session_scope`): commit on success, roll back on error, then send queued tasks.
+
+    Async, so opening it costs no thread-pool hop: a Session connects on first use. Closing it
+    talks to the database, so that runs in the pool, shielded from cancellation, as FastAPI runs
+    a sync generator's exit (a limiter of its own: it must not wait for a thread while holding a
+    connection)."""
+    scope = session_scope()
+    session = scope.__enter__()
     try:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        discard_pending()
+    except BaseException as exc:
+        with CancelScope(shield=True):
+            await anyio.to_thread.run_sync(scope.__exit__, type(exc), exc, exc.__traceback__,
+                                           limiter=CapacityLimiter(1))
         raise
-    finally:
-        session.close()
-    flush_after_commit()
+    with CancelScope(shield=True):
+        await anyio.to_thread.run_sync(scope.__exit__, None, None, None, limiter=CapacityLimiter(1))
 
 
 # scope="function": commit before the response is sent. FastAPI's default ("request") runs the
@@ -71,7 +77,8 @@ class RequireRoles:
             raise Forbidden("Your role may not do this.", code="role_forbidden")
         return actor
 
-    def __call__(self, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
+    # Async: a check in memory, not worth a thread-pool hop.
+    async def __call__(self, actor: Annotated[Actor, Depends(current_actor)]) -> Actor:
         return self.check(actor)
 
 

@@ -6,7 +6,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, tuple_
+from pydantic import BaseModel
+from sqlalchemy import Result, Select, tuple_
 from sqlalchemy.orm import Session
 
 from shared.errors import NotFound, ValidationFailed
@@ -36,19 +37,51 @@ def check_limit(limit: int) -> int:
     return limit
 
 
-def paginate(session: Session, stmt: Select, model: Any, *, limit: int, starting_after: str | None) -> Page:
+def columns_for(model: Any, schema: type[BaseModel]) -> list[Any]:
+    """The columns of `model`'s table that `schema` shows, for a list read as plain rows (`paginate_rows`)."""
+    table = model.__table__.c
+    return [table[name] for name in schema.model_fields if name in table]
+
+
+def _after_cursor(session: Session, stmt: Select, model: Any, starting_after: str | None) -> Select:
     """`stmt` must already be scoped to the caller's group; the cursor row is looked up within it."""
-    limit = check_limit(limit)
     cursor_id = parse_cursor(starting_after)
-    if cursor_id is not None:
-        cursor = session.execute(
-            stmt.with_only_columns(model.created_at, model.id).where(model.id == cursor_id).order_by(None)
-        ).first()
-        if cursor is None:
-            raise NotFound("No such object to page after.", code="resource_missing", param="starting_after")
-        stmt = stmt.where(tuple_(model.created_at, model.id) < tuple_(cursor.created_at, cursor.id))
-    rows = list(session.scalars(stmt.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)))
+    if cursor_id is None:
+        return stmt
+    cursor = session.execute(
+        stmt.with_only_columns(model.created_at, model.id).where(model.id == cursor_id).order_by(None)
+    ).first()
+    if cursor is None:
+        raise NotFound("No such object to page after.", code="resource_missing", param="starting_after")
+    return stmt.where(tuple_(model.created_at, model.id) < tuple_(cursor.created_at, cursor.id))
+
+
+def _newest_first(stmt: Select, model: Any, limit: int) -> Select:
+    return stmt.order_by(model.created_at.desc(), model.id.desc()).limit(limit + 1)
+
+
+def paginate(session: Session, stmt: Select, model: Any, *, limit: int, starting_after: str | None) -> Page:
+    """A page of ORM objects: `stmt` selects `model`, scoped to the caller's group."""
+    limit = check_limit(limit)
+    stmt = _after_cursor(session, stmt, model, starting_after)
+    rows = list(session.scalars(_newest_first(stmt, model, limit)))
     return Page(data=rows[:limit], has_more=len(rows) > limit)
 
 
-__all__ = ["Page", "paginate", "check_limit", "DEFAULT_LIMIT", "MAX_LIMIT"]
+def paginate_rows(session: Session, stmt: Select, model: Any, *, limit: int, starting_after: str | None) -> Page:
+    """A page of plain rows (dicts of column name to value): `stmt` selects columns of `model` (and of
+    what it joins), scoped to the caller's group. For the busiest lists: reading columns skips building
+    ORM objects, which cost the Invoiced tab more CPU than everything else it did."""
+    limit = check_limit(limit)
+    stmt = _after_cursor(session, stmt, model, starting_after)
+    rows = as_dicts(session.execute(_newest_first(stmt, model, limit)))
+    return Page(data=rows[:limit], has_more=len(rows) > limit)
+
+
+def as_dicts(result: Result) -> list[dict[str, Any]]:
+    """Rows as plain dicts: pydantic validates a page of dicts ~3x faster than of RowMappings."""
+    keys = list(result.keys())
+    return [dict(zip(keys, row, strict=True)) for row in result]
+
+
+__all__ = ["Page", "paginate", "paginate_rows", "columns_for", "as_dicts", "check_limit", "DEFAULT_LIMIT", "MAX_LIMIT"]

@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Row, Select, func, select, true, tuple_, update
 from sqlalchemy.orm import Session
@@ -13,8 +14,9 @@ from sqlalchemy.orm import Session
 from shared.billing.models import BillingRate, Service
 from shared.clients.models import Client
 from shared.db.arrays import any_id
-from shared.db.pagination import Page
+from shared.db.pagination import Page, as_dicts
 from shared.errors import NotFound
+from shared.groups.models import Group
 from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf, InvoicingRun
 
 
@@ -36,9 +38,12 @@ class InvoicingRepository:
 
     # --- the queue ---
 
-    def queue_page(self, group_id: uuid.UUID, *, client_id: uuid.UUID | None, date_from: date | None,
-                   date_to: date | None, limit: int, starting_after: uuid.UUID | None) -> Page:
+    def queue_page(self, group_id: uuid.UUID, columns: Sequence[Any], *, client_id: uuid.UUID | None,
+                   date_from: date | None, date_to: date | None, limit: int, starting_after: uuid.UUID | None) -> Page:
         """The queue, newest first: uninvoiced services, not in a run, on a rate that needs billing and is invoiced.
+
+        Rows of the services' `columns` with `client_name`, `billing_rate_name` and the group's
+        `currency`, joined in for the page's rows only.
 
         Read per billing rate (a LATERAL over the group's invoiced rates, each taking its newest
         `limit + 1` from `ix_services_queue`), then merged: at most `limit + 1` rows per rate are
@@ -67,9 +72,15 @@ class InvoicingRepository:
         newest = [Service.created_at.desc(), Service.id.desc()]
         per_rate = (select(Service.id).where(Service.billing_rate_id == rates.c.id, *waiting)
                     .order_by(*newest).limit(limit + 1).lateral("per_rate"))
-        rows = list(self.session.scalars(
-            select(Service).where(Service.id.in_(select(per_rate.c.id).select_from(rates).join(per_rate, true())))
-            .order_by(*newest).limit(limit + 1)))
+        result = self.session.execute(
+            select(*columns, Client.name.label("client_name"), BillingRate.name.label("billing_rate_name"),
+                   Group.currency)
+            .join(Client, Client.id == Service.client_id)
+            .join(BillingRate, BillingRate.id == Service.billing_rate_id)
+            .join(Group, Group.id == Service.group_id)
+            .where(Service.id.in_(select(per_rate.c.id).select_from(rates).join(per_rate, true())))
+            .order_by(*newest).limit(limit + 1))
+        rows = as_dicts(result)
         return Page(data=rows[:limit], has_more=len(rows) > limit)
 
     def client_names(self, client_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -77,13 +88,6 @@ class InvoicingRepository:
         if not ids:
             return {}
         return dict(self.session.execute(select(Client.id, Client.name).where(Client.id == any_id(ids))).all())
-
-    def rate_names(self, rate_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
-        ids = list(set(rate_ids))
-        if not ids:
-            return {}
-        return dict(self.session.execute(select(BillingRate.id, BillingRate.name)
-                                         .where(BillingRate.id == any_id(ids))).all())
 
     # --- claiming a selection for a run ---
 
@@ -147,9 +151,11 @@ class InvoicingRepository:
 
     # --- invoices ---
 
-    def invoices_query(self, group_id: uuid.UUID, *, status: str | None = None,
+    def invoices_query(self, group_id: uuid.UUID, columns: Sequence[Any], *, status: str | None = None,
                        client_id: uuid.UUID | None = None) -> Select:
-        stmt = select(Invoice).where(Invoice.group_id == group_id)
+        """The Invoiced tab's rows: the invoices' `columns` and `client_name`."""
+        stmt = (select(*columns, Client.name.label("client_name")).join(Client, Client.id == Invoice.client_id)
+                .where(Invoice.group_id == group_id))
         if status is not None:
             stmt = stmt.where(Invoice.status == status)
         if client_id is not None:

@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record
+from shared.billing.models import Service
 from shared.clients.models import Client
 from shared.db.arrays import parse_ids
 from shared.db.ids import parse_id
-from shared.db.pagination import Page, check_limit, paginate, parse_cursor
+from shared.db.pagination import Page, check_limit, columns_for, paginate_rows, parse_cursor
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.groups.models import Group
 from shared.invoicing.models import Invoice, InvoicingRun
 from shared.invoicing.repository import InvoicingRepository
 from shared.invoicing.schemas import (
@@ -56,27 +56,24 @@ def _client_filter(session: Session, actor: Actor, client_id: str | None) -> uui
     return client_uuid
 
 
+# The lists read plain rows of the columns they show (shared.db.pagination.paginate_rows).
+_QUEUE_COLUMNS = columns_for(Service, QueueItemOut)
+_INVOICE_COLUMNS = columns_for(Invoice, InvoiceOut)
+
+
 # --- the queue ---
 
 def list_queue(session: Session, actor: Actor, *, client_id: str | None, date_from: date | None,
-               date_to: date | None, limit: int, starting_after: str | None) -> tuple[list[QueueItemOut], bool]:
+               date_to: date | None, limit: int, starting_after: str | None) -> Page:
+    """A page of rows in the shape of QueueItemOut."""
     if date_from and date_to and date_from > date_to:
         raise ValidationFailed("'from' must not be after 'to'.", code="invalid_date_range", param="from")
     client_uuid = _client_filter(session, actor, client_id)
-    repo = InvoicingRepository.from_session(session)
-    page = repo.queue_page(actor.group_id, client_id=client_uuid, date_from=date_from, date_to=date_to,
-                           limit=check_limit(limit), starting_after=parse_cursor(starting_after))
-    currency = session.scalar(select(Group.currency).where(Group.id == actor.group_id))
-    clients = repo.client_names(s.client_id for s in page.data)
-    rates = repo.rate_names(s.billing_rate_id for s in page.data)
-    items = [QueueItemOut(
-        id=s.id, external_id=s.external_id, client_id=s.client_id, client_name=clients.get(s.client_id, ""),
-        billing_rate_id=s.billing_rate_id, billing_rate_name=rates.get(s.billing_rate_id, ""),
-        service_date=s.service_date, description=s.description, amount_cents=s.amount_cents,
-        insurance_paid_cents=s.insurance_paid_cents,
-        client_part_cents=max(s.amount_cents - s.insurance_paid_cents, 0), currency=currency,
-        created_at=s.created_at) for s in page.data]
-    return items, page.has_more
+    page = InvoicingRepository.from_session(session).queue_page(
+        actor.group_id, _QUEUE_COLUMNS, client_id=client_uuid, date_from=date_from, date_to=date_to,
+        limit=check_limit(limit), starting_after=parse_cursor(starting_after))
+    items = [{**s, "client_part_cents": max(s["amount_cents"] - s["insurance_paid_cents"], 0)} for s in page.data]
+    return Page(data=items, has_more=page.has_more)
 
 
 # --- runs ---
@@ -157,11 +154,11 @@ def _invoice_out(invoice: Invoice, client_name: str) -> InvoiceOut:
 
 def list_invoices(session: Session, actor: Actor, *, status: str | None, client_id: str | None, limit: int,
                   starting_after: str | None) -> Page:
+    """A page of rows in the shape of InvoiceOut."""
     client_uuid = _client_filter(session, actor, client_id)
-    stmt = InvoicingRepository.from_session(session).invoices_query(actor.group_id, status=status,
+    stmt = InvoicingRepository.from_session(session).invoices_query(actor.group_id, _INVOICE_COLUMNS, status=status,
                                                                     client_id=client_uuid)
-    page = paginate(session, stmt, Invoice, limit=limit, starting_after=starting_after)
-    return Page(data=invoice_views(session, page.data), has_more=page.has_more)
+    return paginate_rows(session, stmt, Invoice, limit=limit, starting_after=starting_after)
 
 
 def get_invoice(session: Session, actor: Actor, invoice_id: str, *, client_id: uuid.UUID | None = None) -> Invoice:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -29,7 +31,8 @@ class PortalRepository:
         ).one()
         return int(count), int(balance)
 
-    def visible_invoices(self, group_id: uuid.UUID, client_id: uuid.UUID) -> Select:
-        """Paid and unpaid; a voided invoice was withdrawn by the practice and leaves the client's list."""
-        return select(Invoice).where(Invoice.group_id == group_id, Invoice.client_id == client_id,
+    def visible_invoices(self, group_id: uuid.UUID, client_id: uuid.UUID, columns: Sequence[Any]) -> Select:
+        """The invoices' `columns`, paid and unpaid; a voided invoice was withdrawn by the practice and leaves
+        the client's list."""
+        return select(*columns).where(Invoice.group_id == group_id, Invoice.client_id == client_id,
                                      Invoice.status != "void")

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor
-from shared.db.pagination import Page, paginate
+from shared.db.pagination import Page, columns_for, paginate_rows
 from shared.errors import Forbidden
 from shared.groups.models import Group
 from shared.invoicing import service as invoicing
@@ -22,6 +22,9 @@ from shared.portal.schemas import PortalInvoiceDetailOut, PortalInvoiceOut, Port
 # What a client sees of the payments on an invoice: money that moved or is moving, and manual
 # entries the practice took back. Abandoned card attempts (pending, canceled) are not shown.
 CLIENT_VISIBLE_PAYMENT_STATUSES = ("processing", "requires_action", "succeeded", "failed", "reversed")
+
+# The list reads plain rows of the columns it shows (shared.db.pagination.paginate_rows).
+_INVOICE_COLUMNS = columns_for(Invoice, PortalInvoiceOut)
 
 
 def _own_client(actor: Actor) -> uuid.UUID:
@@ -38,9 +41,10 @@ def summary(session: Session, actor: Actor) -> PortalSummaryOut:
 
 
 def list_invoices(session: Session, actor: Actor, *, limit: int, starting_after: str | None) -> Page:
-    stmt = PortalRepository.from_session(session).visible_invoices(actor.group_id, _own_client(actor))
-    page = paginate(session, stmt, Invoice, limit=limit, starting_after=starting_after)
-    return Page(data=[PortalInvoiceOut.model_validate(i) for i in page.data], has_more=page.has_more)
+    """A page of rows in the shape of PortalInvoiceOut."""
+    stmt = PortalRepository.from_session(session).visible_invoices(actor.group_id, _own_client(actor),
+                                                                   _INVOICE_COLUMNS)
+    return paginate_rows(session, stmt, Invoice, limit=limit, starting_after=starting_after)
 
 
 def get_invoice(session: Session, actor: Actor, invoice_id: str) -> Invoice:

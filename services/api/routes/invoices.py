@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request, Response
 
 from services.api.deps import CurrentStaff, SessionDep
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter, list_response
 from services.api.pdf_responses import PDF_RESPONSES, pdf_response
 from shared.invoicing import service
 from shared.invoicing.documents import pdf_of_version
@@ -21,10 +21,10 @@ router = APIRouter(prefix="/v1/invoices", tags=["invoices"])
 @router.get("", response_model=ListOut[InvoiceOut])
 def list_invoices(actor: CurrentStaff, session: SessionDep, status: InvoiceStatus | None = None,
                   client_id: str | None = None, limit: Limit = DEFAULT_LIMIT,
-                  starting_after: StartingAfter = None) -> ListOut[InvoiceOut]:
+                  starting_after: StartingAfter = None) -> Response:
     page = service.list_invoices(session, actor, status=status, client_id=client_id, limit=limit,
                                  starting_after=starting_after)
-    return ListOut[InvoiceOut](data=page.data, has_more=page.has_more)
+    return list_response(InvoiceOut, page)
 
 
 @router.post("/mark-paid", response_model=MarkPaidOut)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Header, Query, Response
 
 from services.api.deps import CurrentStaff, SessionDep
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter, list_response
 from shared.billing.fields import IsoDate
 from shared.idempotency import service as idempotency
 from shared.invoicing import service
@@ -21,11 +21,11 @@ def queue(actor: CurrentStaff, session: SessionDep,
           client_id: Annotated[str | None, Query()] = None,
           date_from: Annotated[IsoDate | None, Query(alias="from", description="Service date, YYYY-MM-DD.")] = None,
           date_to: Annotated[IsoDate | None, Query(alias="to", description="Service date, YYYY-MM-DD.")] = None,
-          limit: Limit = DEFAULT_LIMIT, starting_after: StartingAfter = None) -> ListOut[QueueItemOut]:
+          limit: Limit = DEFAULT_LIMIT, starting_after: StartingAfter = None) -> Response:
     """Uninvoiced services, not in a run, whose billing rate needs billing and is invoiced."""
-    items, has_more = service.list_queue(session, actor, client_id=client_id, date_from=date_from, date_to=date_to,
-                                         limit=limit, starting_after=starting_after)
-    return ListOut[QueueItemOut](data=items, has_more=has_more)
+    page = service.list_queue(session, actor, client_id=client_id, date_from=date_from, date_to=date_to,
+                              limit=limit, starting_after=starting_after)
+    return list_response(QueueItemOut, page)
 
 
 @router.post("/runs", status_code=202, response_model=RunOut)

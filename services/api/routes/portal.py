@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from services.api.deps import CurrentClient, SessionDep
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter, list_response
 from services.api.pdf_responses import PDF_RESPONSES, pdf_response
 from shared.invoicing.documents import current_pdf
 from shared.portal import service
@@ -22,9 +22,9 @@ def summary(actor: CurrentClient, session: SessionDep) -> PortalSummaryOut:
 
 @router.get("/invoices", response_model=ListOut[PortalInvoiceOut])
 def list_invoices(actor: CurrentClient, session: SessionDep, limit: Limit = DEFAULT_LIMIT,
-                  starting_after: StartingAfter = None) -> ListOut[PortalInvoiceOut]:
+                  starting_after: StartingAfter = None) -> Response:
     page = service.list_invoices(session, actor, limit=limit, starting_after=starting_after)
-    return ListOut[PortalInvoiceOut](data=page.data, has_more=page.has_more)
+    return list_response(PortalInvoiceOut, page)
 
 
 @router.get("/invoices/{invoice_id}", response_model=PortalInvoiceDetailOut)
