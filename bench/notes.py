@@ -13,17 +13,17 @@ service's processes divided by what they answered; on a busy machine it is infla
 
 LIMITS: dict[str, str] = {
     "ingest": """\
-- **Throughput is CPU, and the receiver's service is two processes.** Per acknowledged event the
-  receiver spends ~0.25–0.3 ms of CPU, its relay about as much again (~0.25 ms: 70 % of it is
-  Celery/kombu publishing one message per event — kombu's Redis transport even builds a new
-  redis client object for every message), PostgreSQL ~0.2 ms; the bare endpoint ~0.13–0.18 ms
-  per request. With both cores to itself that is ~2,000–2,600 events/s (the "capacity implied
-  by CPU" line): at the goal, not far above it. In these runs the receiver, the relay,
-  PostgreSQL and wrk together kept both cores busy. In production the relay can run on other
-  cores (it is a separate process); on a single 2-core box it halves the receiver's headroom.
-- **p99 at 32 connections** follows from that: with the cores saturated, a request waits for its
-  group-commit batch (which waits for the disk) and then for a core; the bare endpoint's p99 in
-  the same run is the scheduling part of it.
+- **Throughput is CPU.** Per acknowledged event the receiver spends ~0.2–0.3 ms of CPU and
+  PostgreSQL ~0.2 ms; the bare endpoint ~0.12–0.18 ms per request. The relay used to cost as much
+  as the receiver (~0.25 ms per event, 70 % of it Celery/kombu publishing one message per event —
+  kombu's Redis transport even builds a new redis client object for every message); it now
+  sends up to 20 inbox ids per message (`shared/stripe_sync/dispatch.py`), which took the
+  receiver + relay figure from ~0.64 to ~0.31 ms per event and the relay from ~0.6 to ~0.1 of a
+  core at 2,000 events/s. The "capacity implied by CPU" line is what the receiver would take
+  with the machine to itself.
+- **p99 at 32 connections** follows from that: with the cores saturated (receiver, PostgreSQL
+  and wrk share the two), a request waits for its group-commit batch (which waits for the disk)
+  and then for a core; the bare endpoint's p99 in the same run is the scheduling part of it.
 - The receiver's own request path (py-spy on its workers under wrk) is mostly uvicorn/Starlette
   per-request machinery; verifying (`verify_header`, ~8 µs) and parsing (orjson) are ~3 %, the
   group-commit writer and asyncpg's encoding ~10 %.
@@ -40,27 +40,33 @@ LIMITS: dict[str, str] = {
 """
 ,
     "event_to_paid": """\
-- **The worker is the bottleneck, and it falls behind.** The relay hands an event to the broker
-  within ~10–30 ms (10 ms of that is its deliberate coalescing); the rest is the event waiting
-  for, and being applied by, the Celery worker. At concurrency 2 the worker applied ~40–80
-  events/s here (both processes warmed up first), so at 200/s arriving the backlog — and the
-  latency — grow for the whole run: the p50/p99 measure the length of the run as much as the
-  pipeline. At 50/s (the quick mode's rate) the same pipeline keeps up, with a p50 of ~60–70 ms.
-- **Why it is slow:** per event the worker spends ~14–17 ms of CPU (in-process cProfile: ~9 ms of
-  it SQLAlchemy — ORM loading and flush ~3 ms, building statements ~3 ms, engine ~2 ms — plus
-  Celery's hand-off and four log lines) and makes 11 round trips and 2 commits (claim, then
-  apply + `processed_at`). On a machine whose cores are busy with other work every round trip
-  also waits for the database process and then the worker to be scheduled again, so each child
-  spends ~25–100 ms per event. The worker used under one core of the two (~0.9) — it waits
-  more than it computes; concurrency 4 gave +20–50 % here, prefetch 4 changed nothing.
-- **Fixed while measuring:** 17 → 11 statements per applied `payment_intent.succeeded`: the
-  ledger totals were three queries, run twice (now one statement, built once — building it cost
-  ~1.3 ms of CPU per call); the payment's changes were flushed in two UPDATEs (now one); the
-  payment was looked up twice (shared/payments/ledger.py, card.py, shared/stripe_sync/events.py).
-- **What would reach the goal:** 200 events/s at ~15 ms of worker CPU each is 3 cores for the
-  worker alone — more than this machine has. It needs a leaner apply path (prebuilt Core
-  statements instead of ORM round trips, ~3× less CPU) and/or workers on cores of their own.
-""",
+- **Met since the worker applies events in batches** (shared/stripe_sync/inbox.py
+  `process_events`). Before, each event was its own Celery task with two transactions and 11
+  statements, ~15 ms of worker CPU: the worker applied ~56–100 events/s, so at 200/s the
+  backlog (and the latency) grew for the whole run (p50 7–19 s). Now:
+  - the relay sends up to 20 inbox ids per message;
+  - a task claims its ids in one statement **topped up to 20 with the oldest other rows waiting
+    unleased** (their own messages, arriving later, find them taken and cost one UPDATE), so a
+    backlog is worked off in full batches however small the messages that announced it; the
+    claim's commit skips the disk flush (a lost lease only means a second look at the row);
+  - one transaction applies the batch: it locks the batch's invoices in id order and reads
+    their payments in two statements up front (so two batches never deadlock, and the lookups
+    answer from memory: 8 → 5 statements per event), then applies each event through the
+    same `apply_event` as before, marks all processed in one UPDATE and commits once;
+  - if anything in a batch fails it is rolled back whole and its events are applied one by one,
+    each in its own transaction with its own failure record (tests/webhooks/test_inbox_recovery.py).
+  In-process, a `payment_intent.succeeded` now costs ~2.2–3 ms of worker CPU (was ~5–8.5 ms
+  per event one at a time); in the pipeline the worker used ~0.8 of a core at 200/s (~4 ms per
+  event with Celery's share).
+- **What the latency is made of:** the relay hands an event to the broker within ~10 ms (its
+  deliberate coalescing); the worker stage (queue wait + apply) has a p50 of ~5 ms; the rest is
+  the poller (every 25 ms, and each poll is an Invoiced-tab page the API must compute on the
+  same two cores). At 200/s the machine is ~1.7–1.9 cores busy (worker ~0.8, PostgreSQL ~0.4,
+  receiver + relay ~0.25, API ~0.15, load generator): the p99 is a core being busy.
+- **Fixed earlier:** 17 → 11 statements per applied event (the ledger totals were three queries
+  run twice; the payment was flushed in two UPDATEs and looked up twice).
+"""
+,
     "invoicing": """\
 - One run is one Celery task in one process (concurrency 2 does not split a run), and it is one
   transaction by design (gapless numbers, all-or-nothing). Its time splits roughly in half
