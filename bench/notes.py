@@ -128,11 +128,15 @@ LIMITS: dict[str, str] = {
   request at most (bearer lookup, query and commit in one thread call, keeping 401 before 422,
   which FastAPI gives only when the lookup is a dependency) or an async driver on these routes,
   and a machine not shared with other work.
-- **Measured, not adopted yet:** a throwaway async twin of the Invoiced tab (the same Core
-  statement and `ListOut` adapter, bearer lookup and page through SQLAlchemy's asyncio engine on
-  asyncpg, no thread hop, no pre-ping, no log line) served 489 requests/s on one uvicorn
-  worker at 8 connections with p99 77 ms, against 205/s and p99 136 ms for the real route on
-  the same data and machine (quiet, 2026-11-26). About 2.4× — worth doing for the hot lists,
-  but by itself still short of a 30 ms p99 at 16 connections on two cores shared with wrk.
+- **Measured, not adopted yet:** throwaway async twins of the Invoiced tab (the same Core statement
+  and `ListOut` adapter; bearer lookup and page on the event loop, no thread hop, no pre-ping, no
+  log line), 2 uvicorn workers, wrk at 16 connections on the same 100,000-invoice data, quiet
+  machine, back to back (2026-11-26): the real route 390 requests/s, p50 39 ms, p99 129 ms;
+  through SQLAlchemy's asyncio engine on asyncpg 608/s, p50 27 ms, p99 90 ms; raw asyncpg with
+  the statement compiled once 897/s, p50 16 ms, p99 81 ms. Even the leanest is ~2.3× the
+  throughput but nowhere near a 30 ms p99: with wrk, two API processes and PostgreSQL sharing
+  two cores, the tail is waiting for a core. Not adopted: a second way to reach the database
+  in the API for a gain that does not reach the goal. The goal wants either cores that are not
+  shared with the load generator, or a much cheaper request (a compiled server, or cached pages).
 """,
 }
