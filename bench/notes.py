@@ -21,9 +21,12 @@ LIMITS: dict[str, str] = {
   receiver + relay figure from ~0.64 to ~0.31 ms per event and the relay from ~0.6 to ~0.1 of a
   core at 2,000 events/s. The "capacity implied by CPU" line is what the receiver would take
   with the machine to itself.
-- **p99 at 32 connections** follows from that: with the cores saturated (receiver, PostgreSQL
-  and wrk share the two), a request waits for its group-commit batch (which waits for the disk)
-  and then for a core; the bare endpoint's p99 in the same run is the scheduling part of it.
+- **p99 at 32 connections was the garbage collector.** With the cores saturated the p50 is ~6–8 ms,
+  but the p99 sat at ~50–55 ms — the same with the commit's disk flush switched off (tried:
+  `synchronous_commit = off` for a run), so not the disk. It was Python's full collections walking
+  the hundreds of thousands of objects every service imports at startup. Frozen after startup
+  (`shared/gc_tuning.py`, called by the receiver, the API and the worker's prefork parent): p99
+  17–22 ms at the same rate. What remains is waiting for a group commit and for a core.
 - The receiver's own request path (py-spy on its workers under wrk) is mostly uvicorn/Starlette
   per-request machinery; verifying (`verify_header`, ~8 µs) and parsing (orjson) are ~3 %, the
   group-commit writer and asyncpg's encoding ~10 %.
@@ -128,6 +131,9 @@ LIMITS: dict[str, str] = {
   request at most (bearer lookup, query and commit in one thread call, keeping 401 before 422,
   which FastAPI gives only when the lookup is a dependency) or an async driver on these routes,
   and a machine not shared with other work.
+- Freezing the startup objects out of the garbage collector (`shared/gc_tuning.py`) trimmed the
+  tails here too (Invoiced tab p99 ~72–80 ms instead of 125–365 in back-to-back runs), but the
+  throughput, and so the p99, is still bound by the API's CPU per request.
 - **Measured, not adopted yet:** throwaway async twins of the Invoiced tab (the same Core statement
   and `ListOut` adapter; bearer lookup and page on the event loop, no thread hop, no pre-ping, no
   log line), 2 uvicorn workers, wrk at 16 connections on the same 100,000-invoice data, quiet

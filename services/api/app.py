@@ -9,6 +9,7 @@ from services.api.middleware import RequestContextMiddleware
 from services.api.openapi import install_openapi
 from services.api.routes import ROUTERS
 from shared.config import app_settings
+from shared.gc_tuning import freeze_startup_objects
 from shared.logging import configure_logging
 
 
@@ -22,6 +23,7 @@ def create_app() -> FastAPI:
         app.include_router(router)
     install_openapi(app)
     app.add_middleware(RequestContextMiddleware)
+    freeze_startup_objects()
     return app
 
 

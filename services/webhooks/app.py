@@ -28,6 +28,7 @@ from services.webhooks.inbox_writer import InboxWriter, PendingEvent
 from services.webhooks.secrets_cache import SecretCache, UnknownGroup
 from services.webhooks.verify import Rejected, decode, parse, verify
 from shared.config import app_settings, database_settings, stripe_settings
+from shared.gc_tuning import freeze_startup_objects
 from shared.logging import configure_logging, get_logger
 
 log = get_logger("clinicpay.webhooks")
@@ -73,6 +74,7 @@ receiver_state = _Receiver()
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
     await receiver_state.start()
+    freeze_startup_objects()
     yield
     await receiver_state.stop()
 

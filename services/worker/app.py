@@ -6,6 +6,7 @@ from celery.signals import setup_logging, worker_process_init
 
 from services.worker.schedule import BEAT_SCHEDULE
 from shared.db.engine import reset_engine
+from shared.gc_tuning import freeze_startup_objects
 from shared.logging import configure_logging
 from shared.tasks.celery_app import celery_app
 
@@ -27,3 +28,4 @@ def _fresh_engine_in_child(**_):  # noqa: ANN001
 
 
 app = celery_app
+freeze_startup_objects()  # here, in the parent: the pool's children fork from it
