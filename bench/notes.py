@@ -136,13 +136,14 @@ LIMITS: dict[str, str] = {
   throughput, and so the p99, is still bound by the API's CPU per request.
 - **Measured, not adopted yet:** throwaway async twins of the Invoiced tab (the same Core statement
   and `ListOut` adapter; bearer lookup and page on the event loop, no thread hop, no pre-ping, no
-  log line), 2 uvicorn workers, wrk at 16 connections on the same 100,000-invoice data, quiet
-  machine, back to back (2026-11-26): the real route 390 requests/s, p50 39 ms, p99 129 ms;
-  through SQLAlchemy's asyncio engine on asyncpg 608/s, p50 27 ms, p99 90 ms; raw asyncpg with
-  the statement compiled once 897/s, p50 16 ms, p99 81 ms. Even the leanest is ~2.3× the
-  throughput but nowhere near a 30 ms p99: with wrk, two API processes and PostgreSQL sharing
-  two cores, the tail is waiting for a core. Not adopted: a second way to reach the database
-  in the API for a gain that does not reach the goal. The goal wants either cores that are not
-  shared with the load generator, or a much cheaper request (a compiled server, or cached pages).
+  log line, no role check), 2 uvicorn workers, wrk at 16 connections on the same 100,000-invoice
+  data, quiet machine, back to back, startup objects frozen in all three (2026-11-26): the real
+  route 424 requests/s, p50 35 ms, p99 86 ms; through SQLAlchemy's asyncio engine on asyncpg
+  823/s, p50 19 ms, p99 48 ms; raw asyncpg with the statement compiled once 1,256/s, p50 12 ms,
+  p99 40 ms. Even the leanest misses a 30 ms p99: with wrk, two API processes and PostgreSQL
+  sharing two cores, the tail is waiting for a core. The SQLAlchemy-asyncio path (2× the
+  throughput) is the next step worth taking for the hot lists; it was not taken in this round
+  because it is a second way to reach the database in the API and still does not reach the goal,
+  which wants cores not shared with the load generator, or a much cheaper request.
 """,
 }
