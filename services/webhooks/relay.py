@@ -1,8 +1,9 @@
 """The relay: `python -m services.webhooks.relay`, part of the receiver's service.
 
-Sends stored, undispatched inbox rows to the worker (`payments.apply_stripe_events`), several
-row ids per message (`shared.stripe_sync.dispatch`). It wakes on the receiver's `NOTIFY stripe_events` and also polls every second,
-so a missed notification only costs a second. Each batch is claimed with
+Sends stored, undispatched inbox rows to the worker (`payments.apply_stripe_events`),
+several row ids per message (`shared.stripe_sync.dispatch`). It wakes on the receiver's
+`NOTIFY stripe_events` and also polls every second, so a missed notification only costs a
+second. Each batch is claimed with
 `FOR UPDATE SKIP LOCKED` and marked dispatched in a short transaction, then sent; rows
 whose send failed (broker down) are un-marked and go out once the broker is back. Any
 number of relays may run: SKIP LOCKED gives each its own rows.

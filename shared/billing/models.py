@@ -45,6 +45,12 @@ class BillingRate(IdMixin, TimestampMixin, Base):
         return self.needs_billing and self.is_invoiced
 
 
+def client_part_cents(amount_cents: int, insurance_paid_cents: int) -> int:
+    """What the client owes for a service: its amount less what insurance paid, never below zero
+    (writes refuse insurance above the amount; the floor keeps every reader to one rule)."""
+    return max(amount_cents - insurance_paid_cents, 0)
+
+
 class Service(IdMixin, TimestampMixin, Base):
     """A service delivered to a client on a date. Pushed by the practice system, idempotent by external id."""
 

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
 
 from shared.billing.fields import Cents, IsoDate, PositiveCents
-from shared.billing.models import BillingRate, Service
+from shared.billing.models import BillingRate, Service, client_part_cents
 from shared.clients.schemas import ExternalId
 from shared.groups.schemas import Name
 
@@ -170,7 +170,8 @@ class ServiceOut(BaseModel):
                    billing_rate_id=service.billing_rate_id, service_date=service.service_date,
                    description=service.description, amount_cents=service.amount_cents,
                    insurance_paid_cents=service.insurance_paid_cents,
-                   client_part_cents=service.amount_cents - service.insurance_paid_cents, currency=currency,
+                   client_part_cents=client_part_cents(service.amount_cents, service.insurance_paid_cents),
+                   currency=currency,
                    status=service_status(service, invoice_status), invoice_id=service.invoice_id,
                    claimed=service.claimed_by_run_id is not None and service.invoice_id is None,
                    amount_explicit=service.amount_explicit, description_explicit=service.description_explicit,

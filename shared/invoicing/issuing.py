@@ -25,7 +25,7 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from shared.audit.models import AuditEvent
-from shared.billing.models import Service
+from shared.billing.models import Service, client_part_cents
 from shared.clients.models import Client
 from shared.db.base import new_id
 from shared.db.engine import session_scope
@@ -142,7 +142,7 @@ def issue_invoices(session: Session, lease: Lease) -> int:
         number = invoice_number(group.invoice_prefix, sequence)
         views = []
         for position, row in enumerate(rows, start=1):
-            client_part = max(row.amount_cents - row.insurance_paid_cents, 0)
+            client_part = client_part_cents(row.amount_cents, row.insurance_paid_cents)
             views.append(LineView(row.service_date, row.description, row.amount_cents, row.insurance_paid_cents,
                                   client_part))
             lines.append({"id": new_id(), "invoice_id": invoice_id, "service_id": row.id, "position": position,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record
-from shared.billing.models import Service
+from shared.billing.models import Service, client_part_cents
 from shared.clients.models import Client
 from shared.db.arrays import parse_ids
 from shared.db.ids import parse_id
@@ -72,7 +72,8 @@ def list_queue(session: Session, actor: Actor, *, client_id: str | None, date_fr
     page = InvoicingRepository.from_session(session).queue_page(
         actor.group_id, _QUEUE_COLUMNS, client_id=client_uuid, date_from=date_from, date_to=date_to,
         limit=check_limit(limit), starting_after=parse_cursor(starting_after))
-    items = [{**s, "client_part_cents": max(s["amount_cents"] - s["insurance_paid_cents"], 0)} for s in page.data]
+    items = [{**row, "client_part_cents": client_part_cents(row["amount_cents"], row["insurance_paid_cents"])}
+             for row in page.data]
     return Page(data=items, has_more=page.has_more)
 
 
