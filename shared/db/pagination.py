@@ -21,6 +21,11 @@ class Page:
     data: list[Any]
     has_more: bool
 
+    @classmethod
+    def of(cls, rows: list[Any], limit: int) -> Page:
+        """From up to `limit + 1` rows read: the extra row only says there is more."""
+        return cls(data=rows[:limit], has_more=len(rows) > limit)
+
 
 def parse_cursor(value: str | None) -> uuid.UUID | None:
     if value is None or value == "":
@@ -65,7 +70,7 @@ def paginate(session: Session, stmt: Select, model: Any, *, limit: int, starting
     limit = check_limit(limit)
     stmt = _after_cursor(session, stmt, model, starting_after)
     rows = list(session.scalars(_newest_first(stmt, model, limit)))
-    return Page(data=rows[:limit], has_more=len(rows) > limit)
+    return Page.of(rows, limit)
 
 
 def paginate_rows(session: Session, stmt: Select, model: Any, *, limit: int, starting_after: str | None) -> Page:
@@ -75,7 +80,7 @@ def paginate_rows(session: Session, stmt: Select, model: Any, *, limit: int, sta
     limit = check_limit(limit)
     stmt = _after_cursor(session, stmt, model, starting_after)
     rows = as_dicts(session.execute(_newest_first(stmt, model, limit)))
-    return Page(data=rows[:limit], has_more=len(rows) > limit)
+    return Page.of(rows, limit)
 
 
 def as_dicts(result: Result) -> list[dict[str, Any]]:

@@ -80,8 +80,7 @@ class InvoicingRepository:
             .join(Group, Group.id == Service.group_id)
             .where(Service.id.in_(select(per_rate.c.id).select_from(rates).join(per_rate, true())))
             .order_by(*newest).limit(limit + 1))
-        rows = as_dicts(result)
-        return Page(data=rows[:limit], has_more=len(rows) > limit)
+        return Page.of(as_dicts(result), limit)
 
     def client_names(self, client_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
         ids = list(set(client_ids))

@@ -72,8 +72,7 @@ class StripeLedgerRepository:
         (a preloaded payment was read after its invoice's lock: it is current already)."""
         known = preloaded(self.session)
         payment = self.session.get(Payment, payment_id) if known is not None else None
-        if payment is not None and payment.invoice_id in known.locked_invoices \
-                and known.payments_by_intent.get(payment.stripe_payment_intent_id) is payment:
+        if payment is not None and known.payments_by_intent.get(payment.stripe_payment_intent_id) is payment:
             return payment
         return self.session.scalars(
             select(Payment).where(Payment.id == payment_id).execution_options(populate_existing=True)

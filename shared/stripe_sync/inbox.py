@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 import sqlalchemy.exc
 import stripe
 import structlog
-from sqlalchemy import func, text
+from sqlalchemy import text
 
 import shared.db.models  # noqa: F401 — every mapper, so the ledger's foreign keys resolve in the worker
 from shared.db.engine import session_scope
@@ -99,11 +99,10 @@ def describe(exc: BaseException) -> str:
 def process_event(event_id: uuid.UUID) -> str:
     """Claim and apply one inbox row. Returns its outcome (applied | ignored | unmatched), or
     ALREADY_PROCESSED / BUSY / MISSING when there was nothing for us to do. Raises EventFailed."""
-    with session_scope() as session:
-        attempts = InboxRepository.from_session(session).claim(event_id, LEASE_SECONDS)
-    if attempts is None:
+    claimed = _claim([event_id], up_to=1)
+    if event_id not in claimed:
         return _why_not_claimed(event_id)
-    return _apply_claimed(event_id, attempts)
+    return _apply_claimed(event_id, claimed[event_id])
 
 
 @dataclass
@@ -116,12 +115,7 @@ class BatchResult:
 def process_events(event_ids: list[uuid.UUID]) -> BatchResult:
     """Claim and apply a batch of inbox rows: together when they all apply cleanly, else one by one.
     Raises only when the database is unreachable before anything was claimed."""
-    with session_scope() as session:
-        # A lost lease costs only a second look at the row (processed_at decides), so this commit need
-        # not wait for the disk; the effect's own commit below does.
-        session.execute(text("SET LOCAL synchronous_commit = off"))
-        claimed = InboxRepository.from_session(session).claim_many(event_ids, LEASE_SECONDS, up_to=EVENTS_PER_MESSAGE,
-                                                                   max_attempts=MAX_ATTEMPTS)
+    claimed = _claim(event_ids, up_to=EVENTS_PER_MESSAGE)
     result = BatchResult(skipped=len(set(event_ids) - set(claimed)))
     if not claimed:
         return result
@@ -141,11 +135,21 @@ def process_events(event_ids: list[uuid.UUID]) -> BatchResult:
     return result
 
 
+def _claim(event_ids: list[uuid.UUID], *, up_to: int) -> dict[uuid.UUID, int]:
+    """Lease the rows (topped up to `up_to` from the waiting backlog): {row id: attempt number}."""
+    with session_scope() as session:
+        # A lost lease costs only a second look at the row (processed_at decides), so this commit need
+        # not wait for the disk; the effect's own commit does.
+        session.execute(text("SET LOCAL synchronous_commit = off"))
+        return InboxRepository.from_session(session).claim(event_ids, LEASE_SECONDS, up_to=up_to,
+                                                                max_attempts=MAX_ATTEMPTS)
+
+
 def _apply_together(event_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     outcomes: dict[uuid.UUID, str] = {}
     with session_scope() as session:
         repo = InboxRepository.from_session(session)
-        rows = repo.lock_many_unprocessed(event_ids)
+        rows = repo.lock_unprocessed(event_ids)
         preload(session, [(row.group_id, row.payload) for row in rows])
         for row in rows:
             with structlog.contextvars.bound_contextvars(event_row_id=str(row.id), stripe_event_id=row.stripe_event_id,
@@ -165,25 +169,17 @@ def _why_not_claimed(event_id: uuid.UUID) -> str:
 
 def _apply_claimed(event_id: uuid.UUID, attempts: int) -> str:
     try:
-        with session_scope() as session:
-            row = InboxRepository.from_session(session).lock_unprocessed(event_id)
-            if row is None:
-                return ALREADY_PROCESSED
-            structlog.contextvars.bind_contextvars(event_row_id=str(row.id), stripe_event_id=row.stripe_event_id,
-                                                   group_id=str(row.group_id), event_type=row.type)
-            outcome = apply_event(session, row.group_id, row.payload, source=row.source)
-            row.processed_at = func.now()
-            row.outcome = outcome
-            row.lease_expires_at = None
-            row.last_error = None
+        outcomes = _apply_together([event_id])  # a batch of one: its own transaction, its own failure
     except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row, then re-raised
         retry_in = retry_delay(attempts)
         _record_failure(event_id, exc, retry_in)
         log.warning("stripe_event_failed", event_row_id=str(event_id), attempts=attempts, error=describe(exc),
                     retry_in=round(retry_in, 1), final=attempts >= MAX_ATTEMPTS)
         raise EventFailed(event_id, attempts, retry_in, exc) from exc
-    log.info("stripe_event_processed", event_row_id=str(event_id), outcome=outcome, attempts=attempts)
-    return outcome
+    if event_id not in outcomes:
+        return ALREADY_PROCESSED
+    log.info("stripe_event_processed", event_row_id=str(event_id), outcome=outcomes[event_id], attempts=attempts)
+    return outcomes[event_id]
 
 
 def _record_failure(event_id: uuid.UUID, exc: BaseException, retry_in: float) -> None:

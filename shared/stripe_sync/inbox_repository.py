@@ -27,7 +27,7 @@ class InboxRow:
 
 
 _FREE = "processed_at IS NULL AND (lease_expires_at IS NULL OR lease_expires_at < now())"
-_CLAIM_MANY = text(
+_CLAIM = text(
     "WITH waiting AS (SELECT id FROM stripe_events WHERE " + _FREE + " AND attempts < :max_attempts"
     "                 AND id <> ALL(:ids) ORDER BY received_at LIMIT :extra FOR UPDATE SKIP LOCKED)"
     " UPDATE stripe_events SET lease_expires_at = now() + make_interval(secs => :lease), attempts = attempts + 1"
@@ -49,30 +49,22 @@ class InboxRepository:
     def from_session(cls, session: Session) -> InboxRepository:
         return cls(session)
 
-    def claim(self, event_id: uuid.UUID, lease_seconds: float) -> int | None:
-        """Take the lease on an unprocessed row nobody holds; its attempt number, or None."""
-        return self.session.scalar(
-            update(StripeEvent)
-            .where(StripeEvent.id == event_id, StripeEvent.processed_at.is_(None),
-                   or_(StripeEvent.lease_expires_at.is_(None), StripeEvent.lease_expires_at < func.now()))
-            .values(lease_expires_at=func.now() + text(f"interval '{float(lease_seconds)} seconds'"),
-                    attempts=StripeEvent.attempts + 1)
-            .returning(StripeEvent.attempts)
-        )
-
-    def claim_many(self, event_ids: list[uuid.UUID], lease_seconds: float, *, up_to: int,
+    def claim(self, event_ids: list[uuid.UUID], lease_seconds: float, *, up_to: int,
                    max_attempts: int) -> dict[uuid.UUID, int]:
-        """`claim` for a batch: the given rows, topped up to `up_to` with the oldest other rows that
+        """Take the lease on the given rows that are unprocessed and not leased by anyone (a lease
+        that ran out counts as none), topped up to `up_to` with the oldest other rows that
         wait unleased (their own messages, still queued, will find them taken and do nothing). So a
         backlog is worked off in full batches however small the messages that announced it.
         {row id: attempt number} of the rows we now hold."""
-        rows = self.session.execute(_CLAIM_MANY, {
+        rows = self.session.execute(_CLAIM, {
             "ids": event_ids, "extra": max(up_to - len(event_ids), 0), "max_attempts": max_attempts,
             "lease": float(lease_seconds)})
         return {row.id: row.attempts for row in rows}
 
-    def lock_many_unprocessed(self, event_ids: list[uuid.UUID]) -> list[InboxRow]:
-        """`lock_unprocessed` for a batch, as plain rows (no ORM objects to track), oldest first."""
+    def lock_unprocessed(self, event_ids: list[uuid.UUID]) -> list[InboxRow]:
+        """The rows, locked, that are still unprocessed, oldest first, as plain rows (no ORM objects to
+        track). A concurrent applier waits here and then sees them processed, so an event's effect is
+        committed at most once."""
         rows = self.session.execute(
             select(StripeEvent.id, StripeEvent.group_id, StripeEvent.stripe_event_id, StripeEvent.type,
                    StripeEvent.payload, StripeEvent.source)
@@ -88,14 +80,6 @@ class InboxRepository:
 
     def get(self, event_id: uuid.UUID) -> StripeEvent | None:
         return self.session.get(StripeEvent, event_id)
-
-    def lock_unprocessed(self, event_id: uuid.UUID) -> StripeEvent | None:
-        """The row, locked, if it is still unprocessed. A concurrent applier waits here and then sees
-        it processed, so an event's effect is committed at most once."""
-        return self.session.scalars(
-            select(StripeEvent).where(StripeEvent.id == event_id, StripeEvent.processed_at.is_(None))
-            .with_for_update().execution_options(populate_existing=True)
-        ).one_or_none()
 
     def by_stripe_event_id(self, stripe_event_id: str) -> list[StripeEvent]:
         return list(self.session.scalars(
