@@ -122,3 +122,16 @@ def ledger_changes(group_id: uuid.UUID, action: str) -> Counter:
     with session_scope() as session:
         return Counter(session.scalars(select(AuditEvent.entity_id).where(AuditEvent.group_id == group_id,
                                                                           AuditEvent.action == action)))
+
+
+def card_event_losses(rows: list[dict[str, Any]], applied: Counter,
+                      invoices: dict[uuid.UUID, dict[str, Any]]) -> dict[str, int]:
+    """What a fault may not cost when each event pays one invoice in full (the goal: every value 0),
+    from the inbox rows, the `payment.succeeded` changes and the invoices read after it."""
+    return {
+        "events_not_applied": sum(1 for r in rows if r["outcome"] != "applied"),
+        "events_applied_twice": sum(n - 1 for n in applied.values() if n > 1),
+        "invoices_not_paid": sum(1 for i in invoices.values()
+                                 if (i["status"], i["paid_cents"], i["overpaid_cents"])
+                                 != ("paid", i["total_cents"], 0)),
+    }

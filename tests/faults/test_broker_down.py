@@ -14,7 +14,9 @@ from shared.stripe_sync import inbox as inbox_sweep
 from shared.tasks import names
 from tests.conftest import poll_until
 from tests.faults.delivery import deliver_all, tally
-from tests.faults.ledger import card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes, payments_by_id
+from tests.faults.ledger import (
+    card_event_losses, card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes, payments_by_id,
+)
 from tests.faults.record import record_scenario
 from tests.invoicing import builders as b
 from tests.stripe_events import event
@@ -60,10 +62,7 @@ def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(sta
     lost = {
         "deliveries_refused": sum(1 for s in statuses if s != 200),
         "events_not_stored": EVENTS - stored_while_down["stored"],
-        "events_not_applied": sum(1 for r in rows if r["outcome"] != "applied"),
-        "events_applied_twice": sum(n - 1 for n in applied.values() if n > 1),
-        "invoices_not_paid": sum(1 for i in invoices.values()
-                                 if (i["status"], i["paid_cents"], i["overpaid_cents"]) != ("paid", i["total_cents"], 0)),
+        **card_event_losses(rows, applied, invoices),
         "invoicing_runs_lost": int(run["status"] != "succeeded"),
     }
     record_scenario(
@@ -128,9 +127,7 @@ def test_events_queued_in_redis_when_it_restarts_empty_are_sent_again_from_the_i
     rows = inbox(gid)
     applied = ledger_changes(gid, "payment.succeeded")
     lost = {
-        "events_not_applied": sum(1 for r in rows if r["outcome"] != "applied"),
-        "events_applied_twice": sum(n - 1 for n in applied.values() if n > 1),
-        "invoices_not_paid": sum(1 for i in invoices_by_id(gid).values() if i["status"] != "paid"),
+        **card_event_losses(rows, applied, invoices_by_id(gid)),
     }
     record_scenario(
         "broker_restart_loses_queue", title="Broker (Redis) restarted empty with events queued in it",

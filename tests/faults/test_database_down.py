@@ -10,7 +10,7 @@ import pytest
 
 from tests.conftest import poll_until
 from tests.faults.delivery import deliver_all, tally
-from tests.faults.ledger import card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes
+from tests.faults.ledger import card_event_losses, card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes
 from tests.factories import auth, issue_token, make_staff_user
 from tests.faults.record import record_scenario
 from tests.stripe_events import event
@@ -60,9 +60,7 @@ def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_ret
         "acknowledged_while_down": sum(1 for s in refused if s == 200),
         "stored_half_way": stored_after_outage - BEFORE,
         "retries_refused": sum(1 for s in retried if s != 200),
-        "events_not_applied": sum(1 for r in rows if r["outcome"] != "applied"),
-        "events_applied_twice": sum(n - 1 for n in applied.values() if n > 1),
-        "invoices_not_paid": sum(1 for i in invoices.values() if i["status"] != "paid"),
+        **card_event_losses(rows, applied, invoices),
     }
     record_scenario(
         "database_down", title="Database (PostgreSQL) down while webhooks arrive",
@@ -112,10 +110,7 @@ def test_the_database_restarting_while_the_worker_applies_events(stack, clock):
     invoices = invoices_by_id(gid)
     applied = ledger_changes(gid, "payment.succeeded")
     lost = {
-        "events_not_applied": sum(1 for r in rows if r["outcome"] != "applied"),
-        "events_applied_twice": sum(n - 1 for n in applied.values() if n > 1),
-        "invoices_not_paid": sum(1 for i in invoices.values()
-                                 if (i["status"], i["paid_cents"], i["overpaid_cents"]) != ("paid", i["total_cents"], 0)),
+        **card_event_losses(rows, applied, invoices),
     }
     record_scenario(
         "database_restart_mid_apply", title="Database restarted while the worker applies events",

@@ -19,7 +19,9 @@ from shared.db.engine import session_scope
 from shared.invoicing.models import Invoice, InvoicingRun
 from tests.conftest import poll_until
 from tests.faults.delivery import deliver_all, tally
-from tests.faults.ledger import card_payments, in_flight, inbox, inbox_counts, invoices_by_id, ledger_changes
+from tests.faults.ledger import (
+    card_event_losses, card_payments, in_flight, inbox, inbox_counts, invoices_by_id, ledger_changes,
+)
 from tests.faults.record import record_scenario
 from tests.invoicing import builders as b
 from tests.stripe_events import event
@@ -129,10 +131,7 @@ def test_a_worker_killed_while_applying_a_batch_of_events(stack, clock):
     retaken = [r for r in rows if r["attempts"] > 1]
     retaken_after_s = max(((r["processed_at"] - killed_wall).total_seconds() for r in retaken), default=0.0)
     lost = {
-        "events_not_applied": sum(1 for r in rows if r["outcome"] != "applied"),
-        "events_applied_twice": sum(n - 1 for n in applied.values() if n > 1),
-        "invoices_not_paid": sum(1 for i in invoices.values()
-                                 if (i["status"], i["paid_cents"], i["overpaid_cents"]) != ("paid", i["total_cents"], 0)),
+        **card_event_losses(rows, applied, invoices),
     }
     record_scenario(
         "worker_killed_events", title="Worker SIGKILLed while applying Stripe events",
