@@ -14,11 +14,11 @@ import http.client
 import json
 import re
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 from tests import capture
-from tests.stack import free_port
+from tests.loopback_server import LoopbackServer
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "proxy-connection"}
 _lock = threading.Lock()
@@ -41,23 +41,11 @@ def _record(method: str, target: str, headers: object, body: bytes) -> None:
         fh.write(line + "\n")
 
 
-class RecordingProxy:
+class RecordingProxy(LoopbackServer):
     def __init__(self, upstream_port: int) -> None:
         self.upstream_port = upstream_port
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self._local = threading.local()
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> RecordingProxy:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(self._handler())
 
     def _forward(self, method: str, target: str, headers: dict[str, str], body: bytes) -> http.client.HTTPResponse:
         for attempt in (1, 2):  # a kept-alive upstream connection may have been closed meanwhile

@@ -11,11 +11,11 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 
 import httpx
 
-from tests.stack import free_port
+from tests.loopback_server import LoopbackServer
 
 
 @dataclass
@@ -27,25 +27,13 @@ class Rule:
     times: int
 
 
-class FlakyProxy:
+class FlakyProxy(LoopbackServer):
     def __init__(self, upstream: str) -> None:
         self.upstream = upstream.rstrip("/")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.rules: list[Rule] = []
         self.failed: list[str] = []
         self._lock = threading.Lock()
-        self._server = ThreadingHTTPServer(("127.0.0.1", self.port), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def start(self) -> FlakyProxy:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        super().__init__(self._handler())
 
     def fail(self, method: str, path_regex: str, *, status: int | None = 503, after_forward: bool = False,
              times: int = 1) -> None:
