@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-faults test-all bench bench-quick lint audit reliability-report clean chromium
+.PHONY: install run test test-faults test-stripe-live test-all bench bench-quick lint audit reliability-report clean chromium fonts
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,19 +15,29 @@ $(STAMP): requirements.lock pyproject.toml
 install: $(STAMP)
 
 # make run ARGS="--api-port 8100 --webhooks-port 8101"   (see deploy/local/devstack.py --help)
-run: install
+run: install fonts
 	$(PY) deploy/local/devstack.py $(ARGS)
 
 # make test ARGS="tests/deploy -x"   (extra pytest arguments)
-test: install chromium
+test: install chromium fonts
 	$(PY) -m pytest -m "not slow" $(ARGS)
 
 # The browser tests' Chromium (Debian's package, installed when we are root; a loud warning otherwise).
 chromium:
 	@sh deploy/local/ensure_chromium.sh
 
-test-faults: install
+# The TrueType fonts of invoice PDFs (Debian's fonts-dejavu-core, fonts-wqy-zenhei; see shared/invoicing/pdf_fonts.py),
+# installed when we are root; a loud warning otherwise (only invoices needing them then fail, with a clear error).
+fonts:
+	@sh deploy/local/ensure_fonts.sh
+
+test-faults: install fonts
 	$(PY) -m pytest -m slow $(ARGS)
+
+# The Stripe journeys against a real Stripe sandbox (tests/stripe/live.py): needs CLINICPAY_STRIPE_TEST_SECRET_KEY
+# and CLINICPAY_STRIPE_TEST_PUBLISHABLE_KEY; without them it says so and exits 2.
+test-stripe-live: install
+	$(PY) -m tests.stripe.live $(ARGS)
 
 # pip-audit over requirements.lock: fails on a known vulnerability with a fix (see .ci/audit.py).
 audit: install
@@ -48,6 +58,14 @@ bench: install
 # test-artifacts/bench-quick/. Uses wrk only if it is already installed.
 bench-quick: install
 	$(PY) -m bench --quick $(ARGS)
+
+# Static checks, in CI before the tests: ruff's lint rules and its formatter (pyproject.toml [tool.ruff]),
+# and mypy (pyproject.toml [tool.mypy]: strict where clinicpay talks to Stripe and moves money). A Stripe
+# parameter that an SDK upgrade removes or renames fails here.
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -28,8 +28,21 @@ REPORT = ROOT / "test-artifacts" / "pip-audit.json"
 def main() -> int:
     REPORT.parent.mkdir(exist_ok=True)
     REPORT.unlink(missing_ok=True)
-    cmd = [sys.executable, "-m", "pip_audit", "--requirement", str(ROOT / "requirements.lock"), "--no-deps",
-           "--disable-pip", "--progress-spinner", "off", "--format", "json", "--output", str(REPORT)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pip_audit",
+        "--requirement",
+        str(ROOT / "requirements.lock"),
+        "--no-deps",
+        "--disable-pip",
+        "--progress-spinner",
+        "off",
+        "--format",
+        "json",
+        "--output",
+        str(REPORT),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, check=False)
     strict = os.environ.get("CLINICPAY_AUDIT_STRICT") == "1"
     if not REPORT.exists():
@@ -43,8 +56,10 @@ def main() -> int:
         for vuln in dep.get("vulns", []):
             (fixable if vuln.get("fix_versions") else unfixable).append((dep, vuln))
     audited = len(deps) - len(unaudited)
-    print(f"pip-audit: {audited} of {len(deps)} locked packages audited; "
-          f"{len(fixable)} fixable and {len(unfixable)} unfixable known vulnerabilities")
+    print(
+        f"pip-audit: {audited} of {len(deps)} locked packages audited; "
+        f"{len(fixable)} fixable and {len(unfixable)} unfixable known vulnerabilities"
+    )
     for dep, vuln in unfixable:
         print(f"  no fix yet: {dep['name']} {dep['version']} {vuln['id']}")
     for dep, vuln in fixable:

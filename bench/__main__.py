@@ -17,22 +17,26 @@ def _parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description="Benchmark clinicpay on this machine.")
     parser.add_argument("--quick", action="store_true", help="small sizes, short runs (CI: under 2 minutes)")
     parser.add_argument("--only", default="", help=f"comma-separated subset of {', '.join(SCENARIOS)}")
-    parser.add_argument("--out", type=Path, default=None,
-                        help="where RESULTS.md and results.json go (default: bench/, or "
-                             "test-artifacts/bench-quick/ with --quick)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where RESULTS.md and results.json go (default: bench/, or test-artifacts/bench-quick/ with --quick)",
+    )
     parser.add_argument("--no-wrk", action="store_true", help="use the Python load generator even if wrk is here")
-    parser.add_argument("--keep-db", action="store_true",
-                        help="keep the clinicpay_bench database at the end (dropped by default)")
+    parser.add_argument(
+        "--keep-db", action="store_true", help="keep the clinicpay_bench database at the end (dropped by default)"
+    )
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parse(argv)
     sys.path.insert(0, str(REPO))
-    from bench import machine, report, wrk  # noqa: PLC0415
-    from bench.procstat import RssSampler  # noqa: PLC0415
-    from bench.scenarios.common import FULL, QUICK, Context  # noqa: PLC0415
-    from bench.stack import BenchStack  # noqa: PLC0415
+    from bench import machine, report, wrk
+    from bench.procstat import RssSampler
+    from bench.scenarios.common import FULL, QUICK, Context
+    from bench.stack import BenchStack
 
     chosen = [s for s in args.only.split(",") if s] or list(SCENARIOS)
     unknown = sorted(set(chosen) - set(SCENARIOS))
@@ -51,8 +55,10 @@ def main(argv: list[str] | None = None) -> int:
     say(f"database: {stack.sources['database']}; redis: {stack.sources['redis']}")
     stack.prepare()
     use_wrk = wrk.available() and not args.no_wrk
-    say("load generator: " + ("wrk" if use_wrk else "Python asyncio (" + ("--no-wrk" if args.no_wrk else
-                                                                         "wrk not installed") + ")"))
+    say(
+        "load generator: "
+        + ("wrk" if use_wrk else "Python asyncio (" + ("--no-wrk" if args.no_wrk else "wrk not installed") + ")")
+    )
     ctx = Context(stack=stack, sizes=QUICK if args.quick else FULL, use_wrk=use_wrk, say=say)
     info = machine.describe(REPO, stack.psycopg_url(), stack.redis_url)
     results, failures = [], []
@@ -63,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
             say(f"{key}: starting (load average {machine.loadavg()})")
             try:
                 result = module.run(ctx)
-            except Exception as exc:  # noqa: BLE001 — one scenario failing still reports the others
+            except Exception as exc:
                 traceback.print_exc()
                 failures.append({"scenario": key, "error": f"{type(exc).__name__}: {exc}"})
                 say(f"{key}: FAILED ({type(exc).__name__}: {exc})")
@@ -77,12 +83,20 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep_db:
             stack.drop_database()
         stack.stop_embedded()
-    info.update(loadavg_at_end=machine.loadavg(), total_seconds=round(time.monotonic() - began, 1),
-                quick=args.quick,
-                load_generator="wrk" if use_wrk else ("python (--no-wrk)" if args.no_wrk else "python (wrk not installed)"), data_servers=stack.sources,
-                command="make bench-quick" if args.quick else "make bench")
-    document = {"machine": info, "scenarios": [r.as_dict() for r in results], "failures": failures,
-                "peak_rss_mb": {name: vars(peak) for name, peak in sorted(peaks.items())}}
+    info.update(
+        loadavg_at_end=machine.loadavg(),
+        total_seconds=round(time.monotonic() - began, 1),
+        quick=args.quick,
+        load_generator="wrk" if use_wrk else ("python (--no-wrk)" if args.no_wrk else "python (wrk not installed)"),
+        data_servers=stack.sources,
+        command="make bench-quick" if args.quick else "make bench",
+    )
+    document = {
+        "machine": info,
+        "scenarios": [r.as_dict() for r in results],
+        "failures": failures,
+        "peak_rss_mb": {name: vars(peak) for name, peak in sorted(peaks.items())},
+    }
     (out / "results.json").write_text(json.dumps(document, indent=2, default=str) + "\n")
     (out / "RESULTS.md").write_text(report.render(document))
     say(f"wrote {out / 'RESULTS.md'} and {out / 'results.json'}")

@@ -38,7 +38,7 @@ def ok() -> dict[str, bool]:
 
 
 async def _store_pool() -> asyncpg.Pool:
-    global _pool  # noqa: PLW0603 — one pool per worker process, made on first use
+    global _pool
     async with _pool_lock:
         if _pool is None:
             dsn = "postgresql://" + os.environ["DATABASE_URL"].split("://", 1)[1]

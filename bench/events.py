@@ -12,9 +12,12 @@ PADDING = {f"k{i}": "v" * 40 for i in range(45)}
 
 
 def succeeded_body(*, amount: int = 5_000, pi_id: str | None = None, metadata: dict[str, str] | None = None) -> str:
-    return encode(event("payment_intent.succeeded",
-                        payment_intent(amount=amount, status="succeeded", pi_id=pi_id,
-                                       metadata={**PADDING, **(metadata or {})})))
+    return encode(
+        event(
+            "payment_intent.succeeded",
+            payment_intent(amount=amount, status="succeeded", pi_id=pi_id, metadata={**PADDING, **(metadata or {})}),
+        )
+    )
 
 
 def signed_bodies(count: int, secret: str) -> list[tuple[str, str]]:

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-try:  # noqa: SIM105
+try:
     import uvloop
 except ImportError:  # pragma: no cover - uvicorn[standard] brings it
     uvloop = None
@@ -76,8 +76,11 @@ class Connection:
             self.writer = None
 
     async def send(self, request: Request) -> tuple[int, bytes]:
-        head = [f"{request.method} {request.path} HTTP/1.1", f"Host: {self.host}:{self.port}",
-                f"Content-Length: {len(request.body)}"]
+        head = [
+            f"{request.method} {request.path} HTTP/1.1",
+            f"Host: {self.host}:{self.port}",
+            f"Content-Length: {len(request.body)}",
+        ]
         head += [f"{name}: {value}" for name, value in request.headers]
         self.writer.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + request.body)
         status_line = await self.reader.readuntil(b"\r\n")
@@ -116,8 +119,14 @@ def _address(base_url: str) -> tuple[str, int]:
     return parts.hostname or "127.0.0.1", parts.port or 80
 
 
-async def _one(conn: Connection, request: Request, outcome: Outcome, started: float,
-               on_answer: Callable[[int, Request, int, bytes, float], None] | None, index: int) -> bool:
+async def _one(
+    conn: Connection,
+    request: Request,
+    outcome: Outcome,
+    started: float,
+    on_answer: Callable[[int, Request, int, bytes, float], None] | None,
+    index: int,
+) -> bool:
     try:
         if conn.writer is None:
             await conn.open()
@@ -135,8 +144,7 @@ async def _one(conn: Connection, request: Request, outcome: Outcome, started: fl
     return True
 
 
-async def closed_loop(base_url: str, make: Callable[[int], Request], *, connections: int,
-                      seconds: float) -> Outcome:
+async def closed_loop(base_url: str, make: Callable[[int], Request], *, connections: int, seconds: float) -> Outcome:
     """`connections` connections, each sending its next request as soon as the last is answered."""
     host, port = _address(base_url)
     outcome = Outcome()
@@ -155,8 +163,14 @@ async def closed_loop(base_url: str, make: Callable[[int], Request], *, connecti
     return outcome
 
 
-async def fixed_rate(base_url: str, make: Callable[[int], Request], *, rate: float, count: int,
-                     on_answer: Callable[[int, Request, int, bytes, float], None] | None = None) -> Outcome:
+async def fixed_rate(
+    base_url: str,
+    make: Callable[[int], Request],
+    *,
+    rate: float,
+    count: int,
+    on_answer: Callable[[int, Request, int, bytes, float], None] | None = None,
+) -> Outcome:
     """`count` requests at `rate` per second, open loop; latency counts from each request's due time."""
     host, port = _address(base_url)
     outcome = Outcome()
@@ -189,7 +203,7 @@ async def fixed_rate(base_url: str, make: Callable[[int], Request], *, rate: flo
     return outcome
 
 
-def run(coro):  # noqa: ANN001, ANN201
+def run(coro):
     """Run a load coroutine on a fresh event loop (uvloop when installed)."""
     if uvloop is not None:
         return uvloop.run(coro)

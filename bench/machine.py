@@ -23,10 +23,20 @@ def _cpu_model() -> str:
 
 def _git_commit(repo: Path) -> str | None:
     try:
-        done = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short", "HEAD"], capture_output=True,
-                              text=True, timeout=5, check=False)
-        dirty = subprocess.run(["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
-                               capture_output=True, text=True, timeout=5, check=False)
+        done = subprocess.run(
+            ["git", "-C", str(repo), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=False,
+        )
     except OSError:
         return None
     if done.returncode != 0:
@@ -35,7 +45,7 @@ def _git_commit(repo: Path) -> str | None:
 
 
 def _server_version(url: str) -> str | None:
-    import psycopg  # noqa: PLC0415
+    import psycopg
 
     try:
         with psycopg.connect(url, connect_timeout=3) as conn:
@@ -45,7 +55,7 @@ def _server_version(url: str) -> str | None:
 
 
 def describe(repo: Path, db_url: str, redis_url: str) -> dict:
-    import redis  # noqa: PLC0415
+    import redis
 
     try:
         redis_version = redis.Redis.from_url(redis_url).info("server").get("redis_version")

@@ -40,8 +40,7 @@ LIMITS: dict[str, str] = {
   p50 7.5 ms, p99 31 ms while other test suites were committing); the receiver's p50/p99 sit
   within a few ms of that floor (its group commit costs nothing at low rates). A p99 reliably
   under 10 ms needs a disk whose fsync is fast and quiet, not different code.
-"""
-,
+""",
     "event_to_paid": """\
 - **Met since the worker applies events in batches** (shared/stripe_sync/inbox.py
   `process_events`). Before, each event was its own Celery task with two transactions and 11
@@ -68,8 +67,7 @@ LIMITS: dict[str, str] = {
   receiver + relay ~0.25, API ~0.15, load generator): the p99 is a core being busy.
 - **Fixed earlier:** 17 → 11 statements per applied event (the ledger totals were three queries
   run twice; the payment was flushed in two UPDATEs and looked up twice).
-"""
-,
+""",
     "invoicing": """\
 - One run is one Celery task in one process (concurrency 2 does not split a run), and it is one
   transaction by design (gapless numbers, all-or-nothing). Its time splits roughly in half

@@ -78,8 +78,12 @@ class CpuMeter:
     services: Callable[[], dict[str, list[psutil.Process]]]
 
     def snapshot(self) -> CpuSnapshot:
-        return CpuSnapshot(time.monotonic(), {name: _cpu(procs) for name, procs in self.services().items()},
-                           _machine_busy(), os.getloadavg())
+        return CpuSnapshot(
+            time.monotonic(),
+            {name: _cpu(procs) for name, procs in self.services().items()},
+            _machine_busy(),
+            os.getloadavg(),
+        )
 
     def since(self, before: CpuSnapshot) -> dict:
         after = self.snapshot()
@@ -89,9 +93,12 @@ class CpuMeter:
             then = before.per_service.get(name, {})
             used = sum(max(t - then.get(pid, 0.0), 0.0) for pid, t in now.items())
             cores[name] = round(used / wall, 2)
-        return {"seconds": round(wall, 1), "cores_used": cores,
-                "machine_cores_busy": round((after.machine_busy - before.machine_busy) / wall, 2),
-                "loadavg_1m": [round(before.loadavg[0], 1), round(after.loadavg[0], 1)]}
+        return {
+            "seconds": round(wall, 1),
+            "cores_used": cores,
+            "machine_cores_busy": round((after.machine_busy - before.machine_busy) / wall, 2),
+            "loadavg_1m": [round(before.loadavg[0], 1), round(after.loadavg[0], 1)],
+        }
 
 
 @dataclass
@@ -141,5 +148,5 @@ class RssSampler:
         while not self._stop.wait(self.interval):
             try:
                 self.sample()
-            except Exception:  # noqa: BLE001, S112 — a sample lost is only a sample lost
+            except Exception:
                 continue

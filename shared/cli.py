@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable
 
+from shared.config import check_settings
 from shared.logging import configure_logging
 
 
@@ -65,7 +66,7 @@ def _replay_event(args: argparse.Namespace) -> int:
 
 
 def _rotate_secrets(args: argparse.Namespace) -> int:
-    """Re-encrypt every stored Stripe secret with the newest key in CLINICPAY_SECRET_KEYS."""
+    """Re-encrypt every stored secret (Stripe keys, users' TOTP secrets) with the newest key in CLINICPAY_SECRET_KEYS."""
     from sqlalchemy import select
 
     import shared.db.models  # noqa: F401
@@ -73,12 +74,19 @@ def _rotate_secrets(args: argparse.Namespace) -> int:
     from shared.db.engine import session_scope
     from shared.groups.models import Group
     from shared.security.secrets import rotate_secret
+    from shared.users.models import User
 
     rotated = 0
     with session_scope() as session:
-        groups = list(session.scalars(select(Group).where(Group.stripe_secret_key_encrypted.is_not(None)
-                                                     | Group.stripe_webhook_secret_encrypted.is_not(None))
-                                 .with_for_update()))
+        groups = list(
+            session.scalars(
+                select(Group)
+                .where(
+                    Group.stripe_secret_key_encrypted.is_not(None) | Group.stripe_webhook_secret_encrypted.is_not(None)
+                )
+                .with_for_update()
+            )
+        )
         for group in groups:
             if group.stripe_secret_key_encrypted is not None:
                 group.stripe_secret_key_encrypted = rotate_secret(group.stripe_secret_key_encrypted)
@@ -86,7 +94,13 @@ def _rotate_secrets(args: argparse.Namespace) -> int:
                 group.stripe_webhook_secret_encrypted = rotate_secret(group.stripe_webhook_secret_encrypted)
             record(session, Actor(kind="system", group_id=group.id), "stripe.secrets_rotated", "group", group.id)
             rotated += 1
-    print(f"re-encrypted the Stripe secrets of {rotated} group(s) with the newest key")
+        users = list(session.scalars(select(User).where(User.totp_secret_encrypted.is_not(None)).with_for_update()))
+        for user in users:
+            user.totp_secret_encrypted = rotate_secret(user.totp_secret_encrypted)
+    print(
+        f"re-encrypted the Stripe secrets of {rotated} group(s) and the TOTP secrets of {len(users)} user(s) "
+        "with the newest key"
+    )
     return 0
 
 
@@ -102,8 +116,11 @@ def _friendly_errors(fn: Callable[[argparse.Namespace], int], args: argparse.Nam
     except OperationalError as exc:
         url = database_settings().url
         where = url.split("@")[-1] if "@" in url else url
-        hint = (f" (from {STACK_ENV_FILE}: is `make run` running?)" if STACK_ENV_FILE.exists()
-                else " (set DATABASE_URL, or start `make run`)")
+        hint = (
+            f" (from {STACK_ENV_FILE}: is `make run` running?)"
+            if STACK_ENV_FILE.exists()
+            else " (set DATABASE_URL, or start `make run`)"
+        )
         print(f"error: cannot reach the database at {where}{hint}\n{exc.orig}", file=sys.stderr)
         return 1
     except DemoSetupError as exc:
@@ -119,18 +136,21 @@ def build_parser() -> argparse.ArgumentParser:
     op.add_argument("email")
     op.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     op.set_defaults(fn=_create_operator)
-    sub.add_parser("seed-demo", help="create (or refresh) the demo practice; development only"
-                   ).set_defaults(fn=_seed_demo)
+    sub.add_parser("seed-demo", help="create (or refresh) the demo practice; development only").set_defaults(
+        fn=_seed_demo
+    )
     rp = sub.add_parser("replay-event", help="apply a stored Stripe event again (by inbox id or Stripe event id)")
     rp.add_argument("event_id")
     rp.set_defaults(fn=_replay_event)
-    sub.add_parser("rotate-secrets", help="re-encrypt stored Stripe secrets with the newest CLINICPAY_SECRET_KEYS key"
-                   ).set_defaults(fn=_rotate_secrets)
+    sub.add_parser(
+        "rotate-secrets", help="re-encrypt stored Stripe and TOTP secrets with the newest CLINICPAY_SECRET_KEYS key"
+    ).set_defaults(fn=_rotate_secrets)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     # A command line shows its own results; library chatter (Alembic's INFO lines) only when asked for.
+    check_settings()
     configure_logging(os.environ.get("CLINICPAY_LOG_LEVEL", "WARNING"))
     args = build_parser().parse_args(argv)
     return _friendly_errors(args.fn, args)

@@ -1,8 +1,10 @@
 """The demo practice `make run` shows: a few logins, rates, clients and services to click through.
 
 Idempotent: running it again creates only what is missing, restores the documented
-demo passwords, and re-registers the webhook at localstripe (which keeps its
-registrations in memory only, so every start of the dev stack needs it again).
+demo passwords, and makes the demo's webhook endpoint again when the Stripe stand-in no
+longer knows it (the stand-in keeps everything in memory, so every start of the dev stack
+forgets it, while PostgreSQL remembers the endpoint). The demo connects the way an admin
+does — two keys, and clinicpay creates its own endpoint (shared.stripe_sync.connection).
 Rows are written directly with the models so the demo does not depend on every
 domain service being present. Development only: it refuses to run in production.
 """
@@ -11,9 +13,8 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
-import httpx
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,9 @@ from shared.config import app_settings, stripe_settings
 from shared.db.engine import session_scope
 from shared.groups.models import Group, InvoiceSequence
 from shared.security.passwords import hash_password, verify_password
-from shared.security.secrets import encrypt_secret
+from shared.stripe_sync import connection
+from shared.stripe_sync.gateway import StripeUnavailable
+from shared.stripe_sync.schemas import StripeConnectionIn
 from shared.users.models import User
 
 # Fixed, documented, development-only credentials (README "Demo logins"). Shown on a terminal
@@ -42,8 +45,6 @@ CLIENTS = (
 # Test-mode keys localstripe accepts (any sk_ key); never valid at Stripe.
 STRIPE_SECRET_KEY = "sk_test_demo_clinicpay_local"
 STRIPE_PUBLISHABLE_KEY = "pk_test_demo_clinicpay_local"
-STRIPE_WEBHOOK_SECRET = "whsec_demo_clinicpay_local"
-LOCALSTRIPE_WEBHOOK_NAME = "demo"
 
 RATE_NAME = "General Service"
 SELF_PAY_RATE_NAME = "General Service (Self-Pay)"
@@ -68,15 +69,22 @@ class DemoSummary:
             lines.append(f"stripe: connected to localstripe, webhook {self.webhook_url}")
         else:
             lines.append("stripe: not connected (CLINICPAY_STRIPE_API_BASE is not set)")
-        lines.append(f"logins (password {DEMO_PASSWORD!r}):" if show_password
-                     else "logins (password: README, 'Demo logins'; shown only on a terminal):")
+        lines.append(
+            f"logins (password {DEMO_PASSWORD!r}):"
+            if show_password
+            else "logins (password: README, 'Demo logins'; shown only on a terminal):"
+        )
         lines += [f"  {role:<8} {email}" for role, email in self.logins]
         return "\n".join(lines)
 
 
 def demo_logins() -> list[tuple[str, str]]:
-    return [("operator", OPERATOR_EMAIL), ("admin", ADMIN_EMAIL), ("biller", BILLER_EMAIL),
-            *(("client", email) for _, _, email in CLIENTS)]
+    return [
+        ("operator", OPERATOR_EMAIL),
+        ("admin", ADMIN_EMAIL),
+        ("biller", BILLER_EMAIL),
+        *(("client", email) for _, _, email in CLIENTS),
+    ]
 
 
 def seed_demo() -> DemoSummary:
@@ -85,10 +93,8 @@ def seed_demo() -> DemoSummary:
         raise DemoSetupError("seed-demo creates accounts with published passwords; it never runs in production")
     api_base = stripe_settings().api_base
     with session_scope() as session:
+        # Inside the transaction: if the stand-in is unreachable nothing is half-seeded.
         summary = _seed(session, connect_stripe=api_base is not None)
-        if api_base is not None:
-            # Inside the transaction: if localstripe is unreachable nothing is half-seeded.
-            summary.webhook_url = _register_localstripe_webhook(api_base, summary.group_id)
     summary.logins = demo_logins()
     return summary
 
@@ -103,34 +109,49 @@ def _seed(session: Session, *, connect_stripe: bool) -> DemoSummary:
     insurance_rate, self_pay_rate = _ensure_rates(session, actor, created)
     clients = [_ensure_client(session, actor, ext, name, email, created) for ext, name, email in CLIENTS]
     _ensure_services(session, actor, clients, insurance_rate, self_pay_rate, created)
-    if connect_stripe and group.stripe_secret_key_encrypted is None:
-        _connect_stripe(session, actor, group)
-        created.append("stripe connection")
+    webhook = None
+    if connect_stripe:
+        webhook = _connect_stripe(session, actor, group, created)
     if created:
         record(session, actor, "demo.seeded", "group", group.id, data={"created": created})
     session.flush()
-    return DemoSummary(group_id=group.id, created=created)
+    return DemoSummary(group_id=group.id, created=created, webhook_url=webhook)
 
 
 def _find_user(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.lower()))
 
 
-def _ensure_user(session: Session, email: str, role: str, group_id: uuid.UUID | None,
-                 client_id: uuid.UUID | None, created: list[str]) -> User:
+def _ensure_user(
+    session: Session, email: str, role: str, group_id: uuid.UUID | None, client_id: uuid.UUID | None, created: list[str]
+) -> User:
     user = _find_user(session, email)
     actor = Actor(kind="system", group_id=group_id)
     if user is None:
-        user = User(group_id=group_id, email=email, password_hash=hash_password(DEMO_PASSWORD), role=role,
-                    client_id=client_id, is_active=True)
+        user = User(
+            group_id=group_id,
+            email=email,
+            password_hash=hash_password(DEMO_PASSWORD),
+            role=role,
+            client_id=client_id,
+            is_active=True,
+        )
         session.add(user)
         session.flush()
         record(session, actor, "user.created", "user", user.id, data={"role": role, "source": "demo"})
         created.append(f"{role} login {email}")
-    elif not user.is_active or not verify_password(user.password_hash, DEMO_PASSWORD):
-        # The banner promises these logins work; put them back the way the README says.
+    elif (
+        not user.is_active
+        or user.role != role
+        or user.totp_secret_encrypted is not None
+        or not verify_password(user.password_hash, DEMO_PASSWORD)
+    ):
+        # The banner promises these logins work; put them back the way the README says (password
+        # alone, no second factor, the documented role).
         user.password_hash = hash_password(DEMO_PASSWORD)
         user.is_active = True
+        user.role = role
+        user.totp_secret_encrypted = user.totp_enabled_at = user.totp_last_timecode = None
         record(session, actor, "user.password_reset", "user", user.id, data={"source": "demo"})
         created.append(f"password reset for {email}")
     return user
@@ -141,47 +162,85 @@ def _ensure_group(session: Session, created: list[str]) -> Group:
     group = session.get(Group, admin.group_id) if admin is not None and admin.group_id else None
     if group is not None:
         return group
-    group = Group(name=GROUP_NAME, currency="USD", timezone="America/New_York", invoice_prefix="INV-",
-                  allow_partial_payments=True, minimum_payment_cents=0)
+    group = Group(
+        name=GROUP_NAME,
+        currency="USD",
+        timezone="America/New_York",
+        invoice_prefix="INV-",
+        allow_partial_payments=True,
+        minimum_payment_cents=0,
+        ach_debit_enabled=True,
+        # A letterhead for the demo's invoice PDFs (the NPI is CMS's published example number).
+        address_lines=["100 Main Street, Suite 200", "Springfield, IL 62701"],
+        phone="+1 (555) 010-0199",
+        tax_id="12-3456789",
+        npi="1234567893",
+    )
     session.add(group)
     session.flush()
     session.add(InvoiceSequence(group_id=group.id, next_number=1))
-    record(session, SYSTEM, "group.created", "group", group.id, group_id=group.id,
-           data={"name": group.name, "source": "demo"})
+    record(
+        session,
+        SYSTEM,
+        "group.created",
+        "group",
+        group.id,
+        group_id=group.id,
+        data={"name": group.name, "source": "demo"},
+    )
     created.append(f"group {GROUP_NAME!r}")
     return group
 
 
 def _ensure_rates(session: Session, actor: Actor, created: list[str]) -> tuple[BillingRate, BillingRate]:
     def find(name: str) -> BillingRate | None:
-        return session.scalar(select(BillingRate).where(BillingRate.group_id == actor.group_id,
-                                                        BillingRate.name == name))
+        return session.scalar(
+            select(BillingRate).where(BillingRate.group_id == actor.group_id, BillingRate.name == name)
+        )
 
     insurance = find(RATE_NAME)
     if insurance is None:
-        insurance = BillingRate(group_id=actor.group_id, name=RATE_NAME, amount_cents=RATE_AMOUNT_CENTS,
-                                needs_billing=True, is_invoiced=False, payer="insurance")
+        insurance = BillingRate(
+            group_id=actor.group_id,
+            name=RATE_NAME,
+            amount_cents=RATE_AMOUNT_CENTS,
+            needs_billing=True,
+            is_invoiced=False,
+            payer="insurance",
+        )
         session.add(insurance)
         session.flush()
         record(session, actor, "billing_rate.created", "billing_rate", insurance.id, data={"name": RATE_NAME})
         created.append(f"rate {RATE_NAME!r}")
     self_pay = find(SELF_PAY_RATE_NAME)
     if self_pay is None:
-        self_pay = BillingRate(group_id=actor.group_id, name=SELF_PAY_RATE_NAME, amount_cents=RATE_AMOUNT_CENTS,
-                               needs_billing=True, is_invoiced=True, payer="self_pay",
-                               self_pay_source_id=insurance.id)
+        self_pay = BillingRate(
+            group_id=actor.group_id,
+            name=SELF_PAY_RATE_NAME,
+            amount_cents=RATE_AMOUNT_CENTS,
+            needs_billing=True,
+            is_invoiced=True,
+            payer="self_pay",
+            self_pay_source_id=insurance.id,
+        )
         session.add(self_pay)
         session.flush()
-        record(session, actor, "billing_rate.created", "billing_rate", self_pay.id,
-               data={"name": SELF_PAY_RATE_NAME, "self_pay_source_id": str(insurance.id)})
+        record(
+            session,
+            actor,
+            "billing_rate.created",
+            "billing_rate",
+            self_pay.id,
+            data={"name": SELF_PAY_RATE_NAME, "self_pay_source_id": str(insurance.id)},
+        )
         created.append(f"rate {SELF_PAY_RATE_NAME!r}")
     return insurance, self_pay
 
 
-def _ensure_client(session: Session, actor: Actor, external_id: str, name: str, email: str,
-                   created: list[str]) -> Client:
-    client = session.scalar(select(Client).where(Client.group_id == actor.group_id,
-                                                 Client.external_id == external_id))
+def _ensure_client(
+    session: Session, actor: Actor, external_id: str, name: str, email: str, created: list[str]
+) -> Client:
+    client = session.scalar(select(Client).where(Client.group_id == actor.group_id, Client.external_id == external_id))
     if client is None:
         client = Client(group_id=actor.group_id, name=name, email=email, external_id=external_id)
         session.add(client)
@@ -192,8 +251,14 @@ def _ensure_client(session: Session, actor: Actor, external_id: str, name: str, 
     return client
 
 
-def _ensure_services(session: Session, actor: Actor, clients: list[Client], insurance: BillingRate,
-                     self_pay: BillingRate, created: list[str]) -> None:
+def _ensure_services(
+    session: Session,
+    actor: Actor,
+    clients: list[Client],
+    insurance: BillingRate,
+    self_pay: BillingRate,
+    created: list[str],
+) -> None:
     first, second = clients
     today = date.today()
     # (external id, client, rate, days ago, description, insurance paid before invoicing)
@@ -205,51 +270,71 @@ def _ensure_services(session: Session, actor: Actor, clients: list[Client], insu
         ("demo-svc-5", second, insurance, 3, "Individual session", 0),
     ]
     for external_id, client, rate, days_ago, description, insurance_paid in plan:
-        exists = session.scalar(select(Service.id).where(Service.group_id == actor.group_id,
-                                                         Service.external_id == external_id))
+        exists = session.scalar(
+            select(Service.id).where(Service.group_id == actor.group_id, Service.external_id == external_id)
+        )
         if exists is not None:
             continue
-        service = Service(group_id=actor.group_id, client_id=client.id, billing_rate_id=rate.id,
-                          external_id=external_id, service_date=today - timedelta(days=days_ago),
-                          description=description, amount_cents=rate.amount_cents, amount_explicit=False,
-                          description_explicit=True, insurance_paid_cents=insurance_paid)
+        service = Service(
+            group_id=actor.group_id,
+            client_id=client.id,
+            billing_rate_id=rate.id,
+            external_id=external_id,
+            service_date=today - timedelta(days=days_ago),
+            description=description,
+            amount_cents=rate.amount_cents,
+            amount_explicit=False,
+            description_explicit=True,
+            insurance_paid_cents=insurance_paid,
+        )
         session.add(service)
         session.flush()
         record(session, actor, "service.created", "service", service.id, data={"external_id": external_id})
         if insurance_paid:
-            payment = ServicePayment(group_id=actor.group_id, service_id=service.id, method="insurance",
-                                     amount_cents=insurance_paid, received_date=service.service_date,
-                                     reference="DEMO-EOB-1", status="succeeded")
+            payment = ServicePayment(
+                group_id=actor.group_id,
+                service_id=service.id,
+                method="insurance",
+                amount_cents=insurance_paid,
+                received_date=service.service_date,
+                reference="DEMO-EOB-1",
+                status="succeeded",
+            )
             session.add(payment)
             session.flush()
-            record(session, actor, "service_payment.created", "service", service.id,
-                   data={"amount_cents": insurance_paid, "method": "insurance"})
+            record(
+                session,
+                actor,
+                "service_payment.created",
+                "service",
+                service.id,
+                data={"amount_cents": insurance_paid, "method": "insurance"},
+            )
         created.append(f"service {external_id}")
 
 
-def _connect_stripe(session: Session, actor: Actor, group: Group) -> None:
-    group.stripe_publishable_key = STRIPE_PUBLISHABLE_KEY
-    group.stripe_secret_key_encrypted = encrypt_secret(STRIPE_SECRET_KEY)
-    group.stripe_secret_key_last4 = STRIPE_SECRET_KEY[-4:]
-    group.stripe_webhook_secret_encrypted = encrypt_secret(STRIPE_WEBHOOK_SECRET)
-    group.stripe_connected_at = datetime.now(UTC)
-    record(session, actor, "stripe.connected", "group", group.id,
-           data={"secret_key_last4": group.stripe_secret_key_last4, "source": "demo"})
-
-
-def webhook_url_for(group_id: uuid.UUID) -> str:
-    base = app_settings().public_webhook_base_url.rstrip("/")
-    return f"{base}/v1/stripe/webhooks/{group_id}"
-
-
-def _register_localstripe_webhook(api_base: str, group_id: uuid.UUID) -> str:
-    # No "events" key: localstripe 1.15 reads a list as "only these types", so [] would mean none at all.
-    url = webhook_url_for(group_id)
+def _connect_stripe(session: Session, actor: Actor, group: Group, created: list[str]) -> str:
+    """Connect with the demo's two keys as an admin would; on a later run, make the webhook endpoint
+    again if the stand-in forgot it. Returns the webhook URL."""
     try:
-        response = httpx.post(f"{api_base.rstrip('/')}/_config/webhooks/{LOCALSTRIPE_WEBHOOK_NAME}",
-                              json={"url": url, "secret": STRIPE_WEBHOOK_SECRET}, timeout=10.0)
-    except httpx.HTTPError as exc:
-        raise DemoSetupError(f"could not register the demo webhook at localstripe ({api_base}): {exc}") from exc
-    if response.status_code >= 300:
-        raise DemoSetupError(f"localstripe refused the demo webhook ({response.status_code}): {response.text[:200]}")
-    return url
+        if group.stripe_secret_key_encrypted is None:
+            connection.connect(
+                session,
+                actor,
+                StripeConnectionIn(secret_key=STRIPE_SECRET_KEY, publishable_key=STRIPE_PUBLISHABLE_KEY),
+            )
+            created.append("stripe connection")
+        else:
+            before = group.stripe_webhook_endpoint_id
+            connection.refresh_webhook_endpoint(session, actor, group.id)
+            if group.stripe_webhook_endpoint_id != before:
+                created.append("stripe webhook endpoint")
+    except StripeUnavailable as exc:
+        raise DemoSetupError(
+            f"could not reach the Stripe stand-in at {stripe_settings().api_base}: is it running?"
+        ) from exc
+    if group.stripe_webhook_problem:
+        raise DemoSetupError(
+            f"the Stripe stand-in refused the demo's webhook endpoint ({group.stripe_webhook_problem})"
+        )
+    return connection.webhook_url(group.id)

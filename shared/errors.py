@@ -1,20 +1,30 @@
-"""Domain errors with the stable codes of the HTTP contract.
+"""Domain errors with the stable codes of the HTTP contract, and the one error body.
 
 Domain code raises these; the API turns them into
-`{"error": {"code", "message", "param"}}` with the status each class names.
+`{"error": {"code", "message", "param"}}` with the status each class names. Every error body
+the API and the webhooks receiver send is built by `error_body`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+
+def error_body(
+    code: str, message: str, param: str | None = None, extra: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
+    """`{"error": {"code", "message", "param", ...extra}}`: the one error shape on the wire."""
+    return {"error": {"code": code, "message": message, "param": param, **(extra or {})}}
 
 
 class ClinicpayError(Exception):
     status_code = 400
     code = "bad_request"
 
-    def __init__(self, message: str, *, code: str | None = None, param: str | None = None,
-                 details: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, message: str, *, code: str | None = None, param: str | None = None, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.message = message
         if code:
@@ -23,9 +33,7 @@ class ClinicpayError(Exception):
         self.details = details or {}
 
     def to_dict(self) -> dict[str, Any]:
-        body: dict[str, Any] = {"code": self.code, "message": self.message, "param": self.param}
-        body.update(self.details)
-        return {"error": body}
+        return error_body(self.code, self.message, self.param, self.details)
 
 
 class Unauthenticated(ClinicpayError):
@@ -66,3 +74,13 @@ class RateLimited(ClinicpayError):
 class DependencyUnavailable(ClinicpayError):
     status_code = 503
     code = "service_unavailable"
+
+
+class TryAgainLater(DependencyUnavailable):
+    """A service we depend on did not answer now and nothing was decided: safe to try again
+    (shared/tasks/retry.py counts it transient). Not a missing dependency that a retry won't fix."""
+
+
+class Gone(ClinicpayError):
+    status_code = 410
+    code = "gone"

@@ -9,18 +9,51 @@ from __future__ import annotations
 import logging
 import os
 import sys
+import traceback
 
 import structlog
 
 _SECRET_KEYS = {"password", "secret_key", "webhook_secret", "authorization", "access_token", "api_key", "card"}
 
 
-def _redact_secrets(logger, method_name, event_dict):  # noqa: ANN001
+def _redact_secrets(logger, method_name, event_dict):
     # A last line of defence: code should never pass these, but if it does they never reach a log.
     for key in list(event_dict):
         if key.lower() in _SECRET_KEYS:
             event_dict[key] = "[redacted]"
     return event_dict
+
+
+def _database_error_without_values(logger, method_name, event_dict):
+    """A database error's text carries the values bound to its statement in PostgreSQL's own words
+    (`invalid input syntax for type uuid: "<value>"`, `Key (email)=(<value>) already exists`): names,
+    emails, service descriptions. Logged with a traceback, it is reduced to its class, SQLSTATE and
+    the frames it passed through — never its message."""
+    exc_info = event_dict.get("exc_info")
+    if exc_info is True:
+        exc_info = sys.exc_info()
+    elif isinstance(exc_info, BaseException):
+        exc_info = (type(exc_info), exc_info, exc_info.__traceback__)
+    if not isinstance(exc_info, tuple) or exc_info[1] is None:
+        return event_dict
+    exc = exc_info[1]
+    seen = exc
+    while seen is not None and not _is_database_error(seen):
+        seen = seen.__cause__ or seen.__context__
+    if seen is None:
+        return event_dict
+    event_dict.pop("exc_info")
+    orig = getattr(seen, "orig", None) or seen
+    event_dict["error"] = type(orig).__name__
+    event_dict["sqlstate"] = getattr(orig, "sqlstate", None)
+    frames = traceback.extract_tb(exc.__traceback__)[-8:]
+    event_dict["where"] = " <- ".join(f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno} {f.name}" for f in reversed(frames))
+    return event_dict
+
+
+def _is_database_error(exc: BaseException) -> bool:
+    module = type(exc).__module__
+    return module.startswith(("sqlalchemy.", "psycopg", "asyncpg"))
 
 
 def configure_logging(level: str | None = None, *, json: bool | None = None) -> None:
@@ -35,8 +68,11 @@ def configure_logging(level: str | None = None, *, json: bool | None = None) -> 
         structlog.stdlib.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),
         _redact_secrets,
+        _database_error_without_values,
     ]
-    renderer = structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    renderer = (
+        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())
+    )
 
     structlog.configure(
         processors=[*shared_processors, structlog.stdlib.ProcessorFormatter.wrap_for_formatter],
@@ -46,8 +82,11 @@ def configure_logging(level: str | None = None, *, json: bool | None = None) -> 
     )
     formatter = structlog.stdlib.ProcessorFormatter(
         foreign_pre_chain=shared_processors,
-        processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta,
-                    *( [structlog.processors.format_exc_info] if json else [] ), renderer],
+        processors=[
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            *([structlog.processors.format_exc_info] if json else []),
+            renderer,
+        ],
     )
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(formatter)

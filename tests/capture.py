@@ -35,7 +35,7 @@ STRIPE_REQUESTS = LOG_DIR / f"stripe-requests-{_SUFFIX}.jsonl"
 # Our own outputs, and pytest's console output copied by CI: not logs of the system under test.
 _NOT_SYSTEM_LOGS = ("test-process-", "ci-")
 # Only what a person typed or pasted: names of request fields that carry a secret.
-_SECRET_FIELDS = {"password", "admin_password", "secret_key", "webhook_secret"}
+_SECRET_FIELDS = {"password", "admin_password", "current_password", "new_password", "secret_key", "webhook_secret"}
 _TEXT_TYPES = ("json", "text", "html", "javascript", "xml")
 
 _lock = threading.Lock()
@@ -45,6 +45,7 @@ secrets_sent: set[str] = set()
 
 
 # --- the session ----------------------------------------------------------------------------------
+
 
 def start_session() -> None:
     """Empty this run's capture files and note where every existing log stands."""
@@ -81,9 +82,10 @@ def responses() -> list[dict[str, Any]]:
 
 # --- the test process' log lines ------------------------------------------------------------------
 
+
 def _formatter() -> logging.Formatter:
     """The formatter configure_logging() put on the root logger, so the file reads as production would."""
-    import structlog  # noqa: PLC0415
+    import structlog
 
     for handler in logging.getLogger().handlers:
         if isinstance(handler.formatter, structlog.stdlib.ProcessorFormatter):
@@ -100,6 +102,9 @@ def attach_log_handler() -> None:
     if _handler is None:
         _handler = logging.FileHandler(TEST_PROCESS_LOG, encoding="utf-8")
         _handler.setLevel(logging.INFO)
+        # httpx is the tests' own client (our services do not use it): its lines are the URLs the tests
+        # asked for, pay links' tokens among them, not anything our services logged.
+        _handler.addFilter(lambda record: not record.name.startswith("httpx"))
     _handler.setFormatter(_formatter())
     root.addHandler(_handler)
     if root.getEffectiveLevel() > logging.INFO:
@@ -108,9 +113,15 @@ def attach_log_handler() -> None:
 
 # --- answers the tests received, and secrets they sent ---------------------------------------------
 
-def record_response(method: str, url: object, status: int, content_type: str, body: bytes) -> None:
-    text = body.decode("utf-8", errors="replace") if any(t in content_type for t in _TEXT_TYPES) \
+
+def record_response(method: str, url: object, status: int, content_type: str | list[str], body: bytes) -> None:
+    if not isinstance(content_type, str):  # schemathesis' responses give each header as a list of values
+        content_type = ", ".join(content_type)
+    text = (
+        body.decode("utf-8", errors="replace")
+        if any(t in content_type for t in _TEXT_TYPES)
         else f"<{len(body)} bytes of {content_type or 'unknown'}>"
+    )
     line = json.dumps({"method": method, "url": str(url), "status": status, "body": text})
     with _lock, RESPONSES.open("a", encoding="utf-8") as fh:
         fh.write(line + "\n")
@@ -154,8 +165,13 @@ def _from_our_services(response: httpx.Response) -> bool:
 def _after(request: httpx.Request, response: httpx.Response, streamed: bool) -> None:
     note_secrets_in_request(request)
     if not streamed and _from_our_services(response):
-        record_response(request.method, request.url, response.status_code,
-                        response.headers.get("content-type", ""), response.content)
+        record_response(
+            request.method,
+            request.url,
+            response.status_code,
+            response.headers.get("content-type", ""),
+            response.content,
+        )
 
 
 _installed = False
@@ -168,12 +184,12 @@ def install_httpx_hooks() -> None:
     _installed = True
     sync_send, async_send = httpx.Client.send, httpx.AsyncClient.send
 
-    def send(self, request, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    def send(self, request, **kwargs):
         response = sync_send(self, request, **kwargs)
         _after(request, response, bool(kwargs.get("stream")))
         return response
 
-    async def asend(self, request, **kwargs):  # noqa: ANN001, ANN003, ANN202
+    async def asend(self, request, **kwargs):
         response = await async_send(self, request, **kwargs)
         _after(request, response, bool(kwargs.get("stream")))
         return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import subprocess
 import threading
@@ -13,6 +14,7 @@ import httpx
 import pytest
 
 from tests import capture, stack
+from tests.mail import MailServer
 
 # --- Configure the environment before any application module reads its settings. ---
 _worker_id = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
@@ -30,6 +32,13 @@ os.environ["CLINICPAY_ENVIRONMENT"] = "test"
 os.environ["CLINICPAY_STACK_ENV"] = str(stack.VAR_TEST / "no-stack.env")  # never read make run's settings
 os.environ.setdefault("CLINICPAY_SECRET_KEYS", "test-secret-key-material")
 os.environ.setdefault("CLINICPAY_LOG_LEVEL", "INFO")
+# The tests' SMTP server (tests/mail.py, started by the `mail_server` fixture) and the folder it stores
+# into, which the API's /dev/mailbox/ reads: every worker process started below sends there.
+_SMTP_PORT = stack.free_port()
+os.environ["CLINICPAY_SMTP_URL"] = f"smtp://127.0.0.1:{_SMTP_PORT}"
+os.environ["CLINICPAY_DEV_MAILBOX_DIR"] = str(
+    stack.VAR_TEST / f"mailbox-{os.environ.get('CLINICPAY_TEST_SLOT', 'main')}-{_worker_id}"
+)
 
 ARTIFACTS = stack.REPO_ROOT / "test-artifacts"
 ARTIFACTS.mkdir(exist_ok=True)
@@ -46,7 +55,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_setup(item: pytest.Item):  # noqa: ANN201
+def pytest_runtest_setup(item: pytest.Item):
     try:
         return (yield)
     finally:
@@ -54,9 +63,10 @@ def pytest_runtest_setup(item: pytest.Item):  # noqa: ANN201
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item):  # noqa: ANN201
+def pytest_runtest_call(item: pytest.Item):
     capture.attach_log_handler()
     return (yield)
+
 
 stack.create_database(_base_db_url, TEST_DB_NAME)
 
@@ -85,7 +95,7 @@ def truncate_all() -> None:
     """Empty every table. A session the previous test left open (a browser page still polling
     when the test ended) would hold TRUNCATE forever, so give up waiting after a few seconds,
     end the sessions stuck in a transaction, and try again."""
-    from sqlalchemy.exc import OperationalError  # noqa: PLC0415
+    from sqlalchemy.exc import OperationalError
 
     for attempt in range(3):
         try:
@@ -97,13 +107,16 @@ def truncate_all() -> None:
             if attempt == 2:
                 raise
             with get_engine().begin() as conn:
-                conn.execute(text(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"))
+                conn.execute(
+                    text(
+                        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'"
+                    )
+                )
 
 
 def flush_redis() -> None:
-    import redis  # noqa: PLC0415
+    import redis
 
     url = TEST_REDIS_URL
     client = redis.Redis.from_url(url)
@@ -116,20 +129,27 @@ def clean_state() -> Iterator[None]:
     """Journey tests commit across processes, so each test starts from empty tables and an empty broker db."""
     truncate_all()
     flush_redis()
-    from services.api.rate_limit import login_limiter  # noqa: PLC0415
+    from services.api.rate_limit import account_email_limiter, login_limiter, pay_link_limiter
 
     login_limiter.cache_clear()
+    account_email_limiter.cache_clear()
+    pay_link_limiter.cache_clear()
     yield
 
 
 # --- The API on a real port, in this process (so its log lines are captured too). ---
 
+
 class _ServerThread:
     def __init__(self, app_path: str, port: int) -> None:
-        import uvicorn  # noqa: PLC0415
+        import uvicorn
 
-        config = uvicorn.Config(app_path, host="127.0.0.1", port=port, log_config=None, access_log=False,
-                                lifespan="on")
+        config = uvicorn.Config(app_path, host="127.0.0.1", port=port, log_config=None, access_log=False, lifespan="on")
+        # As every deployment runs it (--no-access-log): our middleware writes the request line, with
+        # tokens in paths redacted. Config only unhooks the logger; a later logging set-up in this
+        # process (a test configuring logging for a CLI or a worker) would hook it up again, and
+        # uvicorn would then log raw paths (pay-link tokens) — so it is switched off for good.
+        logging.getLogger("uvicorn.access").disabled = True
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.url = f"http://127.0.0.1:{port}"
@@ -163,6 +183,7 @@ def http(api_url: str) -> Iterator[httpx.Client]:
 
 # --- A real Celery worker (and, where a test needs it, beat), as subprocesses. ---
 
+
 class ProcessHandle:
     def __init__(self, name: str, cmd: list[str], env: dict[str, str]) -> None:
         self.name = name
@@ -173,8 +194,9 @@ class ProcessHandle:
 
     def start(self) -> None:
         log = open(self.log_path, "ab")  # noqa: SIM115
-        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                     cwd=stack.REPO_ROOT, start_new_session=True)
+        self.proc = subprocess.Popen(
+            self.cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=stack.REPO_ROOT, start_new_session=True
+        )
 
     def stop(self, sig: int = 15, timeout: float = 15.0) -> None:
         if self.proc is None or self.proc.poll() is not None:
@@ -191,14 +213,27 @@ class ProcessHandle:
 
 
 def celery_worker_process(name: str = "worker", concurrency: int = 2, **env: str) -> ProcessHandle:
-    cmd = stack.python_module_cmd("celery", "-A", "services.worker.app", "worker", "--loglevel=INFO",
-                                  "-Q", "default,events", "-c", str(concurrency), "--without-heartbeat",
-                                  "--without-gossip", "--without-mingle", "-n", f"{name}-{_worker_id}@%h")
+    cmd = stack.python_module_cmd(
+        "celery",
+        "-A",
+        "services.worker.app",
+        "worker",
+        "--loglevel=INFO",
+        "-Q",
+        "default,events",
+        "-c",
+        str(concurrency),
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        "-n",
+        f"{name}-{_worker_id}@%h",
+    )
     return ProcessHandle(name, cmd, stack.child_env(**env))
 
 
 def wait_for_worker(timeout: float = 30.0) -> None:
-    from shared.tasks.celery_app import celery_app  # noqa: PLC0415
+    from shared.tasks.celery_app import celery_app
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -209,7 +244,21 @@ def wait_for_worker(timeout: float = 30.0) -> None:
 
 
 @pytest.fixture(scope="session")
-def worker(localstripe_server: LocalStripe) -> Iterator[ProcessHandle]:
+def mail_server() -> Iterator[MailServer]:
+    server = MailServer(Path(os.environ["CLINICPAY_DEV_MAILBOX_DIR"]), _SMTP_PORT).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def mailbox(mail_server: MailServer) -> MailServer:
+    """The tests' SMTP server, empty and well-behaved at the start of the test."""
+    mail_server.reset()
+    return mail_server
+
+
+@pytest.fixture(scope="session")
+def worker(localstripe_server: LocalStripe, mail_server: MailServer) -> Iterator[ProcessHandle]:
     # The worker talks to Stripe (reconciliation, re-fetching a PaymentIntent): it must start with
     # the stand-in's address in its environment, never fall through to the real Stripe.
     handle = celery_worker_process()
@@ -219,7 +268,7 @@ def worker(localstripe_server: LocalStripe) -> Iterator[ProcessHandle]:
     handle.stop()
 
 
-def poll_until(fn, *, timeout: float = 30.0, interval: float = 0.1, message: str = "condition"):  # noqa: ANN001
+def poll_until(fn, *, timeout: float = 30.0, interval: float = 0.1, message: str = "condition"):
     """Poll `fn` until it returns something truthy; fail the test with `message` otherwise."""
     deadline = time.monotonic() + timeout
     last = None
@@ -238,6 +287,7 @@ def artifacts_dir() -> Path:
 
 # --- Stripe's stand-in and the webhook receiver, each a real process on a real port. ---
 
+
 class LocalStripe:
     """One in-memory localstripe instance. Tests that need two practices on two Stripes start two.
 
@@ -246,18 +296,25 @@ class LocalStripe:
     """
 
     def __init__(self, name: str = "localstripe") -> None:
-        from tests.stripe_recorder import RecordingProxy  # noqa: PLC0415
+        from tests.stripe_recorder import RecordingProxy
 
         self.port = stack.free_port()
         self.direct_url = f"http://127.0.0.1:{self.port}"
         self.recorder = RecordingProxy(self.port)
         self.url = self.recorder.url
         self.js_url = f"{self.url}/js.stripe.com/v3/"
-        self.handle = ProcessHandle(f"{name}-{self.port}", [
-            str(stack.REPO_ROOT / ".venv" / "bin" / "python") if (stack.REPO_ROOT / ".venv").exists()
-            else stack.sys.executable,
-            str(stack.REPO_ROOT / "deploy" / "local" / "localstripe_inmemory.py"), "--port", str(self.port),
-        ], stack.child_env())
+        self.handle = ProcessHandle(
+            f"{name}-{self.port}",
+            [
+                str(stack.REPO_ROOT / ".venv" / "bin" / "python")
+                if (stack.REPO_ROOT / ".venv").exists()
+                else stack.sys.executable,
+                str(stack.REPO_ROOT / "deploy" / "local" / "localstripe_inmemory.py"),
+                "--port",
+                str(self.port),
+            ],
+            stack.child_env(),
+        )
 
     def start(self) -> LocalStripe:
         self.handle.start()
@@ -270,10 +327,12 @@ class LocalStripe:
         httpx.delete(f"{self.url}/_config/data", timeout=10)
 
     def register_webhook(self, name: str, url: str, secret: str, events: list[str] | None = None) -> None:
-        r = httpx.post(f"{self.url}/_config/webhooks/{name}",
-                       # No "events" key means every event type; an empty list would mean none.
-                       json={"url": url, "secret": secret} | ({"events": events} if events is not None else {}),
-                       timeout=10)
+        r = httpx.post(
+            f"{self.url}/_config/webhooks/{name}",
+            # No "events" key means every event type; an empty list would mean none.
+            json={"url": url, "secret": secret} | ({"events": events} if events is not None else {}),
+            timeout=10,
+        )
         r.raise_for_status()
 
     def stop(self) -> None:
@@ -300,13 +359,23 @@ def localstripe(localstripe_server: LocalStripe) -> LocalStripe:
 class Receiver:
     """The webhook receiver (and its relay, when it has one) as real processes on a real port."""
 
-    def __init__(self) -> None:
-        self.port = stack.free_port()
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or stack.free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = stack.child_env()
-        self.server = ProcessHandle(f"receiver-{self.port}", stack.python_module_cmd(
-            "uvicorn", "services.webhooks.app:app", "--host", "127.0.0.1", "--port", str(self.port),
-            "--no-access-log"), env)
+        self.server = ProcessHandle(
+            f"receiver-{self.port}",
+            stack.python_module_cmd(
+                "uvicorn",
+                "services.webhooks.app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--no-access-log",
+            ),
+            env,
+        )
         self.relay = ProcessHandle(f"relay-{self.port}", stack.python_module_cmd("services.webhooks.relay"), env)
 
     def start(self) -> Receiver:

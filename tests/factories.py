@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import httpx
@@ -88,8 +88,9 @@ def operator_token(http: httpx.Client | None = None) -> str:
     with session_scope() as session:
         operator = find_user_by_email(session, OPERATOR_EMAIL)
         if operator is None:
-            operator = User(group_id=None, email=OPERATOR_EMAIL, password_hash=password_hash(OPERATOR_PASSWORD),
-                            role="operator")
+            operator = User(
+                group_id=None, email=OPERATOR_EMAIL, password_hash=password_hash(OPERATOR_PASSWORD), role="operator"
+            )
             session.add(operator)
             session.flush()
         operator_id = str(operator.id)
@@ -99,15 +100,17 @@ def operator_token(http: httpx.Client | None = None) -> str:
 def make_staff_user(group_id: str, email: str, role: str = "biller", password: str = STAFF_PASSWORD) -> str:
     """A staff user written straight to the database (setup, not the thing under test). Returns its id."""
     with session_scope() as session:
-        user = User(group_id=uuid.UUID(str(group_id)), email=email.lower(), password_hash=password_hash(password),
-                    role=role)
+        user = User(
+            group_id=uuid.UUID(str(group_id)), email=email.lower(), password_hash=password_hash(password), role=role
+        )
         session.add(user)
         session.flush()
         return str(user.id)
 
 
-def make_practice(http: httpx.Client, name: str | None = None, currency: str = "USD",
-                  timezone: str = "America/New_York") -> Practice:
+def make_practice(
+    http: httpx.Client, name: str | None = None, currency: str = "USD", timezone: str = "America/New_York"
+) -> Practice:
     """An operator creates a practice over HTTP; it gets a biller; both staff get tokens.
 
     Call it twice in one test for two practices: emails are unique per call.
@@ -117,22 +120,38 @@ def make_practice(http: httpx.Client, name: str | None = None, currency: str = "
     name = name or f"Practice {n}"
     ops = operator_token(http)
     admin_email = f"admin@{slug}.example"
-    r = http.post("/v1/groups", headers=auth(ops), json={
-        "name": name, "currency": currency, "timezone": timezone,
-        "admin_email": admin_email, "admin_password": STAFF_PASSWORD})
+    r = http.post(
+        "/v1/groups",
+        headers=auth(ops),
+        json={
+            "name": name,
+            "currency": currency,
+            "timezone": timezone,
+            "admin_email": admin_email,
+            "admin_password": STAFF_PASSWORD,
+        },
+    )
     assert r.status_code == 201, r.text
     group_id = r.json()["id"]
     biller_email = f"biller@{slug}.example"
     biller_id = make_staff_user(group_id, biller_email, "biller")
     with session_scope() as session:
         admin_id = str(find_user_by_email(session, admin_email).id)
-    return Practice(group_id=group_id, name=name, currency=currency.upper(), admin_email=admin_email,
-                    biller_email=biller_email, admin_token=issue_token(admin_id),
-                    biller_token=issue_token(biller_id), operator_token=ops)
+    return Practice(
+        group_id=group_id,
+        name=name,
+        currency=currency.upper(),
+        admin_email=admin_email,
+        biller_email=biller_email,
+        admin_token=issue_token(admin_id),
+        biller_token=issue_token(biller_id),
+        operator_token=ops,
+    )
 
 
-def make_client(http: httpx.Client, practice: Practice, name: str = "Dana Client", email: str | None = None,
-                **fields: Any) -> dict[str, Any]:
+def make_client(
+    http: httpx.Client, practice: Practice, name: str = "Dana Client", email: str | None = None, **fields: Any
+) -> dict[str, Any]:
     """A biller adds a client (POST /v1/clients). Returns the client resource."""
     body = {"name": name, "email": email or f"client-{uuid.uuid4().hex[:8]}@example.com", **fields}
     r = http.post("/v1/clients", headers=practice.biller, json=body)
@@ -140,60 +159,99 @@ def make_client(http: httpx.Client, practice: Practice, name: str = "Dana Client
     return r.json()
 
 
-def give_portal_access(http: httpx.Client, practice: Practice, client_id: str, email: str | None = None,
-                       password: str = CLIENT_PASSWORD) -> str:
+def give_portal_access(
+    http: httpx.Client, practice: Practice, client_id: str, email: str | None = None, password: str = CLIENT_PASSWORD
+) -> str:
     """A biller opens the portal for a client; the client signs in. Returns the client's bearer token."""
     email = email or f"portal-{uuid.uuid4().hex[:8]}@example.com"
-    r = http.post(f"/v1/clients/{client_id}/portal-access", headers=practice.biller,
-                  json={"email": email, "password": password})
+    r = http.post(
+        f"/v1/clients/{client_id}/portal-access", headers=practice.biller, json={"email": email, "password": password}
+    )
     assert r.status_code in (200, 201), r.text
     return login(http, email, password)
 
 
-def make_rate(http: httpx.Client, practice: Practice, name: str = "General Service (Self-Pay)",
-              amount_cents: int = 12_000, payer: str = "self_pay", needs_billing: bool = True,
-              is_invoiced: bool = True, **fields: Any) -> dict[str, Any]:
+def make_rate(
+    http: httpx.Client,
+    practice: Practice,
+    name: str = "General Service (Self-Pay)",
+    amount_cents: int = 12_000,
+    payer: str = "self_pay",
+    needs_billing: bool = True,
+    is_invoiced: bool = True,
+    **fields: Any,
+) -> dict[str, Any]:
     """An admin adds a billing rate (POST /v1/billing-rates). Defaults to one that goes on invoices."""
-    r = http.post("/v1/billing-rates", headers=practice.admin, json={
-        "name": name, "amount_cents": amount_cents, "payer": payer, "needs_billing": needs_billing,
-        "is_invoiced": is_invoiced, **fields})
+    r = http.post(
+        "/v1/billing-rates",
+        headers=practice.admin,
+        json={
+            "name": name,
+            "amount_cents": amount_cents,
+            "payer": payer,
+            "needs_billing": needs_billing,
+            "is_invoiced": is_invoiced,
+            **fields,
+        },
+    )
     assert r.status_code == 201, r.text
     return r.json()
 
 
-def make_service(http: httpx.Client, practice: Practice, client_id: str, billing_rate_id: str,
-                 service_date: str = "2026-03-02", external_id: str | None = None, **fields: Any) -> dict[str, Any]:
+def make_service(
+    http: httpx.Client,
+    practice: Practice,
+    client_id: str,
+    billing_rate_id: str,
+    service_date: str = "2026-03-02",
+    external_id: str | None = None,
+    **fields: Any,
+) -> dict[str, Any]:
     """A biller pushes one service (POST /v1/services). Returns the service resource."""
-    body = {"external_id": external_id or f"ext-{uuid.uuid4().hex[:12]}", "client_id": client_id,
-            "billing_rate_id": billing_rate_id, "service_date": service_date, **fields}
+    body = {
+        "external_id": external_id or f"ext-{uuid.uuid4().hex[:12]}",
+        "client_id": client_id,
+        "billing_rate_id": billing_rate_id,
+        "service_date": service_date,
+        **fields,
+    }
     r = http.post("/v1/services", headers=practice.biller, json=body)
     assert r.status_code == 201, r.text
     return r.json()
 
 
-def make_billable_services(http: httpx.Client, practice: Practice, count: int = 2,
-                           client_id: str | None = None, amount_cents: int = 12_000) -> dict[str, Any]:
+def make_billable_services(
+    http: httpx.Client, practice: Practice, count: int = 2, client_id: str | None = None, amount_cents: int = 12_000
+) -> dict[str, Any]:
     """The usual start of an invoicing test: a client, a self-pay invoiced rate, `count` services on it.
 
     Returns {"client": ..., "rate": ..., "services": [...]}.
     """
     client = {"id": client_id} if client_id else make_client(http, practice)
     rate = make_rate(http, practice, amount_cents=amount_cents)
-    services = [make_service(http, practice, client["id"], rate["id"], service_date=f"2026-03-{i + 1:02d}")
-                for i in range(count)]
+    services = [
+        make_service(http, practice, client["id"], rate["id"], service_date=f"2026-03-{i + 1:02d}")
+        for i in range(count)
+    ]
     return {"client": client, "rate": rate, "services": services}
 
 
-def make_client_login(practice: Practice, client_id: str, email: str | None = None,
-                      password: str = CLIENT_PASSWORD) -> str:
+def make_client_login(
+    practice: Practice, client_id: str, email: str | None = None, password: str = CLIENT_PASSWORD
+) -> str:
     """A portal login for a client written straight to the database; returns its bearer token.
 
     Faster than `give_portal_access` (no argon2 round trips) for tests about something else.
     """
     email = email or f"portal-{uuid.uuid4().hex[:8]}@example.com"
     with session_scope() as session:
-        user = User(group_id=uuid.UUID(practice.group_id), client_id=uuid.UUID(str(client_id)), email=email,
-                    password_hash=password_hash(password), role="client")
+        user = User(
+            group_id=uuid.UUID(practice.group_id),
+            client_id=uuid.UUID(str(client_id)),
+            email=email,
+            password_hash=password_hash(password),
+            role="client",
+        )
         session.add(user)
         session.flush()
         user_id = str(user.id)

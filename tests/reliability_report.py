@@ -30,8 +30,10 @@ def _words(key: str) -> str:
 
 
 def _load(load: dict[str, Any]) -> str:
-    return ", ".join(f"{value:,} {_words(key)}" if isinstance(value, int) else f"{_words(key)}: {value}"
-                     for key, value in load.items())
+    return ", ".join(
+        f"{value:,} {_words(key)}" if isinstance(value, int) else f"{_words(key)}: {value}"
+        for key, value in load.items()
+    )
 
 
 def _lost(lost: dict[str, int]) -> str:
@@ -53,21 +55,46 @@ def _notes(row: dict[str, Any]) -> str:
 
 
 def _table(rows: list[dict[str, Any]]) -> list[str]:
-    lines = ["| Scenario | Load held | Faults injected | Lost (goal: zero) | Notes |",
-             "| --- | --- | --- | --- | --- |"]
+    lines = [
+        "| Scenario | Load held | Faults injected | Lost (goal: zero) | Notes |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for row in rows:
-        lines.append("| " + " | ".join([
-            _cell(row["title"]), _cell(_load(row["load"])), _cell("; ".join(row["faults"])),
-            _cell(_lost(row["lost"])), _notes(row)]) + " |")
+        lines.append(
+            "| "
+            + " | ".join(
+                [
+                    _cell(row["title"]),
+                    _cell(_load(row["load"])),
+                    _cell("; ".join(row["faults"])),
+                    _cell(_lost(row["lost"])),
+                    _notes(row),
+                ]
+            )
+            + " |"
+        )
+    return lines
+
+
+def _review_table(rows: list[dict[str, Any]]) -> list[str]:
+    lines = ["| Finding | Request | What it gets now |", "| --- | --- | --- |"]
+    for row in sorted(rows, key=lambda r: (r["finding"], r["scenario"])):
+        request = row["request"] + (f" ({row['notes']})" if row.get("notes") else "")
+        lines.append(f"| {_cell(row['finding'])} | {_cell(request)} | {_cell(row['answer'])} |")
     return lines
 
 
 def render(rows: list[dict[str, Any]]) -> str:
+    review = [r for r in rows if r.get("kind") == "review"]
+    rows = [r for r in rows if r.get("kind") != "review"]
     security = [r for r in rows if r["scenario"].startswith(SECURITY_PREFIXES)]
     faults = [r for r in rows if r not in security]
     failing = [r["title"] for r in rows if not r["ok"]]
-    verdict = (f"**Every one of the {len(rows)} scenarios lost nothing.**" if not failing else
-               f"**{len(failing)} of {len(rows)} scenarios lost something:** {', '.join(failing)}.")
+    verdict = (
+        f"**Every one of the {len(rows)} scenarios lost nothing.**"
+        if not failing
+        else f"**{len(failing)} of {len(rows)} scenarios lost something:** {', '.join(failing)}."
+    )
     out = [
         "# Reliability",
         "",
@@ -86,6 +113,13 @@ def render(rows: list[dict[str, Any]]) -> str:
         "## Security",
         "",
         *(_table(security) if security else ["No security scenario recorded yet: run `make test`."]),
+        "",
+        "## Security review",
+        "",
+        "Each hostile or mistaken request the security tests send (`tests/security/review.py`), and",
+        "the answer it now gets; a row is written only after the test's assertions held.",
+        "",
+        *(_review_table(review) if review else ["No finding recorded yet: run `make test`."]),
         "",
     ]
     return "\n".join(out)

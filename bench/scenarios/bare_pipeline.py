@@ -29,8 +29,9 @@ DRAIN_SECONDS = 30.0
 async def measure(dsn: str, redis_url: str, rate: float, count: int) -> dict:
     pool = await asyncpg.create_pool(dsn, min_size=2, max_size=8)
     broker = aioredis.from_url(redis_url)
-    await pool.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (id bigint PRIMARY KEY, payload text NOT NULL,"
-                       " done_at timestamptz)")
+    await pool.execute(
+        f"CREATE TABLE IF NOT EXISTS {TABLE} (id bigint PRIMARY KEY, payload text NOT NULL, done_at timestamptz)"
+    )
     await pool.execute(f"TRUNCATE {TABLE}")
     await broker.delete(QUEUE)
     payload = succeeded_body()
@@ -82,8 +83,14 @@ async def measure(dsn: str, redis_url: str, rate: float, count: int) -> dict:
         await broker.aclose()
         await pool.close()
     latencies = [(seen[i] - acked[i]) * 1000 for i in acked if i in seen]
-    return {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "max": max(latencies, default=None),
-            "sent": count, "acked": len(acked), "seen": len(seen)}
+    return {
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "max": max(latencies, default=None),
+        "sent": count,
+        "acked": len(acked),
+        "seen": len(seen),
+    }
 
 
 def drop(conn: psycopg.Connection) -> None:

@@ -35,14 +35,40 @@ class Sizes:
     read_seconds: float
 
 
-FULL = Sizes(runs=3, ingest_seconds=10, steady_rate=100, steady_seconds=6, e2p_rate=200, e2p_seconds=10,
-             invoicing_services=10_000, invoicing_clients=2_000, recon_payment_intents=1_000, recon_missed=100,
-             reads_invoices=100_000, reads_services=500_000, reads_queued=50_000, reads_clients=10_000,
-             read_seconds=5)
-QUICK = Sizes(runs=3, ingest_seconds=1, steady_rate=100, steady_seconds=1, e2p_rate=50, e2p_seconds=1,
-              invoicing_services=500, invoicing_clients=100, recon_payment_intents=60, recon_missed=10,
-              reads_invoices=2_000, reads_services=10_000, reads_queued=1_000, reads_clients=200,
-              read_seconds=1)
+FULL = Sizes(
+    runs=3,
+    ingest_seconds=10,
+    steady_rate=100,
+    steady_seconds=6,
+    e2p_rate=200,
+    e2p_seconds=10,
+    invoicing_services=10_000,
+    invoicing_clients=2_000,
+    recon_payment_intents=1_000,
+    recon_missed=100,
+    reads_invoices=100_000,
+    reads_services=500_000,
+    reads_queued=50_000,
+    reads_clients=10_000,
+    read_seconds=5,
+)
+QUICK = Sizes(
+    runs=3,
+    ingest_seconds=1,
+    steady_rate=100,
+    steady_seconds=1,
+    e2p_rate=50,
+    e2p_seconds=1,
+    invoicing_services=500,
+    invoicing_clients=100,
+    recon_payment_intents=60,
+    recon_missed=10,
+    reads_invoices=2_000,
+    reads_services=10_000,
+    reads_queued=1_000,
+    reads_clients=200,
+    read_seconds=1,
+)
 
 
 @dataclass
@@ -73,13 +99,22 @@ class Figure:
             return None
         op, _, number = self.goal.partition(" ")
         target = float(number.replace(",", ""))
-        return {"<": self.value < target, "<=": self.value <= target, ">": self.value > target,
-                ">=": self.value >= target}[op]
+        return {
+            "<": self.value < target,
+            "<=": self.value <= target,
+            ">": self.value > target,
+            ">=": self.value >= target,
+        }[op]
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
-        data.update(value=self.value, baseline_value=self.baseline_value, met=self.met,
-                    spread=spread(self.runs), baseline_spread=spread(self.baseline_runs))
+        data.update(
+            value=self.value,
+            baseline_value=self.baseline_value,
+            met=self.met,
+            spread=spread(self.runs),
+            baseline_spread=spread(self.baseline_runs),
+        )
         return data
 
 
@@ -95,9 +130,16 @@ class ScenarioResult:
     loadavg: list[float] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"key": self.key, "title": self.title, "setup": self.setup,
-                "figures": [f.as_dict() for f in self.figures], "cpu": self.cpu, "details": self.details,
-                "seconds": round(self.seconds, 1), "loadavg": self.loadavg}
+        return {
+            "key": self.key,
+            "title": self.title,
+            "setup": self.setup,
+            "figures": [f.as_dict() for f in self.figures],
+            "cpu": self.cpu,
+            "details": self.details,
+            "seconds": round(self.seconds, 1),
+            "loadavg": self.loadavg,
+        }
 
 
 @dataclass

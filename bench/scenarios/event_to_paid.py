@@ -47,17 +47,25 @@ def _setup(ctx: Context, name: str, count: int) -> dict:
         token = seed.login(conn, group_id, "biller")
         clients = seed.clients(conn, group_id, CLIENTS)
         prefix = f"pi_bench{uuid.uuid4().hex[:8]}_"
-        rows = seed.open_invoices_with_card_payments(conn, group_id, clients, count, amount_cents=AMOUNT,
-                                                     status="processing", pi_prefix=prefix)
+        rows = seed.open_invoices_with_card_payments(
+            conn, group_id, clients, count, amount_cents=AMOUNT, status="processing", pi_prefix=prefix
+        )
     return {"group_id": str(group_id), "secret": secret, "token": token, "rows": rows}
 
 
 def _request(setup: dict, index: int) -> loadgen.Request:
     invoice_id, payment_id, pi = setup["rows"][index]
-    body = succeeded_body(amount=AMOUNT, pi_id=pi, metadata={
-        "group_id": setup["group_id"], "payment_id": str(payment_id), "invoice_id": str(invoice_id)})
-    return loadgen.Request("POST", f"/v1/stripe/webhooks/{setup['group_id']}", body.encode(),
-                           (("Content-Type", "application/json"), ("Stripe-Signature", sign(body, setup["secret"]))))
+    body = succeeded_body(
+        amount=AMOUNT,
+        pi_id=pi,
+        metadata={"group_id": setup["group_id"], "payment_id": str(payment_id), "invoice_id": str(invoice_id)},
+    )
+    return loadgen.Request(
+        "POST",
+        f"/v1/stripe/webhooks/{setup['group_id']}",
+        body.encode(),
+        (("Content-Type", "application/json"), ("Stripe-Signature", sign(body, setup["secret"]))),
+    )
 
 
 async def _measure(ctx: Context, setup: dict, rate: float) -> dict:
@@ -76,8 +84,9 @@ async def _measure(ctx: Context, setup: dict, rate: float) -> dict:
 
     api = ctx.stack.url("api")
     host, port = api.rsplit(":", 1)[0].split("//")[1], int(api.rsplit(":", 1)[1])
-    poll = loadgen.Request("GET", f"/v1/invoices?status=paid&limit={POLL_LIMIT}",
-                           headers=(("Authorization", f"Bearer {setup['token']}"),))
+    poll = loadgen.Request(
+        "GET", f"/v1/invoices?status=paid&limit={POLL_LIMIT}", headers=(("Authorization", f"Bearer {setup['token']}"),)
+    )
 
     all_paid = asyncio.Event()
 
@@ -89,8 +98,10 @@ async def _measure(ctx: Context, setup: dict, rate: float) -> dict:
         deadline = time.perf_counter() + DRAIN_SECONDS
         try:
             while time.perf_counter() < deadline and len(seen) < len(rows):
-                paid = await pool.fetchval("SELECT count(*) FROM invoices WHERE group_id = $1 AND status = 'paid'",
-                                           uuid.UUID(setup["group_id"]))
+                paid = await pool.fetchval(
+                    "SELECT count(*) FROM invoices WHERE group_id = $1 AND status = 'paid'",
+                    uuid.UUID(setup["group_id"]),
+                )
                 if paid >= len(acked):
                     await asyncio.sleep(POLL_INTERVAL * 2 + 0.2)
                     break
@@ -124,20 +135,30 @@ async def _measure(ctx: Context, setup: dict, rate: float) -> dict:
 
     async def send() -> loadgen.Outcome:
         try:
-            return await loadgen.fixed_rate(ctx.stack.url("receiver"), lambda i: requests[i], rate=rate,
-                                            count=len(rows), on_answer=on_ack)
+            return await loadgen.fixed_rate(
+                ctx.stack.url("receiver"), lambda i: requests[i], rate=rate, count=len(rows), on_answer=on_ack
+            )
         finally:
             sending_done.set()
 
     began = time.perf_counter()
-    outcome, *_ = await asyncio.gather(send(), watch_database(),
-                                       *(poller(i * POLL_INTERVAL / POLLERS) for i in range(POLLERS)))
+    outcome, *_ = await asyncio.gather(
+        send(), watch_database(), *(poller(i * POLL_INTERVAL / POLLERS) for i in range(POLLERS))
+    )
     elapsed = time.perf_counter() - began
     latencies = [(seen[i] - acked[i]) * 1000 for i in acked if i in seen]
-    return {"p50": percentile(latencies, 50), "p99": percentile(latencies, 99), "max": max(latencies, default=None),
-            "sent": len(rows), "acked": len(acked), "seen_paid": len(seen), "missed": len(acked) - len(latencies),
-            "ack_p99_ms": percentile(outcome.latencies_ms, 99), "polls_per_s": round(polls / elapsed, 1),
-            "max_send_lag_ms": round(outcome.max_send_lag_ms, 2)}
+    return {
+        "p50": percentile(latencies, 50),
+        "p99": percentile(latencies, 99),
+        "max": max(latencies, default=None),
+        "sent": len(rows),
+        "acked": len(acked),
+        "seen_paid": len(seen),
+        "missed": len(acked) - len(latencies),
+        "ack_p99_ms": percentile(outcome.latencies_ms, 99),
+        "polls_per_s": round(polls / elapsed, 1),
+        "max_send_lag_ms": round(outcome.max_send_lag_ms, 2),
+    }
 
 
 def _warm_up(ctx: Context, events: int = 40) -> None:
@@ -151,8 +172,9 @@ def _warm_up(ctx: Context, events: int = 40) -> None:
 
 def _paid_in_database(ctx: Context, group_id: str) -> int:
     with ctx.db() as conn:
-        return conn.execute("SELECT count(*) FROM invoices WHERE group_id = %s AND status = 'paid'",
-                            (group_id,)).fetchone()[0]
+        return conn.execute(
+            "SELECT count(*) FROM invoices WHERE group_id = %s AND status = 'paid'", (group_id,)
+        ).fetchone()[0]
 
 
 def _stages(ctx: Context, group_id: str) -> dict:
@@ -165,10 +187,17 @@ def _stages(ctx: Context, group_id: str) -> dict:
             "       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - dispatched_at)),"
             "       percentile_cont(0.99) WITHIN GROUP (ORDER BY extract(epoch FROM processed_at - dispatched_at)),"
             "       count(processed_at) / nullif(extract(epoch FROM max(processed_at) - min(received_at)), 0)"
-            " FROM stripe_events WHERE group_id = %s", (group_id,)).fetchone()
+            " FROM stripe_events WHERE group_id = %s",
+            (group_id,),
+        ).fetchone()
     ms = [None if v is None else round(float(v) * 1000, 1) for v in row[:4]]
-    return {"relay_p50_ms": ms[0], "relay_p99_ms": ms[1], "worker_p50_ms": ms[2], "worker_p99_ms": ms[3],
-            "applied_per_s": None if row[4] is None else round(float(row[4]), 1)}
+    return {
+        "relay_p50_ms": ms[0],
+        "relay_p99_ms": ms[1],
+        "worker_p50_ms": ms[2],
+        "worker_p99_ms": ms[3],
+        "applied_per_s": None if row[4] is None else round(float(row[4]), 1),
+    }
 
 
 def run(ctx: Context) -> ScenarioResult:
@@ -192,38 +221,71 @@ def run(ctx: Context) -> ScenarioResult:
             else:
                 result = loadgen.run(bare_pipeline.measure(stack.psycopg_url(), stack.redis_url, rate, count))
                 bare.append(result)
-            ctx.say(f"  event→paid run {i + 1} {which}: p50 {result['p50'] or 0:.0f} ms p99 {result['p99'] or 0:.0f} ms "
-                    f"(seen {result.get('seen_paid', result.get('seen'))} of {count}"
-                    + (f"; relay p50 {result['relay_p50_ms']} ms, worker p50 {result['worker_p50_ms']} ms, "
-                       f"applied {result['applied_per_s']}/s)" if which == "real" else ")"))
+            ctx.say(
+                f"  event→paid run {i + 1} {which}: p50 {result['p50'] or 0:.0f} ms p99 {result['p99'] or 0:.0f} ms "
+                f"(seen {result.get('seen_paid', result.get('seen'))} of {count}"
+                + (
+                    f"; relay p50 {result['relay_p50_ms']} ms, worker p50 {result['worker_p50_ms']} ms, "
+                    f"applied {result['applied_per_s']}/s)"
+                    if which == "real"
+                    else ")"
+                )
+            )
     with ctx.db() as conn:
         bare_pipeline.drop(conn)
     generator = f"bench/loadgen.py (Python asyncio, open loop, {rate:.0f}/s)"
     baseline = "bare pipeline: INSERT+COMMIT, LPUSH, BRPOP, UPDATE+COMMIT, SELECT poll"
     figures = [
-        Figure(f"event → paid p50 at {rate:.0f} events/s", "ms", [r["p50"] for r in real], [b["p50"] for b in bare],
-               baseline, "< 100", generator, lower_is_better=True),
-        Figure(f"event → paid p99 at {rate:.0f} events/s", "ms", [r["p99"] for r in real], [b["p99"] for b in bare],
-               baseline, "< 500", generator, lower_is_better=True),
+        Figure(
+            f"event → paid p50 at {rate:.0f} events/s",
+            "ms",
+            [r["p50"] for r in real],
+            [b["p50"] for b in bare],
+            baseline,
+            "< 100",
+            generator,
+            lower_is_better=True,
+        ),
+        Figure(
+            f"event → paid p99 at {rate:.0f} events/s",
+            "ms",
+            [r["p99"] for r in real],
+            [b["p99"] for b in bare],
+            baseline,
+            "< 500",
+            generator,
+            lower_is_better=True,
+        ),
     ]
     summary = [
         f"Stages (medians of the runs' p50 / p99, from the inbox's timestamps): stored → sent by the relay "
         f"{median_of(real, 'relay_p50_ms', 1)} / {median_of(real, 'relay_p99_ms', 1)} ms; sent → applied by the "
         f"worker (queue wait included) {median_of(real, 'worker_p50_ms', 1)} / {median_of(real, 'worker_p99_ms', 1)} ms.",
         f"The pipeline applied {median_of(real, 'applied_per_s', 1)} events/s over a run (median) against "
-        f"{rate:.0f}/s arriving: " + ("it kept up." if (median_of(real, 'applied_per_s', 1) or 0) >= rate * 0.95
-                                      else "it fell behind, so the latency grew with every second of the run."),
+        f"{rate:.0f}/s arriving: "
+        + (
+            "it kept up."
+            if (median_of(real, "applied_per_s", 1) or 0) >= rate * 0.95
+            else "it fell behind, so the latency grew with every second of the run."
+        ),
         f"Receiver acknowledgement p99 during the runs: {median_of(real, 'ack_p99_ms', 1)} ms; API polls answered: "
         f"{median_of(real, 'polls_per_s', 1)}/s; invoices seen paid by the poller: "
         f"{', '.join(str(r['seen_paid']) for r in real)} of {count} each (the rest were paid, per the database: "
         f"{', '.join(str(r['paid_in_database']) for r in real)}).",
     ]
     return ScenarioResult(
-        key="event_to_paid", title="Event to paid",
-        setup=(f"{sizes.runs} runs, each {count:,} `payment_intent.succeeded` events at {rate:.0f}/s for payments "
-               f"set up in a practice of its own ({CLIENTS} clients, one open invoice per event with a "
-               f"`processing` card payment). Pipeline: receiver (2 workers) → relay → Redis → worker "
-               f"(concurrency 2) → API (2 workers), polled by {POLLERS} Invoiced-tab poller(s) every "
-               f"{POLL_INTERVAL * 1000:.0f} ms."),
-        figures=figures, cpu={"pipeline_runs": cpu}, details={"runs": real, "baseline_runs": bare, "summary": summary},
-        seconds=time.monotonic() - started, loadavg=loadavg_now())
+        key="event_to_paid",
+        title="Event to paid",
+        setup=(
+            f"{sizes.runs} runs, each {count:,} `payment_intent.succeeded` events at {rate:.0f}/s for payments "
+            f"set up in a practice of its own ({CLIENTS} clients, one open invoice per event with a "
+            f"`processing` card payment). Pipeline: receiver (2 workers) → relay → Redis → worker "
+            f"(concurrency 2) → API (2 workers), polled by {POLLERS} Invoiced-tab poller(s) every "
+            f"{POLL_INTERVAL * 1000:.0f} ms."
+        ),
+        figures=figures,
+        cpu={"pipeline_runs": cpu},
+        details={"runs": real, "baseline_runs": bare, "summary": summary},
+        seconds=time.monotonic() - started,
+        loadavg=loadavg_now(),
+    )

@@ -35,25 +35,47 @@ def _closed(ctx: Context, url: str, bodies: list[tuple[str, str]], seconds: floa
             script = Path(tmp) / "post.lua"
             wrk.post_bodies_script(bodies, script)
             r = wrk.run(url, connections=CONNECTIONS, seconds=seconds, script=script)
-        return {"rate": r.rate, "p50": r.p50_ms, "p99": r.p99_ms, "requests": r.requests, "non2xx": r.non2xx,
-                "socket_errors": r.socket_errors}
+        return {
+            "rate": r.rate,
+            "p50": r.p50_ms,
+            "p99": r.p99_ms,
+            "requests": r.requests,
+            "non2xx": r.non2xx,
+            "socket_errors": r.socket_errors,
+        }
     path = "/" + url.split("/", 3)[3]
-    requests = [loadgen.Request("POST", path, body.encode(), (("Content-Type", "application/json"),
-                                                             ("Stripe-Signature", sig))) for body, sig in bodies]
-    out = loadgen.run(loadgen.closed_loop(url, lambda i: requests[i % len(requests)], connections=CONNECTIONS,
-                                          seconds=seconds))
-    return {"rate": out.rate, "p50": percentile(out.latencies_ms, 50), "p99": percentile(out.latencies_ms, 99),
-            "requests": out.count, "non2xx": out.count - out.ok, "socket_errors": sum(out.errors.values())}
+    requests = [
+        loadgen.Request("POST", path, body.encode(), (("Content-Type", "application/json"), ("Stripe-Signature", sig)))
+        for body, sig in bodies
+    ]
+    out = loadgen.run(
+        loadgen.closed_loop(url, lambda i: requests[i % len(requests)], connections=CONNECTIONS, seconds=seconds)
+    )
+    return {
+        "rate": out.rate,
+        "p50": percentile(out.latencies_ms, 50),
+        "p99": percentile(out.latencies_ms, 99),
+        "requests": out.count,
+        "non2xx": out.count - out.ok,
+        "socket_errors": sum(out.errors.values()),
+    }
 
 
 def _steady(url: str, bodies: list[tuple[str, str]], rate: float) -> dict:
     path = "/" + url.split("/", 3)[3]
-    requests = [loadgen.Request("POST", path, body.encode(), (("Content-Type", "application/json"),
-                                                             ("Stripe-Signature", sig))) for body, sig in bodies]
+    requests = [
+        loadgen.Request("POST", path, body.encode(), (("Content-Type", "application/json"), ("Stripe-Signature", sig)))
+        for body, sig in bodies
+    ]
     out = loadgen.run(loadgen.fixed_rate(url, lambda i: requests[i], rate=rate, count=len(requests)))
-    return {"p50": percentile(out.latencies_ms, 50), "p99": percentile(out.latencies_ms, 99),
-            "max": max(out.latencies_ms, default=None), "requests": out.count, "non2xx": out.count - out.ok,
-            "max_send_lag_ms": round(out.max_send_lag_ms, 2)}
+    return {
+        "p50": percentile(out.latencies_ms, 50),
+        "p99": percentile(out.latencies_ms, 99),
+        "max": max(out.latencies_ms, default=None),
+        "requests": out.count,
+        "non2xx": out.count - out.ok,
+        "max_send_lag_ms": round(out.max_send_lag_ms, 2),
+    }
 
 
 _PRACTICES: list[str] = []  # every practice this scenario stored events for
@@ -99,16 +121,22 @@ def run(ctx: Context) -> ScenarioResult:
             result = _closed(ctx, url, bodies, sizes.ingest_seconds)
             cpu = ctx.cpu.since(before)
             # The receiver's service is the receiver and its relay; PostgreSQL's share is shown apart.
-            own = cpu["cores_used"].get(target, 0.0) + (cpu["cores_used"].get("relay", 0.0) if target == "receiver" else 0)
+            own = cpu["cores_used"].get(target, 0.0) + (
+                cpu["cores_used"].get("relay", 0.0) if target == "receiver" else 0
+            )
             acked = max(result["requests"] - result["non2xx"], 1)
             result["cpu_ms_per_request"] = own * cpu["seconds"] * 1000 / acked
-            result["postgres_cpu_ms_per_request"] = cpu["cores_used"].get("postgres", 0.0) * cpu["seconds"] * 1000 / acked
+            result["postgres_cpu_ms_per_request"] = (
+                cpu["cores_used"].get("postgres", 0.0) * cpu["seconds"] * 1000 / acked
+            )
             if target == "receiver":
                 cpu_closed.append(cpu)
                 result["stored"] = _stored(ctx, group_id)
             closed[target].append(result)
-            ctx.say(f"  ingest run {i + 1} {target}: {result['rate']:.0f}/s p50 {result['p50']:.1f} ms "
-                    f"p99 {result['p99']:.1f} ms")
+            ctx.say(
+                f"  ingest run {i + 1} {target}: {result['rate']:.0f}/s p50 {result['p50']:.1f} ms "
+                f"p99 {result['p99']:.1f} ms"
+            )
     steady = {"receiver": [], "baseline": [], "store": []}
     count = int(sizes.steady_rate * sizes.steady_seconds)
     with ctx.db() as conn:
@@ -123,8 +151,10 @@ def run(ctx: Context) -> ScenarioResult:
                 url = f"{stack.url(target)}/v1/stripe/webhooks/{group_id}"
             result = _steady(url, signed_bodies(count, secret), sizes.steady_rate)
             steady[target].append(result)
-            ctx.say(f"  steady {sizes.steady_rate:.0f}/s run {i + 1} {target}: p50 {result['p50']:.2f} ms "
-                    f"p99 {result['p99']:.2f} ms")
+            ctx.say(
+                f"  steady {sizes.steady_rate:.0f}/s run {i + 1} {target}: p50 {result['p50']:.2f} ms "
+                f"p99 {result['p99']:.2f} ms"
+            )
     stack.stop("baseline")
     with ctx.db() as conn:
         conn.execute("DROP TABLE IF EXISTS bench_store")
@@ -136,21 +166,69 @@ def run(ctx: Context) -> ScenarioResult:
 
     rcv, base = closed["receiver"], closed["baseline"]
     figures = [
-        Figure("events/s at 32 connections", "events/s", [r["rate"] for r in rcv], [b["rate"] for b in base],
-               "bare FastAPI endpoint, same server and workers", ">= 2000", generator, digits=0),
-        Figure("p50 acknowledgement at 32 connections", "ms", [r["p50"] for r in rcv], [b["p50"] for b in base],
-               "bare FastAPI endpoint", "", generator, lower_is_better=True),
-        Figure("p99 acknowledgement at 32 connections", "ms", [r["p99"] for r in rcv], [b["p99"] for b in base],
-               "bare FastAPI endpoint", "< 50", generator, lower_is_better=True),
-        Figure(f"p99 at a steady {sizes.steady_rate:.0f} events/s", "ms", [r["p99"] for r in steady["receiver"]],
-               [b["p99"] for b in steady["baseline"]], "bare FastAPI endpoint at the same rate", "< 10",
-               "bench/loadgen.py (Python asyncio, open loop)", lower_is_better=True, digits=2),
-        Figure(f"p50 at a steady {sizes.steady_rate:.0f} events/s", "ms", [r["p50"] for r in steady["receiver"]],
-               [b["p50"] for b in steady["baseline"]], "bare FastAPI endpoint at the same rate", "",
-               "bench/loadgen.py (Python asyncio, open loop)", lower_is_better=True, digits=2),
-        Figure("CPU per acknowledged event (receiver + relay)", "ms", [r["cpu_ms_per_request"] for r in rcv],
-               [b["cpu_ms_per_request"] for b in base], "bare endpoint's CPU per request", "",
-               generator, lower_is_better=True, digits=3),
+        Figure(
+            "events/s at 32 connections",
+            "events/s",
+            [r["rate"] for r in rcv],
+            [b["rate"] for b in base],
+            "bare FastAPI endpoint, same server and workers",
+            ">= 2000",
+            generator,
+            digits=0,
+        ),
+        Figure(
+            "p50 acknowledgement at 32 connections",
+            "ms",
+            [r["p50"] for r in rcv],
+            [b["p50"] for b in base],
+            "bare FastAPI endpoint",
+            "",
+            generator,
+            lower_is_better=True,
+        ),
+        Figure(
+            "p99 acknowledgement at 32 connections",
+            "ms",
+            [r["p99"] for r in rcv],
+            [b["p99"] for b in base],
+            "bare FastAPI endpoint",
+            "< 50",
+            generator,
+            lower_is_better=True,
+        ),
+        Figure(
+            f"p99 at a steady {sizes.steady_rate:.0f} events/s",
+            "ms",
+            [r["p99"] for r in steady["receiver"]],
+            [b["p99"] for b in steady["baseline"]],
+            "bare FastAPI endpoint at the same rate",
+            "< 10",
+            "bench/loadgen.py (Python asyncio, open loop)",
+            lower_is_better=True,
+            digits=2,
+        ),
+        Figure(
+            f"p50 at a steady {sizes.steady_rate:.0f} events/s",
+            "ms",
+            [r["p50"] for r in steady["receiver"]],
+            [b["p50"] for b in steady["baseline"]],
+            "bare FastAPI endpoint at the same rate",
+            "",
+            "bench/loadgen.py (Python asyncio, open loop)",
+            lower_is_better=True,
+            digits=2,
+        ),
+        Figure(
+            "CPU per acknowledged event (receiver + relay)",
+            "ms",
+            [r["cpu_ms_per_request"] for r in rcv],
+            [b["cpu_ms_per_request"] for b in base],
+            "bare endpoint's CPU per request",
+            "",
+            generator,
+            lower_is_better=True,
+            digits=3,
+        ),
     ]
     store = steady["store"]
     summary = [
@@ -162,18 +240,26 @@ def run(ctx: Context) -> ScenarioResult:
         f"{median_of(rcv, 'postgres_cpu_ms_per_request', 3)} ms (its backends serving our database).",
         f"Rows stored per closed-loop run: {', '.join(str(r.get('stored')) for r in rcv)}, for "
         f"{', '.join(str(r['requests'] - r['non2xx']) for r in rcv)} acknowledgements"
-        + (" — every acknowledged event was new (no duplicate flattered the figure)."
-           if all((r.get("stored") or 0) >= r["requests"] - r["non2xx"] for r in rcv)
-           else " — some posts repeated earlier events (cheaper: nothing is written), so the rate is flattered."),
+        + (
+            " — every acknowledged event was new (no duplicate flattered the figure)."
+            if all((r.get("stored") or 0) >= r["requests"] - r["non2xx"] for r in rcv)
+            else " — some posts repeated earlier events (cheaper: nothing is written), so the rate is flattered."
+        ),
         "Capacity implied by CPU alone (2 cores / CPU per event, receiver + relay + PostgreSQL): "
         f"{_capacity(rcv)} events/s — what the receiver would take with the machine to itself.",
     ]
     return ScenarioResult(
-        key="ingest", title="Webhook ingest",
-        setup=(f"{sizes.runs} runs of {sizes.ingest_seconds:.0f} s at {CONNECTIONS} connections, each posting up to "
-               f"{distinct:,} distinct signed events (~2.9 KB) to a practice of its own; then {sizes.runs} runs of "
-               f"{count:,} events at {sizes.steady_rate:.0f}/s. Receiver: uvicorn, 2 workers, plus the relay; "
-               f"worker stopped."),
-        figures=figures, cpu={"receiver_closed_loop_runs": cpu_closed},
-        details={"closed_loop": closed, "steady": steady, "summary": summary}, seconds=time.monotonic() - started,
-        loadavg=loadavg_now())
+        key="ingest",
+        title="Webhook ingest",
+        setup=(
+            f"{sizes.runs} runs of {sizes.ingest_seconds:.0f} s at {CONNECTIONS} connections, each posting up to "
+            f"{distinct:,} distinct signed events (~2.9 KB) to a practice of its own; then {sizes.runs} runs of "
+            f"{count:,} events at {sizes.steady_rate:.0f}/s. Receiver: uvicorn, 2 workers, plus the relay; "
+            f"worker stopped."
+        ),
+        figures=figures,
+        cpu={"receiver_closed_loop_runs": cpu_closed},
+        details={"closed_loop": closed, "steady": steady, "summary": summary},
+        seconds=time.monotonic() - started,
+        loadavg=loadavg_now(),
+    )

@@ -16,6 +16,7 @@ faster than that).
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import json
@@ -61,8 +62,13 @@ def _warm_up(ctx: Context) -> None:
             runs.append((token, r.json()["id"]))
     for token, run_id in runs:
         with ctx.api(token) as api:
-            poll(lambda api=api, run_id=run_id: api.get(f"/v1/invoicing/runs/{run_id}").json()["status"]
-                 in ("succeeded", "failed"), timeout=120, interval=POLL_SECONDS)
+            poll(
+                lambda api=api, run_id=run_id: (
+                    api.get(f"/v1/invoicing/runs/{run_id}").json()["status"] in ("succeeded", "failed")
+                ),
+                timeout=120,
+                interval=POLL_SECONDS,
+            )
 
 
 def _worker_split(ctx: Context, run_id: str) -> dict:
@@ -71,8 +77,7 @@ def _worker_split(ctx: Context, run_id: str) -> dict:
     for line in reversed(log.read_text(errors="replace").splitlines()):
         if run_id in line and '"invoicing_run_issued"' in line:
             data = json.loads(line)
-            return {"build_and_render_s": data.get("build_and_render_seconds"),
-                    "write_s": data.get("write_seconds")}
+            return {"build_and_render_s": data.get("build_and_render_seconds"), "write_s": data.get("write_seconds")}
     return {}
 
 
@@ -95,33 +100,55 @@ def _measure(ctx: Context, setup: dict) -> dict:
         raise RuntimeError(f"run failed: {body['errors']}")
     invoices = len(body["invoice_ids"])
     with ctx.db() as conn:
-        worker_s = conn.execute("SELECT extract(epoch FROM finished_at - started_at) FROM invoicing_runs WHERE id = %s",
-                                (run_id,)).fetchone()[0]
+        worker_s = conn.execute(
+            "SELECT extract(epoch FROM finished_at - started_at) FROM invoicing_runs WHERE id = %s", (run_id,)
+        ).fetchone()[0]
     wall = done - began
     split = _worker_split(ctx, run_id)
     render = split.get("build_and_render_s")
-    return {"wall_s": round(wall, 3), "invoices": invoices, "invoices_per_s": invoices / wall,
-            "accept_s": round(accepted - began, 3), "worker_s": float(worker_s), **split,
-            "ms_per_pdf_in_worker": round(render * 1000 / invoices, 3) if render else None}
+    return {
+        "wall_s": round(wall, 3),
+        "invoices": invoices,
+        "invoices_per_s": invoices / wall,
+        "accept_s": round(accepted - began, 3),
+        "worker_s": float(worker_s),
+        **split,
+        "ms_per_pdf_in_worker": round(render * 1000 / invoices, 3) if render else None,
+    }
 
 
 # --- the baseline ---
 
+
 def _documents(ctx: Context) -> list[InvoiceDocument]:
     sizes = ctx.sizes
     per_client = sizes.invoicing_services // sizes.invoicing_clients
-    lines = [LineView(date(2026, 3, 1 + k), "Individual session (self-pay)", 12_000, (k % 3) * 1000,
-                      12_000 - (k % 3) * 1000) for k in range(1, per_client + 1)]
+    lines = [
+        LineView(date(2026, 3, 1 + k), "Individual session (self-pay)", 12_000, (k % 3) * 1000, 12_000 - (k % 3) * 1000)
+        for k in range(1, per_client + 1)
+    ]
     total = sum(line.client_part_cents for line in lines)
-    return [InvoiceDocument(practice_name="Invoicing practice", client_name=f"Client {n:06d}", number=f"INV-{n:06d}",
-                            invoiced_date=date(2026, 3, 31), currency="USD", total_cents=total, balance_cents=total,
-                            status="open", portal_url="http://127.0.0.1:8000/portal/", pay_online=False, lines=lines)
-            for n in range(1, sizes.invoicing_clients + 1)]
+    return [
+        InvoiceDocument(
+            practice_name="Invoicing practice",
+            client_name=f"Client {n:06d}",
+            number=f"INV-{n:06d}",
+            invoiced_date=date(2026, 3, 31),
+            currency="USD",
+            total_cents=total,
+            balance_cents=total,
+            status="open",
+            portal_url="http://127.0.0.1:8000/portal/",
+            pay_online=False,
+            lines=lines,
+        )
+        for n in range(1, sizes.invoicing_clients + 1)
+    ]
 
 
 def _bare_pdf(doc: InvoiceDocument) -> bytes:
     """The same words on a page with reportlab's canvas, and nothing else (no layout, no pagination)."""
-    from reportlab.pdfgen.canvas import Canvas  # noqa: PLC0415
+    from reportlab.pdfgen.canvas import Canvas
 
     buffer = io.BytesIO()
     c = Canvas(buffer, pagesize=(612.0, 792.0), invariant=1, pageCompression=1)
@@ -144,6 +171,10 @@ def _bare_pdf(doc: InvoiceDocument) -> bytes:
     return buffer.getvalue()
 
 
+# Names the standard fonts cannot draw: each is shaped and drawn from embedded, subset TrueType fonts.
+_OTHER_SCRIPTS = ("Łukasz Nguyễn 王秀英", "김민준", "سارة أحمد", "Dr. Sara כהן", "Людмила Соколова", "李小龍")
+
+
 def _baseline(ctx: Context) -> dict:
     docs = _documents(ctx)
     render_invoice_pdf(docs[0])  # warm: imports and font metrics load on first use
@@ -151,15 +182,31 @@ def _baseline(ctx: Context) -> dict:
     began = time.perf_counter()
     rendered = [render_invoice_pdf(doc).content for doc in docs]
     app_s = time.perf_counter() - began
+    # The same documents with a number in the name, so no two are shaped alike (no cache helps).
+    scripts = [
+        dataclasses.replace(doc, client_name=f"{_OTHER_SCRIPTS[n % len(_OTHER_SCRIPTS)]} {n}")
+        for n, doc in enumerate(docs)
+    ]
+    render_invoice_pdf(scripts[0])  # warm: the fonts open on first use
+    began = time.perf_counter()
+    scripts_rendered = [render_invoice_pdf(doc).content for doc in scripts]
+    scripts_s = time.perf_counter() - began
     began = time.perf_counter()
     for doc in docs:
         _bare_pdf(doc)
     bare_s = time.perf_counter() - began
     rows = _bare_inserts(ctx, docs, rendered)
     n = len(docs)
-    return {"render_s": round(app_s, 3), "app_renderer_ms_per_pdf": round(app_s * 1000 / n, 3),
-            "bare_reportlab_ms_per_pdf": round(bare_s * 1000 / n, 3), "insert_s": round(rows, 3),
-            "invoices_per_s": n / (app_s + rows)}
+    return {
+        "render_s": round(app_s, 3),
+        "app_renderer_ms_per_pdf": round(app_s * 1000 / n, 3),
+        "pdf_bytes": round(sum(map(len, rendered)) / n),
+        "other_scripts_ms_per_pdf": round(scripts_s * 1000 / n, 3),
+        "other_scripts_pdf_bytes": round(sum(map(len, scripts_rendered)) / n),
+        "bare_reportlab_ms_per_pdf": round(bare_s * 1000 / n, 3),
+        "insert_s": round(rows, 3),
+        "invoices_per_s": n / (app_s + rows),
+    }
 
 
 def _bare_inserts(ctx: Context, docs: list[InvoiceDocument], pdfs: list[bytes]) -> float:
@@ -174,22 +221,40 @@ def _bare_inserts(ctx: Context, docs: list[InvoiceDocument], pdfs: list[bytes]) 
         with conn.cursor() as cur:
             invoice_ids = [uuid.uuid4() for _ in docs]
             cur.executemany(
-                "INSERT INTO bench_invoices (id, group_id, client_id, sequence, number, invoiced_date, currency,"
-                " total_cents, paid_cents, balance_cents, overpaid_cents, status, disputed, ledger_version)"
-                " VALUES (%s, %s, %s, %s, %s, %s, 'USD', %s, 0, %s, 0, 'open', false, 1)",
-                [(inv, group, client, n, d.number, d.invoiced_date, d.total_cents, d.total_cents)
-                 for n, (inv, d) in enumerate(zip(invoice_ids, docs, strict=True), start=1)])
+                "INSERT INTO bench_invoices (id, group_id, client_id, sequence, number, invoiced_date, due_date,"
+                " currency, total_cents, paid_cents, balance_cents, overpaid_cents, status, disputed, ledger_version)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, 'USD', %s, 0, %s, 0, 'open', false, 1)",
+                [
+                    (inv, group, client, n, d.number, d.invoiced_date, d.invoiced_date, d.total_cents, d.total_cents)
+                    for n, (inv, d) in enumerate(zip(invoice_ids, docs, strict=True), start=1)
+                ],
+            )
             cur.executemany(
                 "INSERT INTO bench_invoice_lines (id, invoice_id, position, service_date, description, amount_cents,"
                 " insurance_paid_cents, client_part_cents) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                [(uuid.uuid4(), inv, pos, line.service_date, line.description, line.amount_cents,
-                  line.insurance_paid_cents, line.client_part_cents)
-                 for inv, d in zip(invoice_ids, docs, strict=True) for pos, line in enumerate(d.lines, start=1)])
+                [
+                    (
+                        uuid.uuid4(),
+                        inv,
+                        pos,
+                        line.service_date,
+                        line.description,
+                        line.amount_cents,
+                        line.insurance_paid_cents,
+                        line.client_part_cents,
+                    )
+                    for inv, d in zip(invoice_ids, docs, strict=True)
+                    for pos, line in enumerate(d.lines, start=1)
+                ],
+            )
             cur.executemany(
                 "INSERT INTO bench_invoice_pdfs (id, invoice_id, version, ledger_version, content, sha256)"
                 " VALUES (%s, %s, 1, 1, %s, %s)",
-                [(uuid.uuid4(), inv, pdf, hashlib.sha256(pdf).hexdigest())
-                 for inv, pdf in zip(invoice_ids, pdfs, strict=True)])
+                [
+                    (uuid.uuid4(), inv, pdf, hashlib.sha256(pdf).hexdigest())
+                    for inv, pdf in zip(invoice_ids, pdfs, strict=True)
+                ],
+            )
         conn.commit()
         elapsed = time.perf_counter() - began
         for table in ("invoices", "invoice_lines", "invoice_pdfs"):
@@ -212,37 +277,77 @@ def run(ctx: Context) -> ScenarioResult:
                 result = _measure(ctx, setup)
                 cpu.append(ctx.cpu.since(before))
                 real.append(result)
-                ctx.say(f"  invoicing run {i + 1}: {result['invoices']} invoices in {result['wall_s']:.2f} s "
-                        f"({result['invoices_per_s']:.0f}/s; render {result.get('build_and_render_s')} s, "
-                        f"write {result.get('write_s')} s)")
+                ctx.say(
+                    f"  invoicing run {i + 1}: {result['invoices']} invoices in {result['wall_s']:.2f} s "
+                    f"({result['invoices_per_s']:.0f}/s; render {result.get('build_and_render_s')} s, "
+                    f"write {result.get('write_s')} s)"
+                )
             else:
                 result = _baseline(ctx)
                 base.append(result)
-                ctx.say(f"  invoicing baseline {i + 1}: {result['invoices_per_s']:.0f}/s (renderer "
-                        f"{result['app_renderer_ms_per_pdf']} ms/PDF, bare reportlab "
-                        f"{result['bare_reportlab_ms_per_pdf']} ms/PDF, inserts {result['insert_s']} s)")
+                ctx.say(
+                    f"  invoicing baseline {i + 1}: {result['invoices_per_s']:.0f}/s (renderer "
+                    f"{result['app_renderer_ms_per_pdf']} ms/PDF, bare reportlab "
+                    f"{result['bare_reportlab_ms_per_pdf']} ms/PDF, inserts {result['insert_s']} s)"
+                )
     clients = sizes.invoicing_clients
     base_label = "the app's renderer alone + plain INSERTs, same counts"
     figures = [
-        Figure(f"wall time, {sizes.invoicing_services:,} services → {clients:,} invoices", "s",
-               [r["wall_s"] for r in real], [clients / b["invoices_per_s"] for b in base], base_label, "",
-               "one API call", lower_is_better=True, digits=2),
-        Figure("invoices/s", "invoices/s", [r["invoices_per_s"] for r in real], [b["invoices_per_s"] for b in base],
-               base_label, ">= 300", "one API call", digits=0),
-        Figure("ms per PDF (build + render, in the worker)", "ms", [r["ms_per_pdf_in_worker"] for r in real],
-               [b["app_renderer_ms_per_pdf"] for b in base], "the renderer alone, outside the app", "< 5", "—",
-               lower_is_better=True, digits=2),
+        Figure(
+            f"wall time, {sizes.invoicing_services:,} services → {clients:,} invoices",
+            "s",
+            [r["wall_s"] for r in real],
+            [clients / b["invoices_per_s"] for b in base],
+            base_label,
+            "",
+            "one API call",
+            lower_is_better=True,
+            digits=2,
+        ),
+        Figure(
+            "invoices/s",
+            "invoices/s",
+            [r["invoices_per_s"] for r in real],
+            [b["invoices_per_s"] for b in base],
+            base_label,
+            ">= 300",
+            "one API call",
+            digits=0,
+        ),
+        Figure(
+            "ms per PDF (build + render, in the worker)",
+            "ms",
+            [r["ms_per_pdf_in_worker"] for r in real],
+            [b["app_renderer_ms_per_pdf"] for b in base],
+            "the renderer alone, outside the app",
+            "< 5",
+            "—",
+            lower_is_better=True,
+            digits=2,
+        ),
     ]
-    summary = [f"For reference, the same text drawn with bare reportlab's canvas: "
-               f"{median_of(base, 'bare_reportlab_ms_per_pdf')} ms per PDF (median); the application's renderer "
-               f"alone: {median_of(base, 'app_renderer_ms_per_pdf')} ms.",
-               f"Split of a run (medians): API accepting the selection {median_of(real, 'accept_s')} s; worker "
-               f"start to finish {median_of(real, 'worker_s')} s, of which building + rendering "
-               f"{median_of(real, 'build_and_render_s')} s and writing {median_of(real, 'write_s')} s."]
+    summary = [
+        f"For reference, the same text drawn with bare reportlab's canvas: "
+        f"{median_of(base, 'bare_reportlab_ms_per_pdf')} ms per PDF (median); the application's renderer "
+        f"alone: {median_of(base, 'app_renderer_ms_per_pdf')} ms ({median_of(base, 'pdf_bytes')} bytes a PDF); "
+        f"with client names in other scripts (Polish, Vietnamese, Chinese, Korean, Arabic, Hebrew, Cyrillic: "
+        f"glyphs shaped and subset fonts embedded) {median_of(base, 'other_scripts_ms_per_pdf')} ms "
+        f"({median_of(base, 'other_scripts_pdf_bytes')} bytes).",
+        f"Split of a run (medians): API accepting the selection {median_of(real, 'accept_s')} s; worker "
+        f"start to finish {median_of(real, 'worker_s')} s, of which building + rendering "
+        f"{median_of(real, 'build_and_render_s')} s and writing {median_of(real, 'write_s')} s.",
+    ]
     return ScenarioResult(
-        key="invoicing", title="Invoicing run",
-        setup=(f"{sizes.runs} runs, each one `POST /v1/invoicing/runs` with {sizes.invoicing_services:,} services "
-               f"({sizes.invoicing_services // clients} per client) of {clients:,} clients in a practice of its own; "
-               f"worker concurrency 2 (one run is one task); the run polled every {POLL_SECONDS * 1000:.0f} ms."),
-        figures=figures, cpu={"run": cpu}, details={"runs": real, "baseline_runs": base, "summary": summary},
-        seconds=time.monotonic() - started, loadavg=loadavg_now())
+        key="invoicing",
+        title="Invoicing run",
+        setup=(
+            f"{sizes.runs} runs, each one `POST /v1/invoicing/runs` with {sizes.invoicing_services:,} services "
+            f"({sizes.invoicing_services // clients} per client) of {clients:,} clients in a practice of its own; "
+            f"worker concurrency 2 (one run is one task); the run polled every {POLL_SECONDS * 1000:.0f} ms."
+        ),
+        figures=figures,
+        cpu={"run": cpu},
+        details={"runs": real, "baseline_runs": base, "summary": summary},
+        seconds=time.monotonic() - started,
+        loadavg=loadavg_now(),
+    )

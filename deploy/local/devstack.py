@@ -3,11 +3,12 @@
 Starts PostgreSQL and Redis from wheels (data under var/) unless DATABASE_URL /
 REDIS_URL are set, migrates, starts localstripe, seeds the demo practice, then runs
 the API, the webhook receiver (and its relay when the project has one), the Celery
-worker and beat, and Flower. It writes var/stack.env so the `clinicpay` command
+worker and beat, Flower, and an SMTP server that keeps every email for the development
+mailbox (/dev/mailbox/ on the API): nothing is sent to a real address. It writes var/stack.env so the `clinicpay` command
 reaches the same stack. If any process dies the whole stack stops, loudly.
 
     .venv/bin/python deploy/local/devstack.py [--api-port 8000] [--webhooks-port 8001]
-        [--flower-port 5555] [--stripe-port 8420] [--var-dir var] [--no-seed]
+        [--flower-port 5555] [--stripe-port 8420] [--smtp-port 1025] [--var-dir var] [--no-seed]
 
 Each option also reads CLINICPAY_DEV_<NAME> (e.g. CLINICPAY_DEV_API_PORT) so tests and
 a second checkout can run beside a `make run` without colliding.
@@ -48,10 +49,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--webhooks-port", type=int, default=env_int("WEBHOOKS_PORT", 8001))
     parser.add_argument("--flower-port", type=int, default=env_int("FLOWER_PORT", 5555))
     parser.add_argument("--stripe-port", type=int, default=env_int("STRIPE_PORT", 8420))
-    parser.add_argument("--var-dir", type=Path,
-                        default=Path(os.environ.get("CLINICPAY_DEV_VAR_DIR", REPO_ROOT / "var")))
-    parser.add_argument("--no-seed", action="store_true", default=os.environ.get("CLINICPAY_DEV_NO_SEED") == "1",
-                        help="do not create the demo practice")
+    parser.add_argument("--smtp-port", type=int, default=env_int("SMTP_PORT", 1025))
+    parser.add_argument(
+        "--var-dir", type=Path, default=Path(os.environ.get("CLINICPAY_DEV_VAR_DIR", REPO_ROOT / "var"))
+    )
+    parser.add_argument(
+        "--no-seed",
+        action="store_true",
+        default=os.environ.get("CLINICPAY_DEV_NO_SEED") == "1",
+        help="do not create the demo practice",
+    )
     return parser.parse_args(argv)
 
 
@@ -82,12 +89,22 @@ class DevStack:
 
     def check_ports(self) -> bool:
         a = self.args
-        problems = taken_ports({"the API": a.api_port, "the webhook receiver": a.webhooks_port,
-                                "Flower": a.flower_port, "localstripe": a.stripe_port})
+        problems = taken_ports(
+            {
+                "the API": a.api_port,
+                "the webhook receiver": a.webhooks_port,
+                "Flower": a.flower_port,
+                "localstripe": a.stripe_port,
+                "the SMTP server": a.smtp_port,
+            }
+        )
         if problems:
-            self.shout("cannot start: " + "\n".join(problems) +
-                       "\nStop whatever holds it (another `make run`?), or pick other ports, e.g. "
-                       "--api-port 8100 or CLINICPAY_DEV_API_PORT=8100.")
+            self.shout(
+                "cannot start: "
+                + "\n".join(problems)
+                + "\nStop whatever holds it (another `make run`?), or pick other ports, e.g. "
+                "--api-port 8100 or CLINICPAY_DEV_API_PORT=8100."
+            )
             return False
         return True
 
@@ -120,6 +137,8 @@ class DevStack:
             "CLINICPAY_STRIPE_JS_URL": f"http://127.0.0.1:{a.stripe_port}/js.stripe.com/v3/",
             "CLINICPAY_PUBLIC_WEBHOOK_BASE_URL": f"http://127.0.0.1:{a.webhooks_port}",
             "CLINICPAY_PUBLIC_PORTAL_URL": f"http://127.0.0.1:{a.api_port}/portal/",
+            "CLINICPAY_SMTP_URL": f"smtp://127.0.0.1:{a.smtp_port}",
+            "CLINICPAY_DEV_MAILBOX_DIR": str(self.var_dir / "mailbox"),
         }
         env.update(stack_settings)
         env["CLINICPAY_LOG_FORMAT"] = os.environ.get("CLINICPAY_LOG_FORMAT", "console" if self.tty else "json")
@@ -129,8 +148,10 @@ class DevStack:
 
     def write_stack_env(self, settings: dict[str, str]) -> None:
         path = self.var_dir / "stack.env"
-        lines = ["# Written by `make run` (deploy/local/devstack.py); the clinicpay command reads it.",
-                 *(f"{key}={value}" for key, value in settings.items())]
+        lines = [
+            "# Written by `make run` (deploy/local/devstack.py); the clinicpay command reads it.",
+            *(f"{key}={value}" for key, value in settings.items()),
+        ]
         path.write_text("\n".join(lines) + "\n")
 
     def one_shot(self, name: str, *args: str) -> None:
@@ -151,6 +172,12 @@ class DevStack:
         celery = ["-m", "celery", "-A", "services.worker.app"]
         self.spawn("localstripe", python_cmd(str(HERE / "localstripe_inmemory.py"), "--port", str(a.stripe_port)))
         self.wait_http("localstripe", f"http://127.0.0.1:{a.stripe_port}/js.stripe.com/v3/")
+        self.spawn(
+            "smtp",
+            python_cmd(
+                str(HERE / "mail_server.py"), "--port", str(a.smtp_port), "--dir", str(self.var_dir / "mailbox")
+            ),
+        )
         if not a.no_seed:
             self.one_shot("seed", "seed-demo")
         self.spawn("api", python_cmd(*uvicorn, "--port", str(a.api_port), "services.api.app:app"))
@@ -159,10 +186,25 @@ class DevStack:
             self.spawn("relay", python_cmd("-m", "services.webhooks.relay"))
         else:
             self.say("relay: services.webhooks.relay does not exist yet; the receiver runs without it")
-        self.spawn("worker", python_cmd(*celery, "worker", "-Q", "default,events", "-c", "2", "--loglevel", "INFO",
-                                        "-n", f"worker-{a.api_port}@%h"))
-        self.spawn("beat", python_cmd(*celery, "beat", "--loglevel", "INFO",
-                                      "--schedule", str(self.var_dir / "celerybeat-schedule")))
+        self.spawn(
+            "worker",
+            python_cmd(
+                *celery,
+                "worker",
+                "-Q",
+                "default,events",
+                "-c",
+                "2",
+                "--loglevel",
+                "INFO",
+                "-n",
+                f"worker-{a.api_port}@%h",
+            ),
+        )
+        self.spawn(
+            "beat",
+            python_cmd(*celery, "beat", "--loglevel", "INFO", "--schedule", str(self.var_dir / "celerybeat-schedule")),
+        )
         self.spawn("flower", python_cmd(*celery, "flower", f"--port={a.flower_port}", "--address=127.0.0.1"))
         self.wait_http("api", f"http://127.0.0.1:{a.api_port}/readyz", ok_only=True)
         self.wait_http("webhooks", f"http://127.0.0.1:{a.webhooks_port}/healthz", ok_only=True)
@@ -175,11 +217,12 @@ class DevStack:
         for child in self.children:
             code = child.exit_code()
             if code is not None:
-                raise SystemExit(self.fail(f"{child.name} exited with code {code} (its last lines are above "
-                                           f"under '{child.name}')"))
+                raise SystemExit(
+                    self.fail(f"{child.name} exited with code {code} (its last lines are above under '{child.name}')")
+                )
 
     def wait_http(self, name: str, url: str, *, ok_only: bool = False) -> None:
-        import httpx  # noqa: PLC0415
+        import httpx
 
         deadline = time.monotonic() + STARTUP_TIMEOUT
         while True:
@@ -196,7 +239,7 @@ class DevStack:
             time.sleep(0.2)
 
     def wait_worker(self) -> None:
-        from shared.tasks.celery_app import celery_app  # noqa: PLC0415  (reads REDIS_URL set above)
+        from shared.tasks.celery_app import celery_app
 
         name = f"worker-{self.args.api_port}@"
         deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -210,7 +253,7 @@ class DevStack:
     # --- the banner -------------------------------------------------------------------------
 
     def portal_note(self) -> str:
-        import httpx  # noqa: PLC0415
+        import httpx
 
         try:
             served = httpx.get(f"http://127.0.0.1:{self.args.api_port}/portal/", timeout=2.0).status_code < 400
@@ -231,6 +274,7 @@ class DevStack:
             "",
             f"  API docs        {api}/docs",
             f"  client portal   {api}/portal/{self.portal_note()}",
+            f"  mailbox         {api}/dev/mailbox/   (every email sent; SMTP on 127.0.0.1:{a.smtp_port})",
             f"  webhook URL     http://127.0.0.1:{a.webhooks_port}/v1/stripe/webhooks/<group_id>"
             + ("" if a.no_seed else "   (demo group registered at localstripe)"),
             f"  Flower          http://127.0.0.1:{a.flower_port}",
@@ -240,7 +284,7 @@ class DevStack:
             f"  settings        {self.var_dir / 'stack.env'} (the clinicpay command reads it)",
         ]
         if not a.no_seed:
-            from shared.demo import DEMO_PASSWORD, demo_logins  # noqa: PLC0415
+            from shared.demo import DEMO_PASSWORD, demo_logins
 
             # A person at a terminal gets the password; redirected output (a log file) does not.
             password = DEMO_PASSWORD if self.tty else "see README, 'Demo logins' (shown only on a terminal)"
@@ -269,7 +313,7 @@ class DevStack:
             if service is not None:
                 try:
                     service.stop()
-                except Exception as exc:  # noqa: BLE001 — keep stopping the rest
+                except Exception as exc:
                     self.say(f"could not stop {type(service).__name__}: {exc}")
         self.say("everything is stopped")
 
@@ -283,15 +327,19 @@ class DevStack:
             self.one_shot("migrate", "migrate")
             self.start_processes()
             self.banner()
-            self.say("pids " + " ".join(f"{c.name}={c.pid}" for c in self.children) + " " +
-                     " ".join(f"{k}={v}" for k, v in embedded.process_ids(self.pg, self.redis).items()))
+            self.say(
+                "pids "
+                + " ".join(f"{c.name}={c.pid}" for c in self.children)
+                + " "
+                + " ".join(f"{k}={v}" for k, v in embedded.process_ids(self.pg, self.redis).items())
+            )
             self.supervise()
         except StopRequested:
             self.say("stop requested")
             return 0
         except SystemExit as exc:
             return int(exc.code or 0)
-        except Exception as exc:  # noqa: BLE001 — say what broke, then still stop everything
+        except Exception as exc:
             self.say(traceback.format_exc().rstrip())
             return self.fail(f"{type(exc).__name__}: {exc}")
         finally:

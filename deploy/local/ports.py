@@ -21,13 +21,13 @@ def port_is_free(port: int) -> bool:
 def describe_holder(port: int) -> str:
     """'pid 123 (uvicorn services.api.app:app …)' when the system lets us see it, else ''."""
     try:
-        import psutil  # noqa: PLC0415
+        import psutil
 
         for conn in psutil.net_connections(kind="tcp"):
             if conn.laddr and conn.laddr.port == port and conn.status == psutil.CONN_LISTEN and conn.pid:
                 cmdline = " ".join(psutil.Process(conn.pid).cmdline())
                 return f"pid {conn.pid} ({cmdline[:100]})"
-    except Exception:  # noqa: BLE001 — only a nicer message is lost
+    except Exception:
         return ""
     return ""
 

@@ -69,9 +69,16 @@ class Child:
         return self.proc.pid if self.proc else None
 
     def start(self) -> None:
-        self.proc = subprocess.Popen(self.cmd, env=self.env, cwd=self.cwd, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True,
-                                     preexec_fn=_die_with_parent)  # noqa: PLW1509
+        self.proc = subprocess.Popen(
+            self.cmd,
+            env=self.env,
+            cwd=self.cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         self._reader = threading.Thread(target=self._pump, name=f"out-{self.name}", daemon=True)
         self._reader.start()
 

@@ -14,13 +14,25 @@ from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor
 from shared.idempotency import service as idempotency
+from shared.text import text
 
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key",
-                                              description="Send one to retry this write safely.")]
+IdempotencyKey = Annotated[
+    # The length has its own error code (shared.idempotency); the cap here only bounds the work.
+    text(max_length=1024, strip=False) | None,
+    Header(alias="Idempotency-Key", description="Send one to retry this write safely."),
+]
 
 
-def once(session: Session, actor: Actor, response: Response, key: str | None, operation: str,
-         body: BaseModel, status_code: int, write: Callable[[], BaseModel]) -> Any:
+def once(
+    session: Session,
+    actor: Actor,
+    response: Response,
+    key: str | None,
+    operation: str,
+    body: BaseModel,
+    status_code: int,
+    write: Callable[[], BaseModel],
+) -> Any:
     """Run `write` once per key; a retry with the same key and body gets the stored answer.
 
     `operation` should name the target too (e.g. the service id), so one key cannot replay onto another.

@@ -9,11 +9,14 @@ from fastapi import Query, Response
 from pydantic import BaseModel, TypeAdapter
 
 from shared.db.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+from shared.text import text
 
 T = TypeVar("T")
 
 Limit = Annotated[int, Query(description=f"How many to return, 1 to {MAX_LIMIT}.")]
-StartingAfter = Annotated[str | None, Query(description="The id of the last object of the previous page.")]
+StartingAfter = Annotated[
+    text(max_length=64, strip=False) | None, Query(description="The id of the last object of the previous page.")
+]
 
 
 class ListOut(BaseModel, Generic[T]):

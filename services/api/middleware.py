@@ -1,4 +1,6 @@
-"""Request id on every log line and response; a fresh after-commit task buffer for every request."""
+"""Request id on every log line and response; a fresh after-commit task buffer for every request;
+security headers on every answer; and the one place an unhandled error is logged (once) and
+answered 500."""
 
 from __future__ import annotations
 
@@ -7,13 +9,40 @@ import time
 import uuid
 
 import structlog
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from shared.errors import error_body
 from shared.logging import get_logger
 from shared.tasks.enqueue import begin_request_scope
 
 log = get_logger("clinicpay.http")
+_INTERNAL_ERROR = JSONResponse(error_body("internal_error", "Something went wrong on our side."), status_code=500)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+# A pay link's token is its whole credential, and it rides in the path (services/api/routes/pay.py).
+_PAY_LINK_PATH = re.compile(r"^/v1/pay/[^/]*")
+
+
+def loggable_path(path: str) -> str:
+    """The path as logged: a pay link's token never is."""
+    return _PAY_LINK_PATH.sub("/v1/pay/{token}", path)
+
+
+# HSTS only over https (as uvicorn sees it, X-Forwarded-Proto from a trusted proxy included):
+# over plain http a browser ignores it, and development runs on http.
+_HSTS = (b"strict-transport-security", b"max-age=31536000; includeSubDomains")
+
+
+def _add_security_headers(scope: Scope, headers: list[tuple[bytes, bytes]]) -> None:
+    """nosniff on everything; `no-store` on every API answer (JSON and PDFs carry client data)
+    unless the route chose its own caching; HSTS when served over https."""
+    names = {name.lower() for name, _ in headers}
+    if b"x-content-type-options" not in names:
+        headers.append((b"x-content-type-options", b"nosniff"))
+    if scope["path"].startswith("/v1/") and b"cache-control" not in names:
+        headers.append((b"cache-control", b"no-store"))
+    if scope.get("scheme") == "https":
+        headers.append(_HSTS)
 
 
 class RequestContextMiddleware:
@@ -31,18 +60,30 @@ class RequestContextMiddleware:
         begin_request_scope()
         started = time.perf_counter()
         status = 500
+        response_started = False
 
         async def send_with_id(message: Message) -> None:
-            nonlocal status
+            nonlocal status, response_started
             if message["type"] == "http.response.start":
-                status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"].append((b"x-request-id", request_id.encode()))
+                status, response_started = message["status"], True
+                headers = message.setdefault("headers", [])
+                headers.append((b"x-request-id", request_id.encode()))
+                _add_security_headers(scope, headers)
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception:
+            # Logged here and nowhere else: raised on, uvicorn would log it a second time.
+            log.exception("unhandled_error", method=scope["method"], path=loggable_path(scope["path"]))
+            if not response_started:
+                await _INTERNAL_ERROR(scope, receive, send_with_id)
         finally:
-            log.info("http_request", method=scope["method"], path=scope["path"], status=status,
-                     duration_ms=round((time.perf_counter() - started) * 1000, 1))
+            log.info(
+                "http_request",
+                method=scope["method"],
+                path=loggable_path(scope["path"]),
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 1),
+            )
             structlog.contextvars.clear_contextvars()

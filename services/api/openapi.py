@@ -47,6 +47,15 @@ _DESCRIPTIONS = {
 }
 
 
+# The routes that call Stripe name this answer on their decorator (services/api/errors.py gives it).
+STRIPE_ERROR: dict[int | str, dict[str, Any]] = {
+    502: {
+        "description": "Stripe refused the request in a way clinicpay does not expect (`stripe_error`, with "
+        "`stripe_request_id`). Nothing was charged or changed; try again."
+    }
+}
+
+
 def _error_content() -> dict[str, Any]:
     return {"application/json": {"schema": {"$ref": _REF.format(model="Error")}}}
 

@@ -9,7 +9,7 @@ the event is durably in the inbox. If the
 database is unreachable the answer is 503 and Stripe delivers again later.
 
 asyncpg directly (not SQLAlchemy) because it is the one thing this service does, and
-it roughly doubles what one process can take (PERF-NOTES.md).
+it roughly doubles what one process can take (measured: `make bench`, the receiver scenarios).
 """
 
 from __future__ import annotations
@@ -27,20 +27,28 @@ from services.webhooks.db import asyncpg_dsn
 from services.webhooks.inbox_writer import InboxWriter, PendingEvent
 from services.webhooks.secrets_cache import SecretCache, UnknownGroup
 from services.webhooks.verify import Rejected, decode, parse, verify
-from shared.config import app_settings, database_settings, stripe_settings
+from shared.config import check_settings, database_settings, stripe_settings
+from shared.errors import error_body
 from shared.gc_tuning import freeze_startup_objects
 from shared.logging import configure_logging, get_logger
+from shared.stripe_sync.api_version import log_pinned_api_version
 
 log = get_logger("clinicpay.webhooks")
 
 RECEIVED_BODY = b'{"received":true}'
 # Errors a dead or restarting database raises; anything here means "try again later".
-DATABASE_UNAVAILABLE = (OSError, asyncio.TimeoutError, asyncpg.PostgresConnectionError, asyncpg.InterfaceError,
-                        asyncpg.exceptions.OperatorInterventionError, asyncpg.exceptions.InsufficientResourcesError)
+DATABASE_UNAVAILABLE = (
+    OSError,
+    asyncio.TimeoutError,
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.exceptions.InsufficientResourcesError,
+)
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message, "param": None}}, status_code=status)
+    return JSONResponse(error_body(code, message), status_code=status)
 
 
 def _too_large() -> JSONResponse:
@@ -56,9 +64,14 @@ class _Receiver:
     async def start(self) -> None:
         dsn, timeout = asyncpg_dsn()
         # min_size=0: the receiver starts (and answers 503) even while the database is down.
-        self.pool = await asyncpg.create_pool(dsn, min_size=0, max_size=database_settings().pool_size,
-                                              timeout=timeout, command_timeout=10,
-                                              max_inactive_connection_lifetime=300)
+        self.pool = await asyncpg.create_pool(
+            dsn,
+            min_size=0,
+            max_size=database_settings().pool_size,
+            timeout=timeout,
+            command_timeout=10,
+            max_inactive_connection_lifetime=300,
+        )
         self.writer = InboxWriter(self.pool)
 
     async def stop(self) -> None:
@@ -81,16 +94,22 @@ async def lifespan(_: FastAPI) -> AsyncIterator[None]:
 
 def create_app() -> FastAPI:
     configure_logging()
-    app_settings().check_for_production()
+    check_settings()
+    log_pinned_api_version("webhooks")
     # No OpenTelemetry here (structlog is the record), and its per-request check is not free.
-    app = FastAPI(title="clinicpay webhooks", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  telemetry={"tracing": False, "metrics": False, "logs": False})
+    app = FastAPI(
+        title="clinicpay webhooks",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
     app.add_api_route("/healthz", healthz, methods=["GET"])
     app.add_api_route("/readyz", readyz, methods=["GET"])
     # A plain Starlette route: FastAPI's parameter resolution cost more per request than
     # verifying and parsing the event together, and this endpoint needs none of it.
-    app.add_route("/v1/stripe/webhooks/{group_id}", receive_stripe_event, methods=["POST"],
-                  include_in_schema=False)
+    app.add_route("/v1/stripe/webhooks/{group_id}", receive_stripe_event, methods=["POST"], include_in_schema=False)
     return app
 
 
@@ -103,7 +122,7 @@ async def readyz() -> JSONResponse:
     try:
         async with receiver_state.pool.acquire(timeout=2) as conn:
             await conn.fetchval("SELECT 1")
-    except Exception:  # noqa: BLE001 — any failure means not ready
+    except Exception:
         return JSONResponse({"status": "unavailable", "checks": {"database": "unavailable"}}, status_code=503)
     return JSONResponse({"status": "ok", "checks": {"database": "ok"}})
 
@@ -164,8 +183,9 @@ async def receive_stripe_event(request: Request) -> Response:
         return _error(503, "service_unavailable", "Try again shortly.")
 
     try:
-        await receiver_state.writer.store(PendingEvent(gid, event.stripe_event_id, event.type, event.created,
-                                                        event.text))
+        await receiver_state.writer.store(
+            PendingEvent(gid, event.stripe_event_id, event.type, event.created, event.text)
+        )
     except asyncpg.ForeignKeyViolationError:
         receiver_state.secrets.forget(gid)  # the group was deleted under us
         return _error(404, "resource_missing", "No webhook endpoint here.")
@@ -177,8 +197,7 @@ async def receive_stripe_event(request: Request) -> Response:
         log.warning("webhook_database_unavailable", group_id=group_id, error=type(exc).__name__)
         return _error(503, "service_unavailable", "Try again shortly.")
     except asyncpg.PostgresError as exc:
-        log.error("webhook_store_failed", group_id=group_id, event_id=event.stripe_event_id,
-                  error=type(exc).__name__)
+        log.error("webhook_store_failed", group_id=group_id, event_id=event.stripe_event_id, error=type(exc).__name__)
         return _error(503, "service_unavailable", "Try again shortly.")
     return Response(RECEIVED_BODY, media_type="application/json")
 

@@ -82,7 +82,7 @@ class InboxWriter:
             except asyncio.CancelledError:
                 _fail(batch, ConnectionError("receiver shutting down"))
                 raise
-            except Exception as exc:  # noqa: BLE001 — handed to each waiting request
+            except Exception as exc:
                 _fail(batch, exc)
 
     async def _write(self, batch: list[PendingEvent]) -> None:
@@ -100,9 +100,15 @@ class InboxWriter:
 
     async def _insert(self, batch: list[PendingEvent]) -> None:
         async with self.pool.acquire(timeout=5) as conn:
-            await conn.fetchval(INSERT_BATCH, [uuid.uuid4() for _ in batch], [e.group_id for e in batch],
-                                [e.stripe_event_id for e in batch], [e.type for e in batch],
-                                [e.created for e in batch], [e.payload for e in batch])
+            await conn.fetchval(
+                INSERT_BATCH,
+                [uuid.uuid4() for _ in batch],
+                [e.group_id for e in batch],
+                [e.stripe_event_id for e in batch],
+                [e.type for e in batch],
+                [e.created for e in batch],
+                [e.payload for e in batch],
+            )
         for event in batch:
             if not event.done.done():
                 event.done.set_result(None)

@@ -22,9 +22,12 @@ import uuid
 import psycopg
 
 from services.webhooks.db import plain_dsn
+from shared.config import check_settings
 from shared.logging import configure_logging, get_logger
 from shared.stripe_sync.dispatch import in_messages
 from shared.tasks import names
+from shared.tasks.enqueue import send_tasks
+from shared.tasks.retry import RELAY_RECONNECT
 
 log = get_logger("clinicpay.relay")
 
@@ -33,7 +36,6 @@ BATCH = 500
 POLL_SECONDS = 1.0
 # After a wake-up, let the burst that caused it land, so one claim takes many rows.
 COALESCE_SECONDS = 0.01
-MAX_BROKER_BACKOFF = 10.0
 
 CLAIM = """
 UPDATE stripe_events SET dispatched_at = now()
@@ -50,6 +52,7 @@ class Relay:
         self.stopping = False
         self.listen_conn: psycopg.Connection | None = None
         self.conn: psycopg.Connection | None = None
+        self.broker_failures = 0  # in a row; the wait before the next try is RELAY_RECONNECT's
         self.broker_backoff = 0.0
 
     def _connect(self) -> None:
@@ -66,26 +69,20 @@ class Relay:
             if conn is not None:
                 try:
                     conn.close()
-                except Exception:  # noqa: BLE001, S110 — already broken
+                except Exception:
                     pass
         self.listen_conn = self.conn = None
 
     def dispatch_batch(self) -> tuple[int, bool]:
         """Send up to BATCH rows; (how many were sent, whether the broker refused one)."""
-        from shared.tasks.celery_app import celery_app  # noqa: PLC0415 — after logging is configured
-
         ids: list[uuid.UUID] = [row[0] for row in self.conn.execute(CLAIM, (BATCH,)).fetchall()]
         if not ids:
             return 0, False
-        sent = 0
-        try:
-            with celery_app.producer_or_acquire() as producer:
-                for message in in_messages(ids):
-                    celery_app.send_task(names.APPLY_STRIPE_EVENTS, args=([str(event_id) for event_id in message],),
-                                         producer=producer)
-                    sent += len(message)
-        except Exception as exc:  # noqa: BLE001 — broker down: kombu raises a family of errors
-            log.warning("relay_broker_unavailable", error=type(exc).__name__, unsent=len(ids) - sent)
+        messages = in_messages(ids)
+        went = send_tasks(names.APPLY_STRIPE_EVENTS, [([str(event_id) for event_id in m],) for m in messages])
+        sent = sum(len(message) for message in messages[:went])
+        if went < len(messages):
+            log.warning("relay_broker_unavailable", unsent=len(ids) - sent)
             self.conn.execute(UNCLAIM, (ids[sent:],))
             return sent, True
         return sent, False
@@ -95,9 +92,10 @@ class Relay:
         while not self.stopping:
             sent, refused = self.dispatch_batch()
             if refused:
-                self.broker_backoff = min(max(self.broker_backoff * 2, 0.5), MAX_BROKER_BACKOFF)
+                self.broker_backoff = RELAY_RECONNECT.delay(self.broker_failures)
+                self.broker_failures += 1
                 return
-            self.broker_backoff = 0.0
+            self.broker_failures, self.broker_backoff = 0, 0.0
             if sent:
                 log.debug("relay_dispatched", count=sent)
             if sent < BATCH:
@@ -118,17 +116,18 @@ class Relay:
             pass
 
     def run(self) -> None:
-        db_backoff = 0.0
+        db_failures = 0
         while not self.stopping:
             try:
                 if self.listen_conn is None:
                     self._connect()
                     log.info("relay_listening", channel=CHANNEL)
                 self.drain()
-                db_backoff = 0.0
+                db_failures = 0
                 self.wait()
             except psycopg.Error as exc:
-                db_backoff = min(max(db_backoff * 2, 0.5), 10.0)
+                db_backoff = RELAY_RECONNECT.delay(db_failures)
+                db_failures += 1
                 log.warning("relay_database_unavailable", error=type(exc).__name__, retry_in=db_backoff)
                 self.close()
                 time.sleep(db_backoff)
@@ -136,10 +135,11 @@ class Relay:
 
 
 def main() -> None:
+    check_settings()
     configure_logging()
     relay = Relay(plain_dsn())
 
-    def _stop(*_):  # noqa: ANN002
+    def _stop(*_):
         relay.stopping = True
 
     signal.signal(signal.SIGTERM, _stop)

@@ -39,7 +39,8 @@ class SecretCache:
             self._forced_at[group_id] = now
         async with pool.acquire(timeout=5) as conn:
             encrypted = await conn.fetchval(
-                "SELECT stripe_webhook_secret_encrypted FROM groups WHERE id = $1", group_id)
+                "SELECT stripe_webhook_secret_encrypted FROM groups WHERE id = $1", group_id
+            )
         if encrypted is None:
             self._entries.pop(group_id, None)
             raise UnknownGroup(str(group_id))

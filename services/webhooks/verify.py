@@ -1,7 +1,7 @@
 """Signature check and parse of one delivery, kept free of I/O so the hot path stays cheap.
 
 `verify_header` (~8 µs) rather than `construct_event` (~635 µs, mostly building
-StripeObjects we would throw away), and orjson for the parse — see PERF-NOTES.md.
+StripeObjects we would throw away; measured on a 2-core machine), and orjson for the parse.
 """
 
 from __future__ import annotations

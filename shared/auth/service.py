@@ -1,17 +1,38 @@
-"""Logging in, issuing tokens, and resolving a bearer credential to an Actor."""
+"""Logging in and out, issuing tokens, and resolving a bearer credential to an Actor."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 
-from sqlalchemy import Row, bindparam, func, select
+from sqlalchemy import bindparam, delete, false, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor
+from shared.audit.service import Actor, record
 from shared.config import app_settings
+from shared.errors import Forbidden
+from shared.groups.models import Group
+from shared.logging import get_logger
 from shared.security.passwords import verify_password
 from shared.security.tokens import ACCESS_TOKEN_PREFIX, API_KEY_PREFIX, new_access_token, token_digest
-from shared.users.models import AccessToken, ApiKey, User
+from shared.users.models import STAFF_ROLES, AccessToken, ApiKey, User
+
+log = get_logger(__name__)
+
+
+class SignInAttempts(Protocol):
+    """The login limiter, as domain code sees it: every check of a password or a one-time code,
+    at sign-in or later (changing a password, enrolling TOTP), counts against the same account."""
+
+    def check(self, account: str) -> None:
+        """Count this attempt as a failure in one atomic step, or raise (429) when the account or the
+        caller's address has failed too often already — so a parallel burst cannot get past the limit."""
+
+    def failed(self, account: str) -> None:
+        """The attempt failed: it stays counted (nothing more to do; said for the reader)."""
+
+    def succeeded(self, account: str) -> None:
+        """The attempt was right after all: give back the place `check` took."""
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -29,34 +50,84 @@ def authenticate_password(session: Session, email: str, password: str) -> User |
 def issue_access_token(session: Session, user: User) -> tuple[str, int]:
     ttl = app_settings().access_token_ttl_seconds
     token = new_access_token()
-    session.add(AccessToken(user_id=user.id, token_hash=token_digest(token),
-                            expires_at=datetime.now(UTC) + timedelta(seconds=ttl)))
+    session.add(
+        AccessToken(
+            user_id=user.id, token_hash=token_digest(token), expires_at=datetime.now(UTC) + timedelta(seconds=ttl)
+        )
+    )
     return token, ttl
 
 
-def actor_for_user(user: User | Row) -> Actor:
-    """From a User, or a row of its role, group_id, id and client_id."""
-    return Actor(kind=user.role, group_id=user.group_id, user_id=user.id, client_id=user.client_id)
+def totp_enrollment_required(session: Session, user: User) -> bool:
+    """Whether the user is staff of a practice that requires a second factor, and has none yet."""
+    if user.role not in STAFF_ROLES or user.totp_enabled or user.group_id is None:
+        return False
+    return bool(session.scalar(select(Group.require_staff_totp).where(Group.id == user.group_id)))
+
+
+def api_key_refused() -> Forbidden:
+    """What a person may do and a practice's API key may not: anything that makes or changes who can
+    sign in (users, roles, keys, second factors, the practice's TOTP rule), and signing out."""
+    return Forbidden(
+        "An API key may not do this: sign in as a staff member. (To stop a key, revoke it: DELETE /v1/api-keys/{id}.)",
+        code="api_key_forbidden",
+    )
+
+
+def log_out(session: Session, actor: Actor) -> None:
+    """Revoke the token this request came with; the user's other sign-ins stay."""
+    session.execute(delete(AccessToken).where(AccessToken.id == actor.access_token_id))
+    record(session, actor, "user.signed_out", "user", actor.user_id)
+    log.info("signed_out", user_id=str(actor.user_id))
 
 
 # Every request runs one of these: built once (building a select costs more CPU than the database
-# spends answering it), reading only the columns an Actor needs, not ORM objects.
-_ACCESS_TOKEN_ACTOR = (
-    select(User.role, User.group_id, User.id, User.client_id)
-    .join(AccessToken, AccessToken.user_id == User.id)
-    .where(AccessToken.token_hash == bindparam("digest"), AccessToken.expires_at > bindparam("now"),
-           User.is_active.is_(True))
+# spends answering it), reading only the columns an Actor needs, not ORM objects. Whether the user
+# is active, and whether their practice still waits for them to enrol a second factor, are read in
+# the same statement, so a deactivation or a new TOTP rule holds from the next request on.
+# The staff roles as constants in the SQL text: an IN over bound values is expanded again on every
+# execution, which cost this statement a quarter more time per request than the join did.
+_STAFF_ROLE = User.role.in_([literal_column(f"'{role}'") for role in STAFF_ROLES])
+_TOTP_ENROLLMENT_REQUIRED = (
+    _STAFF_ROLE & User.totp_enabled_at.is_(None) & func.coalesce(Group.require_staff_totp, false())
 )
-_API_KEY_ACTOR = select(ApiKey.role, ApiKey.group_id, ApiKey.id).where(ApiKey.key_hash == bindparam("digest"),
-                                                                        ApiKey.revoked_at.is_(None))
+_ACCESS_TOKEN_ACTOR = (
+    select(
+        User.role,
+        User.group_id,
+        User.id,
+        User.client_id,
+        AccessToken.id.label("access_token_id"),
+        _TOTP_ENROLLMENT_REQUIRED.label("totp_enrollment_required"),
+    )
+    .join(AccessToken, AccessToken.user_id == User.id)
+    .outerjoin(Group, Group.id == User.group_id)
+    .where(
+        AccessToken.token_hash == bindparam("digest"),
+        AccessToken.expires_at > bindparam("now"),
+        User.is_active.is_(True),
+    )
+)
+_API_KEY_ACTOR = select(ApiKey.role, ApiKey.group_id, ApiKey.id).where(
+    ApiKey.key_hash == bindparam("digest"), ApiKey.revoked_at.is_(None)
+)
 
 
 def resolve_bearer(session: Session, credential: str) -> Actor | None:
     """The Actor behind a bearer token or API key, or None when it is unknown, expired or revoked."""
     digest = token_digest(credential)
     if credential.startswith(ACCESS_TOKEN_PREFIX):
-        user = session.execute(_ACCESS_TOKEN_ACTOR, {"digest": digest, "now": datetime.now(UTC)}).one_or_none()
-        return actor_for_user(user) if user else None
+        row = session.execute(_ACCESS_TOKEN_ACTOR, {"digest": digest, "now": datetime.now(UTC)}).one_or_none()
+        if row is None:
+            return None
+        return Actor(
+            kind=row.role,
+            group_id=row.group_id,
+            user_id=row.id,
+            client_id=row.client_id,
+            access_token_id=row.access_token_id,
+            totp_enrollment_required=bool(row.totp_enrollment_required),
+        )
     if credential.startswith(API_KEY_PREFIX):
         key = session.execute(_API_KEY_ACTOR, {"digest": digest}).one_or_none()
         return Actor(kind=key.role, group_id=key.group_id, api_key_id=key.id) if key else None

@@ -16,6 +16,9 @@ from pydantic import BeforeValidator, Field
 MAX_CENTS = 100_000_000
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# Dates a practice's services, invoices and payments can have: a year like 0001 or 9999 is a typo,
+# and date arithmetic near either end (due dates, periods) overflows into a 500.
+EARLIEST_DATE, LATEST_DATE = date(2000, 1, 1), date(2099, 12, 31)
 
 
 def _iso_date(value: object) -> object:
@@ -24,11 +27,19 @@ def _iso_date(value: object) -> object:
     if not isinstance(value, str) or not _ISO_DATE.match(value):
         raise ValueError("must be a date written YYYY-MM-DD")
     try:
-        return date.fromisoformat(value)
+        parsed = date.fromisoformat(value)
     except ValueError:
         raise ValueError("is not a real calendar date") from None
+    if not EARLIEST_DATE <= parsed <= LATEST_DATE:
+        raise ValueError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}")
+    return parsed
 
 
 Cents = Annotated[int, Field(strict=True, ge=0, le=MAX_CENTS)]
 PositiveCents = Annotated[int, Field(strict=True, gt=0, le=MAX_CENTS)]
-IsoDate = Annotated[date, BeforeValidator(_iso_date)]
+IsoDate = Annotated[
+    date,
+    BeforeValidator(_iso_date),
+    # The range, as far as a JSON Schema can say it (a pattern), so generated requests stay inside.
+    Field(json_schema_extra={"pattern": r"^20\d\d-\d\d-\d\d$"}),
+]

@@ -61,11 +61,19 @@ class Service(IdMixin, TimestampMixin, Base):
         CheckConstraint("insurance_paid_cents >= 0", name="insurance_not_negative"),
         # The queue, newest first per billing rate (InvoicingRepository.queue_page): only services still
         # waiting, so the index stays the size of the queue (plus services on rates never invoiced).
-        Index("ix_services_queue", "billing_rate_id", "created_at", "id",
-              postgresql_where="invoice_id IS NULL AND claimed_by_run_id IS NULL"),
+        Index(
+            "ix_services_queue",
+            "billing_rate_id",
+            "created_at",
+            "id",
+            postgresql_where="invoice_id IS NULL AND claimed_by_run_id IS NULL",
+        ),
         # The services a run has claimed, while it works on them (a handful of rows at any time).
-        Index("ix_services_claimed", "claimed_by_run_id",
-              postgresql_where="invoice_id IS NULL AND claimed_by_run_id IS NOT NULL"),
+        Index(
+            "ix_services_claimed",
+            "claimed_by_run_id",
+            postgresql_where="invoice_id IS NULL AND claimed_by_run_id IS NOT NULL",
+        ),
         Index("ix_services_group_client", "group_id", "client_id", "created_at"),
         Index("ix_services_invoice", "invoice_id"),
     )

@@ -82,29 +82,38 @@ def push_services(session: Session, actor: Actor, items: list[ServiceIn], *, bul
         external_id = it.data.external_id
         if external_id in created:
             service_id, amount_cents = created[external_id]
-            record(session, actor, "service.created", "service", service_id,
-                   data={"external_id": external_id, "amount_cents": amount_cents})
+            record(
+                session,
+                actor,
+                "service.created",
+                "service",
+                service_id,
+                data={"external_id": external_id, "amount_cents": amount_cents},
+            )
         else:
             _update_existing(session, actor, existing[external_id], it, param)
     session.flush()
     # One read for the answer; it also refreshes updated_at on the rows just changed.
     final = services.by_external_ids(group_id, external_ids, refresh=True)
     log.info("services_pushed", count=len(items), created=len(created))
-    return PushResult(services=[final[e] for e in external_ids],
-                      created_ids={service_id for service_id, _ in created.values()})
+    return PushResult(
+        services=[final[e] for e in external_ids], created_ids={service_id for service_id, _ in created.values()}
+    )
 
 
 def _refuse_duplicates(items: list[ServiceIn], param: _Params) -> None:
     seen: set[str] = set()
     for index, item in enumerate(items):
         if item.external_id in seen:
-            raise ValidationFailed(f"external_id {item.external_id!r} appears twice in this push.",
-                                   code="duplicate_external_id", param=param(index, "external_id"))
+            raise ValidationFailed(
+                f"external_id {item.external_id!r} appears twice in this push.",
+                code="duplicate_external_id",
+                param=param(index, "external_id"),
+            )
         seen.add(item.external_id)
 
 
-def _resolve_references(session: Session, group_id: uuid.UUID, items: list[ServiceIn],
-                        param: _Params) -> list[_Item]:
+def _resolve_references(session: Session, group_id: uuid.UUID, items: list[ServiceIn], param: _Params) -> list[_Item]:
     """Every client and rate named must be this group's: two queries, the first unknown one answers 404."""
     client_ids = [parse_id(it.client_id, "client", param(i, "client_id")) for i, it in enumerate(items)]
     rate_ids = [parse_id(it.billing_rate_id, "billing rate", param(i, "billing_rate_id")) for i, it in enumerate(items)]
@@ -128,20 +137,28 @@ def _insert_new(session: Session, group_id: uuid.UUID, items: list[_Item]) -> di
     # Sorted, so two pushes inserting the same ids wait on each other instead of deadlocking.
     for it in sorted(items, key=lambda x: x.data.external_id):
         data = it.data
-        rows.append({
-            "id": new_id(), "group_id": group_id, "client_id": it.client_id, "billing_rate_id": it.rate.id,
-            "external_id": data.external_id, "service_date": data.service_date,
-            "description": data.description if data.description is not None else it.rate.name,
-            "description_explicit": data.description is not None,
-            "amount_cents": data.amount_cents if data.amount_cents is not None else it.rate.amount_cents,
-            "amount_explicit": data.amount_cents is not None,
-            "insurance_paid_cents": 0,
-        })
+        rows.append(
+            {
+                "id": new_id(),
+                "group_id": group_id,
+                "client_id": it.client_id,
+                "billing_rate_id": it.rate.id,
+                "external_id": data.external_id,
+                "service_date": data.service_date,
+                "description": data.description if data.description is not None else it.rate.name,
+                "description_explicit": data.description is not None,
+                "amount_cents": data.amount_cents if data.amount_cents is not None else it.rate.amount_cents,
+                "amount_explicit": data.amount_cents is not None,
+                "insurance_paid_cents": 0,
+            }
+        )
     # Executed with a parameter list, not .values(rows): the statement compiles once (and is cached)
     # and psycopg sends it in batches (insertmanyvalues); a 1000-row VALUES clause took 0.6 s to compile.
-    stmt = (insert(Service.__table__)
-            .on_conflict_do_nothing(index_elements=[Service.group_id, Service.external_id])
-            .returning(Service.external_id, Service.id, Service.amount_cents))
+    stmt = (
+        insert(Service.__table__)
+        .on_conflict_do_nothing(index_elements=[Service.group_id, Service.external_id])
+        .returning(Service.external_id, Service.id, Service.amount_cents)
+    )
     return {external_id: (service_id, amount) for external_id, service_id, amount in session.execute(stmt, rows)}
 
 
@@ -150,8 +167,9 @@ def _update_existing(session: Session, actor: Actor, service: Service, it: _Item
     if service.invoice_id is not None or service.claimed_by_run_id is not None:
         return
     data = it.data
-    before = {f: getattr(service, f) for f in ("client_id", "billing_rate_id", "service_date", "amount_cents",
-                                               "description")}
+    before = {
+        f: getattr(service, f) for f in ("client_id", "billing_rate_id", "service_date", "amount_cents", "description")
+    }
     service.client_id = it.client_id
     service.service_date = data.service_date
     if data.amount_cents is not None:
@@ -159,8 +177,9 @@ def _update_existing(session: Session, actor: Actor, service: Service, it: _Item
     if data.description is not None:
         service.description, service.description_explicit = data.description, True
     if it.rate.id != service.billing_rate_id:
-        apply_rate(service, it.rate, amount_given=data.amount_cents is not None,
-                   description_given=data.description is not None)
+        apply_rate(
+            service, it.rate, amount_given=data.amount_cents is not None, description_given=data.description is not None
+        )
     check_amount_covers_insurance(service, param(it.index, "amount_cents"))
     changed = sorted(f for f, v in before.items() if getattr(service, f) != v)
     if changed:

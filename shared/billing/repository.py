@@ -25,10 +25,12 @@ class BillingRateRepository:
     def from_session(cls, session: Session) -> BillingRateRepository:
         return cls(session)
 
-    def get(self, group_id: uuid.UUID, rate_id: uuid.UUID | str, *, param: str | None = None,
-            for_update: bool = False) -> BillingRate:
-        stmt = select(BillingRate).where(BillingRate.group_id == group_id,
-                                         BillingRate.id == parse_id(rate_id, "billing rate", param))
+    def get(
+        self, group_id: uuid.UUID, rate_id: uuid.UUID | str, *, param: str | None = None, for_update: bool = False
+    ) -> BillingRate:
+        stmt = select(BillingRate).where(
+            BillingRate.group_id == group_id, BillingRate.id == parse_id(rate_id, "billing rate", param)
+        )
         if for_update:
             stmt = stmt.with_for_update()
         rate = self.session.scalar(stmt)
@@ -46,16 +48,21 @@ class BillingRateRepository:
         ids = list(set(ids))
         if not ids:
             return {}
-        rows = self.session.scalars(select(BillingRate).where(BillingRate.group_id == group_id, BillingRate.id.in_(ids)))
+        rows = self.session.scalars(
+            select(BillingRate).where(BillingRate.group_id == group_id, BillingRate.id.in_(ids))
+        )
         return {rate.id: rate for rate in rows}
 
     def self_pay_copy_of(self, group_id: uuid.UUID, source_id: uuid.UUID) -> BillingRate | None:
         return self.session.scalar(
-            select(BillingRate).where(BillingRate.group_id == group_id, BillingRate.self_pay_source_id == source_id)
-            .order_by(BillingRate.created_at).limit(1))
+            select(BillingRate)
+            .where(BillingRate.group_id == group_id, BillingRate.self_pay_source_id == source_id)
+            .order_by(BillingRate.created_at)
+            .limit(1)
+        )
 
 
-def _changeable(rate_id: uuid.UUID):  # noqa: ANN202
+def _changeable(rate_id: uuid.UUID):
     """Services on a rate that still follow it: not invoiced and not claimed by a run."""
     return and_(Service.billing_rate_id == rate_id, Service.invoice_id.is_(None), Service.claimed_by_run_id.is_(None))
 
@@ -77,8 +84,9 @@ class ServiceRepository:
             raise NotFound("No such service.", code="resource_missing", param="id")
         return service
 
-    def list_stmt(self, group_id: uuid.UUID, *, client_id: uuid.UUID | None = None,
-                  status: str | None = None) -> Select:
+    def list_stmt(
+        self, group_id: uuid.UUID, *, client_id: uuid.UUID | None = None, status: str | None = None
+    ) -> Select:
         stmt = select(Service).where(Service.group_id == group_id)
         if client_id is not None:
             stmt = stmt.where(Service.client_id == client_id)
@@ -89,8 +97,9 @@ class ServiceRepository:
             stmt = stmt.where(Invoice.status == "paid") if status == "paid" else stmt.where(Invoice.status != "paid")
         return stmt
 
-    def by_external_ids(self, group_id: uuid.UUID, external_ids: Iterable[str], *,
-                        for_update: bool = False, refresh: bool = False) -> dict[str, Service]:
+    def by_external_ids(
+        self, group_id: uuid.UUID, external_ids: Iterable[str], *, for_update: bool = False, refresh: bool = False
+    ) -> dict[str, Service]:
         """One query for a whole push. Locked in id order so two overlapping pushes cannot deadlock.
 
         `refresh` overwrites rows already in the session (after an UPDATE expired their timestamps)."""
@@ -112,27 +121,44 @@ class ServiceRepository:
         return {invoice_id: status for invoice_id, status in rows}
 
     def payments_of(self, service_id: uuid.UUID) -> list[ServicePayment]:
-        return list(self.session.scalars(
-            select(ServicePayment).where(ServicePayment.service_id == service_id)
-            .order_by(ServicePayment.created_at.desc(), ServicePayment.id.desc())))
+        return list(
+            self.session.scalars(
+                select(ServicePayment)
+                .where(ServicePayment.service_id == service_id)
+                .order_by(ServicePayment.created_at.desc(), ServicePayment.id.desc())
+            )
+        )
 
     # --- Services that follow their rate's amount and name ---
 
     def any_followers_paid_beyond(self, rate_id: uuid.UUID, amount_cents: int) -> bool:
         """Would giving the rate this amount leave a following service with more insurance paid than it costs?"""
-        return bool(self.session.scalar(select(exists().where(
-            _changeable(rate_id), Service.amount_explicit.is_(False), Service.insurance_paid_cents > amount_cents))))
+        return bool(
+            self.session.scalar(
+                select(
+                    exists().where(
+                        _changeable(rate_id),
+                        Service.amount_explicit.is_(False),
+                        Service.insurance_paid_cents > amount_cents,
+                    )
+                )
+            )
+        )
 
     def follow_rate_amount(self, rate_id: uuid.UUID, amount_cents: int) -> int:
         result = self.session.execute(
-            update(Service).where(_changeable(rate_id), Service.amount_explicit.is_(False),
-                                  Service.amount_cents != amount_cents)
-            .values(amount_cents=amount_cents).execution_options(synchronize_session=False))
+            update(Service)
+            .where(_changeable(rate_id), Service.amount_explicit.is_(False), Service.amount_cents != amount_cents)
+            .values(amount_cents=amount_cents)
+            .execution_options(synchronize_session=False)
+        )
         return result.rowcount
 
     def follow_rate_name(self, rate_id: uuid.UUID, name: str) -> int:
         result = self.session.execute(
-            update(Service).where(_changeable(rate_id), Service.description_explicit.is_(False),
-                                  Service.description != name)
-            .values(description=name).execution_options(synchronize_session=False))
+            update(Service)
+            .where(_changeable(rate_id), Service.description_explicit.is_(False), Service.description != name)
+            .values(description=name)
+            .execution_options(synchronize_session=False)
+        )
         return result.rowcount

@@ -2,18 +2,18 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from shared.billing.fields import Cents, IsoDate, PositiveCents
 from shared.billing.models import BillingRate, Service, client_part_cents
 from shared.clients.schemas import ExternalId
-from shared.groups.schemas import Name
+from shared.text import Name, text
 
-Description = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+Description = text(min_length=1, max_length=500)
 # Ids are opaque strings; one that is not ours answers 404 (shared.db.ids.parse_id), so no UUID type here.
-IdRef = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+IdRef = text(min_length=1, max_length=64)
 Payer = Literal["insurance", "self_pay"]
 ServiceStatus = Literal["uninvoiced", "invoiced", "paid"]
 
@@ -28,6 +28,7 @@ def _not_null(value: object) -> object:
 
 
 # --- Billing rates ---
+
 
 class RateCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -70,13 +71,23 @@ class RateOut(BaseModel):
 
     @classmethod
     def build(cls, rate: BillingRate, currency: str) -> RateOut:
-        return cls(id=rate.id, name=rate.name, amount_cents=rate.amount_cents, currency=currency,
-                   needs_billing=rate.needs_billing, is_invoiced=rate.is_invoiced, payer=rate.payer,
-                   goes_on_invoices=rate.goes_on_invoices, self_pay_source_id=rate.self_pay_source_id,
-                   created_at=rate.created_at, updated_at=rate.updated_at)
+        return cls(
+            id=rate.id,
+            name=rate.name,
+            amount_cents=rate.amount_cents,
+            currency=currency,
+            needs_billing=rate.needs_billing,
+            is_invoiced=rate.is_invoiced,
+            payer=rate.payer,
+            goes_on_invoices=rate.goes_on_invoices,
+            self_pay_source_id=rate.self_pay_source_id,
+            created_at=rate.created_at,
+            updated_at=rate.updated_at,
+        )
 
 
 # --- Services ---
+
 
 class ServiceIn(BaseModel):
     """One service as the practice system pushes it. `amount_cents` and `description` default to the rate's."""
@@ -120,7 +131,7 @@ class ServicePaymentIn(BaseModel):
     # Only insurance is received on a service; everything else is paid on the invoice.
     method: Literal["insurance"] = "insurance"
     received_date: IsoDate
-    reference: Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None = None
+    reference: text(max_length=200) | None = None
 
 
 class ServicePaymentOut(BaseModel):
@@ -166,16 +177,25 @@ class ServiceOut(BaseModel):
 
     @classmethod
     def build(cls, service: Service, currency: str, invoice_status: str | None) -> ServiceOut:
-        return cls(id=service.id, external_id=service.external_id, client_id=service.client_id,
-                   billing_rate_id=service.billing_rate_id, service_date=service.service_date,
-                   description=service.description, amount_cents=service.amount_cents,
-                   insurance_paid_cents=service.insurance_paid_cents,
-                   client_part_cents=client_part_cents(service.amount_cents, service.insurance_paid_cents),
-                   currency=currency,
-                   status=service_status(service, invoice_status), invoice_id=service.invoice_id,
-                   claimed=service.claimed_by_run_id is not None and service.invoice_id is None,
-                   amount_explicit=service.amount_explicit, description_explicit=service.description_explicit,
-                   created_at=service.created_at, updated_at=service.updated_at)
+        return cls(
+            id=service.id,
+            external_id=service.external_id,
+            client_id=service.client_id,
+            billing_rate_id=service.billing_rate_id,
+            service_date=service.service_date,
+            description=service.description,
+            amount_cents=service.amount_cents,
+            insurance_paid_cents=service.insurance_paid_cents,
+            client_part_cents=client_part_cents(service.amount_cents, service.insurance_paid_cents),
+            currency=currency,
+            status=service_status(service, invoice_status),
+            invoice_id=service.invoice_id,
+            claimed=service.claimed_by_run_id is not None and service.invoice_id is None,
+            amount_explicit=service.amount_explicit,
+            description_explicit=service.description_explicit,
+            created_at=service.created_at,
+            updated_at=service.updated_at,
+        )
 
 
 class ServiceDetailOut(ServiceOut):
@@ -192,4 +212,3 @@ class ServicePushOut(BaseModel):
 
 class ServicePaymentCreated(ServicePaymentOut):
     service: ServiceOut
-

@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from shared.clients.models import Client
@@ -19,8 +19,9 @@ class ClientRepository:
     def from_session(cls, session: Session) -> ClientRepository:
         return cls(session)
 
-    def get(self, group_id: uuid.UUID, client_id: uuid.UUID | str, *, param: str | None = None,
-            for_update: bool = False) -> Client:
+    def get(
+        self, group_id: uuid.UUID, client_id: uuid.UUID | str, *, param: str | None = None, for_update: bool = False
+    ) -> Client:
         """The group's client, or 404 — also for another group's client, so ids leak nothing."""
         stmt = select(Client).where(Client.group_id == group_id, Client.id == parse_id(client_id, "client", param))
         if for_update:
@@ -30,8 +31,20 @@ class ClientRepository:
             raise NotFound("No such client.", code="resource_missing", param=param)
         return client
 
-    def list_stmt(self, group_id: uuid.UUID, *, email: str | None = None, external_id: str | None = None) -> Select:
+    def list_stmt(
+        self,
+        group_id: uuid.UUID,
+        *,
+        email: str | None = None,
+        external_id: str | None = None,
+        search: str | None = None,
+    ) -> Select:
         stmt = select(Client).where(Client.group_id == group_id)
+        if search and search.strip():
+            # Any part of the name or email, any case; %, _ and \ typed are themselves, not wildcards.
+            escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            pattern = f"%{escaped}%"
+            stmt = stmt.where(or_(Client.name.ilike(pattern, escape="\\"), Client.email.ilike(pattern, escape="\\")))
         if email:
             stmt = stmt.where(func.lower(Client.email) == email.strip().lower())
         if external_id:
@@ -40,7 +53,8 @@ class ClientRepository:
 
     def find_by_external_id(self, group_id: uuid.UUID, external_id: str) -> Client | None:
         return self.session.scalar(
-            select(Client).where(Client.group_id == group_id, Client.external_id == external_id).limit(1))
+            select(Client).where(Client.group_id == group_id, Client.external_id == external_id).limit(1)
+        )
 
     def existing_ids(self, group_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         """Which of `ids` are this group's clients, in one query."""

@@ -2,22 +2,22 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from shared.clients.models import Client
-from shared.groups.schemas import Name
+from shared.text import Email, Name, text
 from shared.users.schemas import Password
 
-ExternalId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=128)]
+ExternalId = text(min_length=1, max_length=128)
 
 
 class ClientCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name
-    email: EmailStr | None = None
+    email: Email | None = None
     # The practice system's own id for this client, so a pusher can find it again.
     external_id: ExternalId | None = None
 
@@ -28,7 +28,7 @@ class ClientPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: Name | None = None
-    email: EmailStr | None = None
+    email: Email | None = None
     external_id: ExternalId | None = None
 
     @field_validator("name")
@@ -42,7 +42,7 @@ class ClientPatch(BaseModel):
 class PortalAccessIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    email: EmailStr
+    email: Email
     password: Password
 
 
@@ -55,9 +55,23 @@ class ClientOut(BaseModel):
     # The email the client signs in to the portal with (may differ from `email`).
     portal_email: str | None
     created_at: datetime
+    # What the client owes now (open and partly paid invoices, the practice's currency), on how many
+    # invoices, and when an invoice was last issued or a payment last recorded for them.
+    balance_cents: int = 0
+    open_invoice_count: int = 0
+    last_activity_at: datetime | None = None
 
     @classmethod
-    def build(cls, client: Client, portal_email: str | None) -> ClientOut:
-        return cls(id=client.id, name=client.name, email=client.email, external_id=client.external_id,
-                   has_portal_access=portal_email is not None, portal_email=portal_email,
-                   created_at=client.created_at)
+    def build(cls, client: Client, portal_email: str | None, activity: Any = None) -> ClientOut:
+        return cls(
+            id=client.id,
+            name=client.name,
+            email=client.email,
+            external_id=client.external_id,
+            has_portal_access=portal_email is not None,
+            portal_email=portal_email,
+            created_at=client.created_at,
+            balance_cents=activity.balance_cents if activity else 0,
+            open_invoice_count=activity.open_invoice_count if activity else 0,
+            last_activity_at=activity.last_activity_at if activity else None,
+        )

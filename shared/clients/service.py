@@ -21,14 +21,19 @@ from shared.users.service import add_user, check_password_strength
 log = get_logger(__name__)
 
 
-def _check_external_id_free(repo: ClientRepository, group_id: uuid.UUID, external_id: str | None,
-                            own_id: uuid.UUID | None = None) -> None:
+def _check_external_id_free(
+    repo: ClientRepository, group_id: uuid.UUID, external_id: str | None, own_id: uuid.UUID | None = None
+) -> None:
     if not external_id:
         return
     other = repo.find_by_external_id(group_id, external_id)
     if other is not None and other.id != own_id:
-        raise Conflict("Another client already has that external id.", code="external_id_taken",
-                       param="external_id", details={"client_id": str(other.id)})
+        raise Conflict(
+            "Another client already has that external id.",
+            code="external_id_taken",
+            param="external_id",
+            details={"client_id": str(other.id)},
+        )
 
 
 def create_client(session: Session, actor: Actor, data: ClientCreate) -> Client:
@@ -62,14 +67,22 @@ def grant_portal_access(session: Session, actor: Actor, client_id: str, data: Po
     Resetting is how a biller helps a client who forgot their password; it signs the client out everywhere.
     Returns the login and whether it was created.
     """
-    check_password_strength(data.password)
+    check_password_strength(data.password, user_inputs=[data.email])
     client = ClientRepository.from_session(session).get(actor.group_id, client_id, param="id", for_update=True)
     users = UserRepository.from_session(session)
     email = data.email.strip().lower()
     login = users.portal_user_of(client.id, for_update=True)
     if login is None:
-        login = add_user(session, User(group_id=actor.group_id, client_id=client.id, email=email,
-                                       password_hash=hash_password(data.password), role="client"))
+        login = add_user(
+            session,
+            User(
+                group_id=actor.group_id,
+                client_id=client.id,
+                email=email,
+                password_hash=hash_password(data.password),
+                role="client",
+            ),
+        )
         record(session, actor, "client.portal_access_granted", "client", client.id, data={"user_id": str(login.id)})
         log.info("portal_access_granted", client_id=str(client.id), user_id=str(login.id))
         return login, True
@@ -85,3 +98,27 @@ def grant_portal_access(session: Session, actor: Actor, client_id: str, data: Po
     record(session, actor, "client.portal_access_reset", "client", client.id, data={"user_id": str(login.id)})
     log.info("portal_access_reset", client_id=str(client.id), user_id=str(login.id))
     return login, False
+
+
+def remove_portal_access(session: Session, actor: Actor, client_id: str) -> Client:
+    """Close the portal for a client: their login stops working and every sign-in of theirs ends at once.
+    Their invoices and payments stay; an invitation or portal-access opens it again. Removing access a
+    client does not have changes nothing."""
+    client = ClientRepository.from_session(session).get(actor.group_id, client_id, param="id", for_update=True)
+    users = UserRepository.from_session(session)
+    login = users.portal_user_of(client.id, for_update=True)
+    if login is None or not login.is_active:
+        return client
+    login.is_active = False
+    ended = users.revoke_access_tokens(login.id)
+    session.flush()
+    record(
+        session,
+        actor,
+        "client.portal_access_removed",
+        "client",
+        client.id,
+        data={"user_id": str(login.id), "sign_ins_ended": ended},
+    )
+    log.info("portal_access_removed", client_id=str(client.id), user_id=str(login.id))
+    return client

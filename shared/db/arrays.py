@@ -10,7 +10,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.types import Uuid
 
 
-def any_id(ids: Iterable[uuid.UUID]):  # noqa: ANN201
+def any_id(ids: Iterable[uuid.UUID]):
     """`Model.id == any_id(ids)`: one array bind (`= ANY(:ids)`), not one per id, for thousands of ids."""
     return any_(bindparam(None, list(ids), type_=ARRAY(Uuid), unique=True))
 

@@ -1,7 +1,8 @@
 """One engine per process; sessions never commit inside domain code.
 
-The boundary commits: the API's session dependency on success, the worker's
-task wrapper, or `session_scope()` in scripts.
+The boundary that commits is `session_scope()`: the API's session dependency opens one per
+request (`services/api/deps.py`), the worker's tasks, the CLI and scripts one per unit of work.
+It sends the tasks enqueued meanwhile (`shared/tasks/enqueue.py`) only after its COMMIT.
 """
 
 from __future__ import annotations
@@ -27,6 +28,9 @@ def get_engine() -> Engine:
         pool_recycle=1800,
         # A dead database must fail a request quickly (503), not hang it.
         connect_args={"connect_timeout": 5},
+        # An error's text never carries the values bound to its statement (names, emails,
+        # service descriptions): errors end up in logs, and those values must not.
+        hide_parameters=True,
     )
     return engine
 
@@ -39,7 +43,7 @@ def get_sessionmaker() -> sessionmaker[Session]:
 @contextmanager
 def session_scope() -> Iterator[Session]:
     """A unit of work: commit on success, roll back on error."""
-    from shared.tasks.enqueue import flush_after_commit, discard_pending
+    from shared.tasks.enqueue import discard_pending, flush_after_commit
 
     session = get_sessionmaker()()
     try:

@@ -1,16 +1,41 @@
 """Imports every model so Alembic and the mapper registry see the whole schema."""
 
+from shared.accounts.models import AccountToken
+from shared.alerts.models import Alert
 from shared.audit.models import AuditEvent
 from shared.billing.models import BillingRate, Service, ServicePayment
 from shared.clients.models import Client
 from shared.groups.models import Group, InvoiceSequence
 from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf, InvoicingRun
+from shared.outbox.models import OutboxMessage
+from shared.paylinks.models import PayLink
 from shared.payments.models import Dispute, Payment, Refund
 from shared.stripe_sync.models import IdempotencyRecord, Reconciliation, StripeEvent
 from shared.users.models import AccessToken, ApiKey, User
 
 __all__ = [
-    "AccessToken", "ApiKey", "AuditEvent", "BillingRate", "Client", "Dispute", "Group",
-    "IdempotencyRecord", "Invoice", "InvoiceLine", "InvoicePdf", "InvoiceSequence", "InvoicingRun",
-    "Payment", "Reconciliation", "Refund", "Service", "ServicePayment", "StripeEvent", "User",
+    "AccessToken",
+    "AccountToken",
+    "Alert",
+    "ApiKey",
+    "AuditEvent",
+    "BillingRate",
+    "Client",
+    "Dispute",
+    "Group",
+    "IdempotencyRecord",
+    "Invoice",
+    "InvoiceLine",
+    "InvoicePdf",
+    "InvoiceSequence",
+    "InvoicingRun",
+    "OutboxMessage",
+    "PayLink",
+    "Payment",
+    "Reconciliation",
+    "Refund",
+    "Service",
+    "ServicePayment",
+    "StripeEvent",
+    "User",
 ]

@@ -89,4 +89,4 @@ def as_dicts(result: Result) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in result]
 
 
-__all__ = ["Page", "paginate", "paginate_rows", "columns_for", "as_dicts", "check_limit", "DEFAULT_LIMIT", "MAX_LIMIT"]
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "as_dicts", "check_limit", "columns_for", "paginate", "paginate_rows"]

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from shared.errors import NotFound
-from shared.groups.models import Group
+from shared.groups.models import Group, GroupLogo
 
 
 class GroupRepository:
@@ -31,3 +32,32 @@ class GroupRepository:
 
     def list(self) -> list[Group]:
         return list(self.session.scalars(select(Group).order_by(Group.created_at.desc())))
+
+    # --- the logo ---
+
+    def logo_facts(self, group_id: uuid.UUID):
+        """media_type, width, height, sha256, size and updated_at of the group's logo, or None; not its bytes."""
+        return self.session.execute(
+            select(
+                GroupLogo.media_type,
+                GroupLogo.width,
+                GroupLogo.height,
+                GroupLogo.sha256,
+                func.length(GroupLogo.content).label("bytes"),
+                GroupLogo.updated_at,
+            ).where(GroupLogo.group_id == group_id)
+        ).one_or_none()
+
+    def logo(self, group_id: uuid.UUID) -> GroupLogo | None:
+        return self.session.get(GroupLogo, group_id)
+
+    def save_logo(self, group_id: uuid.UUID, *, content: bytes, media_type: str, width: int, height: int, sha256: str):
+        values = {"content": content, "media_type": media_type, "width": width, "height": height, "sha256": sha256}
+        self.session.execute(
+            insert(GroupLogo)
+            .values(group_id=group_id, **values)
+            .on_conflict_do_update(index_elements=["group_id"], set_={**values, "updated_at": func.now()})
+        )
+
+    def delete_logo(self, group_id: uuid.UUID) -> bool:
+        return bool(self.session.execute(delete(GroupLogo).where(GroupLogo.group_id == group_id)).rowcount)

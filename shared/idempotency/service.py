@@ -51,23 +51,35 @@ def _scope(actor: Actor, operation: str) -> str:
 def begin(session: Session, actor: Actor, key: str, operation: str, body: Any) -> Reservation | StoredAnswer:
     """Reserve `key` for this write, or the answer already given to it."""
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise ValidationFailed(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
-                               code="invalid_idempotency_key", param="Idempotency-Key")
+        raise ValidationFailed(
+            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.",
+            code="invalid_idempotency_key",
+            param="Idempotency-Key",
+        )
     scope, fingerprint = _scope(actor, operation), _fingerprint(operation, body)
     record_id = session.scalar(
-        insert(IdempotencyRecord).values(id=uuid.uuid4(), scope=scope, key=key, request_fingerprint=fingerprint)
-        .on_conflict_do_nothing(index_elements=["scope", "key"]).returning(IdempotencyRecord.id)
+        insert(IdempotencyRecord)
+        .values(id=uuid.uuid4(), scope=scope, key=key, request_fingerprint=fingerprint)
+        .on_conflict_do_nothing(index_elements=["scope", "key"])
+        .returning(IdempotencyRecord.id)
     )
     if record_id is not None:
         return Reservation(record_id)
-    stored = session.scalar(select(IdempotencyRecord).where(IdempotencyRecord.scope == scope,
-                                                            IdempotencyRecord.key == key))
+    stored = session.scalar(
+        select(IdempotencyRecord).where(IdempotencyRecord.scope == scope, IdempotencyRecord.key == key)
+    )
     if stored.request_fingerprint != fingerprint:
-        raise ValidationFailed("This Idempotency-Key was already used with a different request.",
-                               code="idempotency_key_reused", param="Idempotency-Key")
+        raise ValidationFailed(
+            "This Idempotency-Key was already used with a different request.",
+            code="idempotency_key_reused",
+            param="Idempotency-Key",
+        )
     return StoredAnswer(stored.status_code, stored.response_body)
 
 
 def finish(session: Session, reservation: Reservation, status_code: int, body: dict[str, Any]) -> None:
-    session.execute(update(IdempotencyRecord).where(IdempotencyRecord.id == reservation.record_id)
-                    .values(status_code=status_code, response_body=body))
+    session.execute(
+        update(IdempotencyRecord)
+        .where(IdempotencyRecord.id == reservation.record_id)
+        .values(status_code=status_code, response_body=body)
+    )

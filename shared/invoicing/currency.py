@@ -7,9 +7,26 @@ digits follow the decimal point depends on the currency (ISO 4217 exponents).
 from __future__ import annotations
 
 # Stripe's zero-decimal currencies: an amount of 1200 JPY is ¥1,200, not ¥12.00.
-_ZERO_DECIMAL = frozenset({
-    "BIF", "CLP", "DJF", "GNF", "JPY", "KMF", "KRW", "MGA", "PYG", "RWF", "UGX", "VND", "VUV", "XAF", "XOF", "XPF",
-})
+_ZERO_DECIMAL = frozenset(
+    {
+        "BIF",
+        "CLP",
+        "DJF",
+        "GNF",
+        "JPY",
+        "KMF",
+        "KRW",
+        "MGA",
+        "PYG",
+        "RWF",
+        "UGX",
+        "VND",
+        "VUV",
+        "XAF",
+        "XOF",
+        "XPF",
+    }
+)
 _THREE_DECIMAL = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
 
 # Only symbols the PDF's built-in fonts can draw (WinAnsi); every other currency shows its code.

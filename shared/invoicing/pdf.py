@@ -1,9 +1,11 @@
-"""Rendering one invoice as a PDF (about a tenth of a millisecond a page, see pdf_canvas).
+"""Rendering one invoice as a PDF (about half a millisecond a page, see pdf_canvas).
 
-The document holds only what a client's invoice needs: the practice, the client's name,
-the number and date, and per line the service date and the service's name with its
-amounts. Nothing clinical beyond the service name is ever drawn. The same invoice state
-renders to the same bytes, so the stored SHA-256 identifies a version's content.
+The document holds only what a client's invoice needs: the practice's letterhead (name,
+logo, address, phone, tax id, NPI), the client's name, the number and dates, and per line
+the service date and the service's name with its amounts. Nothing clinical beyond the
+service name is ever drawn. Names and text in any script print as written (pdf_text). The
+same invoice state renders to the same bytes, so the stored SHA-256 identifies a version's
+content.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from shared.invoicing.currency import format_money
-from shared.invoicing.pdf_canvas import PdfCanvas
+from shared.invoicing.pdf_canvas import PdfCanvas, PdfImage
 
 PAGE_WIDTH, PAGE_HEIGHT = 612.0, 792.0  # US Letter, in points
 MARGIN = 54.0
@@ -28,6 +30,8 @@ _COL_AMOUNT_RIGHT = 392.0
 _COL_INSURANCE_RIGHT = 480.0
 _COL_CLIENT_RIGHT = PAGE_WIDTH - MARGIN
 _DESCRIPTION_WIDTH = _COL_AMOUNT_RIGHT - 70 - _COL_DESCRIPTION
+_LETTERHEAD_WIDTH = 330.0
+LOGO_BOX = (160.0, 56.0)  # the most room a logo takes, in points (kept in proportion)
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,15 @@ class InvoiceDocument:
     pay_online: bool
     lines: list[LineView] = field(default_factory=list)
     payments: list[PaymentView] = field(default_factory=list)
+    # The letterhead beyond the name, from the practice's settings when this version was rendered.
+    practice_address: tuple[str, ...] = ()
+    practice_phone: str | None = None
+    practice_tax_id: str | None = None
+    practice_npi: str | None = None
+    logo: PdfImage | None = None
+    # Invoices have no due date yet (payment terms come with a later change): the header prints
+    # one under the invoiced date as soon as the document carries it.
+    due_date: date | None = None
 
 
 @dataclass(frozen=True)
@@ -72,7 +85,7 @@ class RenderedPdf:
 _METHOD_LABELS = {"card": "Card", "insurance": "Insurance", "cash": "Cash", "check": "Check", "external": "Other"}
 
 
-def _fit(canvas, text: str, width: float, font: str = FONT, size: float = 9) -> str:  # noqa: ANN001
+def fit_text(canvas, text: str, width: float, font: str = FONT, size: float = 9) -> str:
     if canvas.stringWidth(text, font, size) <= width:
         return text
     while text and canvas.stringWidth(text + "…", font, size) > width:
@@ -80,7 +93,7 @@ def _fit(canvas, text: str, width: float, font: str = FONT, size: float = 9) -> 
     return text + "…"
 
 
-class _Writer:
+class PageWriter:
     """Draws top to bottom, starting a new page (with the table header again) when one fills up."""
 
     def __init__(self, doc: InvoiceDocument) -> None:
@@ -89,6 +102,7 @@ class _Writer:
         self.canvas.setTitle(f"Invoice {doc.number}")
         self.canvas.setAuthor(doc.practice_name)
         self.y = PAGE_HEIGHT - MARGIN
+        self.stamp_y = self.y - 64
         self.page = 1
 
     def money(self, cents: int) -> str:
@@ -110,22 +124,59 @@ class _Writer:
 
     def header(self) -> None:
         c, d = self.canvas, self.doc
+        top = self.y
+        y = top
+        if d.logo is not None:
+            scale = min(LOGO_BOX[0] / d.logo.width, LOGO_BOX[1] / d.logo.height)
+            width, height = d.logo.width * scale, d.logo.height * scale
+            logo_top = top + 15  # level with the top of "INVOICE"
+            c.drawImage(d.logo, MARGIN, logo_top - height, width, height)
+            self.invoice_title(top)
+            y = logo_top - height - 20
         c.setFont(FONT_BOLD, 16)
-        c.drawString(MARGIN, self.y, _fit(c, d.practice_name, 330, FONT_BOLD, 16))
-        c.setFont(FONT_BOLD, 20)
-        c.drawRightString(PAGE_WIDTH - MARGIN, self.y, "INVOICE")
-        self.y -= 2 * ROW_HEIGHT
-        c.setFont(FONT, 10)
-        c.drawString(MARGIN, self.y, "Bill to")
-        c.drawRightString(PAGE_WIDTH - MARGIN - 110, self.y, "Invoice number")
-        c.drawRightString(PAGE_WIDTH - MARGIN, self.y, d.number)
-        self.y -= ROW_HEIGHT
-        c.setFont(FONT_BOLD, 11)
-        c.drawString(MARGIN, self.y, _fit(c, d.client_name, 300, FONT_BOLD, 11))
-        c.setFont(FONT, 10)
-        c.drawRightString(PAGE_WIDTH - MARGIN - 110, self.y, "Invoiced date")
-        c.drawRightString(PAGE_WIDTH - MARGIN, self.y, d.invoiced_date.isoformat())
-        self.y -= 2 * ROW_HEIGHT
+        c.drawString(MARGIN, y, fit_text(c, d.practice_name, _LETTERHEAD_WIDTH, FONT_BOLD, 16))
+        if d.logo is None:
+            self.invoice_title(top)
+        y -= 14
+        c.setFont(FONT, 9)
+        ids = [
+            f"Tax ID {d.practice_tax_id}" if d.practice_tax_id else "",
+            f"NPI {d.practice_npi}" if d.practice_npi else "",
+        ]
+        details = [
+            *d.practice_address,
+            f"Phone {d.practice_phone}" if d.practice_phone else "",
+            " · ".join(filter(None, ids)),
+        ]
+        for text in filter(None, details):
+            c.drawString(MARGIN, y, fit_text(c, text, _LETTERHEAD_WIDTH, FONT, 9))
+            y -= 11
+        self.bill_to(y - 18)
+
+    def invoice_title(self, y: float) -> None:
+        self.canvas.setFont(FONT_BOLD, 20)
+        self.canvas.drawRightString(PAGE_WIDTH - MARGIN, y, "INVOICE")
+
+    def bill_to(self, top: float) -> None:
+        """The client on the left; the invoice's number and dates on the right, row by row."""
+        c, d = self.canvas, self.doc
+        facts = [("Invoice number", d.number), ("Invoiced date", d.invoiced_date.isoformat())]
+        if d.due_date is not None:
+            facts.append(("Due date", d.due_date.isoformat()))
+        client = [(FONT, 10, "Bill to"), (FONT_BOLD, 11, fit_text(c, d.client_name, 300, FONT_BOLD, 11))]
+        rows = max(len(facts), len(client))
+        for row in range(rows):
+            y = top - row * ROW_HEIGHT
+            if row < len(client):
+                font, size, text = client[row]
+                c.setFont(font, size)
+                c.drawString(MARGIN, y, text)
+            if row < len(facts):
+                c.setFont(FONT, 10)
+                c.drawRightString(PAGE_WIDTH - MARGIN - 110, y, facts[row][0])
+                c.drawRightString(PAGE_WIDTH - MARGIN, y, facts[row][1])
+        self.stamp_y = top - 2 * ROW_HEIGHT
+        self.y = top - (rows + 1) * ROW_HEIGHT
 
     def table_header(self) -> None:
         c = self.canvas
@@ -145,7 +196,7 @@ class _Writer:
             self.ensure_room(ROW_HEIGHT, table_header=True)
             c.setFont(FONT, 9)
             c.drawString(_COL_DATE, self.y, line.service_date.isoformat())
-            c.drawString(_COL_DESCRIPTION, self.y, _fit(c, line.description, _DESCRIPTION_WIDTH))
+            c.drawString(_COL_DESCRIPTION, self.y, fit_text(c, line.description, _DESCRIPTION_WIDTH))
             c.drawRightString(_COL_AMOUNT_RIGHT, self.y, self.money(line.amount_cents))
             c.drawRightString(_COL_INSURANCE_RIGHT, self.y, self.money(line.insurance_paid_cents))
             c.drawRightString(_COL_CLIENT_RIGHT, self.y, self.money(line.client_part_cents))
@@ -191,10 +242,12 @@ class _Writer:
         if d.pay_online:
             c.drawString(MARGIN, self.y, "Pay online in your client portal:")
         else:
-            c.drawString(MARGIN, self.y, f"Please pay {d.practice_name} directly. See this invoice in your client portal:")
+            c.drawString(
+                MARGIN, self.y, f"Please pay {d.practice_name} directly. See this invoice in your client portal:"
+            )
         self.y -= ROW_HEIGHT
         c.setFont(FONT_BOLD, 10)
-        c.drawString(MARGIN, self.y, _fit(c, d.portal_url, PAGE_WIDTH - 2 * MARGIN, FONT_BOLD, 10))
+        c.drawString(MARGIN, self.y, fit_text(c, d.portal_url, PAGE_WIDTH - 2 * MARGIN, FONT_BOLD, 10))
         self.y -= ROW_HEIGHT
 
     def stamp(self) -> None:
@@ -207,7 +260,7 @@ class _Writer:
         c.setStrokeColorRGB(0.1, 0.55, 0.2) if word == "PAID" else c.setStrokeColorRGB(0.7, 0.1, 0.1)
         c.setFillColorRGB(0.1, 0.55, 0.2) if word == "PAID" else c.setFillColorRGB(0.7, 0.1, 0.1)
         # Between "Bill to" and the invoice number, clear of the table below.
-        c.translate(PAGE_WIDTH / 2 - 40, PAGE_HEIGHT - MARGIN - 64)
+        c.translate(PAGE_WIDTH / 2 - 40, self.stamp_y)
         c.rotate(8)
         c.setLineWidth(2.5)
         c.roundRect(-8, -9, 106, 38, 6)
@@ -231,5 +284,5 @@ class _Writer:
 
 
 def render_invoice_pdf(doc: InvoiceDocument) -> RenderedPdf:
-    content = _Writer(doc).render()
+    content = PageWriter(doc).render()
     return RenderedPdf(content=content, sha256=hashlib.sha256(content).hexdigest())

@@ -38,8 +38,17 @@ class InvoicingRepository:
 
     # --- the queue ---
 
-    def queue_page(self, group_id: uuid.UUID, columns: Sequence[Any], *, client_id: uuid.UUID | None,
-                   date_from: date | None, date_to: date | None, limit: int, starting_after: uuid.UUID | None) -> Page:
+    def queue_page(
+        self,
+        group_id: uuid.UUID,
+        columns: Sequence[Any],
+        *,
+        client_id: uuid.UUID | None,
+        date_from: date | None,
+        date_to: date | None,
+        limit: int,
+        starting_after: uuid.UUID | None,
+    ) -> Page:
         """The queue, newest first: uninvoiced services, not in a run, on a rate that needs billing and is invoiced.
 
         Rows of the services' `columns` with `client_name`, `billing_rate_name` and the group's
@@ -58,28 +67,41 @@ class InvoicingRepository:
             waiting.append(Service.service_date >= date_from)
         if date_to is not None:
             waiting.append(Service.service_date <= date_to)
-        rates = (select(BillingRate.id)
-                 .where(BillingRate.group_id == group_id, BillingRate.needs_billing.is_(True),
-                        BillingRate.is_invoiced.is_(True))
-                 .subquery("rates"))
+        rates = (
+            select(BillingRate.id)
+            .where(
+                BillingRate.group_id == group_id, BillingRate.needs_billing.is_(True), BillingRate.is_invoiced.is_(True)
+            )
+            .subquery("rates")
+        )
         if starting_after is not None:
             cursor = self.session.execute(
-                select(Service.created_at, Service.id).join(rates, rates.c.id == Service.billing_rate_id)
-                .where(Service.id == starting_after, *waiting)).first()
+                select(Service.created_at, Service.id)
+                .join(rates, rates.c.id == Service.billing_rate_id)
+                .where(Service.id == starting_after, *waiting)
+            ).first()
             if cursor is None:
                 raise NotFound("No such object to page after.", code="resource_missing", param="starting_after")
             waiting.append(tuple_(Service.created_at, Service.id) < tuple_(cursor.created_at, cursor.id))
         newest = [Service.created_at.desc(), Service.id.desc()]
-        per_rate = (select(Service.id).where(Service.billing_rate_id == rates.c.id, *waiting)
-                    .order_by(*newest).limit(limit + 1).lateral("per_rate"))
+        per_rate = (
+            select(Service.id)
+            .where(Service.billing_rate_id == rates.c.id, *waiting)
+            .order_by(*newest)
+            .limit(limit + 1)
+            .lateral("per_rate")
+        )
         result = self.session.execute(
-            select(*columns, Client.name.label("client_name"), BillingRate.name.label("billing_rate_name"),
-                   Group.currency)
+            select(
+                *columns, Client.name.label("client_name"), BillingRate.name.label("billing_rate_name"), Group.currency
+            )
             .join(Client, Client.id == Service.client_id)
             .join(BillingRate, BillingRate.id == Service.billing_rate_id)
             .join(Group, Group.id == Service.group_id)
             .where(Service.id.in_(select(per_rate.c.id).select_from(rates).join(per_rate, true())))
-            .order_by(*newest).limit(limit + 1))
+            .order_by(*newest)
+            .limit(limit + 1)
+        )
         return Page.of(as_dicts(result), limit)
 
     def client_names(self, client_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -92,12 +114,26 @@ class InvoicingRepository:
 
     def selected_services(self, group_id: uuid.UUID, service_ids: Sequence[uuid.UUID]) -> list[SelectedService]:
         rows = self.session.execute(
-            select(Service.id, Service.invoice_id, Service.claimed_by_run_id,
-                   (BillingRate.needs_billing & BillingRate.is_invoiced).label("invoiceable"))
+            select(
+                Service.id,
+                Service.invoice_id,
+                Service.claimed_by_run_id,
+                (BillingRate.needs_billing & BillingRate.is_invoiced).label("invoiceable"),
+            )
             .join(BillingRate, BillingRate.id == Service.billing_rate_id)
             .where(Service.group_id == group_id, Service.id == any_id(service_ids))
         ).all()
         return [SelectedService(r.id, r.invoice_id, r.claimed_by_run_id, bool(r.invoiceable)) for r in rows]
+
+    def client_totals(self, group_id: uuid.UUID, service_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+        """What each client's invoice from these services would total (client_part_cents, summed)."""
+        part = func.greatest(Service.amount_cents - Service.insurance_paid_cents, 0)
+        rows = self.session.execute(
+            select(Service.client_id, func.sum(part).label("total"))
+            .where(Service.group_id == group_id, Service.id == any_id(service_ids))
+            .group_by(Service.client_id)
+        ).all()
+        return {r.client_id: int(r.total) for r in rows}
 
     def claim_services(self, group_id: uuid.UUID, run_id: uuid.UUID, service_ids: Sequence[uuid.UUID]) -> int:
         """Claim every service still free, in one statement; the caller compares the count with the selection.
@@ -108,32 +144,44 @@ class InvoicingRepository:
         """
         free = (
             select(Service.id)
-            .where(Service.id == any_id(service_ids), Service.group_id == group_id,
-                   Service.invoice_id.is_(None), Service.claimed_by_run_id.is_(None))
+            .where(
+                Service.id == any_id(service_ids),
+                Service.group_id == group_id,
+                Service.invoice_id.is_(None),
+                Service.claimed_by_run_id.is_(None),
+            )
             .order_by(Service.id)
             .with_for_update()
         )
         result = self.session.execute(
-            update(Service).where(Service.id.in_(free.scalar_subquery()))
+            update(Service)
+            .where(Service.id.in_(free.scalar_subquery()))
             .values(claimed_by_run_id=run_id, updated_at=func.now())
             .execution_options(synchronize_session=False)
         )
         return result.rowcount
 
-    def taken_services(self, group_id: uuid.UUID, service_ids: Sequence[uuid.UUID], *,
-                       other_than_run: uuid.UUID) -> list[uuid.UUID]:
+    def taken_services(
+        self, group_id: uuid.UUID, service_ids: Sequence[uuid.UUID], *, other_than_run: uuid.UUID
+    ) -> list[uuid.UUID]:
         """Services of the selection that are invoiced or claimed by a run other than `other_than_run`."""
-        return list(self.session.scalars(
-            select(Service.id).where(
-                Service.group_id == group_id, Service.id == any_id(service_ids),
-                Service.invoice_id.is_not(None)
-                | (Service.claimed_by_run_id.is_not(None) & (Service.claimed_by_run_id != other_than_run)),
-            ).order_by(Service.id)
-        ))
+        return list(
+            self.session.scalars(
+                select(Service.id)
+                .where(
+                    Service.group_id == group_id,
+                    Service.id == any_id(service_ids),
+                    Service.invoice_id.is_not(None)
+                    | (Service.claimed_by_run_id.is_not(None) & (Service.claimed_by_run_id != other_than_run)),
+                )
+                .order_by(Service.id)
+            )
+        )
 
     def release_services_of_invoice(self, invoice_id: uuid.UUID) -> int:
         return self.session.execute(
-            update(Service).where(Service.invoice_id == invoice_id)
+            update(Service)
+            .where(Service.invoice_id == invoice_id)
             .values(invoice_id=None, claimed_by_run_id=None, updated_at=func.now())
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -141,52 +189,74 @@ class InvoicingRepository:
     # --- runs ---
 
     def get_run(self, group_id: uuid.UUID, run_id: uuid.UUID) -> InvoicingRun | None:
-        return self.session.scalar(select(InvoicingRun).where(InvoicingRun.id == run_id,
-                                                              InvoicingRun.group_id == group_id))
+        return self.session.scalar(
+            select(InvoicingRun).where(InvoicingRun.id == run_id, InvoicingRun.group_id == group_id)
+        )
 
     def invoice_ids_of_run(self, run_id: uuid.UUID) -> list[uuid.UUID]:
-        return list(self.session.scalars(select(Invoice.id).where(Invoice.run_id == run_id)
-                                         .order_by(Invoice.sequence)))
+        return list(self.session.scalars(select(Invoice.id).where(Invoice.run_id == run_id).order_by(Invoice.sequence)))
 
     # --- invoices ---
 
-    def invoices_query(self, group_id: uuid.UUID, columns: Sequence[Any], *, status: str | None = None,
-                       client_id: uuid.UUID | None = None) -> Select:
+    def invoices_query(
+        self,
+        group_id: uuid.UUID,
+        columns: Sequence[Any],
+        *,
+        status: str | None = None,
+        client_id: uuid.UUID | None = None,
+    ) -> Select:
         """The Invoiced tab's rows: the invoices' `columns` and `client_name`."""
-        stmt = (select(*columns, Client.name.label("client_name")).join(Client, Client.id == Invoice.client_id)
-                .where(Invoice.group_id == group_id))
+        stmt = (
+            select(*columns, Client.name.label("client_name"))
+            .join(Client, Client.id == Invoice.client_id)
+            .where(Invoice.group_id == group_id)
+        )
         if status is not None:
             stmt = stmt.where(Invoice.status == status)
         if client_id is not None:
             stmt = stmt.where(Invoice.client_id == client_id)
         return stmt
 
-    def get_invoice(self, group_id: uuid.UUID, invoice_id: uuid.UUID, *,
-                    client_id: uuid.UUID | None = None) -> Invoice | None:
+    def get_invoice(
+        self, group_id: uuid.UUID, invoice_id: uuid.UUID, *, client_id: uuid.UUID | None = None
+    ) -> Invoice | None:
         stmt = select(Invoice).where(Invoice.id == invoice_id, Invoice.group_id == group_id)
         if client_id is not None:
             stmt = stmt.where(Invoice.client_id == client_id)
         return self.session.scalar(stmt)
 
     def lines_of(self, invoice_id: uuid.UUID) -> list[InvoiceLine]:
-        return list(self.session.scalars(select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id)
-                                         .order_by(InvoiceLine.position)))
+        return list(
+            self.session.scalars(
+                select(InvoiceLine).where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.position)
+            )
+        )
 
     # --- stored PDFs ---
 
     def latest_pdf(self, invoice_id: uuid.UUID) -> InvoicePdf | None:
-        return self.session.scalar(select(InvoicePdf).where(InvoicePdf.invoice_id == invoice_id)
-                                   .order_by(InvoicePdf.version.desc()).limit(1))
+        return self.session.scalar(
+            select(InvoicePdf).where(InvoicePdf.invoice_id == invoice_id).order_by(InvoicePdf.version.desc()).limit(1)
+        )
 
     def pdf_version(self, invoice_id: uuid.UUID, version: int) -> InvoicePdf | None:
-        return self.session.scalar(select(InvoicePdf).where(InvoicePdf.invoice_id == invoice_id,
-                                                            InvoicePdf.version == version))
+        return self.session.scalar(
+            select(InvoicePdf).where(InvoicePdf.invoice_id == invoice_id, InvoicePdf.version == version)
+        )
 
     def pdf_versions(self, invoice_id: uuid.UUID) -> list[Row]:
         """Without the content: a list of versions need not read every stored file."""
         rows = self.session.execute(
-            select(InvoicePdf.id, InvoicePdf.version, InvoicePdf.ledger_version, InvoicePdf.sha256,
-                   InvoicePdf.created_at, func.length(InvoicePdf.content).label("size"))
-            .where(InvoicePdf.invoice_id == invoice_id).order_by(InvoicePdf.version)
+            select(
+                InvoicePdf.id,
+                InvoicePdf.version,
+                InvoicePdf.ledger_version,
+                InvoicePdf.sha256,
+                InvoicePdf.created_at,
+                func.length(InvoicePdf.content).label("size"),
+            )
+            .where(InvoicePdf.invoice_id == invoice_id)
+            .order_by(InvoicePdf.version)
         ).all()
         return list(rows)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
+from shared.alerts.schemas import AlertOut
 from shared.billing.fields import IsoDate
 from shared.payments.schemas import DisputeOut, PaymentOut
+from shared.text import text
 
 # A run's selection is one biller's "Update"; far beyond a month of a large practice's services.
 MAX_RUN_SERVICES = 20_000
+# An invoice's total, kept well inside the 32-bit amount columns so that payments and overpayments
+# on it (each at most MAX_CENTS) still fit: $10M, far beyond any practice's invoice to one client.
+MAX_INVOICE_CENTS = 1_000_000_000
 
 InvoiceStatus = Literal["open", "partially_paid", "paid", "void"]
 
@@ -38,8 +43,13 @@ class RunCreate(BaseModel):
 
     # Strings, not UUIDs: an id that is not a UUID is an unknown service (404), like any other.
     # Emptiness is checked by the service so the answer carries its own code (empty_selection).
-    service_ids: list[Annotated[str, StringConstraints(max_length=64)]] = Field(max_length=MAX_RUN_SERVICES)
+    service_ids: list[text(max_length=64, strip=False)] = Field(max_length=MAX_RUN_SERVICES)
     invoiced_date: IsoDate
+    due_date: IsoDate | None = Field(
+        default=None,
+        description="When these invoices are due: on or after invoiced_date, within 366 days of it. "
+        "Absent: from the practice's payment terms (due on receipt, net 7, 15 or 30 days).",
+    )
 
 
 class RunOut(BaseModel):
@@ -47,6 +57,7 @@ class RunOut(BaseModel):
     object: Literal["invoicing_run"] = "invoicing_run"
     status: str
     invoiced_date: date
+    due_date: date | None
     errors: list[dict[str, Any]]
     invoice_ids: list[uuid.UUID]
     service_count: int
@@ -65,11 +76,16 @@ class InvoiceOut(BaseModel):
     client_name: str
     run_id: uuid.UUID | None
     invoiced_date: date
+    due_date: date
+    # Still owed and past its due date on the practice's calendar (its time zone).
+    overdue: bool = False
     currency: str
     total_cents: int
     paid_cents: int
     balance_cents: int
     overpaid_cents: int
+    # Paid but not arrived yet (an ACH debit takes days and may still fail): not counted in paid_cents.
+    processing_cents: int
     status: InvoiceStatus
     disputed: bool
     voided_at: datetime | None
@@ -92,6 +108,8 @@ class InvoiceDetailOut(InvoiceOut):
     lines: list[InvoiceLineOut]
     payments: list[PaymentOut]
     disputes: list[DisputeOut]
+    # What staff still have to do about this invoice (e.g. "refund the surplus"), newest first.
+    alerts: list[AlertOut] = Field(default=[], description="The open staff alerts about this invoice.")
 
 
 class PdfVersionOut(BaseModel):

@@ -2,6 +2,7 @@
 
     paid     = succeeded payments − refunds − dispute funds withdrawn + funds reinstated
     balance  = max(total − paid, 0)
+    pending  = payments still `processing` (an ACH debit settles in days; it may yet fail)
     overpaid = max(paid − total, 0)   (money to hand back, e.g. a card payment racing a mark-paid)
 
 Every change to a payment, refund or dispute locks the invoice (`lock_invoice`) and
@@ -19,13 +20,14 @@ from sqlalchemy.orm import Session
 
 from shared.errors import NotFound
 from shared.invoicing.models import Invoice
+from shared.payments.dispute_statuses import OPEN_DISPUTE_STATUSES
 from shared.payments.models import Dispute, Payment, Refund
 from shared.payments.stripe_repository import preloaded
 
-# Stripe's dispute states that still need the practice's attention flag the invoice. A closed
-# dispute (won, lost, warning_closed, charge_refunded) stays in the history but no longer flags it:
-# its money effect is already in the ledger through funds withdrawn / reinstated.
-OPEN_DISPUTE_STATUSES = ("warning_needs_response", "warning_under_review", "needs_response", "under_review")
+# Stripe's dispute states that still need the practice's attention (OPEN_DISPUTE_STATUSES, from the
+# pinned SDK's declaration) flag the invoice. A closed dispute (won, lost, warning_closed, prevented)
+# stays in the history but no longer flags it: its money effect is already in the ledger through
+# funds withdrawn / reinstated.
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,7 @@ class LedgerTotals:
     withdrawn_cents: int
     reinstated_cents: int
     open_disputes: int
+    processing_cents: int = 0  # payments on their way (e.g. an ACH debit for days): pending, not paid
 
     @property
     def paid_cents(self) -> int:
@@ -55,7 +58,7 @@ def lock_invoice(session: Session, invoice_id: uuid.UUID, group_id: uuid.UUID) -
     return invoice
 
 
-def _totals_statement() -> Select:
+def _totals_statement() -> Select[int, int, int, int, int, int]:
     invoice_id = bindparam("invoice_id", type_=Uuid)
     succeeded = (
         select(func.coalesce(func.sum(Payment.amount_cents), 0))
@@ -68,15 +71,22 @@ def _totals_statement() -> Select:
         .where(Payment.invoice_id == invoice_id, Refund.status == "succeeded", Payment.status == "succeeded")
         .scalar_subquery()
     )
+    processing = (
+        select(func.coalesce(func.sum(Payment.amount_cents), 0))
+        .where(Payment.invoice_id == invoice_id, Payment.status == "processing")
+        .scalar_subquery()
+    )
     disputes = (
-        select(func.coalesce(func.sum(Dispute.funds_withdrawn_cents), 0).label("withdrawn"),
-               func.coalesce(func.sum(Dispute.funds_reinstated_cents), 0).label("reinstated"),
-               func.count().filter(Dispute.status.in_(OPEN_DISPUTE_STATUSES)).label("open"))
+        select(
+            func.coalesce(func.sum(Dispute.funds_withdrawn_cents), 0).label("withdrawn"),
+            func.coalesce(func.sum(Dispute.funds_reinstated_cents), 0).label("reinstated"),
+            func.count().filter(Dispute.status.in_(OPEN_DISPUTE_STATUSES)).label("open"),
+        )
         .join(Payment, Payment.id == Dispute.payment_id)
         .where(Payment.invoice_id == invoice_id)
         .subquery()
     )
-    return select(succeeded, refunded, disputes.c.withdrawn, disputes.c.reinstated, disputes.c.open)
+    return select(succeeded, refunded, disputes.c.withdrawn, disputes.c.reinstated, disputes.c.open, processing)
 
 
 # Built once: one statement (each Stripe event reads the totals twice, and on a busy database a round
@@ -86,7 +96,7 @@ _TOTALS = _totals_statement()
 
 def ledger_totals(session: Session, invoice_id: uuid.UUID) -> LedgerTotals:
     row = session.execute(_TOTALS, {"invoice_id": invoice_id}).one()
-    return LedgerTotals(int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]))
+    return LedgerTotals(int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]), int(row[5]))
 
 
 def derive_status(invoice: Invoice, paid_cents: int) -> str:
@@ -112,6 +122,7 @@ def recompute_invoice(session: Session, invoice: Invoice) -> bool:
         "overpaid_cents": max(paid, 0) if voided else max(paid - invoice.total_cents, 0),
         "status": derive_status(invoice, paid),
         "disputed": totals.open_disputes > 0,
+        "processing_cents": 0 if voided else totals.processing_cents,
     }
     changed = any(getattr(invoice, k) != v for k, v in new.items())
     if changed:

@@ -24,21 +24,38 @@ class PortalPaymentRepository:
         return cls(session)
 
     def client_card_payment(self, payment_id: uuid.UUID, group_id: uuid.UUID, client_id: uuid.UUID) -> Payment | None:
+        payment = self.client_payment(payment_id, group_id, client_id)
+        return payment if payment is not None and payment.method == "card" else None
+
+    def client_payment(self, payment_id: uuid.UUID, group_id: uuid.UUID, client_id: uuid.UUID) -> Payment | None:
+        """A payment of any method on one of this client's invoices in this practice, else None."""
         return self.session.scalar(
-            select(Payment).join(Invoice, Invoice.id == Payment.invoice_id)
-            .where(Payment.id == payment_id, Payment.group_id == group_id, Payment.method == "card",
-                   Invoice.client_id == client_id, Invoice.group_id == group_id)
+            select(Payment)
+            .join(Invoice, Invoice.id == Payment.invoice_id)
+            .where(
+                Payment.id == payment_id,
+                Payment.group_id == group_id,
+                Invoice.client_id == client_id,
+                Invoice.group_id == group_id,
+            )
         )
+
+    def payment_by_confirmation_token(self, token_id: str) -> Payment | None:
+        """Whichever payment (of any practice) a ConfirmationToken was used for: a token pays once."""
+        return self.session.scalar(select(Payment).where(Payment.stripe_confirmation_token_id == token_id))
 
     def open_card_payments(self, invoice_id: uuid.UUID) -> list[Payment]:
         """Card payments of an invoice not yet settled, oldest first. Read after the invoice lock is held."""
-        return list(self.session.scalars(
-            select(Payment)
-            .where(Payment.invoice_id == invoice_id, Payment.method == "card",
-                   Payment.status.in_(OPEN_CARD_STATUSES))
-            .order_by(Payment.created_at, Payment.id)
-            .execution_options(populate_existing=True)
-        ))
+        return list(
+            self.session.scalars(
+                select(Payment)
+                .where(
+                    Payment.invoice_id == invoice_id, Payment.method == "card", Payment.status.in_(OPEN_CARD_STATUSES)
+                )
+                .order_by(Payment.created_at, Payment.id)
+                .execution_options(populate_existing=True)
+            )
+        )
 
     def reload(self, payment_id: uuid.UUID) -> Payment:
         return self.session.scalars(
@@ -48,6 +65,8 @@ class PortalPaymentRepository:
     def lock_client(self, client_id: uuid.UUID, group_id: uuid.UUID) -> Client:
         """Locked so two first payments of one client create one Stripe customer, not two."""
         return self.session.scalars(
-            select(Client).where(Client.id == client_id, Client.group_id == group_id)
-            .with_for_update().execution_options(populate_existing=True)
+            select(Client)
+            .where(Client.id == client_id, Client.group_id == group_id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         ).one()

@@ -6,9 +6,12 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session
 
+from shared.db.arrays import any_id
+from shared.invoicing.models import Invoice
+from shared.payments.card import CONFIRMED_IN_FLIGHT
 from shared.payments.models import Dispute, Payment, Refund
 
 
@@ -27,6 +30,15 @@ class PaymentRepository:
             stmt = stmt.with_for_update().execution_options(populate_existing=True)
         return self.session.scalar(stmt)
 
+    def list_stmt(self, group_id: uuid.UUID, *, client_id: uuid.UUID | None = None) -> Select[Payment]:
+        """The group's payments (all methods and statuses), of one client's invoices when asked."""
+        stmt = select(Payment).where(Payment.group_id == group_id)
+        if client_id is not None:
+            stmt = stmt.join(Invoice, Invoice.id == Payment.invoice_id).where(
+                Invoice.group_id == group_id, Invoice.client_id == client_id
+            )
+        return stmt
+
     def payments_of(self, invoice_id: uuid.UUID, *, statuses: tuple[str, ...] | None = None) -> list[Payment]:
         stmt = select(Payment).where(Payment.invoice_id == invoice_id)
         if statuses is not None:
@@ -36,18 +48,55 @@ class PaymentRepository:
     def refunds_by_payment(self, payment_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Refund]]:
         grouped: dict[uuid.UUID, list[Refund]] = defaultdict(list)
         if payment_ids:
-            for refund in self.session.scalars(select(Refund).where(Refund.payment_id.in_(payment_ids))
-                                               .order_by(Refund.created_at)):
+            for refund in self.session.scalars(
+                select(Refund).where(Refund.payment_id.in_(payment_ids)).order_by(Refund.created_at)
+            ):
                 grouped[refund.payment_id].append(refund)
         return grouped
 
     def disputes_of(self, invoice_id: uuid.UUID) -> list[Dispute]:
-        return list(self.session.scalars(
-            select(Dispute).join(Payment, Payment.id == Dispute.payment_id)
-            .where(Payment.invoice_id == invoice_id).order_by(Dispute.created_at)
-        ))
+        return list(
+            self.session.scalars(
+                select(Dispute)
+                .join(Payment, Payment.id == Dispute.payment_id)
+                .where(Payment.invoice_id == invoice_id)
+                .order_by(Dispute.created_at)
+            )
+        )
 
-    def count_in_states(self, invoice_id: uuid.UUID, statuses: tuple[str, ...]) -> int:
-        return len(list(self.session.scalars(
-            select(Payment.id).where(Payment.invoice_id == invoice_id, Payment.status.in_(statuses))
-        )))
+    def card_payments_in_flight(self, invoice_ids: list[uuid.UUID]) -> list[Payment]:
+        """Card payments of these invoices that Stripe may still charge (`shared.payments.card.in_flight`),
+        current: read after the invoices' locks are held."""
+        if not invoice_ids:
+            return []
+        return list(
+            self.session.scalars(
+                select(Payment)
+                .where(
+                    Payment.invoice_id == any_id(invoice_ids),
+                    Payment.method == "card",
+                    or_(
+                        Payment.status.in_(CONFIRMED_IN_FLIGHT),
+                        and_(Payment.status == "pending", Payment.stripe_payment_intent_id.is_not(None)),
+                    ),
+                )
+                .order_by(Payment.invoice_id, Payment.created_at, Payment.id)
+                .execution_options(populate_existing=True)
+            )
+        )
+
+    def unconfirmed_card_payments(self, invoice_id: uuid.UUID) -> list[Payment]:
+        """Card payments a client opened but that have no PaymentIntent yet: nothing at Stripe can charge them."""
+        return list(
+            self.session.scalars(
+                select(Payment)
+                .where(
+                    Payment.invoice_id == invoice_id,
+                    Payment.method == "card",
+                    Payment.status == "pending",
+                    Payment.stripe_payment_intent_id.is_(None),
+                )
+                .order_by(Payment.created_at, Payment.id)
+                .execution_options(populate_existing=True)
+            )
+        )

@@ -50,8 +50,12 @@ class StripeLedgerRepository:
             return
         named = tuple_(Payment.group_id, Payment.stripe_payment_intent_id).in_(group_intents)
         invoices = self.session.scalars(
-            select(Invoice).where(Invoice.id.in_(select(Payment.invoice_id).where(named)))
-            .order_by(Invoice.id).with_for_update().execution_options(populate_existing=True))
+            select(Invoice)
+            .where(Invoice.id.in_(select(Payment.invoice_id).where(named)))
+            .order_by(Invoice.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
         known.locked_invoices.update((invoice.id, invoice) for invoice in invoices)
         for payment in self.session.scalars(select(Payment).where(named).execution_options(populate_existing=True)):
             known.payments_by_intent[payment.stripe_payment_intent_id] = payment
@@ -72,7 +76,12 @@ class StripeLedgerRepository:
         (a preloaded payment was read after its invoice's lock: it is current already)."""
         known = preloaded(self.session)
         payment = self.session.get(Payment, payment_id) if known is not None else None
-        if payment is not None and known.payments_by_intent.get(payment.stripe_payment_intent_id) is payment:
+        if (
+            payment is not None
+            and known is not None
+            and payment.stripe_payment_intent_id is not None
+            and known.payments_by_intent.get(payment.stripe_payment_intent_id) is payment
+        ):
             return payment
         return self.session.scalars(
             select(Payment).where(Payment.id == payment_id).execution_options(populate_existing=True)
@@ -80,17 +89,28 @@ class StripeLedgerRepository:
 
     def refund_by_stripe_id(self, stripe_refund_id: str) -> Refund | None:
         return self.session.scalars(
-            select(Refund).where(Refund.stripe_refund_id == stripe_refund_id)
-            .execution_options(populate_existing=True)
+            select(Refund).where(Refund.stripe_refund_id == stripe_refund_id).execution_options(populate_existing=True)
         ).one_or_none()
 
     def refunds_of_payment(self, payment_id: uuid.UUID) -> list[Refund]:
-        return list(self.session.scalars(
-            select(Refund).where(Refund.payment_id == payment_id).execution_options(populate_existing=True)
-        ))
+        return list(
+            self.session.scalars(
+                select(Refund).where(Refund.payment_id == payment_id).execution_options(populate_existing=True)
+            )
+        )
 
     def dispute_by_stripe_id(self, stripe_dispute_id: str) -> Dispute | None:
         return self.session.scalars(
-            select(Dispute).where(Dispute.stripe_dispute_id == stripe_dispute_id)
+            select(Dispute)
+            .where(Dispute.stripe_dispute_id == stripe_dispute_id)
             .execution_options(populate_existing=True)
         ).one_or_none()
+
+    def unsent_refund(self, refund_id: uuid.UUID, group_id: uuid.UUID, for_update: bool = False) -> Refund | None:
+        """Our refund row, asked for in clinicpay, that has no Stripe refund id yet."""
+        stmt = select(Refund).where(
+            Refund.id == refund_id, Refund.group_id == group_id, Refund.stripe_refund_id.is_(None)
+        )
+        if for_update:
+            stmt = stmt.with_for_update()
+        return self.session.scalars(stmt.execution_options(populate_existing=True)).one_or_none()

@@ -25,14 +25,15 @@ class PortalRepository:
 
     def unpaid_totals(self, group_id: uuid.UUID, client_id: uuid.UUID) -> tuple[int, int]:
         count, balance = self.session.execute(
-            select(func.count(), func.coalesce(func.sum(Invoice.balance_cents), 0))
-            .where(Invoice.group_id == group_id, Invoice.client_id == client_id,
-                   Invoice.status.in_(UNPAID_STATUSES))
+            select(func.count(), func.coalesce(func.sum(Invoice.balance_cents), 0)).where(
+                Invoice.group_id == group_id, Invoice.client_id == client_id, Invoice.status.in_(UNPAID_STATUSES)
+            )
         ).one()
         return int(count), int(balance)
 
     def visible_invoices(self, group_id: uuid.UUID, client_id: uuid.UUID, columns: Sequence[Any]) -> Select:
         """The invoices' `columns`, paid and unpaid; a voided invoice was withdrawn by the practice and leaves
         the client's list."""
-        return select(*columns).where(Invoice.group_id == group_id, Invoice.client_id == client_id,
-                                     Invoice.status != "void")
+        return select(*columns).where(
+            Invoice.group_id == group_id, Invoice.client_id == client_id, Invoice.status != "void"
+        )

@@ -12,6 +12,7 @@ from shared.db.pagination import Page, columns_for, paginate_rows
 from shared.errors import Forbidden
 from shared.groups.models import Group
 from shared.invoicing import service as invoicing
+from shared.invoicing.due import is_overdue, overdue_column, practice_today_of
 from shared.invoicing.models import Invoice
 from shared.invoicing.repository import InvoicingRepository
 from shared.invoicing.schemas import InvoiceLineOut
@@ -20,8 +21,9 @@ from shared.portal.repository import PortalRepository
 from shared.portal.schemas import PortalInvoiceDetailOut, PortalInvoiceOut, PortalPaymentOut, PortalSummaryOut
 
 # What a client sees of the payments on an invoice: money that moved or is moving, and manual
-# entries the practice took back. Abandoned card attempts (pending, canceled) are not shown.
-CLIENT_VISIBLE_PAYMENT_STATUSES = ("processing", "requires_action", "succeeded", "failed", "reversed")
+# entries the practice took back, and a charge Stripe made for another amount than the payment
+# (mismatched: the practice reviews it). Abandoned card attempts (pending, canceled) are not shown.
+CLIENT_VISIBLE_PAYMENT_STATUSES = ("processing", "requires_action", "succeeded", "failed", "reversed", "mismatched")
 
 # The list reads plain rows of the columns it shows (shared.db.pagination.paginate_rows).
 _INVOICE_COLUMNS = columns_for(Invoice, PortalInvoiceOut)
@@ -42,8 +44,10 @@ def summary(session: Session, actor: Actor) -> PortalSummaryOut:
 
 def list_invoices(session: Session, actor: Actor, *, limit: int, starting_after: str | None) -> Page:
     """A page of rows in the shape of PortalInvoiceOut."""
-    stmt = PortalRepository.from_session(session).visible_invoices(actor.group_id, _own_client(actor),
-                                                                   _INVOICE_COLUMNS)
+    overdue = overdue_column(Invoice.status, Invoice.due_date, practice_today_of(session, actor.group_id))
+    stmt = PortalRepository.from_session(session).visible_invoices(
+        actor.group_id, _own_client(actor), [*_INVOICE_COLUMNS, overdue]
+    )
     return paginate_rows(session, stmt, Invoice, limit=limit, starting_after=starting_after)
 
 
@@ -54,10 +58,11 @@ def get_invoice(session: Session, actor: Actor, invoice_id: str) -> Invoice:
 
 def invoice_detail(session: Session, invoice: Invoice) -> PortalInvoiceDetailOut:
     lines = InvoicingRepository.from_session(session).lines_of(invoice.id)
-    payments = PaymentRepository.from_session(session).payments_of(invoice.id,
-                                                                   statuses=CLIENT_VISIBLE_PAYMENT_STATUSES)
+    payments = PaymentRepository.from_session(session).payments_of(invoice.id, statuses=CLIENT_VISIBLE_PAYMENT_STATUSES)
+    overdue = is_overdue(invoice.status, invoice.due_date, practice_today_of(session, invoice.group_id))
     return PortalInvoiceDetailOut(
-        **PortalInvoiceOut.model_validate(invoice).model_dump(),
+        **PortalInvoiceOut.model_validate(invoice).model_dump(exclude={"overdue"}),
+        overdue=overdue,
         lines=[InvoiceLineOut.model_validate(line) for line in lines],
         payments=[PortalPaymentOut.model_validate(p) for p in payments],
     )

@@ -5,6 +5,11 @@ import secrets
 
 ACCESS_TOKEN_PREFIX = "cpt_"
 API_KEY_PREFIX = "cpk_"
+# The single-use links emailed to a person (shared/accounts): an invitation, a password reset.
+INVITE_TOKEN_PREFIX = "cpi_"
+RESET_TOKEN_PREFIX = "cpr_"
+# Pay links (shared/paylinks): the token in the link of an invoice email.
+PAY_LINK_PREFIX = "cpl_"
 
 
 def new_access_token() -> str:
@@ -13,6 +18,14 @@ def new_access_token() -> str:
 
 def new_api_key() -> str:
     return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_account_token(prefix: str) -> str:
+    return prefix + secrets.token_urlsafe(32)
+
+
+def new_pay_link_token() -> str:
+    return PAY_LINK_PREFIX + secrets.token_urlsafe(32)
 
 
 def token_digest(token: str) -> str:

@@ -13,4 +13,4 @@ EVENTS_PER_MESSAGE = 20
 
 
 def in_messages(event_ids: list[uuid.UUID]) -> list[list[uuid.UUID]]:
-    return [event_ids[i:i + EVENTS_PER_MESSAGE] for i in range(0, len(event_ids), EVENTS_PER_MESSAGE)]
+    return [event_ids[i : i + EVENTS_PER_MESSAGE] for i in range(0, len(event_ids), EVENTS_PER_MESSAGE)]

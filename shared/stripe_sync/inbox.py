@@ -17,7 +17,6 @@ one by one (`process_event`), each with its own transaction and failure record.
 
 from __future__ import annotations
 
-import random
 import uuid
 from dataclasses import dataclass, field
 
@@ -27,30 +26,26 @@ import structlog
 from sqlalchemy import text
 
 import shared.db.models  # noqa: F401 — every mapper, so the ledger's foreign keys resolve in the worker
+from shared.alerts.service import raise_alert
 from shared.db.engine import session_scope
 from shared.errors import ClinicpayError
 from shared.logging import get_logger
-from shared.stripe_sync.events import apply_event, preload
 from shared.stripe_sync.dispatch import EVENTS_PER_MESSAGE, in_messages
-from shared.stripe_sync.gateway import StripeUnavailable
+from shared.stripe_sync.events import apply_event, preload
 from shared.stripe_sync.inbox_repository import InboxRepository
 from shared.tasks import names
-from shared.tasks.enqueue import send_task_now
+from shared.tasks.enqueue import send_tasks
+from shared.tasks.retry import STRIPE_EVENT, STRIPE_EVENT_MAX_ATTEMPTS, TRANSIENT_ERRORS
 
 log = get_logger(__name__)
 
 LEASE_SECONDS = 30.0
-MAX_ATTEMPTS = 8
-MAX_BACKOFF_SECONDS = 300.0
-# Worth another try soon; anything else is retried only by the sweeper's slower backoff.
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
-    stripe.APIConnectionError, stripe.RateLimitError, StripeUnavailable,
-    sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError,
-)
-
-# The database itself unreachable (down, restarting): the row could not even be claimed.
-DATABASE_UNAVAILABLE: tuple[type[BaseException], ...] = (sqlalchemy.exc.OperationalError,
-                                                         sqlalchemy.exc.InterfaceError)
+# The retry policy (shared/tasks/retry.py): transient errors are retried by the task soon, anything
+# else only by the sweeper's slower backoff, until the row's attempts reach the policy's cap.
+MAX_ATTEMPTS = STRIPE_EVENT_MAX_ATTEMPTS
+# After this many failed tries an event is no passing hiccup (a deploy, a lock): staff hear of it,
+# once per event, while clinicpay keeps trying up to MAX_ATTEMPTS.
+ALERT_AFTER_ATTEMPTS = 3
 
 # Claim results other than an outcome.
 ALREADY_PROCESSED, BUSY, MISSING = "already_processed", "busy", "missing"
@@ -76,11 +71,6 @@ class EventFailed(Exception):
     @property
     def attempts_left(self) -> bool:
         return self.attempts < MAX_ATTEMPTS
-
-
-def retry_delay(attempts: int) -> float:
-    """Exponential backoff with jitter, capped far below the broker's visibility timeout."""
-    return min(2.0 ** max(attempts, 1), MAX_BACKOFF_SECONDS) * random.uniform(0.5, 1.0)
 
 
 def describe(exc: BaseException) -> str:
@@ -121,7 +111,7 @@ def process_events(event_ids: list[uuid.UUID]) -> BatchResult:
         return result
     try:
         result.outcomes = _apply_together(list(claimed))
-    except Exception as exc:  # noqa: BLE001 — whatever it was, the one-by-one path records it per event
+    except Exception as exc:
         if len(claimed) > 1:
             log.info("stripe_event_batch_split", events=len(claimed), error=describe(exc))
         for event_id, attempts in claimed.items():
@@ -141,8 +131,9 @@ def _claim(event_ids: list[uuid.UUID], *, up_to: int) -> dict[uuid.UUID, int]:
         # A lost lease costs only a second look at the row (processed_at decides), so this commit need
         # not wait for the disk; the effect's own commit does.
         session.execute(text("SET LOCAL synchronous_commit = off"))
-        return InboxRepository.from_session(session).claim(event_ids, LEASE_SECONDS, up_to=up_to,
-                                                                max_attempts=MAX_ATTEMPTS)
+        return InboxRepository.from_session(session).claim(
+            event_ids, LEASE_SECONDS, up_to=up_to, max_attempts=MAX_ATTEMPTS
+        )
 
 
 def _apply_together(event_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
@@ -152,8 +143,12 @@ def _apply_together(event_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         rows = repo.lock_unprocessed(event_ids)
         preload(session, [(row.group_id, row.payload) for row in rows])
         for row in rows:
-            with structlog.contextvars.bound_contextvars(event_row_id=str(row.id), stripe_event_id=row.stripe_event_id,
-                                                         group_id=str(row.group_id), event_type=row.type):
+            with structlog.contextvars.bound_contextvars(
+                event_row_id=str(row.id),
+                stripe_event_id=row.stripe_event_id,
+                group_id=str(row.group_id),
+                event_type=row.type,
+            ):
                 outcomes[row.id] = apply_event(session, row.group_id, row.payload, source=row.source)
         repo.mark_processed(outcomes)
     return outcomes
@@ -170,11 +165,17 @@ def _why_not_claimed(event_id: uuid.UUID) -> str:
 def _apply_claimed(event_id: uuid.UUID, attempts: int) -> str:
     try:
         outcomes = _apply_together([event_id])  # a batch of one: its own transaction, its own failure
-    except Exception as exc:  # noqa: BLE001 — every failure is recorded on the row, then re-raised
-        retry_in = retry_delay(attempts)
-        _record_failure(event_id, exc, retry_in)
-        log.warning("stripe_event_failed", event_row_id=str(event_id), attempts=attempts, error=describe(exc),
-                    retry_in=round(retry_in, 1), final=attempts >= MAX_ATTEMPTS)
+    except Exception as exc:
+        retry_in = STRIPE_EVENT.delay(max(attempts, 1))
+        _record_failure(event_id, exc, retry_in, attempts)
+        log.warning(
+            "stripe_event_failed",
+            event_row_id=str(event_id),
+            attempts=attempts,
+            error=describe(exc),
+            retry_in=round(retry_in, 1),
+            final=attempts >= MAX_ATTEMPTS,
+        )
         raise EventFailed(event_id, attempts, retry_in, exc) from exc
     if event_id not in outcomes:
         return ALREADY_PROCESSED
@@ -182,12 +183,28 @@ def _apply_claimed(event_id: uuid.UUID, attempts: int) -> str:
     return outcomes[event_id]
 
 
-def _record_failure(event_id: uuid.UUID, exc: BaseException, retry_in: float) -> None:
+def _record_failure(event_id: uuid.UUID, exc: BaseException, retry_in: float, attempts: int) -> None:
     try:
         with session_scope() as session:
+            repo = InboxRepository.from_session(session)
             # Leave a margin so the task's own retry, due at `retry_in`, finds the lease expired.
-            InboxRepository.from_session(session).record_failure(event_id, describe(exc), max(retry_in - 0.5, 0.0))
-    except Exception as record_exc:  # noqa: BLE001 — the database itself may be what failed
+            repo.record_failure(event_id, describe(exc), max(retry_in - 0.5, 0.0))
+            row = repo.get(event_id) if attempts >= ALERT_AFTER_ATTEMPTS else None
+            if row is not None:
+                # The message names the event, never its error text (which may quote a database).
+                raise_alert(
+                    session,
+                    group_id=row.group_id,
+                    kind="stripe_event_failing",
+                    dedupe_key=f"stripe_event_failing:{row.id}",
+                    message=(
+                        f"Stripe's {row.type} event {row.stripe_event_id} has failed to apply {attempts} times; "
+                        "clinicpay keeps trying. If it does not clear, the operator can replay it "
+                        f"(clinicpay replay-event {row.stripe_event_id})."
+                    ),
+                    data={"stripe_event_id": row.stripe_event_id, "type": row.type, "attempts": attempts},
+                )
+    except Exception as record_exc:
         log.warning("stripe_event_failure_not_recorded", event_row_id=str(event_id), error=describe(record_exc))
 
 
@@ -202,13 +219,16 @@ def sweep() -> int:
     """Send again what the broker may have lost; returns how many were sent."""
     with session_scope() as session:
         repo = InboxRepository.from_session(session)
-        ids = repo.lock_for_sweep(undispatched_after_s=UNDISPATCHED_AFTER_SECONDS, lost_after_s=LOST_AFTER_SECONDS,
-                                  max_attempts=MAX_ATTEMPTS, limit=SWEEP_BATCH)
-        sent: list[uuid.UUID] = []
-        for message in in_messages(ids):
-            if not send_task_now(names.APPLY_STRIPE_EVENTS, [str(event_id) for event_id in message]):
-                break  # broker down: the rest stay as they are for the next sweep
-            sent.extend(message)
+        ids = repo.lock_for_sweep(
+            undispatched_after_s=UNDISPATCHED_AFTER_SECONDS,
+            lost_after_s=LOST_AFTER_SECONDS,
+            max_attempts=MAX_ATTEMPTS,
+            limit=SWEEP_BATCH,
+        )
+        messages = in_messages(ids)
+        # The broker down: the rest stay as they are for the next sweep.
+        went = send_tasks(names.APPLY_STRIPE_EVENTS, [([str(event_id) for event_id in m],) for m in messages])
+        sent = [event_id for message in messages[:went] for event_id in message]
         # dispatched_at restarts the "lost" clock, so a queued message is not sent again every sweep.
         repo.mark_dispatched(sent)
     if sent:

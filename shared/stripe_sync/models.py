@@ -57,6 +57,8 @@ class Reconciliation(IdMixin, TimestampMixin, Base):
     unmatched: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
     requested_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The lease (shared/db/lease.py): the worker (Celery task id) on this run, until lease_expires_at.
+    lease_owner: Mapped[str | None] = mapped_column(String(128))
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

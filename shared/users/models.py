@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, func, text
+from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Index, LargeBinary, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import Base, IdMixin, TimestampMixin
@@ -23,6 +23,18 @@ class User(IdMixin, TimestampMixin, Base):
     # Set for role "client": the client record this login belongs to.
     client_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("clients.id", ondelete="CASCADE"), index=True)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    # The TOTP second factor (staff and operators; shared/auth/totp.py). The secret is stored only
+    # encrypted (shared.security.secrets); it counts once `totp_enabled_at` is set, i.e. after the
+    # user proved with a code that their app has it. `totp_last_timecode` is the 30-second step of
+    # the last code accepted: a code of that step or an earlier one is a replay and is refused.
+    totp_secret_encrypted: Mapped[bytes | None] = mapped_column(LargeBinary)
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_timecode: Mapped[int | None] = mapped_column(BigInteger)
+
+    @property
+    def totp_enabled(self) -> bool:
+        return self.totp_enabled_at is not None
 
 
 class AccessToken(IdMixin, Base):
@@ -49,3 +61,7 @@ class ApiKey(IdMixin, Base):
     created_by_user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None

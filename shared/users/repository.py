@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import Select, delete, select
 from sqlalchemy.orm import Session
 
+from shared.db.ids import parse_id
 from shared.errors import NotFound
 from shared.users.models import STAFF_ROLES, AccessToken, ApiKey, User
 
@@ -31,12 +32,36 @@ class UserRepository:
         if not client_ids:
             return {}
         rows = self.session.execute(
-            select(User.client_id, User.email).where(User.client_id.in_(client_ids), User.role == "client",
-                                                     User.is_active.is_(True)))
+            select(User.client_id, User.email).where(
+                User.client_id.in_(client_ids), User.role == "client", User.is_active.is_(True)
+            )
+        )
         return {client_id: email for client_id, email in rows}
 
-    def revoke_access_tokens(self, user_id: uuid.UUID) -> None:
-        self.session.execute(delete(AccessToken).where(AccessToken.user_id == user_id))
+    def get_staff(self, group_id: uuid.UUID, user_id: str | uuid.UUID, *, for_update: bool = False) -> User:
+        """A staff member of the group. Another practice's user, a client's portal login or an
+        operator is not one: 404, as if it did not exist."""
+        stmt = self.staff_stmt(group_id).where(User.id == parse_id(user_id, "staff user", "id"))
+        if for_update:
+            stmt = stmt.with_for_update()
+        user = self.session.scalar(stmt)
+        if user is None:
+            raise NotFound("No such staff user.", code="resource_missing", param="id")
+        return user
+
+    def active_admin_ids(self, group_id: uuid.UUID) -> set[uuid.UUID]:
+        return set(
+            self.session.scalars(
+                select(User.id).where(User.group_id == group_id, User.role == "admin", User.is_active.is_(True))
+            )
+        )
+
+    def revoke_access_tokens(self, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> int:
+        """End every sign-in of a user — but the token `keep` (the caller's own). Returns how many ended."""
+        stmt = delete(AccessToken).where(AccessToken.user_id == user_id)
+        if keep is not None:
+            stmt = stmt.where(AccessToken.id != keep)
+        return self.session.execute(stmt).rowcount or 0
 
 
 class ApiKeyRepository:
@@ -58,3 +83,8 @@ class ApiKeyRepository:
         if key is None:
             raise NotFound("No such API key.", code="resource_missing", param="id")
         return key
+
+    def created_by(self, group_id: uuid.UUID, user_id: uuid.UUID) -> list[ApiKey]:
+        """The group's keys a user created, newest first (they belong to the practice, not to the user)."""
+        stmt = self.list_stmt(group_id).where(ApiKey.created_by_user_id == user_id)
+        return list(self.session.scalars(stmt.order_by(ApiKey.created_at.desc(), ApiKey.id.desc())))

@@ -21,13 +21,23 @@ def put_on_invoice(group_id: str, service_ids: list[str], status: str = "open") 
     with session_scope() as session:
         services = list(session.scalars(select(Service).where(Service.id.in_(ids))))
         total = sum(s.amount_cents - s.insurance_paid_cents for s in services)
-        sequence = (session.scalar(select(func.max(Invoice.sequence)).where(
-            Invoice.group_id == uuid.UUID(group_id))) or 0) + 1
+        sequence = (
+            session.scalar(select(func.max(Invoice.sequence)).where(Invoice.group_id == uuid.UUID(group_id))) or 0
+        ) + 1
         paid = total if status == "paid" else 0
-        invoice = Invoice(group_id=uuid.UUID(group_id), client_id=services[0].client_id, sequence=sequence,
-                          number=f"TEST-{sequence:06d}", invoiced_date=date(2026, 3, 31), currency="USD",
-                          total_cents=total, paid_cents=paid, balance_cents=total - paid, overpaid_cents=0,
-                          status=status)
+        invoice = Invoice(
+            group_id=uuid.UUID(group_id),
+            client_id=services[0].client_id,
+            sequence=sequence,
+            number=f"TEST-{sequence:06d}",
+            invoiced_date=date(2026, 3, 31),
+            currency="USD",
+            total_cents=total,
+            paid_cents=paid,
+            balance_cents=total - paid,
+            overpaid_cents=0,
+            status=status,
+        )
         session.add(invoice)
         session.flush()
         session.execute(update(Service).where(Service.id.in_(ids)).values(invoice_id=invoice.id))
@@ -38,8 +48,9 @@ def claim_by_run(group_id: str, service_ids: list[str]) -> str:
     """A stand-in invoicing run that has claimed these services but not finished. Returns the run id."""
     ids = [uuid.UUID(s) for s in service_ids]
     with session_scope() as session:
-        run = InvoicingRun(group_id=uuid.UUID(group_id), status="running", invoiced_date=date(2026, 3, 31),
-                           service_ids=ids, errors=[])
+        run = InvoicingRun(
+            group_id=uuid.UUID(group_id), status="running", invoiced_date=date(2026, 3, 31), service_ids=ids, errors=[]
+        )
         session.add(run)
         session.flush()
         session.execute(update(Service).where(Service.id.in_(ids)).values(claimed_by_run_id=run.id))
@@ -48,5 +59,7 @@ def claim_by_run(group_id: str, service_ids: list[str]) -> str:
 
 def service_count(group_id: str) -> int:
     with session_scope() as session:
-        return session.scalar(select(func.count()).select_from(Service).where(
-            Service.group_id == uuid.UUID(group_id))) or 0
+        return (
+            session.scalar(select(func.count()).select_from(Service).where(Service.group_id == uuid.UUID(group_id)))
+            or 0
+        )

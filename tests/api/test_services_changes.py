@@ -11,19 +11,26 @@ from tests.factories import make_client, make_rate, make_service
 @pytest.fixture
 def setup(http, practice):
     client = make_client(http, practice, name="Dana")
-    insurance = make_rate(http, practice, name="General Service", amount_cents=20000, payer="insurance",
-                          needs_billing=False, is_invoiced=False)
+    insurance = make_rate(
+        http,
+        practice,
+        name="General Service",
+        amount_cents=20000,
+        payer="insurance",
+        needs_billing=False,
+        is_invoiced=False,
+    )
     self_pay = http.post(f"/v1/billing-rates/{insurance['id']}/self-pay-copy", headers=practice.admin).json()
     service = make_service(http, practice, client["id"], insurance["id"])
     return {"client": client, "insurance": insurance, "self_pay": self_pay, "service": service}
 
 
-def _payment(**fields):  # noqa: ANN003, ANN202
-    return {"amount_cents": 5000, "method": "insurance", "received_date": "2026-03-10", "reference": "EOB-77",
-            **fields}
+def _payment(**fields):
+    return {"amount_cents": 5000, "method": "insurance", "received_date": "2026-03-10", "reference": "EOB-77", **fields}
 
 
 # --- Finding services ---
+
 
 def test_services_list_by_client_and_status(http, practice, setup):
     other = make_client(http, practice, name="Sam")
@@ -57,13 +64,16 @@ def test_services_list_pages(http, practice, setup):
     assert [s["id"] for s in rest["data"]] == [setup["service"]["id"]] and rest["has_more"] is False
 
 
-@pytest.mark.parametrize("query, status, param", [
-    ("?status=open", 422, "status"),
-    ("?limit=0", 422, "limit"),
-    ("?limit=abc", 422, "limit"),
-    ("?client_id=nope", 404, "client_id"),
-    ("?starting_after=00000000-0000-0000-0000-000000000000", 404, "starting_after"),
-])
+@pytest.mark.parametrize(
+    "query, status, param",
+    [
+        ("?status=open", 422, "status"),
+        ("?limit=0", 422, "limit"),
+        ("?limit=abc", 422, "limit"),
+        ("?client_id=nope", 404, "client_id"),
+        ("?starting_after=00000000-0000-0000-0000-000000000000", 404, "starting_after"),
+    ],
+)
 def test_bad_service_list_queries(http, practice, setup, query, status, param):
     r = http.get(f"/v1/services{query}", headers=practice.biller)
     assert r.status_code == status, r.text
@@ -75,19 +85,24 @@ def test_another_practices_client_filter_or_service_is_404(http, practice, other
     their_service = make_service(http, other_practice, their_client["id"], make_rate(http, other_practice)["id"])
     r = http.get(f"/v1/services?client_id={their_client['id']}", headers=practice.biller)
     assert r.status_code == 404
-    for method, path, body in (("GET", f"/v1/services/{their_service['id']}", None),
-                               ("PATCH", f"/v1/services/{their_service['id']}", {"amount_cents": 1}),
-                               ("POST", f"/v1/services/{their_service['id']}/payments", _payment()),
-                               ("GET", "/v1/services/nope", None)):
+    for method, path, body in (
+        ("GET", f"/v1/services/{their_service['id']}", None),
+        ("PATCH", f"/v1/services/{their_service['id']}", {"amount_cents": 1}),
+        ("POST", f"/v1/services/{their_service['id']}/payments", _payment()),
+        ("GET", "/v1/services/nope", None),
+    ):
         r = http.request(method, path, headers=practice.biller, json=body)
         assert r.status_code == 404, (method, path, r.text)
-    assert [s["id"] for s in http.get("/v1/services", headers=practice.biller).json()["data"]] == \
-        [setup["service"]["id"]]
-    assert http.get(f"/v1/services/{their_service['id']}", headers=other_practice.biller).json()["amount_cents"] \
-        == 12000
+    assert [s["id"] for s in http.get("/v1/services", headers=practice.biller).json()["data"]] == [
+        setup["service"]["id"]
+    ]
+    assert (
+        http.get(f"/v1/services/{their_service['id']}", headers=other_practice.biller).json()["amount_cents"] == 12000
+    )
 
 
 # --- Flipping and editing ---
+
 
 def test_flipping_to_the_self_pay_rate_redefaults_amount_and_description(http, practice, setup):
     s = setup["service"]
@@ -95,10 +110,14 @@ def test_flipping_to_the_self_pay_rate_redefaults_amount_and_description(http, p
     cheaper = make_rate(http, practice, name="Short Session (Self-Pay)", amount_cents=9000)
     r = http.patch(f"/v1/services/{s['id']}", headers=practice.biller, json={"billing_rate_id": cheaper["id"]})
     assert r.status_code == 200, r.text
-    assert (r.json()["billing_rate_id"], r.json()["amount_cents"], r.json()["description"]) == \
-        (cheaper["id"], 9000, "Short Session (Self-Pay)")
-    back = http.patch(f"/v1/services/{s['id']}", headers=practice.biller,
-                      json={"billing_rate_id": setup["self_pay"]["id"]}).json()
+    assert (r.json()["billing_rate_id"], r.json()["amount_cents"], r.json()["description"]) == (
+        cheaper["id"],
+        9000,
+        "Short Session (Self-Pay)",
+    )
+    back = http.patch(
+        f"/v1/services/{s['id']}", headers=practice.biller, json={"billing_rate_id": setup["self_pay"]["id"]}
+    ).json()
     assert (back["amount_cents"], back["description"]) == (20000, "General Service (Self-Pay)")
 
 
@@ -106,11 +125,15 @@ def test_a_given_amount_survives_a_flip_until_set_back_to_the_rate(http, practic
     s = setup["service"]
     r = http.patch(f"/v1/services/{s['id']}", headers=practice.biller, json={"amount_cents": 17500})
     assert r.json()["amount_cents"] == 17500 and r.json()["amount_explicit"] is True
-    flipped = http.patch(f"/v1/services/{s['id']}", headers=practice.biller,
-                         json={"billing_rate_id": setup["self_pay"]["id"]}).json()
+    flipped = http.patch(
+        f"/v1/services/{s['id']}", headers=practice.biller, json={"billing_rate_id": setup["self_pay"]["id"]}
+    ).json()
     assert flipped["amount_cents"] == 17500 and flipped["description"] == "General Service (Self-Pay)"
-    both = http.patch(f"/v1/services/{s['id']}", headers=practice.biller,
-                      json={"billing_rate_id": setup["insurance"]["id"], "amount_cents": 100}).json()
+    both = http.patch(
+        f"/v1/services/{s['id']}",
+        headers=practice.biller,
+        json={"billing_rate_id": setup["insurance"]["id"], "amount_cents": 100},
+    ).json()
     assert both["amount_cents"] == 100
     reset = http.patch(f"/v1/services/{s['id']}", headers=practice.biller, json={"amount_cents": None}).json()
     assert reset["amount_cents"] == 20000 and reset["amount_explicit"] is False
@@ -118,8 +141,11 @@ def test_a_given_amount_survives_a_flip_until_set_back_to_the_rate(http, practic
 
 def test_biller_edits_description_and_date(http, practice, setup):
     s = setup["service"]
-    r = http.patch(f"/v1/services/{s['id']}", headers=practice.biller,
-                   json={"description": "Couples session", "service_date": "2026-03-04"})
+    r = http.patch(
+        f"/v1/services/{s['id']}",
+        headers=practice.biller,
+        json={"description": "Couples session", "service_date": "2026-03-04"},
+    )
     assert (r.json()["description"], r.json()["service_date"]) == ("Couples session", "2026-03-04")
     r = http.patch(f"/v1/services/{s['id']}", headers=practice.biller, json={"description": None})
     assert r.json()["description"] == "General Service"
@@ -146,19 +172,22 @@ def test_an_invoiced_or_claimed_service_cannot_be_flipped(http, practice, setup,
     assert shown["claimed"] is (hold == "run")
 
 
-@pytest.mark.parametrize("body, param", [
-    ({"amount_cents": -1}, "amount_cents"),
-    ({"amount_cents": 99.5}, "amount_cents"),
-    ({"amount_cents": "5"}, "amount_cents"),
-    ({"amount_cents": 10**10}, "amount_cents"),
-    ({"billing_rate_id": None}, "billing_rate_id"),
-    ({"billing_rate_id": 7}, "billing_rate_id"),
-    ({"service_date": "2026-02-30"}, "service_date"),
-    ({"service_date": None}, "service_date"),
-    ({"description": ""}, "description"),
-    ({"client_id": "x"}, "client_id"),
-    ({"invoice_id": None}, "invoice_id"),
-])
+@pytest.mark.parametrize(
+    "body, param",
+    [
+        ({"amount_cents": -1}, "amount_cents"),
+        ({"amount_cents": 99.5}, "amount_cents"),
+        ({"amount_cents": "5"}, "amount_cents"),
+        ({"amount_cents": 10**10}, "amount_cents"),
+        ({"billing_rate_id": None}, "billing_rate_id"),
+        ({"billing_rate_id": 7}, "billing_rate_id"),
+        ({"service_date": "2026-02-30"}, "service_date"),
+        ({"service_date": None}, "service_date"),
+        ({"description": ""}, "description"),
+        ({"client_id": "x"}, "client_id"),
+        ({"invoice_id": None}, "invoice_id"),
+    ],
+)
 def test_a_bad_edit_is_refused_and_changes_nothing(http, practice, setup, body, param):
     s = setup["service"]
     r = http.patch(f"/v1/services/{s['id']}", headers=practice.biller, json=body)
@@ -170,29 +199,42 @@ def test_a_bad_edit_is_refused_and_changes_nothing(http, practice, setup, body, 
 def test_flipping_to_another_practices_or_an_unknown_rate_is_404(http, practice, other_practice, setup):
     their_rate = make_rate(http, other_practice)
     for rate_id in (their_rate["id"], "nope", "00000000-0000-0000-0000-000000000000"):
-        r = http.patch(f"/v1/services/{setup['service']['id']}", headers=practice.biller,
-                       json={"billing_rate_id": rate_id})
+        r = http.patch(
+            f"/v1/services/{setup['service']['id']}", headers=practice.biller, json={"billing_rate_id": rate_id}
+        )
         assert r.status_code == 404 and r.json()["error"]["param"] == "billing_rate_id"
 
 
 # --- Insurance received before invoicing ---
+
 
 def test_insurance_payments_leave_the_client_part(http, practice, setup):
     s = setup["service"]
     r = http.post(f"/v1/services/{s['id']}/payments", headers=practice.biller, json=_payment())
     assert r.status_code == 201, r.text
     p = r.json()
-    assert (p["amount_cents"], p["method"], p["received_date"], p["reference"], p["status"]) == \
-        (5000, "insurance", "2026-03-10", "EOB-77", "succeeded")
+    assert (p["amount_cents"], p["method"], p["received_date"], p["reference"], p["status"]) == (
+        5000,
+        "insurance",
+        "2026-03-10",
+        "EOB-77",
+        "succeeded",
+    )
     assert p["service"]["insurance_paid_cents"] == 5000 and p["service"]["client_part_cents"] == 15000
-    http.post(f"/v1/services/{s['id']}/payments", headers=practice.biller,
-              json=_payment(amount_cents=3000, reference=None, received_date="2026-03-12"))
+    http.post(
+        f"/v1/services/{s['id']}/payments",
+        headers=practice.biller,
+        json=_payment(amount_cents=3000, reference=None, received_date="2026-03-12"),
+    )
     shown = http.get(f"/v1/services/{s['id']}", headers=practice.biller).json()
     assert shown["insurance_paid_cents"] == 8000 and shown["client_part_cents"] == 12000
     assert [x["amount_cents"] for x in shown["payments"]] == [3000, 5000]
     # Method defaults to insurance, and insurance may pay the whole service.
-    r = http.post(f"/v1/services/{s['id']}/payments", headers=practice.biller,
-                  json={"amount_cents": 12000, "received_date": "2026-03-13"})
+    r = http.post(
+        f"/v1/services/{s['id']}/payments",
+        headers=practice.biller,
+        json={"amount_cents": 12000, "received_date": "2026-03-13"},
+    )
     assert r.status_code == 201 and r.json()["service"]["client_part_cents"] == 0
 
 
@@ -213,24 +255,29 @@ def test_the_amount_cannot_be_lowered_below_insurance_paid(http, practice, setup
     cheap = make_rate(http, practice, amount_cents=100)
     r = http.patch(f"/v1/services/{s['id']}", headers=practice.biller, json={"billing_rate_id": cheap["id"]})
     assert r.status_code == 422
-    assert http.get(f"/v1/services/{s['id']}", headers=practice.biller).json()["billing_rate_id"] == \
-        setup["insurance"]["id"]
+    assert (
+        http.get(f"/v1/services/{s['id']}", headers=practice.biller).json()["billing_rate_id"]
+        == setup["insurance"]["id"]
+    )
 
 
-@pytest.mark.parametrize("change, param", [
-    ({"amount_cents": 0}, "amount_cents"),
-    ({"amount_cents": -100}, "amount_cents"),
-    ({"amount_cents": 10.5}, "amount_cents"),
-    ({"amount_cents": "100"}, "amount_cents"),
-    ({"amount_cents": None}, "amount_cents"),
-    ({"method": "cash"}, "method"),
-    ({"method": "card"}, "method"),
-    ({"received_date": "2026-02-30"}, "received_date"),
-    ({"received_date": "yesterday"}, "received_date"),
-    ({"received_date": None}, "received_date"),
-    ({"reference": "x" * 201}, "reference"),
-    ({"status": "succeeded"}, "status"),
-])
+@pytest.mark.parametrize(
+    "change, param",
+    [
+        ({"amount_cents": 0}, "amount_cents"),
+        ({"amount_cents": -100}, "amount_cents"),
+        ({"amount_cents": 10.5}, "amount_cents"),
+        ({"amount_cents": "100"}, "amount_cents"),
+        ({"amount_cents": None}, "amount_cents"),
+        ({"method": "cash"}, "method"),
+        ({"method": "card"}, "method"),
+        ({"received_date": "2026-02-30"}, "received_date"),
+        ({"received_date": "yesterday"}, "received_date"),
+        ({"received_date": None}, "received_date"),
+        ({"reference": "x" * 201}, "reference"),
+        ({"status": "succeeded"}, "status"),
+    ],
+)
 def test_a_bad_insurance_payment_is_refused(http, practice, setup, change, param):
     s = setup["service"]
     r = http.post(f"/v1/services/{s['id']}/payments", headers=practice.biller, json=_payment(**change))

@@ -17,9 +17,14 @@ def setup(http, practice):
     return {"client": client, "rate": rate}
 
 
-def _one(setup, **fields):  # noqa: ANN001, ANN003, ANN202
-    return {"external_id": "EHR-1", "client_id": setup["client"]["id"], "billing_rate_id": setup["rate"]["id"],
-            "service_date": "2026-03-02", **fields}
+def _one(setup, **fields):
+    return {
+        "external_id": "EHR-1",
+        "client_id": setup["client"]["id"],
+        "billing_rate_id": setup["rate"]["id"],
+        "service_date": "2026-03-02",
+        **fields,
+    }
 
 
 def test_a_pushed_service_takes_the_rates_amount_and_name(http, practice, setup):
@@ -35,8 +40,9 @@ def test_a_pushed_service_takes_the_rates_amount_and_name(http, practice, setup)
 
 
 def test_a_pushed_amount_and_description_win_over_the_rates(http, practice, setup):
-    r = http.post("/v1/services", headers=practice.biller,
-                  json=_one(setup, amount_cents=9000, description="Family session"))
+    r = http.post(
+        "/v1/services", headers=practice.biller, json=_one(setup, amount_cents=9000, description="Family session")
+    )
     assert r.status_code == 201
     assert (r.json()["amount_cents"], r.json()["description"]) == (9000, "Family session")
     assert r.json()["amount_explicit"] is True and r.json()["description_explicit"] is True
@@ -53,15 +59,21 @@ def test_pushing_the_same_service_again_answers_the_same_one(http, practice, set
 def test_a_repush_applies_what_changed_while_uninvoiced(http, practice, setup):
     first = http.post("/v1/services", headers=practice.biller, json=_one(setup)).json()
     other_client = make_client(http, practice, name="Sam")
-    r = http.post("/v1/services", headers=practice.biller,
-                  json=_one(setup, client_id=other_client["id"], service_date="2026-03-03", amount_cents=14000))
+    r = http.post(
+        "/v1/services",
+        headers=practice.biller,
+        json=_one(setup, client_id=other_client["id"], service_date="2026-03-03", amount_cents=14000),
+    )
     assert r.status_code == 200
     s = r.json()
     assert s["id"] == first["id"] and s["client_id"] == other_client["id"]
     assert s["service_date"] == "2026-03-03" and s["amount_cents"] == 14000
     # Leaving the amount out later does not undo it: only fields sent are applied.
-    again = http.post("/v1/services", headers=practice.biller, json=_one(setup, client_id=other_client["id"],
-                                                                         service_date="2026-03-03")).json()
+    again = http.post(
+        "/v1/services",
+        headers=practice.biller,
+        json=_one(setup, client_id=other_client["id"], service_date="2026-03-03"),
+    ).json()
     assert again["amount_cents"] == 14000
 
 
@@ -86,35 +98,41 @@ def test_a_repush_of_an_invoiced_or_claimed_service_changes_nothing(http, practi
 
 def test_a_repush_may_not_lower_the_amount_below_insurance_paid(http, practice, setup):
     first = http.post("/v1/services", headers=practice.biller, json=_one(setup)).json()
-    http.post(f"/v1/services/{first['id']}/payments", headers=practice.biller,
-              json={"amount_cents": 10000, "received_date": "2026-03-05", "reference": "EOB"})
+    http.post(
+        f"/v1/services/{first['id']}/payments",
+        headers=practice.biller,
+        json={"amount_cents": 10000, "received_date": "2026-03-05", "reference": "EOB"},
+    )
     r = http.post("/v1/services", headers=practice.biller, json=_one(setup, amount_cents=5000))
     assert r.status_code == 422 and r.json()["error"]["code"] == "amount_below_insurance_paid"
     assert http.get(f"/v1/services/{first['id']}", headers=practice.biller).json()["amount_cents"] == 15000
 
 
-@pytest.mark.parametrize("change, param", [
-    ({"amount_cents": -1}, "amount_cents"),
-    ({"amount_cents": 10.5}, "amount_cents"),
-    ({"amount_cents": 100.0}, "amount_cents"),
-    ({"amount_cents": "100"}, "amount_cents"),
-    ({"amount_cents": False}, "amount_cents"),
-    ({"amount_cents": 10**10}, "amount_cents"),
-    ({"service_date": "2026-02-30"}, "service_date"),
-    ({"service_date": "2026-13-01"}, "service_date"),
-    ({"service_date": "03/02/2026"}, "service_date"),
-    ({"service_date": "2026-03-02T10:00:00"}, "service_date"),
-    ({"service_date": 0}, "service_date"),
-    ({"service_date": None}, "service_date"),
-    ({"external_id": ""}, "external_id"),
-    ({"external_id": "x" * 129}, "external_id"),
-    ({"external_id": 17}, "external_id"),
-    ({"description": ""}, "description"),
-    ({"description": "x" * 501}, "description"),
-    ({"client_id": 5}, "client_id"),
-    ({"invoice_id": None}, "invoice_id"),
-    ({"insurance_paid_cents": 0}, "insurance_paid_cents"),
-])
+@pytest.mark.parametrize(
+    "change, param",
+    [
+        ({"amount_cents": -1}, "amount_cents"),
+        ({"amount_cents": 10.5}, "amount_cents"),
+        ({"amount_cents": 100.0}, "amount_cents"),
+        ({"amount_cents": "100"}, "amount_cents"),
+        ({"amount_cents": False}, "amount_cents"),
+        ({"amount_cents": 10**10}, "amount_cents"),
+        ({"service_date": "2026-02-30"}, "service_date"),
+        ({"service_date": "2026-13-01"}, "service_date"),
+        ({"service_date": "03/02/2026"}, "service_date"),
+        ({"service_date": "2026-03-02T10:00:00"}, "service_date"),
+        ({"service_date": 0}, "service_date"),
+        ({"service_date": None}, "service_date"),
+        ({"external_id": ""}, "external_id"),
+        ({"external_id": "x" * 129}, "external_id"),
+        ({"external_id": 17}, "external_id"),
+        ({"description": ""}, "description"),
+        ({"description": "x" * 501}, "description"),
+        ({"client_id": 5}, "client_id"),
+        ({"invoice_id": None}, "invoice_id"),
+        ({"insurance_paid_cents": 0}, "insurance_paid_cents"),
+    ],
+)
 def test_a_bad_service_is_refused_naming_the_field(http, practice, setup, change, param):
     r = http.post("/v1/services", headers=practice.biller, json=_one(setup, **change))
     assert r.status_code == 422, r.text
@@ -133,9 +151,13 @@ def test_a_service_needs_its_four_fields(http, practice, setup, missing):
 def test_unknown_or_another_practices_client_or_rate_is_404(http, practice, other_practice, setup):
     their_client = make_client(http, other_practice)
     their_rate = make_rate(http, other_practice)
-    for field, value in (("client_id", their_client["id"]), ("client_id", "nope"),
-                         ("client_id", "00000000-0000-0000-0000-000000000000"),
-                         ("billing_rate_id", their_rate["id"]), ("billing_rate_id", "nope")):
+    for field, value in (
+        ("client_id", their_client["id"]),
+        ("client_id", "nope"),
+        ("client_id", "00000000-0000-0000-0000-000000000000"),
+        ("billing_rate_id", their_rate["id"]),
+        ("billing_rate_id", "nope"),
+    ):
         r = http.post("/v1/services", headers=practice.biller, json=_one(setup, **{field: value}))
         assert r.status_code == 404, (field, value, r.text)
         assert r.json()["error"]["code"] == "resource_missing" and r.json()["error"]["param"] == field
@@ -151,7 +173,8 @@ def test_two_practices_may_use_the_same_external_id(http, practice, other_practi
 
 # --- Bulk ---
 
-def _bulk(setup, n, start=0, **fields):  # noqa: ANN001, ANN003, ANN202
+
+def _bulk(setup, n, start=0, **fields):
     return {"services": [_one(setup, external_id=f"EHR-{i}", **fields) for i in range(start, start + n)]}
 
 
@@ -184,13 +207,16 @@ def test_a_bulk_repush_updates_uninvoiced_and_leaves_invoiced_alone(http, practi
     assert [s["status"] for s in r.json()["data"]] == ["invoiced", "uninvoiced"]
 
 
-@pytest.mark.parametrize("body, param", [
-    ({"services": []}, "services"),
-    ({"services": None}, "services"),
-    ({"services": {}}, "services"),
-    ([], None),
-    ("services", None),
-])
+@pytest.mark.parametrize(
+    "body, param",
+    [
+        ({"services": []}, "services"),
+        ({"services": None}, "services"),
+        ({"services": {}}, "services"),
+        ([], None),
+        ("services", None),
+    ],
+)
 def test_an_empty_or_malformed_bulk_push_is_422(http, practice, setup, body, param):
     r = http.post("/v1/services", headers=practice.biller, json=body)
     assert r.status_code == 422, r.text
@@ -203,13 +229,16 @@ def test_more_than_1000_in_one_push_is_422(http, practice, setup):
     assert service_count(practice.group_id) == 0
 
 
-@pytest.mark.parametrize("bad, param", [
-    ({"amount_cents": -5}, "services.2.amount_cents"),
-    ({"amount_cents": 1.5}, "services.2.amount_cents"),
-    ({"amount_cents": "12"}, "services.2.amount_cents"),
-    ({"service_date": "2026-02-30"}, "services.2.service_date"),
-    ({"nope": 1}, "services.2.nope"),
-])
+@pytest.mark.parametrize(
+    "bad, param",
+    [
+        ({"amount_cents": -5}, "services.2.amount_cents"),
+        ({"amount_cents": 1.5}, "services.2.amount_cents"),
+        ({"amount_cents": "12"}, "services.2.amount_cents"),
+        ({"service_date": "2026-02-30"}, "services.2.service_date"),
+        ({"nope": 1}, "services.2.nope"),
+    ],
+)
 def test_one_bad_item_refuses_the_whole_push_naming_it(http, practice, setup, bad, param):
     body = _bulk(setup, 4)
     body["services"][2].update(bad)
@@ -235,14 +264,18 @@ def test_the_same_external_id_twice_in_one_push_is_422(http, practice, setup):
     body["services"][2]["external_id"] = "EHR-0"
     r = http.post("/v1/services", headers=practice.biller, json=body)
     assert r.status_code == 422
-    assert r.json()["error"] == {"code": "duplicate_external_id", "param": "services.2.external_id",
-                                 "message": "external_id 'EHR-0' appears twice in this push."}
+    assert r.json()["error"] == {
+        "code": "duplicate_external_id",
+        "param": "services.2.external_id",
+        "message": "external_id 'EHR-0' appears twice in this push.",
+    }
     assert service_count(practice.group_id) == 0
 
 
 def test_a_bulk_push_that_is_not_json_is_400(http, practice, setup):
-    r = http.post("/v1/services", headers={**practice.biller, "Content-Type": "application/json"},
-                  content=b'{"services": [')
+    r = http.post(
+        "/v1/services", headers={**practice.biller, "Content-Type": "application/json"}, content=b'{"services": ['
+    )
     assert r.status_code == 400
 
 

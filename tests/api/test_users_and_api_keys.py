@@ -11,8 +11,11 @@ from tests.factories import auth, give_portal_access, login, make_client
 
 
 def test_admin_adds_a_biller_who_can_sign_in_and_see_the_staff_list(http, practice):
-    r = http.post("/v1/users", headers=practice.admin,
-                  json={"email": "New.Biller@Calm.example", "password": "a-long-password", "role": "biller"})
+    r = http.post(
+        "/v1/users",
+        headers=practice.admin,
+        json={"email": "New.Biller@Calm.example", "password": "a-long-password", "role": "biller"},
+    )
     assert r.status_code == 201, r.text
     user = r.json()
     assert user["email"] == "new.biller@calm.example"
@@ -43,15 +46,18 @@ def test_the_staff_list_pages(http, practice):
     assert http.get("/v1/users?limit=201", headers=practice.admin).status_code == 422
 
 
-@pytest.mark.parametrize("body, param", [
-    ({"email": "x@calm.example", "password": "short", "role": "biller"}, "password"),
-    ({"email": "not-an-email", "password": "a-long-password", "role": "biller"}, "email"),
-    ({"email": "x@calm.example", "password": "a-long-password", "role": "operator"}, "role"),
-    ({"email": "x@calm.example", "password": "a-long-password", "role": "client"}, "role"),
-    ({"email": "x@calm.example", "password": "a-long-password"}, "role"),
-    ({"email": "x@calm.example", "password": "a-long-password", "role": "biller", "group_id": "x"}, "group_id"),
-    ({"email": "x@calm.example", "password": "p" * 300, "role": "biller"}, "password"),
-])
+@pytest.mark.parametrize(
+    "body, param",
+    [
+        ({"email": "x@calm.example", "password": "short", "role": "biller"}, "password"),
+        ({"email": "not-an-email", "password": "a-long-password", "role": "biller"}, "email"),
+        ({"email": "x@calm.example", "password": "a-long-password", "role": "operator"}, "role"),
+        ({"email": "x@calm.example", "password": "a-long-password", "role": "client"}, "role"),
+        ({"email": "x@calm.example", "password": "a-long-password"}, "role"),
+        ({"email": "x@calm.example", "password": "a-long-password", "role": "biller", "group_id": "x"}, "group_id"),
+        ({"email": "x@calm.example", "password": "p" * 300, "role": "biller"}, "password"),
+    ],
+)
 def test_a_bad_new_user_is_refused_and_names_the_field(http, practice, body, param):
     r = http.post("/v1/users", headers=practice.admin, json=body)
     assert r.status_code == 422, r.text
@@ -60,11 +66,15 @@ def test_a_bad_new_user_is_refused_and_names_the_field(http, practice, body, par
 
 def test_an_email_already_in_use_anywhere_is_409(http, practice, other_practice):
     for email in (practice.biller_email.upper(), other_practice.admin_email):
-        r = http.post("/v1/users", headers=practice.admin,
-                      json={"email": email, "password": "a-long-password", "role": "admin"})
+        r = http.post(
+            "/v1/users", headers=practice.admin, json={"email": email, "password": "a-long-password", "role": "admin"}
+        )
         assert r.status_code == 409, r.text
-        assert r.json()["error"] == {"code": "email_taken", "message": "A user with that email already exists.",
-                                     "param": "email"}
+        assert r.json()["error"] == {
+            "code": "email_taken",
+            "message": "A user with that email already exists.",
+            "param": "email",
+        }
 
 
 def test_an_api_key_is_shown_once_stored_hashed_and_works_for_its_role(http, practice):
@@ -84,8 +94,12 @@ def test_an_api_key_is_shown_once_stored_hashed_and_works_for_its_role(http, pra
 
     # A biller key pushes clients, but may not do what only admins do.
     assert http.post("/v1/clients", headers=auth(key), json={"name": "Via key"}).status_code == 201
-    assert http.post("/v1/billing-rates", headers=auth(key),
-                     json={"name": "R", "amount_cents": 1, "payer": "insurance"}).status_code == 403
+    assert (
+        http.post(
+            "/v1/billing-rates", headers=auth(key), json={"name": "R", "amount_cents": 1, "payer": "insurance"}
+        ).status_code
+        == 403
+    )
     assert http.get("/v1/api-keys", headers=auth(key)).status_code == 403
 
 
@@ -121,14 +135,17 @@ def test_another_practices_key_or_a_made_up_id_is_404(http, practice, other_prac
     assert http.get("/v1/api-keys", headers=practice.admin).json()["data"] == []
 
 
-@pytest.mark.parametrize("body, param", [
-    ({"name": "", "role": "biller"}, "name"),
-    ({"name": "   ", "role": "biller"}, "name"),
-    ({"name": "X", "role": "operator"}, "role"),
-    ({"name": "X", "role": "client"}, "role"),
-    ({"name": "X"}, "role"),
-    ({"name": "X", "role": "biller", "key": "cpk_mine"}, "key"),
-])
+@pytest.mark.parametrize(
+    "body, param",
+    [
+        ({"name": "", "role": "biller"}, "name"),
+        ({"name": "   ", "role": "biller"}, "name"),
+        ({"name": "X", "role": "operator"}, "role"),
+        ({"name": "X", "role": "client"}, "role"),
+        ({"name": "X"}, "role"),
+        ({"name": "X", "role": "biller", "key": "cpk_mine"}, "key"),
+    ],
+)
 def test_a_bad_api_key_request_is_422(http, practice, body, param):
     r = http.post("/v1/api-keys", headers=practice.admin, json=body)
     assert r.status_code == 422, r.text

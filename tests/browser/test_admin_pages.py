@@ -70,20 +70,27 @@ def test_admin_creates_a_rate_makes_a_self_pay_copy_and_flips_a_service(http, ne
     expect(biller.get_by_role("heading", name="Invoices")).to_be_visible()
 
 
-def test_admin_connects_stripe_sees_health_reconciles_and_disconnects(http, worker, localstripe, new_page,
-                                                                      screenshots):
+def test_admin_connects_stripe_sees_health_reconciles_and_disconnects(http, worker, localstripe, new_page, screenshots):
     practice = make_practice(http, name="Calm Therapy")
     page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.get_by_role("link", name="Stripe").click()
     expect(page.get_by_text("Not connected")).to_be_visible()
 
+    # Two keys, as the seed's admin enters them: clinicpay makes the webhook endpoint itself.
+    expect(page.get_by_label("Webhook signing secret (optional)")).to_be_hidden()  # the fallback is folded away
     page.get_by_label("Secret key").fill("sk_test_browser4242abcd")
     page.get_by_label("Publishable key").fill("pk_test_browser4242abcd")
-    page.get_by_label("Webhook signing secret").fill("whsec_browser4242abcd")
     page.get_by_role("button", name="Connect").click()
     expect(page.get_by_text("Connected", exact=True)).to_be_visible()
     expect(page.get_by_text("•••• abcd")).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Created by clinicpay \(we_"))).to_be_visible()
+    expect(page.get_by_text("On for 127.0.0.1")).to_be_visible()
+    ach = page.get_by_label(re.compile("pay by bank debit"))
+    expect(ach).not_to_be_checked()
+    ach.check()
+    expect(toast(page)).to_contain_text("Bank debits (ACH) are on.")
+    assert http.get("/v1/settings", headers=practice.admin).json()["ach_debit_enabled"] is True
     assert "sk_test_browser4242abcd" not in page.content()
     webhook_url = page.get_by_label(re.compile("Webhook URL"))
     expect(webhook_url).to_have_value(re.compile(rf"/v1/stripe/webhooks/{practice.group_id}$"))
@@ -92,14 +99,24 @@ def test_admin_connects_stripe_sees_health_reconciles_and_disconnects(http, work
 
     # The worker may have started before this session's stand-in did, so it does not know the
     # stand-in is this practice's Stripe; say so on the practice itself (an option tests have).
-    r = http.put("/v1/settings/stripe", headers=practice.admin, json={
-        "secret_key": "sk_test_browser4242abcd", "publishable_key": "pk_test_browser4242abcd",
-        "webhook_secret": "whsec_browser4242abcd", "api_base": localstripe.url})
+    r = http.put(
+        "/v1/settings/stripe",
+        headers=practice.admin,
+        json={
+            "secret_key": "sk_test_browser4242abcd",
+            "publishable_key": "pk_test_browser4242abcd",
+            "api_base": localstripe.url,
+        },
+    )
     assert r.status_code == 200, r.text
     page.get_by_role("button", name="Reconcile now").click()
     expect(toast(page)).to_contain_text("Reconciliation finished", timeout=30_000)
     expect(page.locator(".facts").last).not_to_contain_text("Never")
     screenshots(page, "admin-stripe-settings")
+    page.set_viewport_size({"width": 375, "height": 812})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshots(page, "admin-stripe-settings-375")
+    page.set_viewport_size({"width": 1280, "height": 860})
 
     page.get_by_role("button", name="Disconnect Stripe").click()
     confirm = page.get_by_role("dialog", name="Disconnect Stripe?")
@@ -161,3 +178,32 @@ def test_money_and_dates_follow_the_currency_and_the_practice(http, new_page):
     assert shown[4:7] == [1250, 1200, None]
     assert shown[7] == "Mar 1, 2026"  # a calendar day never shifts with the zone
     assert shown[8].startswith("Mar 2, 2026")  # 23:30 UTC is the next morning in Tokyo
+
+
+def test_stripe_refusing_our_receiver_is_explained_and_the_fallback_offered(
+    http, worker, localstripe, new_page, screenshots
+):
+    import httpx
+
+    practice = make_practice(http, name="Calm Therapy")
+    httpx.post(f"{localstripe.url}/_standin/config", json={"public_urls_only": True}, timeout=10).raise_for_status()
+    try:
+        page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)
+        page.get_by_role("link", name="Stripe").click()
+        page.get_by_label("Secret key").fill("sk_test_unreachable9999")
+        page.get_by_label("Publishable key").fill("pk_test_unreachable9999")
+        page.get_by_role("button", name="Connect").click()
+        expect(page.get_by_text("Connected", exact=True)).to_be_visible()
+        notice = page.locator('[data-problem="webhook_url_not_public"]')
+        expect(notice).to_contain_text("CLINICPAY_PUBLIC_WEBHOOK_BASE_URL")
+        expect(notice).to_contain_text("reconciliation")
+        expect(page.get_by_label("Webhook signing secret (optional)")).to_be_visible()  # the fallback, opened
+        screenshots(page, "admin-stripe-settings-webhook-refused")
+        page.get_by_label("Secret key").fill("sk_test_unreachable9999")
+        page.get_by_label("Publishable key").fill("pk_test_unreachable9999")
+        page.get_by_label("Webhook signing secret (optional)").fill("whsec_fromthedashboard9")
+        page.get_by_role("button", name="Replace keys").click()
+        expect(page.get_by_text("Your own endpoint (signing secret saved)")).to_be_visible()
+        expect(page.locator('[data-problem="webhook_url_not_public"]')).to_have_count(0)
+    finally:
+        httpx.post(f"{localstripe.url}/_standin/config", json={"public_urls_only": False}, timeout=10)

@@ -11,19 +11,32 @@ from tests.browser.portal import (
     WEBHOOK_EVENTS,
     connect_stripe,
     invoice_services,
+    payment_element,
     row_of,
     sign_in,
+    toast,
+    type_bank_account,
     type_card,
     unpaid_badge,
 )
-from tests.factories import CLIENT_PASSWORD, give_portal_access, make_client, make_practice, make_rate, make_service
+from tests.factories import (
+    CLIENT_PASSWORD,
+    STAFF_PASSWORD,
+    give_portal_access,
+    make_client,
+    make_practice,
+    make_rate,
+    make_service,
+)
+from tests.stripe.browser import fail_bank_debit, settle_bank_debit
+from tests.stripe.builders import card_payments_of
 
 pytestmark = pytest.mark.browser
 
 WEBHOOK_NAME = "clinicpay-browser-tests"
 
 
-def expand_invoice(page, invoice_id: str, number: str):  # noqa: ANN001, ANN201
+def expand_invoice(page, invoice_id: str, number: str):
     """Open an invoice's details on Billing and wait until its lines are shown."""
     row_of(page, invoice_id).get_by_role("button", name=re.compile(number)).click()
     details = page.locator(f"#invoice-details-{invoice_id}")
@@ -37,8 +50,9 @@ def paying_practice(http, worker, localstripe, receiver):
     and a client with two open invoices and a portal login."""
     practice = make_practice(http, name="Calm Therapy")
     keys = connect_stripe(http, practice, localstripe.url)
-    localstripe.register_webhook(WEBHOOK_NAME, receiver.webhook_url(practice.group_id), keys["webhook_secret"],
-                                 WEBHOOK_EVENTS)
+    localstripe.register_webhook(
+        WEBHOOK_NAME, receiver.webhook_url(practice.group_id), keys["webhook_secret"], WEBHOOK_EVENTS
+    )
     email = "robin@example.com"
     client = make_client(http, practice, name="Robin Client", email=email)
     give_portal_access(http, practice, client["id"], email=email)
@@ -162,11 +176,15 @@ def test_billing_reads_at_phone_width(http, worker, new_page, screenshots):
     rate = make_rate(http, practice, name="Therapy session (Self-Pay)", amount_cents=12_500)
     client = make_client(http, practice, name="Robin Client", email="robin@example.com")
     give_portal_access(http, practice, client["id"], email="robin@example.com")
-    services = [make_service(http, practice, client["id"], rate["id"], service_date=f"2026-03-{d:02d}")["id"]
-                for d in (2, 9)]
+    services = [
+        make_service(http, practice, client["id"], rate["id"], service_date=f"2026-03-{d:02d}")["id"] for d in (2, 9)
+    ]
     [invoice] = invoice_services(http, practice, services)
-    r = http.post(f"/v1/invoices/{invoice}/payments", headers=practice.biller,
-                  json={"amount_cents": 5_000, "method": "insurance", "received_date": "2026-04-03"})
+    r = http.post(
+        f"/v1/invoices/{invoice}/payments",
+        headers=practice.biller,
+        json={"amount_cents": 5_000, "method": "insurance", "received_date": "2026-04-03"},
+    )
     assert r.status_code == 201, r.text
 
     page = sign_in(new_page(width=375, height=812), "robin@example.com", CLIENT_PASSWORD)
@@ -181,7 +199,7 @@ def test_billing_reads_at_phone_width(http, worker, new_page, screenshots):
     screenshots(page, "client-billing-375-expanded")
     details.get_by_role("button", name="Make Payment").click()
     dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
-    expect(dialog.locator(".card-element")).to_be_hidden()
+    expect(dialog.locator(".payment-element")).to_be_hidden()
     expect(dialog.get_by_role("alert")).to_contain_text("Card payments aren’t set up for this practice yet")
     screenshots(page, "client-pay-dialog-375-no-stripe", full_page=False)
 
@@ -195,23 +213,64 @@ def test_three_d_secure_is_completed_in_stripes_window(paying_practice, new_page
     type_card(page, "4000002500003155")
     dialog.get_by_role("button", name="Pay $125.00").click()
 
-    # The bank's window (Stripe's, added to the page) must be usable above our dialog: once for
-    # the card check, once for the payment itself.
+    # The bank's window (Stripe's, from stripe.handleNextAction, added to the page) must be usable above
+    # our dialog.
     authenticate = page.get_by_role("button", name="Complete authentication")
-    expect(authenticate).to_be_visible()
+    expect(authenticate).to_be_visible(timeout=30_000)
+    expect(dialog.get_by_text("Your bank wants to confirm it’s you…")).to_be_visible()
     screenshots(page, "client-pay-3ds", full_page=False)
-    authenticate.click()
-    expect(dialog.get_by_text("Your bank wants to confirm it’s you…")).to_be_visible(timeout=30_000)
     authenticate.click()
     expect(dialog).to_have_count(0, timeout=30_000)
     expect(row_of(page, first)).to_contain_text("Paid", timeout=30_000)
     expect(unpaid_badge(page).locator(".count")).to_have_text("1")
 
 
+def test_three_d_secure_refused_is_explained_and_another_card_pays(paying_practice, new_page, screenshots):
+    first, _ = paying_practice["invoices"]
+    page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
+    expand_invoice(page, first, "INV-000001").get_by_role("button", name="Make Payment").click()
+    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
+    expect(dialog.get_by_role("button", name="Pay $125.00")).to_be_enabled()
+    type_card(page, "4000002500003155")
+    dialog.get_by_role("button", name="Pay $125.00").click()
+    page.get_by_role("button", name="Fail authentication").click()
+    expect(dialog.get_by_role("alert")).to_contain_text("Nothing was charged", timeout=30_000)
+    screenshots(page, "client-pay-3ds-refused", full_page=False)
+    expect(row_of(page, first)).to_contain_text("Open")
+
+    type_card(page, "4242424242424242")
+    dialog.get_by_role("button", name="Try again").click()
+    expect(dialog).to_have_count(0, timeout=30_000)
+    expect(row_of(page, first)).to_contain_text("Paid", timeout=30_000)
+
+
+def test_a_dialog_closed_during_3d_secure_resumes_or_cancels_when_reopened(paying_practice, http, new_page):
+    first, _ = paying_practice["invoices"]
+    page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
+    details = expand_invoice(page, first, "INV-000001")
+    details.get_by_role("button", name="Make Payment").click()
+    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
+    expect(dialog.get_by_role("button", name="Pay $125.00")).to_be_enabled()
+    type_card(page, "4000002500003155")
+    dialog.get_by_role("button", name="Pay $125.00").click()
+    expect(page.get_by_role("button", name="Complete authentication")).to_be_visible(timeout=30_000)
+    page.reload()  # the client walks away mid-authentication
+
+    details = expand_invoice(page, first, "INV-000001")
+    details.get_by_role("button", name="Make Payment").click()
+    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
+    expect(dialog.get_by_text("your bank still wants to confirm it’s you")).to_be_visible()
+    dialog.get_by_role("button", name="Continue the payment").click()
+    page.get_by_role("button", name="Complete authentication").click()
+    expect(dialog).to_have_count(0, timeout=30_000)
+    expect(row_of(page, first)).to_contain_text("Paid", timeout=30_000)
+
+
 def test_a_client_pays_part_of_an_invoice_when_the_practice_allows_it(paying_practice, http, new_page):
     practice = paying_practice["practice"]
-    r = http.patch("/v1/settings", headers=practice.admin,
-                   json={"allow_partial_payments": True, "minimum_payment_cents": 2_000})
+    r = http.patch(
+        "/v1/settings", headers=practice.admin, json={"allow_partial_payments": True, "minimum_payment_cents": 2_000}
+    )
     assert r.status_code == 200, r.text
     first, _ = paying_practice["invoices"]
     page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
@@ -230,3 +289,79 @@ def test_a_client_pays_part_of_an_invoice_when_the_practice_allows_it(paying_pra
     expect(row_of(page, first)).to_contain_text("Partially paid", timeout=30_000)
     expect(row_of(page, first)).to_contain_text("$75.00")
     expect(unpaid_badge(page).locator(".count")).to_have_text("2")
+
+
+@pytest.fixture
+def ach_practice(paying_practice, http):
+    r = http.patch("/v1/settings", headers=paying_practice["practice"].admin, json={"ach_debit_enabled": True})
+    assert r.status_code == 200, r.text
+    return paying_practice
+
+
+def _pay_by_bank(page, invoice_id: str, number: str, screenshots=None, shot: str | None = None):
+    expand_invoice(page, invoice_id, number).get_by_role("button", name="Make Payment").click()
+    dialog = page.get_by_role("dialog", name=f"Pay invoice {number}")
+    expect(payment_element(page).get_by_role("tab", name="US bank account")).to_be_visible()
+    type_bank_account(page)
+    if screenshots and shot:
+        screenshots(page, shot, full_page=False)
+    dialog.get_by_role("button", name=re.compile(r"^Pay \$")).click()
+    expect(dialog).to_have_count(0, timeout=30_000)
+    [payment] = card_payments_of(invoice_id)
+    return payment.stripe_payment_intent_id
+
+
+def test_a_bank_payment_is_pending_then_paid(ach_practice, localstripe, new_page, screenshots):
+    first, _ = ach_practice["invoices"]
+    page = sign_in(new_page(), ach_practice["email"], CLIENT_PASSWORD)
+    pi = _pay_by_bank(page, first, "INV-000001", screenshots, "client-pay-dialog-ach")
+    expect(toast(page)).to_contain_text("takes up to four business days")
+    expect(row_of(page, first)).to_contain_text("Payment pending", timeout=30_000)
+    expect(row_of(page, first)).to_contain_text("Open")
+    details = page.locator(f"#invoice-details-{first}")
+    expect(details.get_by_text(re.compile("Your payment of \\$125.00 is pending"))).to_be_visible(timeout=30_000)
+    expect(details.get_by_role("button", name="Make Payment")).to_be_hidden()
+    expect(details.get_by_role("table", name="Payments on invoice INV-000001")).to_contain_text("Bank debit (ACH)")
+    screenshots(page, "client-billing-ach-pending")
+
+    settle_bank_debit(localstripe.url, pi)  # days later, the bank pays
+    expect(row_of(page, first)).to_contain_text("Paid", timeout=30_000)
+    expect(row_of(page, first)).not_to_contain_text("Payment pending")
+    expect(unpaid_badge(page).locator(".count")).to_have_text("1")
+    screenshots(page, "client-billing-ach-paid")
+
+
+def test_a_bank_payment_that_fails_opens_the_invoice_again_with_the_reason(
+    ach_practice, localstripe, new_page, screenshots
+):
+    first, _ = ach_practice["invoices"]
+    practice = ach_practice["practice"]
+    page = sign_in(new_page(width=375, height=812), ach_practice["email"], CLIENT_PASSWORD)
+    pi = _pay_by_bank(page, first, "INV-000001")
+    expect(row_of(page, first)).to_contain_text("Payment pending", timeout=30_000)
+    screenshots(page, "client-billing-ach-pending-375")
+
+    fail_bank_debit(localstripe.url, pi, "insufficient_funds")
+    expect(row_of(page, first)).not_to_contain_text("Payment pending", timeout=30_000)
+    expect(row_of(page, first)).to_contain_text("Open")
+    details = page.locator(f"#invoice-details-{first}")
+    expect(
+        details.get_by_text(re.compile("did not go through: The customer's account has insufficient funds"))
+    ).to_be_visible(timeout=30_000)
+    expect(details.get_by_role("button", name="Make Payment")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshots(page, "client-billing-ach-failed-375")
+
+    staff = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
+    staff.goto(f"/portal/#/invoices/{first}")
+    expect(
+        staff.get_by_text(
+            re.compile("A bank payment of \\$125.00 failed: The customer's account has insufficient funds")
+        )
+    ).to_be_visible()
+    expect(staff.get_by_role("table", name="Payments on invoice INV-000001")).to_contain_text("Failed")
+    screenshots(staff, "staff-invoice-ach-failed")
+    staff_narrow = sign_in(new_page(width=375, height=812), practice.biller_email, STAFF_PASSWORD)
+    staff_narrow.goto(f"/portal/#/invoices/{first}")
+    expect(staff_narrow.get_by_text(re.compile("A bank payment of"))).to_be_visible()
+    screenshots(staff_narrow, "staff-invoice-ach-failed-375")

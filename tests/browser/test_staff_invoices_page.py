@@ -87,7 +87,7 @@ def test_biller_marks_an_invoice_paid_and_is_told_when_one_already_is(http, work
     ada = make_client(http, practice, name="Ada Lovelace")
     rate = make_rate(http, practice, amount_cents=9_000)
     service = make_service(http, practice, ada["id"], rate["id"])
-    from tests.browser.portal import invoice_services  # noqa: PLC0415
+    from tests.browser.portal import invoice_services
 
     [invoice_id] = invoice_services(http, practice, [service["id"]])
 
@@ -135,7 +135,7 @@ def test_biller_marks_an_invoice_paid_and_is_told_when_one_already_is(http, work
 
 
 def test_invoice_page_and_invoiced_tab_update_by_themselves(http, worker, new_page, screenshots):
-    from tests.browser.portal import invoice_services  # noqa: PLC0415
+    from tests.browser.portal import invoice_services
 
     practice = make_practice(http, name="Calm Therapy")
     ada = make_client(http, practice, name="Ada Lovelace")
@@ -151,8 +151,11 @@ def test_invoice_page_and_invoiced_tab_update_by_themselves(http, worker, new_pa
     detail.evaluate("window.__stillTheSamePage = true")
 
     # Money arrives while both pages are open (here a cash payment a colleague records).
-    r = http.post(f"/v1/invoices/{invoice_id}/payments", headers=practice.admin,
-                  json={"amount_cents": 7_500, "method": "cash", "received_date": "2026-04-02", "reference": "front desk"})
+    r = http.post(
+        f"/v1/invoices/{invoice_id}/payments",
+        headers=practice.admin,
+        json={"amount_cents": 7_500, "method": "cash", "received_date": "2026-04-02", "reference": "front desk"},
+    )
     assert r.status_code == 201, r.text
 
     expect(detail.get_by_role("heading", name=re.compile("INV-000001"))).to_contain_text("Partially paid")
@@ -169,9 +172,9 @@ def test_invoice_page_and_invoiced_tab_update_by_themselves(http, worker, new_pa
 
 
 def test_an_ended_session_goes_back_to_sign_in_with_a_word_why(http, new_page):
-    from sqlalchemy import text  # noqa: PLC0415
+    from sqlalchemy import text
 
-    from shared.db.engine import session_scope  # noqa: PLC0415
+    from shared.db.engine import session_scope
 
     practice = make_practice(http, name="Calm Therapy")
     page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)

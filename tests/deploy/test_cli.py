@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
-import httpx
+import stripe
 from sqlalchemy import func, select
 
 from shared.billing.models import BillingRate, Service
@@ -24,14 +24,23 @@ def clinicpay(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedPr
     for name, value in env.items():
         if value == "":
             child_env.pop(name, None)  # "" means: as if the variable were not set at all
-    return subprocess.run([sys.executable, "-m", "shared.cli", *args], input=stdin, capture_output=True, text=True,
-                          env=child_env, cwd=stack.REPO_ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "shared.cli", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=child_env,
+        cwd=stack.REPO_ROOT,
+        timeout=120,
+    )
 
 
 def counts() -> dict[str, int]:
     with session_scope() as session:
-        return {model.__name__: session.scalar(select(func.count()).select_from(model))
-                for model in (Group, User, Client, BillingRate, Service)}
+        return {
+            model.__name__: session.scalar(select(func.count()).select_from(model))
+            for model in (Group, User, Client, BillingRate, Service)
+        }
 
 
 def test_create_operator_reads_the_password_from_stdin_and_can_log_in(http):
@@ -40,9 +49,17 @@ def test_create_operator_reads_the_password_from_stdin_and_can_log_in(http):
     assert "operator Boss@Example.com created" in done.stdout
 
     token = login(http, "boss@example.com", "a-long-password-1")
-    r = http.post("/v1/groups", headers=auth(token), json={
-        "name": "Calm Therapy", "currency": "usd", "timezone": "America/Chicago",
-        "admin_email": "admin@calm.example", "admin_password": "admin-password-1"})
+    r = http.post(
+        "/v1/groups",
+        headers=auth(token),
+        json={
+            "name": "Calm Therapy",
+            "currency": "usd",
+            "timezone": "America/Chicago",
+            "admin_email": "admin@calm.example",
+            "admin_password": "admin-password-1",
+        },
+    )
     assert r.status_code == 201, r.text
 
     again = clinicpay("create-operator", "boss@example.com", "--password-stdin", stdin="another-password-2\n")
@@ -93,30 +110,72 @@ def test_seed_demo_restores_a_changed_demo_password(http):
     login(http, BILLER_EMAIL, DEMO_PASSWORD)
 
 
+def test_seed_demo_puts_back_a_demo_login_that_was_demoted_deactivated_or_given_a_second_factor(http):
+    assert clinicpay("seed-demo", CLINICPAY_STRIPE_API_BASE="").returncode == 0
+    admin = auth(login(http, ADMIN_EMAIL, DEMO_PASSWORD))
+    staff = http.get("/v1/users", headers=admin).json()["data"]
+    biller_id = next(u["id"] for u in staff if u["email"] == BILLER_EMAIL)
+    assert http.patch(f"/v1/users/{biller_id}", headers=admin, json={"role": "admin"}).status_code == 200
+    assert http.post("/v1/me/totp", headers=admin).status_code == 201
+    with session_scope() as session:  # as if its confirmation had gone through
+        session.execute(User.__table__.update().where(User.email == ADMIN_EMAIL).values(totp_enabled_at=func.now()))
+    assert http.patch(f"/v1/users/{biller_id}", headers=admin, json={"is_active": False}).status_code == 200
+
+    refreshed = clinicpay("seed-demo", CLINICPAY_STRIPE_API_BASE="")
+    assert f"password reset for {BILLER_EMAIL}" in refreshed.stdout
+    assert f"password reset for {ADMIN_EMAIL}" in refreshed.stdout
+    biller = login(http, BILLER_EMAIL, DEMO_PASSWORD)
+    assert http.get("/v1/me", headers=auth(biller)).json()["role"] == "biller"
+    assert http.get("/v1/me", headers=auth(login(http, ADMIN_EMAIL, DEMO_PASSWORD))).json()["totp_enabled"] is False
+
+
 def test_seed_demo_connects_the_demo_practice_to_localstripe_and_its_events_arrive(localstripe, receiver):
-    done = clinicpay("seed-demo", CLINICPAY_STRIPE_API_BASE=localstripe.url,
-                     CLINICPAY_PUBLIC_WEBHOOK_BASE_URL=receiver.url)
+    done = clinicpay(
+        "seed-demo", CLINICPAY_STRIPE_API_BASE=localstripe.url, CLINICPAY_PUBLIC_WEBHOOK_BASE_URL=receiver.url
+    )
     assert done.returncode == 0, done.stderr
     with session_scope() as session:
         group = session.scalar(select(Group))
         group_id = group.id
+        endpoint_id = group.stripe_webhook_endpoint_id
         assert group.stripe_connected
         assert STRIPE_SECRET_KEY.encode() not in bytes(group.stripe_secret_key_encrypted)
     assert receiver.webhook_url(str(group_id)) in done.stdout
 
-    # Anything the demo's key does at localstripe comes back, signed with the demo secret, to the receiver.
-    created = httpx.post(f"{localstripe.url}/v1/customers", data={"email": "someone@example.com"},
-                         auth=(STRIPE_SECRET_KEY, ""), timeout=10)
-    assert created.status_code == 200, created.text
+    # The demo's own webhook endpoint, made by clinicpay at the stand-in: a payment made with the demo's key
+    # comes back, signed with the endpoint's secret, to the receiver.
+    client = stripe.StripeClient(STRIPE_SECRET_KEY, base_addresses={"api": localstripe.url}, max_network_retries=0)
+    assert endpoint_id
+    endpoint = client.v1.webhook_endpoints.retrieve(endpoint_id)
+    assert endpoint.url == receiver.webhook_url(str(group_id)) and endpoint.api_version == stripe.api_version
+    pi = client.v1.payment_intents.create(params={"amount": 1_000, "currency": "usd", "payment_method": "pm_card_visa"})
+    client.v1.payment_intents.confirm(pi.id)
 
     def stored_events() -> int:
-        from shared.stripe_sync.models import StripeEvent  # noqa: PLC0415
+        from shared.stripe_sync.models import StripeEvent
 
         with session_scope() as session:
-            return session.scalar(select(func.count()).select_from(StripeEvent)
-                                  .where(StripeEvent.group_id == group_id))
+            return session.scalar(select(func.count()).select_from(StripeEvent).where(StripeEvent.group_id == group_id))
 
-    poll_until(stored_events, timeout=30, message="the customer.created event in the demo group's inbox")
+    poll_until(stored_events, timeout=30, message="the payment_intent.succeeded event in the demo group's inbox")
+
+    # A second run (the stand-in restarted and forgot the endpoint) makes it again; one that still knows it keeps it.
+    again = clinicpay(
+        "seed-demo", CLINICPAY_STRIPE_API_BASE=localstripe.url, CLINICPAY_PUBLIC_WEBHOOK_BASE_URL=receiver.url
+    )
+    assert again.returncode == 0, again.stderr
+    with session_scope() as session:
+        assert session.scalar(select(Group)).stripe_webhook_endpoint_id == endpoint.id
+    client.v1.webhook_endpoints.delete(endpoint.id)
+    forgot = clinicpay(
+        "seed-demo", CLINICPAY_STRIPE_API_BASE=localstripe.url, CLINICPAY_PUBLIC_WEBHOOK_BASE_URL=receiver.url
+    )
+    assert forgot.returncode == 0, forgot.stderr
+    assert "stripe webhook endpoint" in forgot.stdout
+    with session_scope() as session:
+        remade = session.scalar(select(Group)).stripe_webhook_endpoint_id
+    assert remade and remade != endpoint.id
+    assert client.v1.webhook_endpoints.retrieve(remade).url == receiver.webhook_url(str(group_id))
 
 
 def test_seed_demo_refuses_to_run_in_production():
@@ -131,16 +190,42 @@ def test_rotate_secrets_re_encrypts_with_the_newest_key_so_the_old_one_can_go(lo
     seeded = clinicpay("seed-demo", CLINICPAY_STRIPE_API_BASE=localstripe.url, CLINICPAY_SECRET_KEYS=old_key)
     assert seeded.returncode == 0, seeded.stderr
 
+    # The demo admin has a second factor, its secret encrypted with the old key like the Stripe ones.
+    totp_secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    give_totp = (
+        "from sqlalchemy import select; import shared.db.models; from shared.db.engine import session_scope;"
+        "from shared.users.models import User; from shared.security.secrets import encrypt_secret\n"
+        "with session_scope() as s:\n"
+        "    s.scalar(select(User).where(User.role == 'admin')).totp_secret_encrypted = "
+        f"encrypt_secret('{totp_secret}')"
+    )
+    assert _python(give_totp, old_key).returncode == 0
+
     rotated = clinicpay("rotate-secrets", CLINICPAY_SECRET_KEYS=f"{new_key},{old_key}")
     assert rotated.returncode == 0, rotated.stderr
-    assert "1 group(s)" in rotated.stdout
+    assert "1 group(s)" in rotated.stdout and "TOTP secrets of 1 user(s)" in rotated.stdout
 
-    check = ("from sqlalchemy import select; import shared.db.models; from shared.db.engine import session_scope;"
-             "from shared.groups.models import Group; from shared.security.secrets import decrypt_secret\n"
-             "with session_scope() as s: print(decrypt_secret(s.scalar(select(Group)).stripe_secret_key_encrypted))")
-    only_new = subprocess.run([sys.executable, "-c", check], capture_output=True, text=True, cwd=stack.REPO_ROOT,
-                              env=stack.child_env(CLINICPAY_SECRET_KEYS=new_key), timeout=60)
-    assert only_new.stdout.strip() == STRIPE_SECRET_KEY, only_new.stderr
+    check = (
+        "from sqlalchemy import select; import shared.db.models; from shared.db.engine import session_scope;"
+        "from shared.groups.models import Group; from shared.users.models import User;"
+        "from shared.security.secrets import decrypt_secret\n"
+        "with session_scope() as s:\n"
+        "    print(decrypt_secret(s.scalar(select(Group)).stripe_secret_key_encrypted))\n"
+        "    print(decrypt_secret(s.scalar(select(User).where(User.role == 'admin')).totp_secret_encrypted))"
+    )
+    only_new = _python(check, new_key)
+    assert only_new.stdout.split() == [STRIPE_SECRET_KEY, totp_secret], only_new.stderr
+
+
+def _python(code: str, secret_keys: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=stack.REPO_ROOT,
+        env=stack.child_env(CLINICPAY_SECRET_KEYS=secret_keys),
+        timeout=60,
+    )
 
 
 def test_the_command_says_plainly_when_the_database_is_unreachable():

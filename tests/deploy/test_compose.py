@@ -15,7 +15,6 @@ import json
 import re
 import shlex
 import tomllib
-from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -78,7 +77,7 @@ def raw_compose() -> dict[str, Any]:
     return yaml.safe_load(COMPOSE_FILE.read_text())
 
 
-def parse(document: dict[str, Any]):  # noqa: ANN201
+def parse(document: dict[str, Any]):
     """The compose-spec package's strict parser: unknown keys, bad enums, malformed values are refused."""
     return PyOptions(apply_merge=True).from_yaml(json.dumps(document))
 
@@ -98,11 +97,11 @@ def k8s_objects() -> list[dict[str, Any]]:
 
 
 def app_services(compose: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {name: svc for name, svc in compose["services"].items()
-            if svc.get("build", {}).get("target") == "runtime"}
+    return {name: svc for name, svc in compose["services"].items() if svc.get("build", {}).get("target") == "runtime"}
 
 
 # --- Compose --------------------------------------------------------------------------------
+
 
 def test_the_compose_file_follows_the_compose_specification():
     # compose-spec ships the specification as a strict parser plus pydantic models generated
@@ -112,8 +111,18 @@ def test_the_compose_file_follows_the_compose_specification():
     document = parsed.to_dict()
     ComposeSpecification.model_validate(document)
     jsonschema.validate(document, ComposeSpecification.model_json_schema())
-    assert set(document["services"]) == {"postgres", "redis", "migrate", "api", "webhooks", "webhooks-relay",
-                                         "worker", "beat", "flower", "localstripe"}
+    assert set(document["services"]) == {
+        "postgres",
+        "redis",
+        "migrate",
+        "api",
+        "webhooks",
+        "webhooks-relay",
+        "worker",
+        "beat",
+        "flower",
+        "localstripe",
+    }
 
 
 def test_the_specification_check_is_strict_enough_to_catch_a_typo():
@@ -143,12 +152,14 @@ def test_apps_start_after_migrations_on_healthy_postgres_and_redis():
         assert services[name]["healthcheck"]["test"], f"{name} needs a healthcheck for service_healthy"
     assert services["migrate"]["command"] == ["clinicpay", "migrate"]
     assert services["migrate"]["restart"] == "no"
-    assert {k: v["condition"] for k, v in services["migrate"]["depends_on"].items()} == {
-        "postgres": "service_healthy"}
+    assert {k: v["condition"] for k, v in services["migrate"]["depends_on"].items()} == {"postgres": "service_healthy"}
     for name in ("api", "webhooks", "webhooks-relay", "worker", "beat"):
         depends = {k: v["condition"] for k, v in services[name]["depends_on"].items()}
-        assert depends == {"migrate": "service_completed_successfully", "postgres": "service_healthy",
-                           "redis": "service_healthy"}, name
+        assert depends == {
+            "migrate": "service_completed_successfully",
+            "postgres": "service_healthy",
+            "redis": "service_healthy",
+        }, name
     for name, service in services.items():
         for target, dep in (service.get("depends_on") or {}).items():
             if dep["condition"] == "service_healthy":
@@ -163,6 +174,7 @@ def test_apps_start_after_migrations_on_healthy_postgres_and_redis():
 
 # --- Commands exist -------------------------------------------------------------------------
 
+
 def _console_scripts() -> dict[str, str]:
     return tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["scripts"]
 
@@ -173,9 +185,9 @@ def assert_command_exists(cmd: list[str], where: str) -> None:
     if program in ("sh", "/bin/sh") and args[:1] == ["-c"]:
         assert_command_exists(shlex.split(args[1]), where)
     elif program in _console_scripts():
-        from shared.cli import build_parser  # noqa: PLC0415
+        from shared.cli import build_parser
 
-        subcommands = build_parser()._subparsers._group_actions[0].choices  # noqa: SLF001
+        subcommands = build_parser()._subparsers._group_actions[0].choices
         assert args and args[0] in subcommands, f"{where}: `{program} {args[:1]}` is not a clinicpay command"
     elif program == "uvicorn":
         target = next(a for a in args if ":" in a and not a.startswith("-"))
@@ -218,8 +230,12 @@ def test_every_command_in_compose_exists_in_the_project():
 
 
 def test_every_command_in_the_kubernetes_manifests_exists_in_the_project():
-    containers = [(obj["_file"], c) for obj in k8s_objects() if obj["kind"] in ("Deployment", "Job")
-                  for c in obj["spec"]["template"]["spec"]["containers"]]
+    containers = [
+        (obj["_file"], c)
+        for obj in k8s_objects()
+        if obj["kind"] in ("Deployment", "Job")
+        for c in obj["spec"]["template"]["spec"]["containers"]
+    ]
     assert {c["name"] for _, c in containers} == {"api", "webhooks", "relay", "worker", "beat", "flower", "migrate"}
     for file, container in containers:
         assert_command_exists(container["command"] + container.get("args", []), f"{file} {container['name']}")
@@ -238,22 +254,26 @@ def test_the_dockerfile_copies_files_that_exist_and_runs_a_real_command():
     for line in lines:
         if line.startswith("CMD "):
             assert_command_exists(yaml.safe_load(line[4:]), "Dockerfile CMD")
-    assert "python:3.11-slim" in lines[next(i for i, l in enumerate(lines) if l.startswith("FROM "))]
+    assert "python:3.11-slim" in lines[next(i for i, line in enumerate(lines) if line.startswith("FROM "))]
     assert any(line.startswith("USER 10001") for line in lines), "the image must not run as root"
 
 
 def test_the_image_installs_only_versions_pinned_in_the_lock():
     """The image installs pyproject's runtime dependencies constrained by requirements.lock;
     every package that pulls in must be pinned there, or builds would drift."""
-    from importlib.metadata import PackageNotFoundError, distribution  # noqa: PLC0415
+    from importlib.metadata import PackageNotFoundError, distribution
 
-    from packaging.requirements import Requirement  # noqa: PLC0415
-    from packaging.utils import canonicalize_name  # noqa: PLC0415
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
 
-    pinned = {canonicalize_name(line.split("==")[0]) for line in (REPO_ROOT / "requirements.lock").read_text()
-              .splitlines() if "==" in line}
-    todo = [Requirement(r) for r in tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]
-            ["dependencies"]]
+    pinned = {
+        canonicalize_name(line.split("==")[0])
+        for line in (REPO_ROOT / "requirements.lock").read_text().splitlines()
+        if "==" in line
+    }
+    todo = [
+        Requirement(r) for r in tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    ]
     seen: set[str] = set()
     while todo:
         req = todo.pop()
@@ -276,6 +296,7 @@ def test_the_image_installs_only_versions_pinned_in_the_lock():
 
 # --- Kubernetes ------------------------------------------------------------------------------
 
+
 def test_kubernetes_objects_point_at_each_other_correctly():
     objects = k8s_objects()
     by_kind: dict[str, list[dict[str, Any]]] = {}
@@ -285,8 +306,13 @@ def test_kubernetes_objects_point_at_each_other_correctly():
 
     deployments = by_kind["Deployment"]
     assert {d["metadata"]["name"] for d in deployments} == {
-        "clinicpay-api", "clinicpay-webhooks", "clinicpay-webhooks-relay", "clinicpay-worker", "clinicpay-beat",
-        "clinicpay-flower"}
+        "clinicpay-api",
+        "clinicpay-webhooks",
+        "clinicpay-webhooks-relay",
+        "clinicpay-worker",
+        "clinicpay-beat",
+        "clinicpay-flower",
+    }
     for d in deployments:
         labels = d["spec"]["template"]["metadata"]["labels"]
         assert d["spec"]["selector"]["matchLabels"].items() <= labels.items(), d["_file"]
@@ -298,8 +324,9 @@ def test_kubernetes_objects_point_at_each_other_correctly():
         selector = service["spec"]["selector"]
         matches = [d for d in deployments if selector.items() <= d["spec"]["template"]["metadata"]["labels"].items()]
         assert len(matches) == 1, f"Service {service['metadata']['name']} selects {len(matches)} deployments"
-        port_names = {p["name"] for c in matches[0]["spec"]["template"]["spec"]["containers"]
-                      for p in c.get("ports", [])}
+        port_names = {
+            p["name"] for c in matches[0]["spec"]["template"]["spec"]["containers"] for p in c.get("ports", [])
+        }
         for port in service["spec"]["ports"]:
             assert port["targetPort"] in port_names, f"Service {service['metadata']['name']} targets {port}"
 
@@ -327,6 +354,7 @@ def test_the_secret_is_a_template_of_placeholders_kept_out_of_kustomize():
 
 
 # --- README ------------------------------------------------------------------------------------
+
 
 def test_readme_documents_every_variable_the_deployment_files_use():
     readme = README.read_text()

@@ -14,7 +14,9 @@ from tests.stripe.flaky_proxy import FlakyProxy
 
 
 @pytest.fixture(scope="package")
-def private_stack() -> Iterator[PrivateStack]:
+def private_stack(mail_server) -> Iterator[PrivateStack]:
+    # The private worker sends the outbox's emails to the session's SMTP server (CLINICPAY_SMTP_URL
+    # in its environment): running, so a scenario's receipts are delivered instead of retried.
     stack = PrivateStack().start()
     try:
         with this_process_on(stack):
@@ -42,7 +44,7 @@ def api(stack: PrivateStack) -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def flaky(localstripe) -> Iterator[FlakyProxy]:  # noqa: ANN001
+def flaky(localstripe) -> Iterator[FlakyProxy]:
     """A hop in front of the session's localstripe that fails on cue (tests/stripe/flaky_proxy.py)."""
     proxy = FlakyProxy(localstripe.url).start()
     yield proxy
@@ -50,7 +52,7 @@ def flaky(localstripe) -> Iterator[FlakyProxy]:  # noqa: ANN001
 
 
 @pytest.fixture
-def clock() -> "Stopwatch":
+def clock() -> Stopwatch:
     return Stopwatch()
 
 

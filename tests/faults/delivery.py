@@ -13,8 +13,9 @@ import httpx
 from tests.stripe_events import deliver
 
 
-def deliver_all(url: str, events: Sequence[dict[str, Any]], secret: str, *, threads: int = 32,
-                timeout: float = 30.0) -> list[int]:
+def deliver_all(
+    url: str, events: Sequence[dict[str, Any]], secret: str, *, threads: int = 32, timeout: float = 30.0
+) -> list[int]:
     """POST every event (signed with `secret`) from `threads` concurrent senders, as Stripe's delivery
     fleet does; the HTTP status of each, in the order of `events` (0: the connection failed)."""
     local = threading.local()

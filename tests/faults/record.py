@@ -26,8 +26,16 @@ RELIABILITY_DIR = Path(__file__).resolve().parents[2] / "test-artifacts" / "reli
 _NAME = re.compile(r"^[a-z0-9_]+$")
 
 
-def record_scenario(name: str, load: dict[str, Any], faults: list[str], lost: dict[str, int], notes: str = "", *,
-                    title: str | None = None, duration_s: float | None = None) -> Path:
+def record_scenario(
+    name: str,
+    load: dict[str, Any],
+    faults: list[str],
+    lost: dict[str, int],
+    notes: str = "",
+    *,
+    title: str | None = None,
+    duration_s: float | None = None,
+) -> Path:
     """Append one scenario's figures; returns the file written."""
     if not _NAME.match(name):
         raise ValueError(f"scenario name must be snake_case: {name!r}")

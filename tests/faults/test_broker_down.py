@@ -15,7 +15,13 @@ from shared.tasks import names
 from tests.conftest import poll_until
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import (
-    card_event_losses, card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes, payments_by_id,
+    card_event_losses,
+    card_payments,
+    inbox,
+    inbox_counts,
+    invoices_by_id,
+    ledger_changes,
+    payments_by_id,
 )
 from tests.faults.record import record_scenario
 from tests.invoicing import builders as b
@@ -50,11 +56,18 @@ def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(sta
     stack.redis.start()
     back_at = time.monotonic()
 
-    poll_until(lambda: inbox_counts(gid)["processed"] == EVENTS, timeout=180, interval=0.5,
-               message="every stored event to be applied after Redis came back")
+    poll_until(
+        lambda: inbox_counts(gid)["processed"] == EVENTS,
+        timeout=180,
+        interval=0.5,
+        message="every stored event to be applied after Redis came back",
+    )
     recovery_s = time.monotonic() - back_at
-    run = b.wait_for_run(api, billing, run_requested.json()["id"], timeout=90) \
-        if run_requested.status_code == 202 else {"status": f"refused {run_requested.status_code}"}
+    run = (
+        b.wait_for_run(api, billing, run_requested.json()["id"], timeout=90)
+        if run_requested.status_code == 202
+        else {"status": f"refused {run_requested.status_code}"}
+    )
 
     rows = inbox(gid)
     invoices, ledger = invoices_by_id(gid), payments_by_id(gid)
@@ -66,13 +79,18 @@ def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(sta
         "invoicing_runs_lost": int(run["status"] != "succeeded"),
     }
     record_scenario(
-        "broker_down", title="Broker (Redis) down while webhooks arrive",
+        "broker_down",
+        title="Broker (Redis) down while webhooks arrive",
         load={"events": EVENTS, "payments": EVENTS, "concurrent_senders": 16, "invoicing_runs": 1},
-        faults=[f"private Redis stopped for {back_at - down_at:.0f}s while {EVENTS} signed events were delivered, "
-                "then started again empty (no persistence)"],
-        lost=lost, duration_s=clock.seconds,
+        faults=[
+            f"private Redis stopped for {back_at - down_at:.0f}s while {EVENTS} signed events were delivered, "
+            "then started again empty (no persistence)"
+        ],
+        lost=lost,
+        duration_s=clock.seconds,
         notes=f"receiver answered {tally(statuses)}; all {EVENTS} applied {recovery_s:.0f}s after Redis was back; "
-              f"max attempts per event {max(r['attempts'] for r in rows)}")
+        f"max attempts per event {max(r['attempts'] for r in rows)}",
+    )
 
     # Stripe got its 200 for every event while the broker was down: each was durably stored first.
     assert tally(statuses) == {200: EVENTS}
@@ -110,8 +128,9 @@ def test_events_queued_in_redis_when_it_restarts_empty_are_sent_again_from_the_i
     poll_until(lambda: inbox_counts(gid)["dispatched"] == QUEUED, timeout=60, message="the relay to dispatch all")
     # The relay marks a batch dispatched, then sends it: wait until every event's id is in Redis.
     broker = redis.Redis.from_url(stack.redis.url)
-    poll_until(lambda: _event_ids_queued(broker) >= QUEUED, timeout=30,
-               message="every dispatched event to be waiting in Redis")
+    poll_until(
+        lambda: _event_ids_queued(broker) >= QUEUED, timeout=30, message="every dispatched event to be waiting in Redis"
+    )
     queued = _event_ids_queued(broker)
     broker.close()
 
@@ -120,8 +139,12 @@ def test_events_queued_in_redis_when_it_restarts_empty_are_sent_again_from_the_i
     after_restart = _event_ids_queued(redis.Redis.from_url(stack.redis.url))
     restarted_at = time.monotonic()
     stack.restart_worker()
-    poll_until(lambda: inbox_counts(gid)["processed"] == QUEUED, timeout=240, interval=0.5,
-               message="the sweeper to send the lost messages again")
+    poll_until(
+        lambda: inbox_counts(gid)["processed"] == QUEUED,
+        timeout=240,
+        interval=0.5,
+        message="the sweeper to send the lost messages again",
+    )
     recovery_s = time.monotonic() - restarted_at
 
     rows = inbox(gid)
@@ -130,13 +153,18 @@ def test_events_queued_in_redis_when_it_restarts_empty_are_sent_again_from_the_i
         **card_event_losses(rows, applied, invoices_by_id(gid)),
     }
     record_scenario(
-        "broker_restart_loses_queue", title="Broker (Redis) restarted empty with events queued in it",
+        "broker_restart_loses_queue",
+        title="Broker (Redis) restarted empty with events queued in it",
         load={"events": QUEUED, "queued_events_lost": queued - after_restart},
-        faults=[f"{queued} dispatched events waiting in Redis (worker stopped); Redis restarted without "
-                "persistence, losing them all"],
-        lost=lost, duration_s=clock.seconds,
+        faults=[
+            f"{queued} dispatched events waiting in Redis (worker stopped); Redis restarted without "
+            "persistence, losing them all"
+        ],
+        lost=lost,
+        duration_s=clock.seconds,
         notes=f"the sweeper re-sent them from the inbox; all applied {recovery_s:.0f}s after the restart "
-              f"(rows count as lost {inbox_sweep.LOST_AFTER_SECONDS:.0f}s after dispatch)")
+        f"(rows count as lost {inbox_sweep.LOST_AFTER_SECONDS:.0f}s after dispatch)",
+    )
 
     assert queued == QUEUED and after_restart == 0  # the restart really lost every message
     assert lost == dict.fromkeys(lost, 0), lost

@@ -9,9 +9,9 @@ import httpx
 import pytest
 
 from tests.conftest import poll_until
+from tests.factories import auth, issue_token, make_staff_user
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import card_event_losses, card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes
-from tests.factories import auth, issue_token, make_staff_user
 from tests.faults.record import record_scenario
 from tests.stripe_events import event
 from tests.webhooks.builders import make_practice
@@ -20,7 +20,7 @@ BEFORE, DURING = 10, 40
 MID_APPLY = 300
 
 
-def staff_headers(group_id) -> dict[str, str]:  # noqa: ANN001
+def staff_headers(group_id) -> dict[str, str]:
     return auth(issue_token(make_staff_user(str(group_id), f"biller-{group_id.hex[:8]}@faults.example")))
 
 
@@ -49,8 +49,12 @@ def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_ret
     biller_page_after = api.get("/v1/invoices", headers=biller)
     # Stripe's retry of every refused delivery.
     retried = deliver_all(url, events[BEFORE:], practice.webhook_secret, threads=8)
-    poll_until(lambda: inbox_counts(gid)["processed"] == BEFORE + DURING, timeout=120, interval=0.5,
-               message="the retried events to be applied")
+    poll_until(
+        lambda: inbox_counts(gid)["processed"] == BEFORE + DURING,
+        timeout=120,
+        interval=0.5,
+        message="the retried events to be applied",
+    )
     recovery_s = time.monotonic() - back_at
 
     rows = inbox(gid)
@@ -63,12 +67,15 @@ def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_ret
         **card_event_losses(rows, applied, invoices),
     }
     record_scenario(
-        "database_down", title="Database (PostgreSQL) down while webhooks arrive",
+        "database_down",
+        title="Database (PostgreSQL) down while webhooks arrive",
         load={"events": BEFORE + DURING, "refused_then_retried": DURING},
         faults=[f"private PostgreSQL stopped (fast shutdown) while {DURING} events were delivered, then started"],
-        lost=lost, duration_s=clock.seconds,
+        lost=lost,
+        duration_s=clock.seconds,
         notes=f"while down the receiver answered {tally(refused)}, /readyz {receiver_ready.status_code}; "
-              f"the retries answered {tally(retried)} and were applied within {recovery_s:.0f}s")
+        f"the retries answered {tally(retried)} and were applied within {recovery_s:.0f}s",
+    )
 
     # While the database was down: a clear "try again" to Stripe, never a 200 for an event not stored.
     assert tally(refused) == {503: DURING}
@@ -94,16 +101,24 @@ def test_the_database_restarting_while_the_worker_applies_events(stack, clock):
     events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
     stack.beat.start()
     assert tally(deliver_all(stack.webhook_url(gid), events, practice.webhook_secret, threads=16)) == {200: MID_APPLY}
-    poll_until(lambda: inbox_counts(gid)["processed"] >= MID_APPLY // 5, timeout=120, interval=0.05,
-               message="the worker to be busy applying events")
+    poll_until(
+        lambda: inbox_counts(gid)["processed"] >= MID_APPLY // 5,
+        timeout=120,
+        interval=0.05,
+        message="the worker to be busy applying events",
+    )
     stack.pg.stop()
     down_at = time.monotonic()
     time.sleep(3)  # every connection of the worker, relay and beat's sweeps fails meanwhile
     stack.pg.start()
     back_at = time.monotonic()
     processed_before = inbox_counts(gid)["processed"]
-    poll_until(lambda: inbox_counts(gid)["processed"] == MID_APPLY, timeout=240, interval=0.5,
-               message="every event to be applied after the database came back")
+    poll_until(
+        lambda: inbox_counts(gid)["processed"] == MID_APPLY,
+        timeout=240,
+        interval=0.5,
+        message="every event to be applied after the database came back",
+    )
     recovery_s = time.monotonic() - back_at
 
     rows = inbox(gid)
@@ -113,13 +128,18 @@ def test_the_database_restarting_while_the_worker_applies_events(stack, clock):
         **card_event_losses(rows, applied, invoices),
     }
     record_scenario(
-        "database_restart_mid_apply", title="Database restarted while the worker applies events",
+        "database_restart_mid_apply",
+        title="Database restarted while the worker applies events",
         load={"events": MID_APPLY, "payments": MID_APPLY},
-        faults=[f"private PostgreSQL stopped for {back_at - down_at:.0f}s (fast shutdown: open transactions cut) "
-                f"after {processed_before} of {MID_APPLY} events were applied"],
-        lost=lost, duration_s=clock.seconds,
+        faults=[
+            f"private PostgreSQL stopped for {back_at - down_at:.0f}s (fast shutdown: open transactions cut) "
+            f"after {processed_before} of {MID_APPLY} events were applied"
+        ],
+        lost=lost,
+        duration_s=clock.seconds,
         notes=f"all applied {recovery_s:.0f}s after the database was back; "
-              f"{sum(1 for r in rows if r['attempts'] > 1)} event(s) needed a second attempt")
+        f"{sum(1 for r in rows if r['attempts'] > 1)} event(s) needed a second attempt",
+    )
 
     assert lost == dict.fromkeys(lost, 0), lost
     assert len(applied) == MID_APPLY and set(applied.values()) == {1}

@@ -28,7 +28,7 @@ from tests.stripe_events import charge, event, refund
 from tests.webhooks.builders import make_practice
 
 PAYMENTS = 1_000
-REFUNDED = 500          # half of them partly refunded afterwards
+REFUNDED = 500  # half of them partly refunded afterwards
 DELIVERIES = 5_000
 DUPLICATE_SHARE = 0.30  # Stripe delivers at least once: this share of the deliveries are repeats
 SENDERS = 32
@@ -37,16 +37,33 @@ SENDERS = 32
 def _events_of(p: CardPayment, refund_cents: int | None) -> list[dict[str, Any]]:
     """What Stripe emits for one payment: processing, then succeeded; for a refund, the refund's
     creation (pending), its update (succeeded) and the charge's refunded event carrying it."""
-    events = [event("payment_intent.processing", p.intent("processing")),
-              event("payment_intent.succeeded", p.intent("succeeded"))]
+    events = [
+        event("payment_intent.processing", p.intent("processing")),
+        event("payment_intent.succeeded", p.intent("succeeded")),
+    ]
     if refund_cents:
         refund_id, charge_id = f"re_storm{uuid.uuid4().hex[:16]}", f"ch_storm{uuid.uuid4().hex[:16]}"
-        pending = refund(amount=refund_cents, payment_intent=p.payment_intent_id, charge=charge_id,
-                         refund_id=refund_id, status="pending")
+        pending = refund(
+            amount=refund_cents,
+            payment_intent=p.payment_intent_id,
+            charge=charge_id,
+            refund_id=refund_id,
+            status="pending",
+        )
         done = {**pending, "status": "succeeded"}
-        events += [event("refund.created", pending), event("refund.updated", done),
-                   event("charge.refunded", charge(amount=p.amount_cents, payment_intent=p.payment_intent_id,
-                                                   refunds=[done], charge_id=charge_id))]
+        events += [
+            event("refund.created", pending),
+            event("refund.updated", done),
+            event(
+                "charge.refunded",
+                charge(
+                    amount=p.amount_cents,
+                    payment_intent=p.payment_intent_id,
+                    amount_refunded=refund_cents,
+                    charge_id=charge_id,
+                ),
+            ),
+        ]
     return events
 
 
@@ -68,18 +85,36 @@ def test_a_storm_of_duplicated_shuffled_concurrent_events_leaves_the_exact_ledge
     sent_at = time.monotonic()
     statuses = deliver_all(stack.webhook_url(gid), deliveries, practice.webhook_secret, threads=SENDERS)
     receive_s = time.monotonic() - sent_at
-    poll_until(lambda: inbox_counts(gid)["processed"] >= len(unique), timeout=720, interval=1.0,
-               message="every distinct event to be applied")
+    poll_until(
+        lambda: inbox_counts(gid)["processed"] >= len(unique),
+        timeout=720,
+        interval=1.0,
+        message="every distinct event to be applied",
+    )
     settle_s = time.monotonic() - sent_at
 
     # What Stripe says, and therefore what the biller must see.
-    expected_invoices = {p.invoice_id: {"status": "partially_paid" if refunded.get(p.payment_id) else "paid",
-                                        "paid_cents": p.amount_cents - refunded.get(p.payment_id, 0),
-                                        "balance_cents": refunded.get(p.payment_id, 0), "overpaid_cents": 0,
-                                        "total_cents": p.amount_cents} for p in payments}
-    expected_payments = {p.payment_id: {"status": "succeeded", "amount_cents": p.amount_cents,
-                                        "refunded_cents": refunded.get(p.payment_id, 0), "overpayment_cents": 0,
-                                        "invoice_id": p.invoice_id, "method": "card"} for p in payments}
+    expected_invoices = {
+        p.invoice_id: {
+            "status": "partially_paid" if refunded.get(p.payment_id) else "paid",
+            "paid_cents": p.amount_cents - refunded.get(p.payment_id, 0),
+            "balance_cents": refunded.get(p.payment_id, 0),
+            "overpaid_cents": 0,
+            "total_cents": p.amount_cents,
+        }
+        for p in payments
+    }
+    expected_payments = {
+        p.payment_id: {
+            "status": "succeeded",
+            "amount_cents": p.amount_cents,
+            "refunded_cents": refunded.get(p.payment_id, 0),
+            "overpayment_cents": 0,
+            "invoice_id": p.invoice_id,
+            "method": "card",
+        }
+        for p in payments
+    }
     invoices, ledger, refunds = invoices_by_id(gid), payments_by_id(gid), refunds_by_stripe_id(gid)
     rows = inbox(gid)
     succeeded = ledger_changes(gid, "payment.succeeded")
@@ -91,20 +126,36 @@ def test_a_storm_of_duplicated_shuffled_concurrent_events_leaves_the_exact_ledge
         "invoices_wrong": sum(1 for k, v in expected_invoices.items() if invoices.get(k) != v),
         "payments_wrong": sum(1 for k, v in expected_payments.items() if ledger.get(k) != v),
         "payments_applied_twice": sum(n - 1 for n in succeeded.values() if n > 1),
-        "refunds_missing_or_wrong": REFUNDED - sum(1 for r in refunds.values() if r["status"] == "succeeded"
-                                                   and r["amount_cents"] == refunded.get(r["payment_id"])),
+        "refunds_missing_or_wrong": REFUNDED
+        - sum(
+            1
+            for r in refunds.values()
+            if r["status"] == "succeeded" and r["amount_cents"] == refunded.get(r["payment_id"])
+        ),
         "refunds_applied_twice": sum(n - 1 for n in refund_changes.values() if n > 1),
     }
     record_scenario(
-        "webhook_storm", title="Webhook storm: duplicates, shuffled order, concurrent senders",
-        load={"deliveries": DELIVERIES, "distinct_events": len(unique), "duplicates": len(duplicates),
-              "payments": PAYMENTS, "refunds": REFUNDED, "concurrent_senders": SENDERS},
-        faults=["30% re-deliveries", "shuffled order (refunds before payments, succeeded before processing)",
-                f"{SENDERS} concurrent senders"],
-        lost=lost, duration_s=clock.seconds,
+        "webhook_storm",
+        title="Webhook storm: duplicates, shuffled order, concurrent senders",
+        load={
+            "deliveries": DELIVERIES,
+            "distinct_events": len(unique),
+            "duplicates": len(duplicates),
+            "payments": PAYMENTS,
+            "refunds": REFUNDED,
+            "concurrent_senders": SENDERS,
+        },
+        faults=[
+            "30% re-deliveries",
+            "shuffled order (refunds before payments, succeeded before processing)",
+            f"{SENDERS} concurrent senders",
+        ],
+        lost=lost,
+        duration_s=clock.seconds,
         notes=f"received in {receive_s:.0f}s ({DELIVERIES / receive_s:.0f}/s), answered {tally(statuses)}; "
-              f"ledger settled {settle_s:.0f}s after the first delivery "
-              f"({len(unique) / settle_s:.0f} distinct events/s applied)")
+        f"ledger settled {settle_s:.0f}s after the first delivery "
+        f"({len(unique) / settle_s:.0f} distinct events/s applied)",
+    )
 
     assert tally(statuses) == {200: DELIVERIES}
     assert lost == dict.fromkeys(lost, 0), lost

@@ -20,7 +20,13 @@ from shared.invoicing.models import Invoice, InvoicingRun
 from tests.conftest import poll_until
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import (
-    card_event_losses, card_payments, in_flight, inbox, inbox_counts, invoices_by_id, ledger_changes,
+    card_event_losses,
+    card_payments,
+    in_flight,
+    inbox,
+    inbox_counts,
+    invoices_by_id,
+    ledger_changes,
 )
 from tests.faults.record import record_scenario
 from tests.invoicing import builders as b
@@ -40,7 +46,7 @@ def _run(run_id: str) -> InvoicingRun:
         return session.get(InvoicingRun, uuid.UUID(run_id))
 
 
-def _kill_worker(stack) -> int:  # noqa: ANN001
+def _kill_worker(stack) -> int:
     pids = stack.worker.group_pids()
     stack.worker.kill()
     return len(pids)
@@ -57,8 +63,9 @@ def test_a_worker_killed_during_an_invoicing_run_of_2000_services(stack, api, cl
     r = b.start_run(api, practice, services)
     assert r.status_code == 202, r.text
     run_id = r.json()["id"]
-    poll_until(lambda: _run(run_id).status == "running", timeout=60, interval=0.02,
-               message="the worker to take the run")
+    poll_until(
+        lambda: _run(run_id).status == "running", timeout=60, interval=0.02, message="the worker to take the run"
+    )
     time.sleep(0.5)  # into the run's one transaction: invoices built, PDFs rendering
     killed_processes = _kill_worker(stack)
     killed_at = time.monotonic()
@@ -71,12 +78,21 @@ def test_a_worker_killed_during_an_invoicing_run_of_2000_services(stack, api, cl
     with session_scope() as session:
         numbers = list(session.scalars(select(Invoice.number).where(Invoice.group_id == practice.id)))
         sequences = sorted(session.scalars(select(Invoice.sequence).where(Invoice.group_id == practice.id)))
-        per_client = list(session.execute(select(Invoice.client_id, func.count()).where(Invoice.group_id == practice.id)
-                                          .group_by(Invoice.client_id)).all())
-        total = session.scalar(select(func.coalesce(func.sum(Invoice.total_cents), 0))
-                               .where(Invoice.group_id == practice.id))
-        uninvoiced = session.scalar(select(func.count()).select_from(Service)
-                                    .where(Service.group_id == practice.id, Service.invoice_id.is_(None)))
+        per_client = list(
+            session.execute(
+                select(Invoice.client_id, func.count())
+                .where(Invoice.group_id == practice.id)
+                .group_by(Invoice.client_id)
+            ).all()
+        )
+        total = session.scalar(
+            select(func.coalesce(func.sum(Invoice.total_cents), 0)).where(Invoice.group_id == practice.id)
+        )
+        uninvoiced = session.scalar(
+            select(func.count())
+            .select_from(Service)
+            .where(Service.group_id == practice.id, Service.invoice_id.is_(None))
+        )
     final = _run(run_id)
     lost = {
         "runs_not_finished": int(run["status"] != "succeeded"),
@@ -87,12 +103,15 @@ def test_a_worker_killed_during_an_invoicing_run_of_2000_services(stack, api, cl
         "cents_missing": CLIENTS * PER_CLIENT * AMOUNT - total,
     }
     record_scenario(
-        "worker_killed_invoicing", title="Worker SIGKILLed during an invoicing run",
+        "worker_killed_invoicing",
+        title="Worker SIGKILLed during an invoicing run",
         load={"services": CLIENTS * PER_CLIENT, "invoices": CLIENTS},
         faults=[f"whole worker ({killed_processes} processes) SIGKILLed mid-run; restarted at once"],
-        lost=lost, duration_s=clock.seconds,
+        lost=lost,
+        duration_s=clock.seconds,
         notes=f"finished {recovery_s:.0f}s after the kill on attempt {final.attempts} "
-              f"(lease expiry + beat sweep; broker visibility timeout is 3600s)")
+        f"(lease expiry + beat sweep; broker visibility timeout is 3600s)",
+    )
 
     assert killed_processes >= 3  # the main process and its two pool children
     assert run["status"] == "succeeded" and len(run["invoice_ids"]) == CLIENTS, run
@@ -111,8 +130,12 @@ def test_a_worker_killed_while_applying_a_batch_of_events(stack, clock):
 
     statuses = deliver_all(stack.webhook_url(gid), events, practice.webhook_secret, threads=16)
     assert tally(statuses) == {200: EVENTS}
-    poll_until(lambda: inbox_counts(gid)["processed"] >= EVENTS // 6, timeout=120, interval=0.05,
-               message="the worker to be busy applying events")
+    poll_until(
+        lambda: inbox_counts(gid)["processed"] >= EVENTS // 6,
+        timeout=120,
+        interval=0.05,
+        message="the worker to be busy applying events",
+    )
     # Aim the kill at an event between its claim and its commit (likely, not certain: it may commit
     # between this look and the signal).
     poll_until(lambda: in_flight(gid), timeout=30, interval=0.005, message="an event in flight")
@@ -122,8 +145,12 @@ def test_a_worker_killed_while_applying_a_batch_of_events(stack, clock):
     assert processed_at_kill < EVENTS, "every event was applied before the kill; send more"
     stack.restart_worker()
 
-    poll_until(lambda: inbox_counts(gid)["processed"] == EVENTS, timeout=RECOVERY_TIMEOUT + 60, interval=0.5,
-               message="every event to be applied after the restart")
+    poll_until(
+        lambda: inbox_counts(gid)["processed"] == EVENTS,
+        timeout=RECOVERY_TIMEOUT + 60,
+        interval=0.5,
+        message="every event to be applied after the restart",
+    )
     recovery_s = time.monotonic() - killed_at
     rows = inbox(gid)
     invoices = invoices_by_id(gid)
@@ -134,15 +161,23 @@ def test_a_worker_killed_while_applying_a_batch_of_events(stack, clock):
         **card_event_losses(rows, applied, invoices),
     }
     record_scenario(
-        "worker_killed_events", title="Worker SIGKILLed while applying Stripe events",
+        "worker_killed_events",
+        title="Worker SIGKILLed while applying Stripe events",
         load={"events": EVENTS, "payments": EVENTS},
-        faults=[f"whole worker ({killed_processes} processes) SIGKILLed after {processed_at_kill} of {EVENTS} "
-                "events were applied; restarted at once"],
-        lost=lost, duration_s=clock.seconds,
-        notes=f"all applied {recovery_s:.0f}s after the kill; " + (
+        faults=[
+            f"whole worker ({killed_processes} processes) SIGKILLed after {processed_at_kill} of {EVENTS} "
+            "events were applied; restarted at once"
+        ],
+        lost=lost,
+        duration_s=clock.seconds,
+        notes=f"all applied {recovery_s:.0f}s after the kill; "
+        + (
             f"{len(retaken)} event(s) caught mid-apply by the kill were taken again and applied "
-            f"{retaken_after_s:.0f}s after it, once their lease expired" if retaken else
-            "no event was between its claim and its commit at the instant of the kill"))
+            f"{retaken_after_s:.0f}s after it, once their lease expired"
+            if retaken
+            else "no event was between its claim and its commit at the instant of the kill"
+        ),
+    )
 
     assert killed_processes >= 3
     assert lost == dict.fromkeys(lost, 0), lost

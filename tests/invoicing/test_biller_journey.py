@@ -24,12 +24,16 @@ def test_biller_invoices_the_queue_and_marks_a_check_received(http, worker):
     assert {row["id"] for row in queue["data"]} == {str(ada_1), str(ada_2), str(grace_1)}
     assert queue["has_more"] is False
     row = next(r for r in queue["data"] if r["id"] == str(ada_2))
-    assert (row["client_name"], row["billing_rate_name"], row["client_part_cents"]) == \
-        ("Ada Lovelace", "General Service (Self-Pay)", 10_000)
+    assert (row["client_name"], row["billing_rate_name"], row["client_part_cents"]) == (
+        "Ada Lovelace",
+        "General Service (Self-Pay)",
+        10_000,
+    )
     only_grace = http.get("/v1/invoicing/queue", params={"client_id": str(grace.id)}, headers=practice.biller).json()
     assert [r["id"] for r in only_grace["data"]] == [str(grace_1)]
-    early_march = http.get("/v1/invoicing/queue", params={"from": "2026-03-01", "to": "2026-03-03"},
-                           headers=practice.biller).json()
+    early_march = http.get(
+        "/v1/invoicing/queue", params={"from": "2026-03-01", "to": "2026-03-03"}, headers=practice.biller
+    ).json()
     assert {r["id"] for r in early_march["data"]} == {str(ada_1), str(grace_1)}
 
     # She selects them, enters the invoiced date, and waits for the run.
@@ -49,8 +53,10 @@ def test_biller_invoices_the_queue_and_marks_a_check_received(http, worker):
     assert ada_invoice["total_cents"] == 15_000 + 10_000 and ada_invoice["status"] == "open"
     assert ada_invoice["invoiced_date"] == "2026-04-01" and ada_invoice["currency"] == "USD"
     detail = http.get(f"/v1/invoices/{ada_invoice['id']}", headers=practice.biller).json()
-    assert [(ln["service_date"], ln["amount_cents"], ln["insurance_paid_cents"], ln["client_part_cents"])
-            for ln in detail["lines"]] == [("2026-03-02", 15_000, 0, 15_000), ("2026-03-09", 15_000, 5_000, 10_000)]
+    assert [
+        (ln["service_date"], ln["amount_cents"], ln["insurance_paid_cents"], ln["client_part_cents"])
+        for ln in detail["lines"]
+    ] == [("2026-03-02", 15_000, 0, 15_000), ("2026-03-09", 15_000, 5_000, 10_000)]
     assert detail["balance_cents"] == 25_000 and detail["payments"] == []
 
     # The queue is empty now; the insurance service is still not on it.
@@ -66,13 +72,23 @@ def test_biller_invoices_the_queue_and_marks_a_check_received(http, worker):
     assert "Pay online in your client portal" in text or "client portal" in text
 
     # Each client sees one unpaid invoice.
-    assert http.get("/v1/portal/summary", headers=grace.portal).json() == \
-        {"unpaid_invoice_count": 1, "balance_due_cents": 12_345, "currency": "USD"}
+    assert http.get("/v1/portal/summary", headers=grace.portal).json() == {
+        "unpaid_invoice_count": 1,
+        "balance_due_cents": 12_345,
+        "currency": "USD",
+    }
 
     # Grace's check arrives: the biller marks her invoice paid.
-    r = http.post("/v1/invoices/mark-paid", headers=practice.biller, json={
-        "invoice_ids": [grace_invoice["id"]], "received_date": "2026-04-10", "method": "check",
-        "reference": "check 1001"})
+    r = http.post(
+        "/v1/invoices/mark-paid",
+        headers=practice.biller,
+        json={
+            "invoice_ids": [grace_invoice["id"]],
+            "received_date": "2026-04-10",
+            "method": "check",
+            "reference": "check 1001",
+        },
+    )
     assert r.status_code == 200, r.text
     assert [(p["amount_cents"], p["method"], p["status"]) for p in r.json()["data"]] == [(12_345, "check", "succeeded")]
 

@@ -71,7 +71,7 @@ def test_many_runs_on_disjoint_services_number_one_to_n_without_gap_or_duplicate
     clients = [b.make_client(practice, f"Client {i:02d}") for i in range(24)]
     services = [b.make_service(practice, c, rate, "2026-03-02") for c in clients]
     # Eight billers each invoice three different clients at the same moment.
-    selections = [services[i:i + 3] for i in range(0, 24, 3)]
+    selections = [services[i : i + 3] for i in range(0, 24, 3)]
     answers = race(api_url, practice, selections)
     assert [a.status_code for a in answers] == [202] * 8, [a.text for a in answers if a.status_code != 202]
     runs = [b.wait_for_run(http, practice, a.json()["id"]) for a in answers]

@@ -10,8 +10,11 @@ from tests.invoicing import builders as b
 
 
 def post_run(client: httpx.Client, practice: b.Practice, services: list, key: str, date: str = "2026-04-01"):
-    return client.post("/v1/invoicing/runs", headers={**practice.biller, "Idempotency-Key": key},
-                       json={"service_ids": [str(s) for s in services], "invoiced_date": date})
+    return client.post(
+        "/v1/invoicing/runs",
+        headers={**practice.biller, "Idempotency-Key": key},
+        json={"service_ids": [str(s) for s in services], "invoiced_date": date},
+    )
 
 
 def test_a_retried_request_answers_the_same_run(http, worker):

@@ -10,18 +10,29 @@ from shared.invoicing.pdf import InvoiceDocument, LineView, PaymentView, render_
 from tests.invoicing.builders import pdf_text
 
 
-def document(**overrides) -> InvoiceDocument:  # noqa: ANN003
-    fields = dict(practice_name="Calm Therapy", client_name="Ada Lovelace", number="INV-000042",
-                  invoiced_date=date(2026, 4, 1), currency="USD", total_cents=15_000, balance_cents=15_000,
-                  status="open", portal_url="https://portal.example/portal/", pay_online=True,
-                  lines=[LineView(date(2026, 3, 2), "General Service (Self-Pay)", 15_000, 0, 15_000)], payments=[])
+def document(**overrides) -> InvoiceDocument:
+    fields = {
+        "practice_name": "Calm Therapy",
+        "client_name": "Ada Lovelace",
+        "number": "INV-000042",
+        "invoiced_date": date(2026, 4, 1),
+        "currency": "USD",
+        "total_cents": 15_000,
+        "balance_cents": 15_000,
+        "status": "open",
+        "portal_url": "https://portal.example/portal/",
+        "pay_online": True,
+        "lines": [LineView(date(2026, 3, 2), "General Service (Self-Pay)", 15_000, 0, 15_000)],
+        "payments": [],
+    }
     fields.update(overrides)
     return InvoiceDocument(**fields)
 
 
 def test_sixty_services_continue_on_a_second_page_and_the_total_comes_last(tmp_path):
-    lines = [LineView(date(2026, 1, 1) + timedelta(days=i), f"Session {i + 1}", 10_000, 2_500, 7_500)
-             for i in range(60)]
+    lines = [
+        LineView(date(2026, 1, 1) + timedelta(days=i), f"Session {i + 1}", 10_000, 2_500, 7_500) for i in range(60)
+    ]
     pdf = render_invoice_pdf(document(lines=lines, total_cents=450_000, balance_cents=450_000))
     reader = PdfReader(__import__("io").BytesIO(pdf.content))
     assert len(reader.pages) == 2
@@ -43,9 +54,14 @@ def test_names_print_as_written_and_the_same_invoice_gives_the_same_bytes():
 
 
 def test_a_paid_invoice_shows_its_payments_and_no_request_to_pay():
-    doc = document(status="paid", balance_cents=0,
-                   payments=[PaymentView(date(2026, 4, 9), "check", 10_000),
-                             PaymentView(date(2026, 4, 10), "card", 5_000, refunded_cents=0)])
+    doc = document(
+        status="paid",
+        balance_cents=0,
+        payments=[
+            PaymentView(date(2026, 4, 9), "check", 10_000),
+            PaymentView(date(2026, 4, 10), "card", 5_000, refunded_cents=0),
+        ],
+    )
     text = pdf_text(render_invoice_pdf(doc).content)
     assert "PAID" in text and "Check" in text and "Card" in text and "$0.00" in text
     assert "Pay online" not in text

@@ -19,12 +19,22 @@ def invoiced(http, worker):
     rate = b.make_rate(practice, amount_cents=12_500)
     ada = b.make_client(practice, "Ada Lovelace", http)
     grace = b.make_client(practice, "Grace Hopper", http)
-    ada_services = [b.make_service(practice, ada, rate, "2026-03-02"), b.make_service(practice, ada, rate, "2026-03-09")]
+    ada_services = [
+        b.make_service(practice, ada, rate, "2026-03-02"),
+        b.make_service(practice, ada, rate, "2026-03-09"),
+    ]
     grace_services = [b.make_service(practice, grace, rate, "2026-03-03", amount_cents=10_000)]
     run = b.invoice(http, practice, ada_services + grace_services)
     ada_invoice, grace_invoice = run["invoice_ids"]
-    return {"practice": practice, "ada": ada, "grace": grace, "ada_invoice": ada_invoice,
-            "grace_invoice": grace_invoice, "ada_services": ada_services, "grace_services": grace_services}
+    return {
+        "practice": practice,
+        "ada": ada,
+        "grace": grace,
+        "ada_invoice": ada_invoice,
+        "grace_invoice": grace_invoice,
+        "ada_services": ada_services,
+        "grace_services": grace_services,
+    }
 
 
 def get_invoice(http, practice, invoice_id):
@@ -32,8 +42,11 @@ def get_invoice(http, practice, invoice_id):
 
 
 def pay(http, practice, invoice_id, amount, method="cash", **extra):
-    return http.post(f"/v1/invoices/{invoice_id}/payments", headers=practice.biller,
-                     json={"amount_cents": amount, "method": method, "received_date": "2026-04-05", **extra})
+    return http.post(
+        f"/v1/invoices/{invoice_id}/payments",
+        headers=practice.biller,
+        json={"amount_cents": amount, "method": method, "received_date": "2026-04-05", **extra},
+    )
 
 
 def test_partial_payments_then_a_reversed_mistake(http, invoiced):
@@ -41,8 +54,12 @@ def test_partial_payments_then_a_reversed_mistake(http, invoiced):
     r = pay(http, practice, invoice_id, 10_000, "check", reference="check 77")
     assert r.status_code == 201, r.text
     first = r.json()
-    assert (first["amount_cents"], first["method"], first["status"], first["reference"]) == \
-        (10_000, "check", "succeeded", "check 77")
+    assert (first["amount_cents"], first["method"], first["status"], first["reference"]) == (
+        10_000,
+        "check",
+        "succeeded",
+        "check 77",
+    )
     inv = get_invoice(http, practice, invoice_id)
     assert (inv["status"], inv["paid_cents"], inv["balance_cents"]) == ("partially_paid", 10_000, 15_000)
     assert http.get("/v1/portal/summary", headers=invoiced["ada"].portal).json()["balance_due_cents"] == 15_000
@@ -57,8 +74,11 @@ def test_partial_payments_then_a_reversed_mistake(http, invoiced):
     inv = get_invoice(http, practice, invoice_id)
     assert (inv["status"], inv["balance_cents"]) == ("partially_paid", 10_000)
     # Kept in the history, in the order received.
-    assert [(p["id"], p["status"]) for p in inv["payments"]] == \
-        [(first["id"], "succeeded"), (second["id"], "succeeded"), (mistake["id"], "reversed")]
+    assert [(p["id"], p["status"]) for p in inv["payments"]] == [
+        (first["id"], "succeeded"),
+        (second["id"], "succeeded"),
+        (mistake["id"], "reversed"),
+    ]
     again = http.post(f"/v1/payments/{mistake['id']}/reverse", headers=practice.biller, json={"reason": "again"})
     assert (again.status_code, again.json()["error"]["code"]) == (409, "payment_already_reversed")
 
@@ -69,8 +89,12 @@ def test_partial_payments_then_a_reversed_mistake(http, invoiced):
     more = pay(http, practice, invoice_id, 1)
     assert (more.status_code, more.json()["error"]["code"]) == (409, "invoice_already_paid")
     # Reversing a payment on a paid invoice opens it again.
-    assert http.post(f"/v1/payments/{second['id']}/reverse", headers=practice.biller,
-                     json={"reason": "bounced"}).status_code == 200
+    assert (
+        http.post(
+            f"/v1/payments/{second['id']}/reverse", headers=practice.biller, json={"reason": "bounced"}
+        ).status_code
+        == 200
+    )
     inv = get_invoice(http, practice, invoice_id)
     assert (inv["status"], inv["balance_cents"]) == ("partially_paid", 5_000)
 
@@ -86,12 +110,18 @@ def test_a_payment_amount_that_is_not_positive_whole_cents_is_422(http, invoiced
 def test_more_than_the_balance_or_a_card_method_is_422_and_changes_nothing(http, invoiced):
     practice, invoice_id = invoiced["practice"], invoiced["ada_invoice"]
     r = pay(http, practice, invoice_id, 25_001)
-    assert (r.status_code, r.json()["error"]["code"], r.json()["error"]["balance_cents"]) == \
-        (422, "amount_exceeds_balance", 25_000)
+    assert (r.status_code, r.json()["error"]["code"], r.json()["error"]["balance_cents"]) == (
+        422,
+        "amount_exceeds_balance",
+        25_000,
+    )
     assert pay(http, practice, invoice_id, 100, method="card").status_code == 422
     assert pay(http, practice, invoice_id, 100, method="bitcoin").status_code == 422
-    r = http.post(f"/v1/invoices/{invoice_id}/payments", headers=practice.biller,
-                  json={"amount_cents": 100, "method": "cash", "received_date": "2026-02-30"})
+    r = http.post(
+        f"/v1/invoices/{invoice_id}/payments",
+        headers=practice.biller,
+        json={"amount_cents": 100, "method": "cash", "received_date": "2026-02-30"},
+    )
     assert r.status_code == 422
     inv = get_invoice(http, practice, invoice_id)
     assert (inv["status"], inv["balance_cents"], inv["payments"]) == ("open", 25_000, [])
@@ -101,12 +131,21 @@ def test_more_than_the_balance_or_a_card_method_is_422_and_changes_nothing(http,
 def test_mark_paid_records_each_remaining_balance(http, invoiced):
     practice = invoiced["practice"]
     pay(http, practice, invoiced["ada_invoice"], 5_000)
-    r = http.post("/v1/invoices/mark-paid", headers=practice.biller, json={
-        "invoice_ids": [invoiced["ada_invoice"], invoiced["grace_invoice"]], "received_date": "2026-04-10",
-        "method": "insurance", "reference": "EOB 3"})
+    r = http.post(
+        "/v1/invoices/mark-paid",
+        headers=practice.biller,
+        json={
+            "invoice_ids": [invoiced["ada_invoice"], invoiced["grace_invoice"]],
+            "received_date": "2026-04-10",
+            "method": "insurance",
+            "reference": "EOB 3",
+        },
+    )
     assert r.status_code == 200, r.text
-    assert [(p["invoice_id"], p["amount_cents"]) for p in r.json()["data"]] == \
-        [(invoiced["ada_invoice"], 20_000), (invoiced["grace_invoice"], 10_000)]
+    assert [(p["invoice_id"], p["amount_cents"]) for p in r.json()["data"]] == [
+        (invoiced["ada_invoice"], 20_000),
+        (invoiced["grace_invoice"], 10_000),
+    ]
     for key in ("ada_invoice", "grace_invoice"):
         inv = get_invoice(http, practice, invoiced[key])
         assert (inv["status"], inv["balance_cents"]) == ("paid", 0)
@@ -129,8 +168,11 @@ def test_mark_paid_with_any_paid_void_or_unknown_invoice_refuses_the_whole_reque
 
     assert mark([grace]).status_code == 200
     r = mark([ada, grace])
-    assert (r.status_code, r.json()["error"]["code"], r.json()["error"]["invoice_ids"]) == \
-        (409, "invoice_already_paid", [grace])
+    assert (r.status_code, r.json()["error"]["code"], r.json()["error"]["invoice_ids"]) == (
+        409,
+        "invoice_already_paid",
+        [grace],
+    )
     unchanged()
     unknown = str(uuid.uuid4())
     r = mark([ada, unknown])
@@ -158,16 +200,26 @@ def test_mark_paid_with_any_paid_void_or_unknown_invoice_refuses_the_whole_reque
 def test_a_card_payment_is_refunded_in_stripe_not_reversed(http, invoiced):
     practice, invoice_id = invoiced["practice"], invoiced["grace_invoice"]
     with session_scope() as session:
-        card = Payment(group_id=practice.id, invoice_id=uuid.UUID(invoice_id), method="card", amount_cents=10_000,
-                       currency="USD", status="succeeded", refunded_cents=0, overpayment_cents=0,
-                       stripe_payment_intent_id=f"pi_{uuid.uuid4().hex}")
+        card = Payment(
+            group_id=practice.id,
+            invoice_id=uuid.UUID(invoice_id),
+            method="card",
+            amount_cents=10_000,
+            currency="USD",
+            status="succeeded",
+            refunded_cents=0,
+            overpayment_cents=0,
+            stripe_payment_intent_id=f"pi_{uuid.uuid4().hex}",
+        )
         session.add(card)
         session.flush()
         card_id = str(card.id)
     r = http.post(f"/v1/payments/{card_id}/reverse", headers=practice.biller, json={"reason": "oops"})
     assert (r.status_code, r.json()["error"]["code"]) == (409, "card_payment_not_reversible")
-    assert http.post(f"/v1/payments/{uuid.uuid4()}/reverse", headers=practice.biller,
-                     json={"reason": "x"}).status_code == 404
+    assert (
+        http.post(f"/v1/payments/{uuid.uuid4()}/reverse", headers=practice.biller, json={"reason": "x"}).status_code
+        == 404
+    )
     assert http.post(f"/v1/payments/{card_id}/reverse", headers=practice.biller, json={}).status_code == 422
 
 

@@ -20,14 +20,28 @@ from tests.conftest import ARTIFACTS, ProcessHandle, poll_until, wait_for_worker
 from tests.invoicing import builders as b
 
 
-def orphan_run(practice: b.Practice, service_ids: list, *, status: str, lease_owner: str | None,
-               lease_expires_at: datetime | None, created_at: datetime) -> str:
+def orphan_run(
+    practice: b.Practice,
+    service_ids: list,
+    *,
+    status: str,
+    lease_owner: str | None,
+    lease_expires_at: datetime | None,
+    created_at: datetime,
+) -> str:
     """A run left behind as a crashed worker (or a lost message) leaves it, its services claimed."""
     with session_scope() as session:
-        run = InvoicingRun(group_id=practice.id, status=status, invoiced_date=b.date_of("2026-04-01"),
-                           service_ids=service_ids, errors=[], lease_owner=lease_owner,
-                           lease_expires_at=lease_expires_at, attempts=1 if lease_owner else 0,
-                           created_at=created_at)
+        run = InvoicingRun(
+            group_id=practice.id,
+            status=status,
+            invoiced_date=b.date_of("2026-04-01"),
+            service_ids=service_ids,
+            errors=[],
+            lease_owner=lease_owner,
+            lease_expires_at=lease_expires_at,
+            attempts=1 if lease_owner else 0,
+            created_at=created_at,
+        )
         session.add(run)
         session.flush()
         session.execute(update(Service).where(Service.id.in_(service_ids)).values(claimed_by_run_id=run.id))
@@ -44,11 +58,22 @@ def test_the_sweeper_finishes_runs_whose_worker_died_or_whose_message_was_lost(h
     rate = b.make_rate(practice)
     ada, grace = b.make_client(practice, "Ada Lovelace"), b.make_client(practice, "Grace Hopper")
     now = datetime.now(UTC)
-    crashed = orphan_run(practice, [b.make_service(practice, ada, rate)], status="running",
-                         lease_owner="worker-that-died", lease_expires_at=now - timedelta(seconds=1),
-                         created_at=now - timedelta(seconds=60))
-    lost = orphan_run(practice, [b.make_service(practice, grace, rate)], status="queued", lease_owner=None,
-                      lease_expires_at=None, created_at=now - timedelta(seconds=30))
+    crashed = orphan_run(
+        practice,
+        [b.make_service(practice, ada, rate)],
+        status="running",
+        lease_owner="worker-that-died",
+        lease_expires_at=now - timedelta(seconds=1),
+        created_at=now - timedelta(seconds=60),
+    )
+    lost = orphan_run(
+        practice,
+        [b.make_service(practice, grace, rate)],
+        status="queued",
+        lease_owner=None,
+        lease_expires_at=None,
+        created_at=now - timedelta(seconds=30),
+    )
 
     celery_app.send_task(names.SWEEP_INVOICING_RUNS)
     for run_id in (crashed, lost):
@@ -63,8 +88,14 @@ def test_a_run_whose_lease_is_alive_is_left_to_its_owner(http):
     rate = b.make_rate(practice)
     service = b.make_service(practice, b.make_client(practice, "Ada Lovelace"), rate)
     now = datetime.now(UTC)
-    busy = orphan_run(practice, [service], status="running", lease_owner="busy-worker",
-                      lease_expires_at=now + timedelta(seconds=60), created_at=now - timedelta(seconds=5))
+    busy = orphan_run(
+        practice,
+        [service],
+        status="running",
+        lease_owner="busy-worker",
+        lease_expires_at=now + timedelta(seconds=60),
+        created_at=now - timedelta(seconds=5),
+    )
     # A second delivery of the same run (a re-send, a redelivered message) does nothing.
     assert issuing.execute_run(uuid.UUID(busy), owner="another-worker") == "not_taken"
     row = run_row(busy)
@@ -83,8 +114,9 @@ def test_a_run_that_cannot_finish_fails_whole_and_its_services_return_to_the_que
     services = [b.make_service(practice, b.make_client(practice, name), rate) for name in ("Ada", "Grace")]
     # The numbering is about to run past what the column holds: the second invoice cannot be numbered.
     with session_scope() as session:
-        session.execute(update(InvoiceSequence).where(InvoiceSequence.group_id == practice.id)
-                        .values(next_number=2**31 - 1))
+        session.execute(
+            update(InvoiceSequence).where(InvoiceSequence.group_id == practice.id).values(next_number=2**31 - 1)
+        )
     r = b.start_run(http, practice, services)
     assert r.status_code == 202
     run = b.wait_for_run(http, practice, r.json()["id"])
@@ -94,8 +126,10 @@ def test_a_run_that_cannot_finish_fails_whole_and_its_services_return_to_the_que
     # Nothing of it stayed: no invoice (not even the first client's), the number not used up.
     assert b.invoice_sequences(practice.id) == []
     with session_scope() as session:
-        assert session.scalar(select(InvoiceSequence.next_number)
-                              .where(InvoiceSequence.group_id == practice.id)) == 2**31 - 1
+        assert (
+            session.scalar(select(InvoiceSequence.next_number).where(InvoiceSequence.group_id == practice.id))
+            == 2**31 - 1
+        )
     assert set(b.service_state(services).values()) == {(None, None)}
     queue = http.get("/v1/invoicing/queue", headers=practice.biller).json()["data"]
     assert {row["id"] for row in queue} == {str(s) for s in services}
@@ -107,16 +141,30 @@ def test_a_run_whose_worker_is_killed_midway_finishes_after_restart(http, worker
     practice = b.make_practice(http)
     rate = b.make_rate(practice)
     services = b.make_many_services(practice, rate, clients=1_500, per_client=4)
-    beat = ProcessHandle("beat-invoicing", stack.python_module_cmd(
-        "celery", "-A", "services.worker.app", "beat", "--loglevel=INFO",
-        "-s", str(ARTIFACTS / f"beat-schedule-{uuid.uuid4().hex[:8]}")), stack.child_env())
+    beat = ProcessHandle(
+        "beat-invoicing",
+        stack.python_module_cmd(
+            "celery",
+            "-A",
+            "services.worker.app",
+            "beat",
+            "--loglevel=INFO",
+            "-s",
+            str(ARTIFACTS / f"beat-schedule-{uuid.uuid4().hex[:8]}"),
+        ),
+        stack.child_env(),
+    )
     beat.start()
     try:
         r = b.start_run(http, practice, services)
         assert r.status_code == 202
         run_id = r.json()["id"]
-        poll_until(lambda: run_row(run_id).status == "running", timeout=60, interval=0.02,
-                   message="the worker to start the run")
+        poll_until(
+            lambda: run_row(run_id).status == "running",
+            timeout=60,
+            interval=0.02,
+            message="the worker to start the run",
+        )
         worker.stop(sig=9)
         assert run_row(run_id).status == "running"  # killed before its transaction committed
         worker.start()

@@ -23,8 +23,13 @@ def office(http):
     on_insurance = b.make_service(practice, client, insurance, "2026-03-04")
     other = b.make_practice(http, "Other Practice")
     foreign = b.make_service(other, b.make_client(other, "Someone Else"), b.make_rate(other))
-    return {"practice": practice, "services": services, "on_insurance": on_insurance, "foreign": foreign,
-            "other": other}
+    return {
+        "practice": practice,
+        "services": services,
+        "on_insurance": on_insurance,
+        "foreign": foreign,
+        "other": other,
+    }
 
 
 def assert_nothing_changed(http, office):
@@ -75,8 +80,7 @@ def test_a_service_on_a_rate_that_is_not_invoiced_is_422(http, office):
     assert error["service_ids"] == [str(office["on_insurance"])]
 
 
-def test_a_service_already_invoiced_or_in_another_run_is_409_and_the_whole_selection_is_refused(http, office,
-                                                                                              worker):
+def test_a_service_already_invoiced_or_in_another_run_is_409_and_the_whole_selection_is_refused(http, office, worker):
     practice = office["practice"]
     first, second, third = office["services"]
     b.invoice(http, practice, [first])
@@ -89,8 +93,15 @@ def test_a_service_already_invoiced_or_in_another_run_is_409_and_the_whole_selec
 
     # A run still waiting for the worker holds its services too.
     with session_scope() as session:
-        session.add(InvoicingRun(group_id=practice.id, status="queued", invoiced_date=b.date_of("2026-04-01"),
-                                 service_ids=[third], errors=[]))
+        session.add(
+            InvoicingRun(
+                group_id=practice.id,
+                status="queued",
+                invoiced_date=b.date_of("2026-04-01"),
+                service_ids=[third],
+                errors=[],
+            )
+        )
         session.flush()
         run_id = session.scalar(select(InvoicingRun.id).where(InvoicingRun.status == "queued"))
         session.get(Service, third).claimed_by_run_id = run_id
@@ -124,5 +135,40 @@ def test_the_queue_refuses_bad_filters(http, office):
     r = http.get("/v1/invoicing/queue", params={"from": "2026-03-05", "to": "2026-03-01"}, headers=biller)
     assert (r.status_code, r.json()["error"]["code"]) == (422, "invalid_date_range")
     other_client = b.make_client(office["other"], "Not Yours")
-    assert http.get("/v1/invoicing/queue", params={"client_id": str(other_client.id)},
-                    headers=biller).status_code == 404
+    assert (
+        http.get("/v1/invoicing/queue", params={"client_id": str(other_client.id)}, headers=biller).status_code == 404
+    )
+
+
+def test_a_total_that_would_overflow_an_invoice_is_refused_before_the_run(http, office):
+    from tests.security.review import record_finding
+
+    practice = office["practice"]
+    client = b.make_client(practice, "Big Spender")
+    rate = b.make_rate(practice, "Residential Program (Self-Pay)")
+    million = [
+        b.make_service(practice, client, rate, f"2026-03-{d:02d}", amount_cents=100_000_000) for d in range(1, 23)
+    ]
+    r = http.post(
+        "/v1/invoicing/runs",
+        headers=practice.biller,
+        json={"service_ids": [str(s) for s in million], "invoiced_date": "2026-04-01"},
+    )
+    assert r.status_code == 422, r.text
+    error = r.json()["error"]
+    assert error["code"] == "invoice_total_too_large" and error["client_ids"] == [str(client.id)], error
+    assert b.run_count() == 0
+    assert set(b.service_state(million).values()) == {(None, None)}  # nothing claimed
+    # Ten of them (one invoice of $10M) are fine.
+    ok = http.post(
+        "/v1/invoicing/runs",
+        headers=practice.biller,
+        json={"service_ids": [str(s) for s in million[:10]], "invoiced_date": "2026-04-01"},
+    )
+    assert ok.status_code == 202, ok.text
+    record_finding(
+        "invoice_total_overflow",
+        "8. Currency and amounts",
+        "POST /v1/invoicing/runs with 22 services of $1,000,000 for one client",
+        "422 invoice_total_too_large before any run (was: a run failing 'try again' forever); 10 of them 202",
+    )

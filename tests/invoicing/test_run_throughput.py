@@ -13,7 +13,7 @@ from shared.invoicing.models import Invoice
 from tests.invoicing import builders as b
 
 
-def measure(http, capsys, *, clients: int, per_client: int) -> None:  # noqa: ANN001
+def measure(http, capsys, *, clients: int, per_client: int) -> None:
     practice = b.make_practice(http)
     rate = b.make_rate(practice)
     services = b.make_many_services(practice, rate, clients=clients, per_client=per_client)
@@ -23,17 +23,26 @@ def measure(http, capsys, *, clients: int, per_client: int) -> None:  # noqa: AN
     assert run["status"] == "succeeded" and len(run["invoice_ids"]) == clients
     assert b.invoice_sequences(practice.id) == list(range(1, clients + 1))
     with session_scope() as session:
-        assert session.scalar(select(func.count()).select_from(Service)
-                              .where(Service.group_id == practice.id, Service.invoice_id.is_(None))) == 0
-        assert session.scalar(select(func.sum(Invoice.total_cents)).where(Invoice.group_id == practice.id)) == \
-            clients * per_client * 10_000
-    started, finished, created = (datetime.fromisoformat(run[k]) for k in ("started_at", "finished_at",
-                                                                           "created_at"))
+        assert (
+            session.scalar(
+                select(func.count())
+                .select_from(Service)
+                .where(Service.group_id == practice.id, Service.invoice_id.is_(None))
+            )
+            == 0
+        )
+        assert (
+            session.scalar(select(func.sum(Invoice.total_cents)).where(Invoice.group_id == practice.id))
+            == clients * per_client * 10_000
+        )
+    started, finished, created = (datetime.fromisoformat(run[k]) for k in ("started_at", "finished_at", "created_at"))
     worker_seconds = (finished - started).total_seconds()
     with capsys.disabled():
-        print(f"\n[measure] run of {clients * per_client:,} services / {clients:,} invoices (PDFs included): "
-              f"{worker_seconds:.2f}s in the worker = {clients / worker_seconds:.0f} invoices/s; "
-              f"{(finished - created).total_seconds():.2f}s from the 202 to done")
+        print(
+            f"\n[measure] run of {clients * per_client:,} services / {clients:,} invoices (PDFs included): "
+            f"{worker_seconds:.2f}s in the worker = {clients / worker_seconds:.0f} invoices/s; "
+            f"{(finished - created).total_seconds():.2f}s from the 202 to done"
+        )
 
 
 def test_one_thousand_services_for_two_hundred_clients(http, worker, capsys):

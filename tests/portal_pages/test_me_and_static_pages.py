@@ -8,15 +8,23 @@ from tests.factories import auth, give_portal_access, make_client, make_practice
 def test_me_names_the_role_and_the_practice_conventions(http):
     practice = make_practice(http, name="Calm Therapy", currency="EUR", timezone="Europe/Paris")
     me = http.get("/v1/me", headers=practice.biller).json()
-    assert (me["email"], me["role"], me["group_id"], me["client_id"]) == \
-        (practice.biller_email, "biller", practice.group_id, None)
+    assert (me["email"], me["role"], me["group_id"], me["client_id"]) == (
+        practice.biller_email,
+        "biller",
+        practice.group_id,
+        None,
+    )
     assert (me["group_name"], me["currency"], me["timezone"]) == ("Calm Therapy", "EUR", "Europe/Paris")
 
     client = make_client(http, practice, name="Robin Client", email="robin@example.com")
     token = give_portal_access(http, practice, client["id"], email="robin@example.com")
     me = http.get("/v1/me", headers=auth(token)).json()
-    assert (me["role"], me["client_id"], me["currency"], me["timezone"]) == \
-        ("client", client["id"], "EUR", "Europe/Paris")
+    assert (me["role"], me["client_id"], me["currency"], me["timezone"]) == (
+        "client",
+        client["id"],
+        "EUR",
+        "Europe/Paris",
+    )
 
     operator = http.get("/v1/me", headers=practice.operator).json()
     assert (operator["role"], operator["group_id"], operator["currency"]) == ("operator", None, None)
@@ -51,3 +59,28 @@ def test_a_client_token_reaches_only_client_pages(http):
     token = give_portal_access(http, practice, client["id"])
     assert http.get("/v1/invoicing/queue", headers=auth(token)).status_code == 403
     assert http.get("/v1/portal/summary", headers=auth(token)).status_code == 200
+
+
+def test_docs_load_swagger_ui_from_this_api_not_a_cdn(http):
+    import re
+
+    from tests.security.review import record_finding
+
+    page = http.get("/docs")
+    assert page.status_code == 200, page.text
+    assets = re.findall(r'(?:src|href)="([^"]+)"', page.text)
+    assert assets and all(a.startswith("/docs/assets/") for a in assets), assets
+    assert "cdn" not in page.text and "https://" not in page.text.split("<body>")[0]
+    types = {}
+    for asset in assets:
+        r = http.get(asset)
+        assert r.status_code == 200 and len(r.content) > 500, asset
+        types[asset.rsplit(".", 1)[-1]] = r.headers["content-type"]
+    assert "swagger" in http.get("/docs/assets/swagger-ui-bundle.js").text[:2000].lower()
+    assert http.get("/docs/oauth2-redirect").status_code == 200
+    record_finding(
+        "docs_offline",
+        "8. Offline docs",
+        "GET /docs, then every script and stylesheet it names",
+        f"all from /docs/assets ({', '.join(sorted(types))}), none from a CDN",
+    )

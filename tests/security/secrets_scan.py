@@ -15,7 +15,11 @@ from tests.factories import CLIENT_PASSWORD, OPERATOR_PASSWORD, STAFF_PASSWORD
 STRIPE_SECRET = re.compile(r"\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{8,}")
 WEBHOOK_SECRET = re.compile(r"\bwhsec_[A-Za-z0-9+/=_-]{8,}")
 CARD_NUMBER = re.compile(r"(?<!\d)(?:4242424242424242|4000\d{12}|5555555555554444|378282246310005)(?!\d)")
-BEARER = re.compile(r"\bcp[tk]_[A-Za-z0-9_-]{40,}")  # our access tokens (cpt_) and API keys (cpk_)
+BEARER = re.compile(
+    r"\bcp[tkir]_[A-Za-z0-9_-]{40,}"
+)  # access tokens (cpt_), API keys (cpk_), emailed links (cpi_, cpr_)
+# Pay links' tokens (cpl_): only ever in the email that carries the link — no log, no answer, no row.
+PAY_LINK = re.compile(r"\bcpl_[A-Za-z0-9_-]{40,}")
 # Passwords the factories give users without sending them over HTTP (those sent are captured).
 KNOWN_PASSWORDS = [STAFF_PASSWORD, CLIENT_PASSWORD, OPERATOR_PASSWORD, "builder-password-1"]
 
@@ -34,14 +38,22 @@ def _redacted(value: str) -> str:
     return value[:10] + "…" if len(value) > 10 else value
 
 
-def secrets_in(text: str, where: str, known: Iterable[str] = (), *, bearer: bool = True) -> Iterator[Finding]:
-    for name, pattern in (("Stripe secret key", STRIPE_SECRET), ("webhook secret", WEBHOOK_SECRET),
-                          ("card number", CARD_NUMBER)):
+def secrets_in(
+    text: str, where: str, known: Iterable[str] = (), *, bearer: bool = True, pay_links: bool = True
+) -> Iterator[Finding]:
+    for name, pattern in (
+        ("Stripe secret key", STRIPE_SECRET),
+        ("webhook secret", WEBHOOK_SECRET),
+        ("card number", CARD_NUMBER),
+    ):
         for match in pattern.finditer(text):
             yield Finding(where, name, _redacted(match.group()))
     if bearer:
         for match in BEARER.finditer(text):
             yield Finding(where, "access token or API key", _redacted(match.group()))
+    if pay_links:
+        for match in PAY_LINK.finditer(text):
+            yield Finding(where, "pay link token", _redacted(match.group()))
     for secret in known:
         if secret and secret in text:
             yield Finding(where, "a secret the tests used (password or key)", _redacted(secret))
@@ -52,9 +64,13 @@ def database_text(dsn: str) -> Iterator[tuple[str, str]]:
     bytea decoded byte for byte, so plaintext stored as bytes is found too."""
     conninfo = dsn.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo) as conn:
-        tables = [r[0] for r in conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
-            "AND table_type = 'BASE TABLE' ORDER BY table_name")]
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' "
+                "AND table_type = 'BASE TABLE' ORDER BY table_name"
+            )
+        ]
         for table in tables:
             cursor = conn.execute(sql.SQL("SELECT * FROM {}").format(sql.Identifier(table)))
             columns = [c.name for c in cursor.description or []]

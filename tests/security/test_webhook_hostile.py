@@ -21,7 +21,7 @@ def _event() -> dict:
     return event("payment_intent.succeeded", payment_intent(amount=5_000, status="succeeded"))
 
 
-def test_hostile_deliveries_are_refused_quickly_and_leave_nothing(receiver):  # noqa: ANN001
+def test_hostile_deliveries_are_refused_quickly_and_leave_nothing(receiver):
     practice, other = make_practice(), make_practice()
     url = receiver.webhook_url(str(practice.group_id))
     huge = _event()
@@ -31,13 +31,16 @@ def test_hostile_deliveries_are_refused_quickly_and_leave_nothing(receiver):  # 
     deep_body = '{"id":"evt_deep","type":"payment_intent.succeeded","data":' + "[" * depth + "]" * depth + "}"
 
     def signed(body: str, secret: str) -> dict:
-        return {"content": body, "headers": {"Stripe-Signature": signature_header(body, secret),
-                                             "Content-Type": "application/json"}}
+        return {
+            "content": body,
+            "headers": {"Stripe-Signature": signature_header(body, secret), "Content-Type": "application/json"},
+        }
 
     attempts = {
         "forged signature": lambda c: deliver(c, url, _event(), "whsec_forged0000000000000000"),
-        "replayed (signed 10 minutes ago)": lambda c: deliver(c, url, _event(), practice.webhook_secret,
-                                                              timestamp=int(time.time()) - 600),
+        "replayed (signed 10 minutes ago)": lambda c: deliver(
+            c, url, _event(), practice.webhook_secret, timestamp=int(time.time()) - 600
+        ),
         "signed with another practice's secret": lambda c: deliver(c, url, _event(), other.webhook_secret),
         "10 MB body": lambda c: c.post(url, **signed(huge_body, practice.webhook_secret)),
         f"JSON nested {depth:,} deep": lambda c: c.post(url, **signed(deep_body, practice.webhook_secret)),
@@ -57,11 +60,14 @@ def test_hostile_deliveries_are_refused_quickly_and_leave_nothing(receiver):  # 
 
     refused = {what: code for what, code in answers.items() if code in (400, 413)}
     record_scenario(
-        "webhook_hostile_deliveries", load={"deliveries": len(attempts)},
+        "webhook_hostile_deliveries",
+        load={"deliveries": len(attempts)},
         faults=list(attempts),
         lost={"hostile_deliveries_accepted": len(attempts) - len(refused), "events_stored": stored_after_attack},
         notes="; ".join(f"{what} → {answers[what]} in {timings[what] * 1000:.0f} ms" for what in attempts),
-        title="Hostile webhook deliveries", duration_s=sum(timings.values()))
+        title="Hostile webhook deliveries",
+        duration_s=sum(timings.values()),
+    )
     assert refused == answers, answers
     assert answers["10 MB body"] == 413
     assert stored_after_attack == 0

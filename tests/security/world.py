@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import update
 
+from shared.alerts.service import raise_alert
 from shared.db.engine import session_scope
 from shared.users.models import AccessToken
 from tests.factories import (
@@ -53,12 +54,22 @@ def _client_objects(http: httpx.Client, practice: Practice, client_id: str, rate
     in the portal, and a service of theirs. Returns the ids and the client's portal token."""
     token = make_client_login(practice, client_id)
     invoice_id = make_invoice(practice.group_id, client_id, 12_000)
-    manual = _ok(http.post(f"/v1/invoices/{invoice_id}/payments", headers=practice.biller, json={
-        "amount_cents": 2_000, "method": "check", "received_date": "2026-03-05", "reference": "1042"}), 201)
+    manual = _ok(
+        http.post(
+            f"/v1/invoices/{invoice_id}/payments",
+            headers=practice.biller,
+            json={"amount_cents": 2_000, "method": "check", "received_date": "2026-03-05", "reference": "1042"},
+        ),
+        201,
+    )
     card = _ok(http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=auth(token), json={}), 201)
     service = make_service(http, practice, client_id, rate_id)
-    return {"invoice_id": invoice_id, "payment_id": card["payment_id"], "manual_payment_id": manual["id"],
-            "service_id": service["id"]}, token
+    return {
+        "invoice_id": invoice_id,
+        "payment_id": card["payment_id"],
+        "manual_payment_id": manual["id"],
+        "service_id": service["id"],
+    }, token
 
 
 def make_tenant(http: httpx.Client, name: str, stripe_api_base: str) -> Tenant:
@@ -73,18 +84,41 @@ def make_tenant(http: httpx.Client, name: str, stripe_api_base: str) -> Tenant:
     ids.update(own)
     other_ids, _ = _client_objects(http, practice, other["id"], rate["id"])
     queued = make_service(http, practice, client["id"], rate["id"], service_date="2026-03-09")
-    run = _ok(http.post("/v1/invoicing/runs", headers=practice.biller,
-                        json={"service_ids": [queued["id"]], "invoiced_date": "2026-03-31"}), 202)
+    run = _ok(
+        http.post(
+            "/v1/invoicing/runs",
+            headers=practice.biller,
+            json={"service_ids": [queued["id"]], "invoiced_date": "2026-03-31"},
+        ),
+        202,
+    )
     ids["run_id"] = run["id"]
-    ids["key_id"] = _ok(http.post("/v1/api-keys", headers=practice.admin,
-                                  json={"name": "practice system", "role": "biller"}), 201)["id"]
+    ids["key_id"] = _ok(
+        http.post("/v1/api-keys", headers=practice.admin, json={"name": "practice system", "role": "biller"}), 201
+    )["id"]
     ids["reconciliation_id"] = _ok(http.post("/v1/reconciliations", headers=practice.biller), 202)["id"]
+    ids["user_id"] = user_id(practice.biller_email)
+    ids["alert_id"] = str(_alert(practice, own["invoice_id"]))
     return Tenant(practice, ids, token, other_ids, keys)
 
 
+def _alert(practice: Practice, invoice_id: str) -> uuid.UUID:
+    """A staff alert about the client's invoice, raised as the ledger raises one (inside a transaction)."""
+    with session_scope() as session:
+        return raise_alert(
+            session,
+            group_id=uuid.UUID(practice.group_id),
+            kind="overpayment",
+            dedupe_key=f"overpayment:world:{invoice_id}",
+            message="A card payment arrived after the invoice was already paid. Refund the surplus.",
+            invoice_id=uuid.UUID(invoice_id),
+        )
+
+
 def api_key(http: httpx.Client, practice: Practice, role: str) -> str:
-    return _ok(http.post("/v1/api-keys", headers=practice.admin, json={"name": f"{role} key", "role": role}),
-               201)["key"]
+    return _ok(http.post("/v1/api-keys", headers=practice.admin, json={"name": f"{role} key", "role": role}), 201)[
+        "key"
+    ]
 
 
 def revoked_api_key(http: httpx.Client, practice: Practice) -> str:
@@ -93,24 +127,31 @@ def revoked_api_key(http: httpx.Client, practice: Practice) -> str:
     return created["key"]
 
 
-def expired_token(user_email: str) -> str:
-    """A token that was valid an hour ago: issued as a sign-in would, then its expiry moved into the past."""
-    from shared.auth.service import find_user_by_email  # noqa: PLC0415
-    from shared.security.tokens import token_digest  # noqa: PLC0415
+def user_id(email: str) -> str:
+    from shared.auth.service import find_user_by_email
 
     with session_scope() as session:
-        user_id = str(find_user_by_email(session, user_email).id)
-    token = issue_token(user_id)
+        return str(find_user_by_email(session, email).id)
+
+
+def expired_token(user_email: str) -> str:
+    """A token that was valid an hour ago: issued as a sign-in would, then its expiry moved into the past."""
+    from shared.security.tokens import token_digest
+
+    token = issue_token(user_id(user_email))
     with session_scope() as session:
-        session.execute(update(AccessToken).where(AccessToken.token_hash == token_digest(token))
-                        .values(expires_at=datetime.now(UTC) - timedelta(minutes=1)))
+        session.execute(
+            update(AccessToken)
+            .where(AccessToken.token_hash == token_digest(token))
+            .values(expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        )
     return token
 
 
 def tampered(token: str) -> str:
     """The same token with one character changed, as someone guessing at its neighbours would send it."""
     i = len(token) // 2
-    return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]
+    return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1 :]
 
 
 def unknown_id() -> str:

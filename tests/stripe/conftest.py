@@ -10,8 +10,13 @@ from tests.stripe.builders import PayingClient, make_paying_client
 from tests.stripe.flaky_proxy import FlakyProxy
 
 # Every PaymentIntent event type the receiver should see; an empty list would mean "none" to localstripe.
-PI_EVENTS = ["payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.processing",
-             "payment_intent.requires_action", "payment_intent.canceled"]
+PI_EVENTS = [
+    "payment_intent.succeeded",
+    "payment_intent.payment_failed",
+    "payment_intent.processing",
+    "payment_intent.requires_action",
+    "payment_intent.canceled",
+]
 WEBHOOK_NAME = "clinicpay-stripe-tests"
 
 
@@ -31,11 +36,14 @@ def flaky(localstripe) -> Iterator[FlakyProxy]:
 def webhooks_to(localstripe, receiver):
     """Register the receiver for one practice (one registration, replaced by each test: localstripe
     cannot delete one). `webhooks_to(None)` mutes it."""
+
     def register(paying: PayingClient | None) -> None:
         if paying is None:
             localstripe.register_webhook(WEBHOOK_NAME, receiver.url + "/muted", "whsec_muted", ["none.none"])
             return
-        localstripe.register_webhook(WEBHOOK_NAME, receiver.webhook_url(paying.practice.group_id),
-                                     paying.keys.webhook_secret, PI_EVENTS)
+        localstripe.register_webhook(
+            WEBHOOK_NAME, receiver.webhook_url(paying.practice.group_id), paying.keys.webhook_secret, PI_EVENTS
+        )
+
     yield register
     register(None)

@@ -13,7 +13,7 @@ from shared.audit.models import AuditEvent
 from shared.db.engine import session_scope
 from shared.stripe_sync.models import Reconciliation
 from tests.conftest import poll_until
-from tests.stripe.browser import THREE_D_SECURE, confirm_card_payment, confirm_card_setup
+from tests.stripe.browser import THREE_D_SECURE, authenticate, confirmation_token
 from tests.stripe.builders import card_payments_of, make_invoice, make_paying_client
 
 
@@ -21,8 +21,14 @@ def _reconcile(http, practice) -> dict:
     r = http.post("/v1/reconciliations", headers=practice.biller)
     assert r.status_code == 202, r.text
     rec_id = r.json()["id"]
-    return poll_until(lambda: (j := http.get(f"/v1/reconciliations/{rec_id}", headers=practice.biller).json())
-                      ["status"] in ("succeeded", "failed") and j, message="the reconciliation to finish")
+    return poll_until(
+        lambda: (
+            (j := http.get(f"/v1/reconciliations/{rec_id}", headers=practice.biller).json())["status"]
+            in ("succeeded", "failed")
+            and j
+        ),
+        message="the reconciliation to finish",
+    )
 
 
 def _stripe(localstripe, paying) -> stripe.StripeClient:
@@ -32,8 +38,12 @@ def _stripe(localstripe, paying) -> stripe.StripeClient:
 def _requires_action_payment(http, paying, total):
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id, total)
     started = http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=paying.headers, json={}).json()
-    confirm_card_setup(started, card=THREE_D_SECURE)
-    r = http.post(f"/v1/portal/payments/{started['payment_id']}/confirm", headers=paying.headers)
+    token = confirmation_token(started, card=THREE_D_SECURE)
+    r = http.post(
+        f"/v1/portal/payments/{started['payment_id']}/confirm",
+        headers=paying.headers,
+        json={"confirmation_token": token},
+    )
     assert r.json()["status"] == "requires_action", r.text
     return invoice_id, started, r.json()["payment_intent_client_secret"]
 
@@ -41,13 +51,20 @@ def _requires_action_payment(http, paying, total):
 def test_a_3d_secure_payment_whose_webhook_never_came_is_found(http, localstripe, paying, worker):
     # No webhook is registered for this practice: Stripe's word can only come from reconciliation.
     invoice_id, started, secret = _requires_action_payment(http, paying, 9_900)
-    confirm_card_payment(started["stripe_js_url"], started["publishable_key"], secret)
+    authenticate(started["stripe_js_url"], started["publishable_key"], secret)
     assert http.get(f"/v1/invoices/{invoice_id}", headers=paying.practice.biller).json()["status"] == "open"
 
     job = _reconcile(http, paying.practice)
     assert job["status"] == "succeeded", job
-    assert job["fixed"] == [{"payment_id": started["payment_id"], "invoice_id": invoice_id, "from": "requires_action",
-                             "to": "succeeded", "payment_intent": secret.split("_secret_")[0]}]
+    assert job["fixed"] == [
+        {
+            "payment_id": started["payment_id"],
+            "invoice_id": invoice_id,
+            "from": "requires_action",
+            "to": "succeeded",
+            "payment_intent": secret.split("_secret_")[0],
+        }
+    ]
     assert job["unmatched"] == [] and job["errors"] == []
     assert job["started_at"] and job["finished_at"]
 
@@ -68,9 +85,16 @@ def test_a_lost_confirm_answer_is_settled_even_if_the_client_never_comes_back(ht
     paying = make_paying_client(http, flaky.url)
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id, 5_000)
     started = http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=paying.headers, json={}).json()
-    confirm_card_setup(started, payment_method="pm_card_visa")
+    token = confirmation_token(started, payment_method="pm_card_visa")
     flaky.fail("POST", r"^/v1/payment_intents/[^/]+/confirm$", status=None, after_forward=True)
-    assert http.post(f"/v1/portal/payments/{started['payment_id']}/confirm", headers=paying.headers).status_code == 503
+    assert (
+        http.post(
+            f"/v1/portal/payments/{started['payment_id']}/confirm",
+            headers=paying.headers,
+            json={"confirmation_token": token},
+        ).status_code
+        == 503
+    )
 
     job = _reconcile(http, paying.practice)
     assert [(f["from"], f["to"]) for f in job["fixed"]] == [("pending", "succeeded")]
@@ -79,30 +103,63 @@ def test_a_lost_confirm_answer_is_settled_even_if_the_client_never_comes_back(ht
 
 def test_payments_naming_this_practice_but_unknown_are_listed_unmatched(http, localstripe, paying, worker):
     client = _stripe(localstripe, paying)
-    stray = client.v1.payment_intents.create(params={
-        "amount": 1_234, "currency": "usd", "payment_method": "pm_card_visa", "payment_method_types": ["card"],
-        "metadata": {"group_id": paying.practice.group_id, "payment_id": str(uuid.uuid4()),
-                     "invoice_number": "INV-999999"}})
+    stray = client.v1.payment_intents.create(
+        params={
+            "amount": 1_234,
+            "currency": "usd",
+            "payment_method": "pm_card_visa",
+            "allowed_payment_method_types": ["card"],
+            "metadata": {
+                "group_id": paying.practice.group_id,
+                "payment_id": str(uuid.uuid4()),
+                "invoice_number": "INV-999999",
+            },
+        }
+    )
     client.v1.payment_intents.confirm(stray.id)
-    foreign = client.v1.payment_intents.create(params={
-        "amount": 4_321, "currency": "usd", "payment_method": "pm_card_visa", "payment_method_types": ["card"],
-        "metadata": {"group_id": str(uuid.uuid4()), "payment_id": str(uuid.uuid4())}})
+    foreign = client.v1.payment_intents.create(
+        params={
+            "amount": 4_321,
+            "currency": "usd",
+            "payment_method": "pm_card_visa",
+            "allowed_payment_method_types": ["card"],
+            "metadata": {"group_id": str(uuid.uuid4()), "payment_id": str(uuid.uuid4())},
+        }
+    )
     client.v1.payment_intents.confirm(foreign.id)
-    poll_until(lambda: len(client.v1.events.list(params={"type": "payment_intent.succeeded"}).data) == 2,
-               message="localstripe to record both payment_intent.succeeded events")
+    poll_until(
+        lambda: len(client.v1.events.list(params={"type": "payment_intent.succeeded"}).data) == 2,
+        message="localstripe to record both payment_intent.succeeded events",
+    )
 
     job = _reconcile(http, paying.practice)
     assert job["status"] == "succeeded" and job["fixed"] == []
-    assert [(u["payment_intent"], u["amount_cents"], u["invoice_number"]) for u in job["unmatched"]] == \
-        [(stray.id, 1_234, "INV-999999")]
+    assert [(u["payment_intent"], u["amount_cents"], u["invoice_number"]) for u in job["unmatched"]] == [
+        (stray.id, 1_234, "INV-999999")
+    ]
     health = http.get("/v1/settings/stripe/health", headers=paying.practice.admin).json()
     assert health["last_reconciliation"]["unmatched_count"] == 1
+    # Staff hear of the stray money once, however many runs find it again.
+    alerts = http.get("/v1/alerts", headers=paying.practice.biller, params={"kind": "reconciliation_mismatch"}).json()
+    assert [a["data"]["payment_intent"] for a in alerts["data"]] == [stray.id]
+    assert "$12.34" in alerts["data"][0]["message"] and "no invoice here records" in alerts["data"][0]["message"]
+    again = _reconcile(http, paying.practice)
+    assert [u["payment_intent"] for u in again["unmatched"]] in ([stray.id], [])
+    alerts = http.get("/v1/alerts", headers=paying.practice.biller, params={"kind": "reconciliation_mismatch"}).json()
+    assert len(alerts["data"]) == 1
 
 
 def test_one_run_at_a_time_per_practice(http, localstripe, paying):
     with session_scope() as session:
-        queued = Reconciliation(group_id=uuid.UUID(paying.practice.group_id), status="queued", trigger="schedule",
-                                fixed=[], unmatched=[], errors=[], attempts=0)
+        queued = Reconciliation(
+            group_id=uuid.UUID(paying.practice.group_id),
+            status="queued",
+            trigger="schedule",
+            fixed=[],
+            unmatched=[],
+            errors=[],
+            attempts=0,
+        )
         session.add(queued)
         session.flush()
         queued_id = str(queued.id)
@@ -117,11 +174,15 @@ def test_two_runs_side_by_side_apply_once(http, localstripe, paying):
     from shared.stripe_sync.reconciliation import reconcile
 
     invoice_id, started, secret = _requires_action_payment(http, paying, 2_500)
-    confirm_card_payment(started["stripe_js_url"], started["publishable_key"], secret)
+    authenticate(started["stripe_js_url"], started["publishable_key"], secret)
     group_id = uuid.UUID(paying.practice.group_id)
     with session_scope() as session:
-        runs = [Reconciliation(group_id=group_id, status="queued", trigger="manual", fixed=[], unmatched=[],
-                               errors=[], attempts=0) for _ in range(2)]
+        runs = [
+            Reconciliation(
+                group_id=group_id, status="queued", trigger="manual", fixed=[], unmatched=[], errors=[], attempts=0
+            )
+            for _ in range(2)
+        ]
         session.add_all(runs)
         session.flush()
         ids = [r.id for r in runs]
@@ -135,8 +196,11 @@ def test_two_runs_side_by_side_apply_once(http, localstripe, paying):
         outcomes.append(reconcile(i))
     with session_scope() as session:
         rows = [session.get(Reconciliation, i) for i in ids]
-        applied = session.scalar(select(func.count()).select_from(AuditEvent).where(
-            AuditEvent.action == "payment.succeeded", AuditEvent.entity_id == started["payment_id"]))
+        applied = session.scalar(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.action == "payment.succeeded", AuditEvent.entity_id == started["payment_id"])
+        )
     assert sorted(r.status for r in rows) == ["succeeded", "succeeded"]
     assert sum(len(r.fixed) for r in rows) == 1
     assert applied == 1
@@ -154,17 +218,25 @@ def test_stripe_errors_are_retried_with_backoff(http, localstripe, flaky, worker
 
 
 def test_a_run_fails_with_its_errors_once_retries_are_spent(http, localstripe, flaky):
-    from services.worker.tasks.reconciliation import MAX_RETRIES, reconcile_group
+    from services.worker.tasks.reconciliation import reconcile_group
+    from shared.tasks.retry import RECONCILIATION
 
     paying = make_paying_client(http, flaky.url)
     flaky.fail("GET", r"^/v1/events$", status=503, times=100)
     with session_scope() as session:
-        rec = Reconciliation(group_id=uuid.UUID(paying.practice.group_id), status="queued", trigger="manual",
-                             fixed=[], unmatched=[], errors=[], attempts=0)
+        rec = Reconciliation(
+            group_id=uuid.UUID(paying.practice.group_id),
+            status="queued",
+            trigger="manual",
+            fixed=[],
+            unmatched=[],
+            errors=[],
+            attempts=0,
+        )
         session.add(rec)
         session.flush()
         rec_id = str(rec.id)
-    reconcile_group.apply(args=[rec_id], retries=MAX_RETRIES)
+    reconcile_group.apply(args=[rec_id], retries=RECONCILIATION.max_retries)
     job = http.get(f"/v1/reconciliations/{rec_id}", headers=paying.practice.biller).json()
     assert job["status"] == "failed"
     assert [e["code"] for e in job["errors"]] == ["stripe_unavailable"]
@@ -176,16 +248,29 @@ def test_a_run_whose_worker_died_is_picked_up_again(http, localstripe, paying, w
     from shared.stripe_sync.reconciliation import sweep_stale
 
     with session_scope() as session:
-        rec = Reconciliation(group_id=uuid.UUID(paying.practice.group_id), status="running", trigger="schedule",
-                             fixed=[], unmatched=[], errors=[], attempts=1,
-                             started_at=datetime.now(UTC) - timedelta(minutes=3),
-                             lease_expires_at=datetime.now(UTC) - timedelta(minutes=1))
+        rec = Reconciliation(
+            group_id=uuid.UUID(paying.practice.group_id),
+            status="running",
+            trigger="schedule",
+            fixed=[],
+            unmatched=[],
+            errors=[],
+            attempts=1,
+            started_at=datetime.now(UTC) - timedelta(minutes=3),
+            lease_expires_at=datetime.now(UTC) - timedelta(minutes=1),
+        )
         session.add(rec)
         session.flush()
         rec_id = str(rec.id)
     assert sweep_stale() >= 1
-    job = poll_until(lambda: (j := http.get(f"/v1/reconciliations/{rec_id}", headers=paying.practice.biller).json())
-                     ["status"] == "succeeded" and j, message="the swept run to finish")
+    job = poll_until(
+        lambda: (
+            (j := http.get(f"/v1/reconciliations/{rec_id}", headers=paying.practice.biller).json())["status"]
+            == "succeeded"
+            and j
+        ),
+        message="the swept run to finish",
+    )
     assert job["finished_at"]
 
 

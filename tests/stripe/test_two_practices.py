@@ -9,7 +9,7 @@ import pytest
 import stripe
 
 from tests.conftest import LocalStripe, poll_until
-from tests.stripe.browser import confirm_card_setup
+from tests.stripe.browser import confirmation_token
 from tests.stripe.builders import make_invoice, make_paying_client
 from tests.stripe.conftest import PI_EVENTS
 
@@ -24,8 +24,12 @@ def second_stripe() -> Iterator[LocalStripe]:
 def _pay(http, paying, total):
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id, total)
     started = http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=paying.headers, json={}).json()
-    confirm_card_setup(started, payment_method="pm_card_visa")
-    r = http.post(f"/v1/portal/payments/{started['payment_id']}/confirm", headers=paying.headers)
+    token = confirmation_token(started, payment_method="pm_card_visa")
+    r = http.post(
+        f"/v1/portal/payments/{started['payment_id']}/confirm",
+        headers=paying.headers,
+        json={"confirmation_token": token},
+    )
     assert r.json()["status"] == "succeeded", r.text
     return invoice_id, started
 
@@ -37,17 +41,25 @@ def _intents(server, paying):
 
 def _reconcile(http, practice):
     rec_id = http.post("/v1/reconciliations", headers=practice.biller).json()["id"]
-    return poll_until(lambda: (j := http.get(f"/v1/reconciliations/{rec_id}", headers=practice.biller).json())
-                      ["status"] in ("succeeded", "failed") and j, message="the reconciliation to finish")
+    return poll_until(
+        lambda: (
+            (j := http.get(f"/v1/reconciliations/{rec_id}", headers=practice.biller).json())["status"]
+            in ("succeeded", "failed")
+            and j
+        ),
+        message="the reconciliation to finish",
+    )
 
 
 def test_each_practice_on_its_own_stripe_sees_only_its_own(http, localstripe, second_stripe, receiver, worker):
     a = make_paying_client(http, localstripe.url, name="Alex A")
     b = make_paying_client(http, second_stripe.url, name="Blair B")
-    localstripe.register_webhook("practice-a", receiver.webhook_url(a.practice.group_id), a.keys.webhook_secret,
-                                 PI_EVENTS)
-    second_stripe.register_webhook("practice-b", receiver.webhook_url(b.practice.group_id), b.keys.webhook_secret,
-                                   PI_EVENTS)
+    localstripe.register_webhook(
+        "practice-a", receiver.webhook_url(a.practice.group_id), a.keys.webhook_secret, PI_EVENTS
+    )
+    second_stripe.register_webhook(
+        "practice-b", receiver.webhook_url(b.practice.group_id), b.keys.webhook_secret, PI_EVENTS
+    )
     try:
         invoice_a, started_a = _pay(http, a, 11_000)
         invoice_b, started_b = _pay(http, b, 22_000)
@@ -69,9 +81,16 @@ def test_each_practice_on_its_own_stripe_sees_only_its_own(http, localstripe, se
 
         # Each receives and applies only its own events; a run reconciles only its own Stripe.
         for paying in (a, b):
-            poll_until(lambda p=paying: (h := http.get("/v1/settings/stripe/health", headers=p.practice.biller).json())
-                       ["events"]["received"] >= 1 and h["events"]["unapplied"] == 0,
-                       message="each practice's own webhook")
+            poll_until(
+                lambda p=paying: (
+                    (h := http.get("/v1/settings/stripe/health", headers=p.practice.biller).json())["events"][
+                        "received"
+                    ]
+                    >= 1
+                    and h["events"]["unapplied"] == 0
+                ),
+                message="each practice's own webhook",
+            )
         job_a, job_b = _reconcile(http, a.practice), _reconcile(http, b.practice)
         assert job_a["status"] == job_b["status"] == "succeeded"
         assert job_a["unmatched"] == [] and job_b["unmatched"] == [] and job_a["fixed"] == job_b["fixed"] == []

@@ -39,9 +39,9 @@ def main() -> int:
         return 2
 
     sys.path.insert(0, str(REPO))
-    from bench.procstat import cpu_seconds  # noqa: PLC0415
-    from bench.wrk import post_bodies_script  # noqa: PLC0415
-    from tests import stack  # noqa: PLC0415
+    from bench.procstat import cpu_seconds
+    from bench.wrk import post_bodies_script
+    from tests import stack
 
     base = os.environ.get("DATABASE_URL") or stack.embedded_postgres_url()
     stack.create_database(base, DB_NAME)
@@ -49,12 +49,14 @@ def main() -> int:
     os.environ.setdefault("CLINICPAY_SECRET_KEYS", "bench-secret-key-material")
     os.environ["CLINICPAY_LOG_LEVEL"] = "WARNING"
 
-    from shared.config import clear_settings_cache  # noqa: PLC0415
+    from shared.config import clear_settings_cache
+
     clear_settings_cache()
-    from shared.db.migrate import upgrade_to_head  # noqa: PLC0415
+    from shared.db.migrate import upgrade_to_head
+
     upgrade_to_head()
-    from bench.events import signed_bodies  # noqa: PLC0415
-    from tests.webhooks.builders import make_practice  # noqa: PLC0415
+    from bench.events import signed_bodies
+    from tests.webhooks.builders import make_practice
 
     practice = make_practice()
     bodies = signed_bodies(args.events, practice.webhook_secret)  # ~3 KB each, like a real event
@@ -62,28 +64,60 @@ def main() -> int:
 
     port = stack.free_port()
     env = stack.child_env(CLINICPAY_LOG_FORMAT="json")
-    procs = [subprocess.Popen([sys.executable, "-m", "uvicorn", "services.webhooks.app:app", "--host", "127.0.0.1",
-                               "--port", str(port), "--workers", str(args.workers), "--no-access-log",
-                               "--log-level", "warning"], env=env, cwd=REPO, start_new_session=True)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "services.webhooks.app:app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
+            env=env,
+            cwd=REPO,
+            start_new_session=True,
+        )
+    ]
     if args.relay:
-        procs.append(subprocess.Popen([sys.executable, "-m", "services.webhooks.relay"], env=env, cwd=REPO,
-                                      start_new_session=True))
+        procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "services.webhooks.relay"], env=env, cwd=REPO, start_new_session=True
+            )
+        )
     try:
         stack.wait_for_http(f"http://127.0.0.1:{port}/healthz")
         with tempfile.TemporaryDirectory() as tmp:
             script = Path(tmp) / "post.lua"
             post_bodies_script(bodies, script)
             url = f"http://127.0.0.1:{port}/v1/stripe/webhooks/{practice.group_id}"
-            subprocess.run(["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "-s", str(script), url],
-                           check=True)
+            subprocess.run(
+                ["wrk", "-t2", f"-c{args.connections}", f"-d{args.seconds}s", "-s", str(script), url], check=True
+            )
         cpu = cpu_seconds(procs[0].pid)
-        import psycopg  # noqa: PLC0415
+        import psycopg
+
         with psycopg.connect(stack.with_database(base, DB_NAME).replace("postgresql+psycopg", "postgresql")) as c:
-            stored, dispatched = c.execute(
-                "SELECT count(*), count(dispatched_at) FROM stripe_events").fetchone()
-        print(json.dumps({"stored": stored, "dispatched": dispatched, "workers": args.workers,
-                          "relay": args.relay, "receiver_cpu_seconds": round(cpu, 2),
-                          "receiver_cpu_ms_per_stored_event": round(cpu * 1000 / max(stored, 1), 3)}))
+            stored, dispatched = c.execute("SELECT count(*), count(dispatched_at) FROM stripe_events").fetchone()
+        print(
+            json.dumps(
+                {
+                    "stored": stored,
+                    "dispatched": dispatched,
+                    "workers": args.workers,
+                    "relay": args.relay,
+                    "receiver_cpu_seconds": round(cpu, 2),
+                    "receiver_cpu_ms_per_stored_event": round(cpu * 1000 / max(stored, 1), 3),
+                }
+            )
+        )
     finally:
         for proc in procs:
             os.killpg(proc.pid, 15)

@@ -16,6 +16,6 @@ def stripe_http() -> Iterator[httpx.Client]:
 
 
 @pytest.fixture
-def pipeline(receiver, worker):  # noqa: ANN001
+def pipeline(receiver, worker):
     """Receiver + relay + worker: what turns a delivery into a ledger change."""
     return receiver

@@ -27,7 +27,7 @@ from tests.webhooks.builders import (
 
 
 @pytest.fixture
-def relay_stopped(receiver):  # noqa: ANN001
+def relay_stopped(receiver):
     """The receiver without its relay (as when the relay or the broker is down); restarted afterwards."""
     receiver.relay.stop()
     yield receiver
@@ -35,17 +35,23 @@ def relay_stopped(receiver):  # noqa: ANN001
         receiver.relay.start()
 
 
-def _succeeded(card, practice):  # noqa: ANN001
-    return event("payment_intent.succeeded", payment_intent(
-        pi_id=card.payment_intent_id, amount=card.amount_cents, status="succeeded",
-        metadata={"group_id": str(practice.group_id), "payment_id": str(card.payment_id)}))
+def _succeeded(card, practice):
+    return event(
+        "payment_intent.succeeded",
+        payment_intent(
+            pi_id=card.payment_intent_id,
+            amount=card.amount_cents,
+            status="succeeded",
+            metadata={"group_id": str(practice.group_id), "payment_id": str(card.payment_id)},
+        ),
+    )
 
 
-def _processed(practice, evt):  # noqa: ANN001
+def _processed(practice, evt):
     return lambda: (e := stored_event(practice.group_id, evt["id"])) and e["processed_at"] and e
 
 
-def _sql(statement: str, **params) -> None:  # noqa: ANN003
+def _sql(statement: str, **params) -> None:
     with get_engine().begin() as conn:
         conn.execute(text(statement), params)
 
@@ -57,8 +63,10 @@ def test_events_stored_while_the_relay_is_down_are_applied_once_it_is_back(relay
     events = [_succeeded(card, practice) for card in cards]
     for evt in events:
         # Stripe still gets its 200: the event is durably stored even though nothing can dispatch it.
-        assert deliver(stripe_http, receiver.webhook_url(str(practice.group_id)), evt,
-                       practice.webhook_secret).status_code == 200
+        assert (
+            deliver(stripe_http, receiver.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code
+            == 200
+        )
     for evt in events:
         row = stored_event(practice.group_id, evt["id"])
         assert row["dispatched_at"] is None and row["processed_at"] is None
@@ -76,13 +84,20 @@ def test_the_sweeper_resends_what_no_relay_dispatched_and_what_the_broker_lost(r
     never_sent, lost = (make_invoice_with_card_payment(practice.group_id, 2_500) for _ in range(2))
     never_sent_evt, lost_evt = _succeeded(never_sent, practice), _succeeded(lost, practice)
     for evt in (never_sent_evt, lost_evt):
-        assert deliver(stripe_http, receiver.webhook_url(str(practice.group_id)), evt,
-                       practice.webhook_secret).status_code == 200
+        assert (
+            deliver(stripe_http, receiver.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code
+            == 200
+        )
     # One row has waited too long for a relay; the other was "dispatched" but its message never arrived.
-    _sql("UPDATE stripe_events SET received_at = now() - interval '30 seconds' WHERE stripe_event_id = :e",
-         e=never_sent_evt["id"])
-    _sql("UPDATE stripe_events SET received_at = now() - interval '5 minutes', "
-         "dispatched_at = now() - interval '5 minutes' WHERE stripe_event_id = :e", e=lost_evt["id"])
+    _sql(
+        "UPDATE stripe_events SET received_at = now() - interval '30 seconds' WHERE stripe_event_id = :e",
+        e=never_sent_evt["id"],
+    )
+    _sql(
+        "UPDATE stripe_events SET received_at = now() - interval '5 minutes', "
+        "dispatched_at = now() - interval '5 minutes' WHERE stripe_event_id = :e",
+        e=lost_evt["id"],
+    )
 
     assert send_task_now(names.SWEEP_STRIPE_EVENTS)  # what beat sends every 15 s
     for evt in (never_sent_evt, lost_evt):
@@ -109,11 +124,15 @@ def test_a_failing_event_keeps_its_error_and_replay_applies_it_once_fixed(pipeli
     bad = refund(amount=2_500, payment_intent=card.payment_intent_id)
     bad["amount"] = "25.00"  # not what Stripe sends: the handler refuses it
     evt = event("refund.created", bad)
-    assert deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt,
-                   practice.webhook_secret).status_code == 200
+    assert (
+        deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code
+        == 200
+    )
 
-    row = poll_until(lambda: (e := stored_event(practice.group_id, evt["id"])) and e["last_error"] and e,
-                     message="the failure to be recorded")
+    row = poll_until(
+        lambda: (e := stored_event(practice.group_id, evt["id"])) and e["last_error"] and e,
+        message="the failure to be recorded",
+    )
     assert row["processed_at"] is None
     assert row["attempts"] >= 1
     assert "amount" in row["last_error"]
@@ -121,8 +140,11 @@ def test_a_failing_event_keeps_its_error_and_replay_applies_it_once_fixed(pipeli
     assert refunds_of(card.payment_id) == []
 
     # The operator corrects the stored payload, then replays the event by Stripe's id.
-    _sql("UPDATE stripe_events SET payload = jsonb_set(payload, '{data,object,amount}', '2500') "
-         "WHERE stripe_event_id = :e", e=evt["id"])
+    _sql(
+        "UPDATE stripe_events SET payload = jsonb_set(payload, '{data,object,amount}', '2500') "
+        "WHERE stripe_event_id = :e",
+        e=evt["id"],
+    )
     result = _replay(evt["id"])
     assert result.returncode == 0, result.stderr
     assert "applied" in result.stdout
@@ -146,15 +168,22 @@ def test_replay_of_an_unknown_event_says_so(pipeline):
 
 
 def _replay(event_id: str) -> subprocess.CompletedProcess:
-    return subprocess.run(stack.python_module_cmd("shared.cli", "replay-event", event_id), env=stack.child_env(),
-                          cwd=stack.REPO_ROOT, capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        stack.python_module_cmd("shared.cli", "replay-event", event_id),
+        env=stack.child_env(),
+        cwd=stack.REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
-
-def _stored_undispatched(receiver, stripe_http, practice, events) -> list[uuid.UUID]:  # noqa: ANN001
+def _stored_undispatched(receiver, stripe_http, practice, events) -> list[uuid.UUID]:
     for evt in events:
-        assert deliver(stripe_http, receiver.webhook_url(str(practice.group_id)), evt,
-                       practice.webhook_secret).status_code == 200
+        assert (
+            deliver(stripe_http, receiver.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code
+            == 200
+        )
     return [stored_event(practice.group_id, evt["id"])["id"] for evt in events]
 
 
@@ -179,7 +208,8 @@ def test_one_bad_event_in_a_batch_does_not_hold_back_the_others(relay_stopped, s
 
 
 def test_a_message_naming_one_event_works_off_the_waiting_backlog_and_a_late_copy_does_nothing(
-        relay_stopped, stripe_http):
+    relay_stopped, stripe_http
+):
     practice = make_practice()
     cards = [make_invoice_with_card_payment(practice.group_id, 2_000 + i) for i in range(5)]
     events = [_succeeded(card, practice) for card in cards]
@@ -202,9 +232,13 @@ def test_one_batch_applies_related_events_in_order_and_leaves_other_practices_al
     refunded = make_invoice_with_card_payment(practice.group_id, 8_000)
     retried = make_invoice_with_card_payment(practice.group_id, 6_000)
     theirs = make_invoice_with_card_payment(other.group_id, 5_000)
-    declined = payment_intent(pi_id=retried.payment_intent_id, amount=6_000, status="requires_payment_method",
-                              last_payment_error={"message": "Your card was declined."},
-                              metadata={"group_id": str(practice.group_id), "payment_id": str(retried.payment_id)})
+    declined = payment_intent(
+        pi_id=retried.payment_intent_id,
+        amount=6_000,
+        status="requires_payment_method",
+        last_payment_error={"message": "Your card was declined."},
+        metadata={"group_id": str(practice.group_id), "payment_id": str(retried.payment_id)},
+    )
     events = [
         _succeeded(refunded, practice),
         event("refund.created", refund(amount=3_000, payment_intent=refunded.payment_intent_id)),
@@ -221,10 +255,46 @@ def test_one_batch_applies_related_events_in_order_and_leaves_other_practices_al
     assert [result.outcomes[i] for i in ids] == ["applied", "applied", "applied", "applied", "unmatched"]
     state = invoice_state(refunded.invoice_id)
     assert (state["status"], state["paid_cents"], state["balance_cents"]) == ("partially_paid", 5_000, 3_000)
-    assert refunds_of(refunded.payment_id) == [{"stripe_refund_id": events[1]["data"]["object"]["id"],
-                                                "amount_cents": 3_000, "status": "succeeded"}]
+    assert refunds_of(refunded.payment_id) == [
+        {"stripe_refund_id": events[1]["data"]["object"]["id"], "amount_cents": 3_000, "status": "succeeded"}
+    ]
     # A decline, then the new card's success, in one transaction: paid once, no failure left behind.
     assert payment_state(retried.payment_id)["status"] == "succeeded"
     assert invoice_state(retried.invoice_id)["paid_cents"] == 6_000
     assert payment_state(theirs.payment_id)["status"] == "processing"
     assert invoice_state(theirs.invoice_id)["status"] == "open"
+
+
+def test_an_event_failing_again_and_again_raises_one_staff_alert(relay_stopped, stripe_http):
+    """A first failure is a hiccup (no alert); the third is news for staff — once, naming the event and
+    never its error text; clinicpay keeps trying."""
+    practice = make_practice()
+    paid_card = make_invoice_with_card_payment(practice.group_id, 10_000, status="succeeded")
+    bad = refund(amount=2_500, payment_intent=paid_card.payment_intent_id)
+    bad["amount"] = "25.00"  # the handler refuses it
+    evt = event("refund.created", bad)
+    [row_id] = _stored_undispatched(relay_stopped, stripe_http, practice, [evt])
+
+    def fail_once_more() -> None:
+        # As the task's retry would, once the backoff (the lease) has run out.
+        _sql("UPDATE stripe_events SET lease_expires_at = now() - interval '1 second' WHERE id = :i", i=row_id)
+        assert [f.event_id for f in inbox.process_events([row_id]).failures] == [row_id]
+
+    def alerts() -> list[dict]:
+        with get_engine().connect() as conn:
+            rows = conn.execute(
+                text("SELECT message, data FROM alerts WHERE group_id = :g AND kind = 'stripe_event_failing'"),
+                {"g": practice.group_id},
+            )
+            return [dict(r._mapping) for r in rows]
+
+    fail_once_more()
+    fail_once_more()
+    assert alerts() == []
+    fail_once_more()
+    fail_once_more()
+    [alert] = alerts()
+    assert evt["id"] in alert["message"] and "refund.created" in alert["message"]
+    assert "amount" not in alert["message"]  # the error text stays on the event row
+    assert alert["data"]["attempts"] == inbox.ALERT_AFTER_ATTEMPTS
+    assert stored_event(practice.group_id, evt["id"])["processed_at"] is None

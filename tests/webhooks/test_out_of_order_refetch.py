@@ -20,28 +20,39 @@ from tests.webhooks.builders import (
 SECRET_KEY = "sk_test_webhook_refetch"
 
 
-def _stripe(localstripe) -> stripe.StripeClient:  # noqa: ANN001
+def _stripe(localstripe) -> stripe.StripeClient:
     return stripe.StripeClient(SECRET_KEY, base_addresses={"api": localstripe.url}, max_network_retries=0)
 
 
-def _apply(pipeline, client, practice, evt) -> str:  # noqa: ANN001
-    assert deliver(client, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code == 200
+def _apply(pipeline, client, practice, evt) -> str:
+    assert (
+        deliver(client, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code == 200
+    )
     return poll_until(lambda: (e := stored_event(practice.group_id, evt["id"])) and e["processed_at"] and e)["outcome"]
 
 
 def test_a_late_decline_snapshot_does_not_fail_a_payment_stripe_has_taken(pipeline, stripe_http, localstripe):
     practice = make_practice(stripe_secret_key=SECRET_KEY, stripe_api_base=localstripe.url)
-    pi = _stripe(localstripe).v1.payment_intents.create(params={
-        "amount": 5_500, "currency": "usd", "payment_method": "pm_card_visa", "payment_method_types": ["card"],
-        "confirm": True})
+    pi = _stripe(localstripe).v1.payment_intents.create(
+        params={
+            "amount": 5_500,
+            "currency": "usd",
+            "payment_method": "pm_card_visa",
+            "allowed_payment_method_types": ["card"],
+            "confirm": True,
+        }
+    )
     assert pi.status == "succeeded"
     invoice_id = make_invoice(practice.group_id, make_client(practice.group_id), 5_500)
-    payment_id, _ = make_card_payment(practice.group_id, invoice_id, 5_500, status="processing",
-                                      payment_intent_id=pi.id)
+    payment_id, _ = make_card_payment(
+        practice.group_id, invoice_id, 5_500, status="processing", payment_intent_id=pi.id
+    )
 
     # An old snapshot from an earlier, declined attempt arrives after our row moved on.
-    stale = event("payment_intent.payment_failed", payment_intent(
-        pi_id=pi.id, amount=5_500, status="requires_payment_method", last_payment_error=card_declined()))
+    stale = event(
+        "payment_intent.payment_failed",
+        payment_intent(pi_id=pi.id, amount=5_500, status="requires_payment_method", last_payment_error=card_declined()),
+    )
     assert _apply(pipeline, stripe_http, practice, stale) == "applied"
     assert payment_state(payment_id)["status"] == "succeeded"
     assert invoice_state(invoice_id)["status"] == "paid"
@@ -50,9 +61,14 @@ def test_a_late_decline_snapshot_does_not_fail_a_payment_stripe_has_taken(pipeli
 def test_a_late_processing_snapshot_does_not_revive_a_declined_payment(pipeline, stripe_http, localstripe):
     practice = make_practice(stripe_secret_key=SECRET_KEY, stripe_api_base=localstripe.url)
     client = _stripe(localstripe)
-    pi = client.v1.payment_intents.create(params={
-        "amount": 2_000, "currency": "usd", "payment_method": "pm_card_chargeCustomerFail",
-        "payment_method_types": ["card"]})
+    pi = client.v1.payment_intents.create(
+        params={
+            "amount": 2_000,
+            "currency": "usd",
+            "payment_method": "pm_card_chargeCustomerFail",
+            "allowed_payment_method_types": ["card"],
+        }
+    )
     try:
         client.v1.payment_intents.confirm(pi.id)
     except stripe.CardError:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from sqlalchemy import select
+
+from shared.alerts.models import Alert
+from shared.db.engine import session_scope
 from tests.conftest import poll_until
 from tests.stripe_events import card_declined, deliver, event, payment_intent
 from tests.webhooks.builders import (
@@ -15,7 +19,7 @@ from tests.webhooks.builders import (
 )
 
 
-def _processed(group_id, evt):  # noqa: ANN001
+def _processed(group_id, evt):
     return lambda: (row := stored_event(group_id, evt["id"])) and row["processed_at"] and row
 
 
@@ -24,35 +28,57 @@ def test_payment_succeeded_event_marks_the_invoice_paid(pipeline, stripe_http):
     card = make_invoice_with_card_payment(practice.group_id, 12_500)
     assert unpaid_invoice_count(card.client_id) == 1
 
-    evt = event("payment_intent.succeeded", payment_intent(
-        pi_id=card.payment_intent_id, amount=12_500, status="succeeded",
-        metadata={"group_id": str(practice.group_id), "payment_id": str(card.payment_id)}))
+    evt = event(
+        "payment_intent.succeeded",
+        payment_intent(
+            pi_id=card.payment_intent_id,
+            amount=12_500,
+            status="succeeded",
+            metadata={"group_id": str(practice.group_id), "payment_id": str(card.payment_id)},
+        ),
+    )
     r = deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret)
     assert r.status_code == 200, r.text
     assert r.json() == {"received": True}
 
     row = poll_until(_processed(practice.group_id, evt), message="the event to be applied")
     assert row["outcome"] == "applied"
-    assert invoice_state(card.invoice_id) == {"status": "paid", "paid_cents": 12_500, "balance_cents": 0,
-                                             "overpaid_cents": 0, "disputed": False, "total_cents": 12_500}
+    assert invoice_state(card.invoice_id) == {
+        "status": "paid",
+        "paid_cents": 12_500,
+        "balance_cents": 0,
+        "overpaid_cents": 0,
+        "disputed": False,
+        "total_cents": 12_500,
+    }
     assert payment_state(card.payment_id)["status"] == "succeeded"
     assert unpaid_invoice_count(card.client_id) == 0
 
 
-def _pi_event(card, practice, status, *, event_type=None, **extra):  # noqa: ANN001, ANN003
-    event_type = event_type or {"succeeded": "payment_intent.succeeded", "processing": "payment_intent.processing",
-                                "requires_action": "payment_intent.requires_action",
-                                "canceled": "payment_intent.canceled"}.get(status, "payment_intent.payment_failed")
-    return event(event_type, payment_intent(
-        pi_id=card.payment_intent_id, amount=card.amount_cents, status=status,
-        metadata={"group_id": str(practice.group_id), "payment_id": str(card.payment_id)}, **extra))
+def _pi_event(card, practice, status, *, event_type=None, **extra):
+    event_type = event_type or {
+        "succeeded": "payment_intent.succeeded",
+        "processing": "payment_intent.processing",
+        "requires_action": "payment_intent.requires_action",
+        "canceled": "payment_intent.canceled",
+    }.get(status, "payment_intent.payment_failed")
+    return event(
+        event_type,
+        payment_intent(
+            pi_id=card.payment_intent_id,
+            amount=card.amount_cents,
+            status=status,
+            metadata={"group_id": str(practice.group_id), "payment_id": str(card.payment_id)},
+            **extra,
+        ),
+    )
 
 
-def _audit_actions(entity_id) -> list[str]:  # noqa: ANN001
-    from sqlalchemy import select  # noqa: PLC0415
+def _audit_actions(entity_id) -> list[str]:
+    from sqlalchemy import select
 
-    from shared.audit.models import AuditEvent  # noqa: PLC0415
-    from shared.db.engine import session_scope  # noqa: PLC0415
+    from shared.audit.models import AuditEvent
+    from shared.db.engine import session_scope
 
     with session_scope() as session:
         return list(session.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == str(entity_id))))
@@ -81,16 +107,16 @@ def test_the_same_event_delivered_five_times_has_one_effect(pipeline, stripe_htt
 
 
 def test_five_concurrent_deliveries_of_one_event_store_one_row(pipeline):
-    import concurrent.futures  # noqa: PLC0415
+    import concurrent.futures
 
-    import httpx  # noqa: PLC0415
+    import httpx
 
     practice = make_practice()
     card = make_invoice_with_card_payment(practice.group_id, 8_000)
     evt = _pi_event(card, practice, "succeeded")
     url = pipeline.webhook_url(str(practice.group_id))
 
-    def send(_):  # noqa: ANN001
+    def send(_):
         with httpx.Client(timeout=30) as client:
             return deliver(client, url, evt, practice.webhook_secret).status_code
 
@@ -144,7 +170,7 @@ def test_a_declined_card_then_a_second_card_on_the_same_intent(pipeline, stripe_
 
 
 def test_a_card_payment_landing_on_an_invoice_already_marked_paid_is_kept_as_overpaid(pipeline, stripe_http):
-    from tests.webhooks.builders import mark_paid_by_check  # noqa: PLC0415
+    from tests.webhooks.builders import mark_paid_by_check
 
     practice = make_practice()
     card = make_invoice_with_card_payment(practice.group_id, 15_000)
@@ -152,8 +178,10 @@ def test_a_card_payment_landing_on_an_invoice_already_marked_paid_is_kept_as_ove
     assert invoice_state(card.invoice_id)["status"] == "paid"
 
     evt = _pi_event(card, practice, "succeeded")
-    assert deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt,
-                   practice.webhook_secret).status_code == 200
+    assert (
+        deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code
+        == 200
+    )
     assert poll_until(_processed(practice.group_id, evt))["outcome"] == "applied"
 
     assert payment_state(card.payment_id)["status"] == "succeeded"
@@ -164,18 +192,17 @@ def test_a_card_payment_landing_on_an_invoice_already_marked_paid_is_kept_as_ove
     assert state["overpaid_cents"] == 15_000
     assert state["balance_cents"] == 0
 
-
-def test_stripe_amount_wins_when_it_differs_from_ours(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 10_000)
-    evt = event("payment_intent.succeeded", payment_intent(
-        pi_id=card.payment_intent_id, amount=6_000, amount_received=6_000, status="succeeded"))
-    assert deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt,
-                   practice.webhook_secret).status_code == 200
-    assert poll_until(_processed(practice.group_id, evt))["outcome"] == "applied"
-    assert payment_state(card.payment_id)["amount_cents"] == 6_000
-    state = invoice_state(card.invoice_id)
-    assert (state["status"], state["paid_cents"], state["balance_cents"]) == ("partially_paid", 6_000, 4_000)
+    # Staff are told to refund the surplus, once: the same success delivered again adds no alert.
+    again = event("payment_intent.succeeded", evt["data"]["object"])
+    url = pipeline.webhook_url(str(practice.group_id))
+    assert deliver(stripe_http, url, again, practice.webhook_secret).status_code == 200
+    assert poll_until(_processed(practice.group_id, again))["outcome"] == "ignored"
+    with session_scope() as session:
+        alerts = list(session.scalars(select(Alert).where(Alert.group_id == practice.group_id)))
+    assert [(a.kind, a.invoice_id, a.payment_id, a.data["amount_cents"]) for a in alerts] == [
+        ("overpayment", card.invoice_id, card.payment_id, 15_000)
+    ]
+    assert "Refund the surplus of $150.00" in alerts[0].message
 
 
 def test_an_event_about_another_practices_payment_is_stored_and_changes_nothing(pipeline, stripe_http):
@@ -192,11 +219,17 @@ def test_an_event_about_another_practices_payment_is_stored_and_changes_nothing(
     assert invoice_state(their_card.invoice_id)["status"] == "open"
 
     # Metadata claiming another group does not help either.
-    forged = event("payment_intent.succeeded", payment_intent(
-        amount=7_000, status="succeeded",
-        metadata={"group_id": str(mine.group_id), "payment_id": str(their_card.payment_id)}))
-    assert deliver(stripe_http, pipeline.webhook_url(str(mine.group_id)), forged,
-                   mine.webhook_secret).status_code == 200
+    forged = event(
+        "payment_intent.succeeded",
+        payment_intent(
+            amount=7_000,
+            status="succeeded",
+            metadata={"group_id": str(mine.group_id), "payment_id": str(their_card.payment_id)},
+        ),
+    )
+    assert (
+        deliver(stripe_http, pipeline.webhook_url(str(mine.group_id)), forged, mine.webhook_secret).status_code == 200
+    )
     assert poll_until(_processed(mine.group_id, forged))["outcome"] == "unmatched"
     assert invoice_state(their_card.invoice_id)["status"] == "open"
 
@@ -204,6 +237,8 @@ def test_an_event_about_another_practices_payment_is_stored_and_changes_nothing(
 def test_an_event_type_we_do_not_act_on_is_stored_and_ignored(pipeline, stripe_http):
     practice = make_practice()
     evt = event("customer.created", {"id": "cus_test1", "object": "customer", "email": "a@example.com"})
-    assert deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt,
-                   practice.webhook_secret).status_code == 200
+    assert (
+        deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code
+        == 200
+    )
     assert poll_until(_processed(practice.group_id, evt))["outcome"] == "ignored"

@@ -11,9 +11,12 @@ from tests.stripe_events import deliver, encode, event, payment_intent, signatur
 from tests.webhooks.builders import make_practice, stored_events
 
 
-def _signed_post(client, url, body: bytes | str, secret: str, **headers):  # noqa: ANN001, ANN003
-    return client.post(url, content=body, headers={"Stripe-Signature": signature_header(body, secret),
-                                                   "Content-Type": "application/json", **headers})
+def _signed_post(client, url, body: bytes | str, secret: str, **headers):
+    return client.post(
+        url,
+        content=body,
+        headers={"Stripe-Signature": signature_header(body, secret), "Content-Type": "application/json", **headers},
+    )
 
 
 def _an_event() -> dict:
@@ -35,8 +38,11 @@ def test_a_forged_signature_is_400_and_nothing_is_stored(receiver, stripe_http, 
 def test_a_body_changed_after_signing_is_400(receiver, stripe_http, practice):
     body = encode(_an_event())
     header = signature_header(body, practice.webhook_secret)
-    r = stripe_http.post(receiver.webhook_url(str(practice.group_id)), content=body.replace("5000", "1"),
-                         headers={"Stripe-Signature": header})
+    r = stripe_http.post(
+        receiver.webhook_url(str(practice.group_id)),
+        content=body.replace("5000", "1"),
+        headers={"Stripe-Signature": header},
+    )
     assert r.status_code == 400
     assert stored_events() == []
 
@@ -52,8 +58,9 @@ def test_a_missing_or_garbled_signature_header_is_400(receiver, stripe_http, pra
 
 def test_a_signature_older_than_five_minutes_is_400(receiver, stripe_http, practice):
     stale = int(time.time()) - 301
-    r = deliver(stripe_http, receiver.webhook_url(str(practice.group_id)), _an_event(), practice.webhook_secret,
-                timestamp=stale)
+    r = deliver(
+        stripe_http, receiver.webhook_url(str(practice.group_id)), _an_event(), practice.webhook_secret, timestamp=stale
+    )
     assert r.status_code == 400
     assert stored_events() == []
 
@@ -83,25 +90,31 @@ def test_an_oversized_chunked_body_without_length_is_413(receiver, stripe_http, 
             yield chunk
         yield b'"}'
 
-    r = stripe_http.post(receiver.webhook_url(str(practice.group_id)), content=body(),
-                         headers={"Stripe-Signature": f"t={int(time.time())},v1=00"})
+    r = stripe_http.post(
+        receiver.webhook_url(str(practice.group_id)),
+        content=body(),
+        headers={"Stripe-Signature": f"t={int(time.time())},v1=00"},
+    )
     assert r.status_code == 413
     assert stored_events() == []
 
 
-@pytest.mark.parametrize("body", [
-    b"{not json",
-    b"[1, 2, 3]",
-    b'"a string"',
-    b'{"type": "payment_intent.succeeded"}',
-    b'{"id": "evt_1"}',
-    b'{"id": 42, "type": "payment_intent.succeeded"}',
-    b"\xff\xfe not utf-8",
-], ids=["not-json", "array", "string", "no-id", "no-type", "numeric-id", "not-utf8"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"[1, 2, 3]",
+        b'"a string"',
+        b'{"type": "payment_intent.succeeded"}',
+        b'{"id": "evt_1"}',
+        b'{"id": 42, "type": "payment_intent.succeeded"}',
+        b"\xff\xfe not utf-8",
+    ],
+    ids=["not-json", "array", "string", "no-id", "no-type", "numeric-id", "not-utf8"],
+)
 def test_a_signed_body_that_is_not_a_stripe_event_is_400(receiver, stripe_http, practice, body):
     url = receiver.webhook_url(str(practice.group_id))
-    header = (signature_header(body, practice.webhook_secret) if _is_utf8(body)
-              else f"t={int(time.time())},v1=00")
+    header = signature_header(body, practice.webhook_secret) if _is_utf8(body) else f"t={int(time.time())},v1=00"
     r = stripe_http.post(url, content=body, headers={"Stripe-Signature": header})
     assert r.status_code == 400, r.text
     assert stored_events() == []
@@ -120,8 +133,11 @@ def test_deeply_nested_json_is_400_not_a_crash(receiver, stripe_http, practice):
     body = '{"id":"evt_deep","type":"payment_intent.succeeded","data":' + "[" * depth + "]" * depth + "}"
     # No JSON content type: the receiver ignores it anyway, and tests/capture.py's request hook
     # would hit Python's own recursion limit parsing this body on the client side.
-    r = stripe_http.post(receiver.webhook_url(str(practice.group_id)), content=body,
-                         headers={"Stripe-Signature": signature_header(body, practice.webhook_secret)})
+    r = stripe_http.post(
+        receiver.webhook_url(str(practice.group_id)),
+        content=body,
+        headers={"Stripe-Signature": signature_header(body, practice.webhook_secret)},
+    )
     assert r.status_code == 400
     assert r.json()["error"]["code"] == "invalid_payload"
     assert stored_events() == []
@@ -138,11 +154,15 @@ def test_json_postgres_cannot_store_is_400(receiver, stripe_http, practice):
 
 def test_unknown_group_or_a_group_without_a_webhook_secret_is_404(receiver, stripe_http, practice):
     evt = _an_event()
-    assert deliver(stripe_http, receiver.webhook_url(str(uuid.uuid4())), evt, practice.webhook_secret).status_code == 404
+    assert (
+        deliver(stripe_http, receiver.webhook_url(str(uuid.uuid4())), evt, practice.webhook_secret).status_code == 404
+    )
     assert deliver(stripe_http, receiver.webhook_url("not-a-uuid"), evt, practice.webhook_secret).status_code == 404
     unconnected = make_practice(webhook_secret=None)
-    assert deliver(stripe_http, receiver.webhook_url(str(unconnected.group_id)), evt,
-                   practice.webhook_secret).status_code == 404
+    assert (
+        deliver(stripe_http, receiver.webhook_url(str(unconnected.group_id)), evt, practice.webhook_secret).status_code
+        == 404
+    )
     assert stored_events() == []
 
 
@@ -154,16 +174,16 @@ def test_health_and_readiness(receiver, stripe_http):
 
 
 def test_one_bad_delivery_among_concurrent_good_ones_fails_alone(receiver, practice):
-    import concurrent.futures  # noqa: PLC0415
+    import concurrent.futures
 
-    import httpx  # noqa: PLC0415
+    import httpx
 
     url = receiver.webhook_url(str(practice.group_id))
     good = [_an_event() for _ in range(20)]
     bad = _an_event()
     bad["data"]["object"]["metadata"] = {"nul": "\u0000"}
 
-    def send(evt):  # noqa: ANN001
+    def send(evt):
         with httpx.Client(timeout=30) as client:
             return evt["id"], deliver(client, url, evt, practice.webhook_secret).status_code
 
@@ -175,10 +195,10 @@ def test_one_bad_delivery_among_concurrent_good_ones_fails_alone(receiver, pract
 
 
 def test_a_rotated_webhook_secret_is_honoured_at_once(receiver, stripe_http, practice):
-    from shared.db.engine import session_scope  # noqa: PLC0415
-    from shared.groups.models import Group  # noqa: PLC0415
-    from shared.security.secrets import encrypt_secret  # noqa: PLC0415
-    from tests.stripe_events import new_webhook_secret  # noqa: PLC0415
+    from shared.db.engine import session_scope
+    from shared.groups.models import Group
+    from shared.security.secrets import encrypt_secret
+    from tests.stripe_events import new_webhook_secret
 
     url = receiver.webhook_url(str(practice.group_id))
     assert deliver(stripe_http, url, _an_event(), practice.webhook_secret).status_code == 200  # now cached

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.conftest import poll_until
-from tests.stripe_events import charge, deliver, dispute, event, refund
+from tests.stripe_events import OLD_API_VERSION, charge, deliver, dispute, event, refund
 from tests.webhooks.builders import (
     disputes_of,
     invoice_state,
@@ -17,11 +17,13 @@ from tests.webhooks.builders import (
 )
 
 
-def _send_and_apply(pipeline, client, practice, evt) -> str:  # noqa: ANN001
+def _send_and_apply(pipeline, client, practice, evt) -> str:
     r = deliver(client, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret)
     assert r.status_code == 200, r.text
-    row = poll_until(lambda: (e := stored_event(practice.group_id, evt["id"])) and e["processed_at"] and e,
-                     message=f"{evt['type']} to be applied")
+    row = poll_until(
+        lambda: (e := stored_event(practice.group_id, evt["id"])) and e["processed_at"] and e,
+        message=f"{evt['type']} to be applied",
+    )
     return row["outcome"]
 
 
@@ -31,8 +33,12 @@ def test_a_refund_reopens_the_balance(pipeline, stripe_http):
     assert invoice_state(card.invoice_id)["status"] == "paid"
 
     re = refund(amount=5_000, payment_intent=card.payment_intent_id)
+    # At our version a charge.refunded embeds no refunds; an endpoint on an older version's still does
+    # (this practice has no Stripe to read the charge again from, so its payload is what there is).
+    assert "refunds" not in charge(amount=20_000, payment_intent=card.payment_intent_id)
     ch = charge(amount=20_000, payment_intent=card.payment_intent_id, refunds=[re])
-    assert _send_and_apply(pipeline, stripe_http, practice, event("charge.refunded", ch)) == "applied"
+    old = event("charge.refunded", ch, api_version=OLD_API_VERSION)
+    assert _send_and_apply(pipeline, stripe_http, practice, old) == "applied"
 
     assert payment_state(card.payment_id)["refunded_cents"] == 5_000
     state = invoice_state(card.invoice_id)
@@ -40,9 +46,19 @@ def test_a_refund_reopens_the_balance(pipeline, stripe_http):
 
     # The same refund reported again by its own event is the same refund, not a second one.
     assert _send_and_apply(pipeline, stripe_http, practice, event("charge.refund.updated", re)) == "ignored"
-    assert refunds_of(card.payment_id) == [{"stripe_refund_id": re["id"], "amount_cents": 5_000,
-                                            "status": "succeeded"}]
+    assert refunds_of(card.payment_id) == [{"stripe_refund_id": re["id"], "amount_cents": 5_000, "status": "succeeded"}]
     assert invoice_state(card.invoice_id)["balance_cents"] == 5_000
+
+
+def test_a_charge_refunded_at_our_version_without_a_stripe_to_ask_waits_for_the_refund_events(pipeline, stripe_http):
+    practice = make_practice()
+    card = make_invoice_with_card_payment(practice.group_id, 9_000, status="succeeded")
+    re = refund(amount=9_000, payment_intent=card.payment_intent_id)
+    ch = charge(amount=9_000, payment_intent=card.payment_intent_id, amount_refunded=9_000, charge_id=re["charge"])
+    assert _send_and_apply(pipeline, stripe_http, practice, event("charge.refunded", ch)) == "ignored"
+    assert invoice_state(card.invoice_id)["status"] == "paid"
+    assert _send_and_apply(pipeline, stripe_http, practice, event("refund.created", re)) == "applied"
+    assert invoice_state(card.invoice_id)["status"] == "open"
 
 
 def test_a_pending_refund_counts_only_once_it_succeeds_and_an_old_snapshot_does_not_undo_it(pipeline, stripe_http):
@@ -75,8 +91,9 @@ def test_a_dispute_flags_the_invoice_and_moves_money_only_on_the_funds_events(pi
     t0 = int(time.time())
     dp = dispute(amount=12_000, payment_intent=card.payment_intent_id, status="needs_response")
 
-    assert _send_and_apply(pipeline, stripe_http, practice,
-                           event("charge.dispute.created", dp, created=t0)) == "applied"
+    assert (
+        _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.created", dp, created=t0)) == "applied"
+    )
     state = invoice_state(card.invoice_id)
     assert (state["disputed"], state["status"], state["balance_cents"]) == (True, "paid", 0)
 
@@ -91,14 +108,24 @@ def test_a_dispute_flags_the_invoice_and_moves_money_only_on_the_funds_events(pi
     assert invoice_state(card.invoice_id)["balance_cents"] == 12_000
 
     won = dict(dp, status="won")
-    assert _send_and_apply(pipeline, stripe_http, practice,
-                           event("charge.dispute.funds_reinstated", won, created=t0 + 2)) == "applied"
-    assert _send_and_apply(pipeline, stripe_http, practice,
-                           event("charge.dispute.closed", won, created=t0 + 2)) == "ignored"
+    assert (
+        _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.funds_reinstated", won, created=t0 + 2))
+        == "applied"
+    )
+    assert (
+        _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.closed", won, created=t0 + 2))
+        == "ignored"
+    )
     state = invoice_state(card.invoice_id)
     assert (state["status"], state["balance_cents"], state["disputed"]) == ("paid", 0, False)
-    assert disputes_of(card.payment_id) == [{"stripe_dispute_id": dp["id"], "status": "won",
-                                             "funds_withdrawn_cents": 12_000, "funds_reinstated_cents": 12_000}]
+    assert disputes_of(card.payment_id) == [
+        {
+            "stripe_dispute_id": dp["id"],
+            "status": "won",
+            "funds_withdrawn_cents": 12_000,
+            "funds_reinstated_cents": 12_000,
+        }
+    ]
 
 
 def test_an_older_dispute_snapshot_arriving_late_is_ignored(pipeline, stripe_http):
@@ -125,8 +152,12 @@ def test_refunds_and_disputes_naming_no_payment_of_ours_are_unmatched(pipeline, 
     assert _send_and_apply(pipeline, stripe_http, practice, event("refund.created", re)) == "unmatched"
     dp = dispute(amount=5_000, payment_intent=their_card.payment_intent_id)
     assert _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.created", dp)) == "unmatched"
-    assert _send_and_apply(pipeline, stripe_http, practice,
-                           event("refund.created", refund(amount=100, payment_intent="pi_unknown"))) == "unmatched"
+    assert (
+        _send_and_apply(
+            pipeline, stripe_http, practice, event("refund.created", refund(amount=100, payment_intent="pi_unknown"))
+        )
+        == "unmatched"
+    )
     assert refunds_of(their_card.payment_id) == []
     assert disputes_of(their_card.payment_id) == []
     assert invoice_state(their_card.invoice_id)["status"] == "paid"
@@ -139,8 +170,12 @@ def test_a_lost_dispute_leaves_the_balance_open_and_no_longer_flags_the_invoice(
     dp = dispute(amount=8_000, payment_intent=card.payment_intent_id, status="needs_response")
     _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.created", dp, created=t0))
     _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.funds_withdrawn", dp, created=t0 + 1))
-    assert _send_and_apply(pipeline, stripe_http, practice,
-                           event("charge.dispute.closed", dict(dp, status="lost"), created=t0 + 2)) == "applied"
+    assert (
+        _send_and_apply(
+            pipeline, stripe_http, practice, event("charge.dispute.closed", dict(dp, status="lost"), created=t0 + 2)
+        )
+        == "applied"
+    )
     state = invoice_state(card.invoice_id)
     # The chargeback stands: the client owes the money again, and the closed dispute stays in the history.
     assert (state["status"], state["balance_cents"], state["disputed"]) == ("open", 8_000, False)

@@ -1,13 +1,55 @@
 """Every router the API serves. A new route module is added here and nowhere else."""
 
-from services.api.routes import auth, groups, health
-from services.api.routes import api_keys, audit, billing_rates, clients, services, users
-from services.api.routes import invoices, invoicing, payments, portal
-from services.api.routes import portal_payments, reconciliations, stripe_settings
-from services.api.routes import me, portal_pages
+from services.api.routes import (
+    alerts,
+    api_keys,
+    audit,
+    auth,
+    billing_rates,
+    clients,
+    dev_mailbox,
+    groups,
+    health,
+    invoices,
+    invoicing,
+    me,
+    operator,
+    pay,
+    payments,
+    portal,
+    portal_pages,
+    portal_payments,
+    reconciliations,
+    reports,
+    services,
+    stripe_settings,
+    users,
+)
 
-ROUTERS = [health.router, auth.router, groups.router,
-           users.router, api_keys.router, clients.router, billing_rates.router, services.router, audit.router,
-           invoicing.router, invoices.router, payments.router, portal.router,
-           stripe_settings.router, portal_payments.router, reconciliations.router,
-           me.router, portal_pages.router]
+ROUTERS = [
+    health.router,
+    auth.router,
+    auth.invitations_router,
+    groups.router,
+    users.router,
+    api_keys.router,
+    clients.router,
+    billing_rates.router,
+    services.router,
+    audit.router,
+    invoicing.router,
+    invoices.router,
+    payments.router,
+    alerts.router,
+    operator.router,
+    portal.router,
+    stripe_settings.router,
+    portal_payments.router,
+    reconciliations.router,
+    reports.router,
+    me.router,
+    pay.router,
+    pay.staff_router,
+    portal_pages.router,
+    dev_mailbox.router,
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from services.api.deps import CurrentAdmin, SessionDep
+from services.api.deps import CurrentAdmin, CurrentAdminPerson, SessionDep
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
 from shared.db.ids import parse_id
 from shared.db.pagination import paginate
@@ -17,15 +17,17 @@ router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 
 
 @router.get("", response_model=ListOut[ApiKeyOut])
-def list_api_keys(actor: CurrentAdmin, session: SessionDep, limit: Limit = DEFAULT_LIMIT,
-                  starting_after: StartingAfter = None) -> ListOut[ApiKeyOut]:
+def list_api_keys(
+    actor: CurrentAdmin, session: SessionDep, limit: Limit = DEFAULT_LIMIT, starting_after: StartingAfter = None
+) -> ListOut[ApiKeyOut]:
     stmt = ApiKeyRepository.from_session(session).list_stmt(actor.group_id)
     page = paginate(session, stmt, ApiKey, limit=limit, starting_after=starting_after)
     return ListOut[ApiKeyOut](data=[ApiKeyOut.model_validate(k) for k in page.data], has_more=page.has_more)
 
 
 @router.post("", status_code=201, response_model=ApiKeyCreated)
-def create_api_key(body: ApiKeyCreate, actor: CurrentAdmin, session: SessionDep) -> ApiKeyCreated:
+def create_api_key(body: ApiKeyCreate, actor: CurrentAdminPerson, session: SessionDep) -> ApiKeyCreated:
+    """Admins only, signed in as themselves: an API key may not mint keys (403 `api_key_forbidden`)."""
     key, secret = service.create_api_key(session, actor, body)
     return ApiKeyCreated(**ApiKeyOut.model_validate(key).model_dump(exclude={"revoked"}), key=secret)
 

@@ -12,15 +12,20 @@ from shared.audit.models import AuditEvent
 from shared.audit.repository import AuditEventRepository
 from shared.audit.schemas import AuditEventOut
 from shared.db.pagination import paginate
+from shared.text import text
 
 router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
 
 
 @router.get("", response_model=ListOut[AuditEventOut])
-def list_audit_events(actor: CurrentAdmin, session: SessionDep, limit: Limit = DEFAULT_LIMIT,
-                      starting_after: StartingAfter = None,
-                      entity: Annotated[str | None, Query(max_length=32, examples=["service"])] = None,
-                      entity_id: Annotated[str | None, Query(max_length=64)] = None) -> ListOut[AuditEventOut]:
+def list_audit_events(
+    actor: CurrentAdmin,
+    session: SessionDep,
+    limit: Limit = DEFAULT_LIMIT,
+    starting_after: StartingAfter = None,
+    entity: Annotated[text(max_length=32) | None, Query(examples=["service"])] = None,
+    entity_id: Annotated[text(max_length=64) | None, Query()] = None,
+) -> ListOut[AuditEventOut]:
     stmt = AuditEventRepository.from_session(session).list_stmt(actor.group_id, entity=entity, entity_id=entity_id)
     page = paginate(session, stmt, AuditEvent, limit=limit, starting_after=starting_after)
     return ListOut[AuditEventOut](data=[AuditEventOut.model_validate(e) for e in page.data], has_more=page.has_more)

@@ -18,9 +18,13 @@ router = APIRouter(prefix="/v1/billing-rates", tags=["billing rates"])
 
 
 @router.get("", response_model=ListOut[RateOut])
-def list_rates(actor: CurrentStaff, session: SessionDep, limit: Limit = DEFAULT_LIMIT,
-               starting_after: StartingAfter = None,
-               payer: Annotated[Payer | None, Query()] = None) -> ListOut[RateOut]:
+def list_rates(
+    actor: CurrentStaff,
+    session: SessionDep,
+    limit: Limit = DEFAULT_LIMIT,
+    starting_after: StartingAfter = None,
+    payer: Annotated[Payer | None, Query()] = None,
+) -> ListOut[RateOut]:
     stmt = BillingRateRepository.from_session(session).list_stmt(actor.group_id, payer=payer)
     page = paginate(session, stmt, BillingRate, limit=limit, starting_after=starting_after)
     currency = group_currency(session, actor.group_id)
@@ -45,9 +49,12 @@ def update_rate(rate_id: str, body: RatePatch, actor: CurrentAdmin, session: Ses
     return RateOut.build(rate, group_currency(session, actor.group_id))
 
 
-@router.post("/{rate_id}/self-pay-copy", status_code=201, response_model=RateOut,
-             responses={200: {"description": "The copy already existed; it is returned as it is.",
-                              "model": RateOut}})
+@router.post(
+    "/{rate_id}/self-pay-copy",
+    status_code=201,
+    response_model=RateOut,
+    responses={200: {"description": "The copy already existed; it is returned as it is.", "model": RateOut}},
+)
 def self_pay_copy(rate_id: str, actor: CurrentAdmin, session: SessionDep, response: Response) -> RateOut:
     copy, created = service.self_pay_copy(session, actor, rate_id)
     if not created:

@@ -8,9 +8,14 @@ from shared.db.engine import get_engine
 from shared.tasks.celery_app import celery_app
 
 router = APIRouter(tags=["health"])
-READY_SCHEMA = {"type": "object", "required": ["status", "checks"], "properties": {
-    "status": {"type": "string", "enum": ["ok", "unavailable"]},
-    "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["ok", "unavailable"]}}}}
+READY_SCHEMA = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"type": "string", "enum": ["ok", "unavailable"]},
+        "checks": {"type": "object", "additionalProperties": {"type": "string", "enum": ["ok", "unavailable"]}},
+    },
+}
 
 
 @router.get("/healthz")
@@ -18,10 +23,19 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", responses={
-    200: {"description": "The database and the broker answer.", "content": {"application/json": {"schema": READY_SCHEMA}}},
-    503: {"description": "The database or the broker does not answer.",
-          "content": {"application/json": {"schema": READY_SCHEMA}}}})
+@router.get(
+    "/readyz",
+    responses={
+        200: {
+            "description": "The database and the broker answer.",
+            "content": {"application/json": {"schema": READY_SCHEMA}},
+        },
+        503: {
+            "description": "The database or the broker does not answer.",
+            "content": {"application/json": {"schema": READY_SCHEMA}},
+        },
+    },
+)
 def readyz() -> JSONResponse:
     checks: dict[str, str] = {}
     try:
@@ -37,5 +51,6 @@ def readyz() -> JSONResponse:
     except Exception:
         checks["broker"] = "unavailable"
     ready = all(v == "ok" for v in checks.values())
-    return JSONResponse({"status": "ok" if ready else "unavailable", "checks": checks},
-                          status_code=200 if ready else 503)
+    return JSONResponse(
+        {"status": "ok" if ready else "unavailable", "checks": checks}, status_code=200 if ready else 503
+    )

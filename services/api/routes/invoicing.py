@@ -4,40 +4,59 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Query, Response
+from fastapi import APIRouter, Query, Response
 
 from services.api.deps import CurrentStaff, SessionDep
+from services.api.idempotent import IdempotencyKey
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter, list_response
 from shared.billing.fields import IsoDate
 from shared.idempotency import service as idempotency
 from shared.invoicing import service
 from shared.invoicing.schemas import QueueItemOut, RunCreate, RunOut
+from shared.text import text
 
 router = APIRouter(prefix="/v1/invoicing", tags=["invoicing"])
 
 
 @router.get("/queue", response_model=ListOut[QueueItemOut])
-def queue(actor: CurrentStaff, session: SessionDep,
-          client_id: Annotated[str | None, Query()] = None,
-          date_from: Annotated[IsoDate | None, Query(alias="from", description="Service date, YYYY-MM-DD.")] = None,
-          date_to: Annotated[IsoDate | None, Query(alias="to", description="Service date, YYYY-MM-DD.")] = None,
-          limit: Limit = DEFAULT_LIMIT, starting_after: StartingAfter = None) -> Response:
+def queue(
+    actor: CurrentStaff,
+    session: SessionDep,
+    client_id: Annotated[text(max_length=64) | None, Query()] = None,
+    date_from: Annotated[IsoDate | None, Query(alias="from", description="Service date, YYYY-MM-DD.")] = None,
+    date_to: Annotated[IsoDate | None, Query(alias="to", description="Service date, YYYY-MM-DD.")] = None,
+    limit: Limit = DEFAULT_LIMIT,
+    starting_after: StartingAfter = None,
+) -> Response:
     """Uninvoiced services, not in a run, whose billing rate needs billing and is invoiced."""
-    page = service.list_queue(session, actor, client_id=client_id, date_from=date_from, date_to=date_to,
-                              limit=limit, starting_after=starting_after)
+    page = service.list_queue(
+        session,
+        actor,
+        client_id=client_id,
+        date_from=date_from,
+        date_to=date_to,
+        limit=limit,
+        starting_after=starting_after,
+    )
     return list_response(QueueItemOut, page)
 
 
 @router.post("/runs", status_code=202, response_model=RunOut)
-def create_run(body: RunCreate, actor: CurrentStaff, session: SessionDep, response: Response,
-               idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key")] = None) -> Any:
+def create_run(
+    body: RunCreate,
+    actor: CurrentStaff,
+    session: SessionDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     """Validate and claim the selected services, then invoice them in the background (one invoice per client).
 
     Send an `Idempotency-Key` to retry safely: the same key and body answer the same run."""
     reservation = None
     if idempotency_key is not None:
-        outcome = idempotency.begin(session, actor, idempotency_key, "invoicing.create_run",
-                                    body.model_dump(mode="json"))
+        outcome = idempotency.begin(
+            session, actor, idempotency_key, "invoicing.create_run", body.model_dump(mode="json")
+        )
         if isinstance(outcome, idempotency.StoredAnswer):
             response.status_code = outcome.status_code
             response.headers["Idempotent-Replayed"] = "true"
@@ -55,4 +74,3 @@ def create_run(body: RunCreate, actor: CurrentStaff, session: SessionDep, respon
 @router.get("/runs/{run_id}", response_model=RunOut)
 def get_run(run_id: str, actor: CurrentStaff, session: SessionDep) -> RunOut:
     return service.run_view(session, service.get_run(session, actor, run_id))
-

@@ -1,14 +1,63 @@
-"""A payment on its own: reversing a mistaken manual one."""
+"""Payments: the practice's list (a client's), reversing a mistaken manual one, refunding a card or bank-debit one."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import uuid
+from typing import Annotated
 
-from services.api.deps import CurrentStaff, SessionDep
-from shared.payments import service
-from shared.payments.schemas import PaymentOut, ReverseRequest
+from fastapi import APIRouter, Query, Response
+
+from services.api.deps import CurrentStaff, SessionDep, commit_now
+from services.api.idempotent import IdempotencyKey
+from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from services.api.pdf_responses import RECEIPT_RESPONSES, receipt_response
+from shared.clients.repository import ClientRepository
+from shared.db.ids import parse_id
+from shared.db.pagination import paginate
+from shared.errors import Conflict, NotFound
+from shared.idempotency import service as idempotency
+from shared.invoicing.documents import render_receipt
+from shared.invoicing.models import Invoice
+from shared.logging import get_logger
+from shared.payments import service, staff_refunds
+from shared.payments.models import Payment, Refund
+from shared.payments.repository import PaymentRepository
+from shared.payments.schemas import PaymentOut, RefundCreate, RefundOut, ReverseRequest
+from shared.stripe_sync.gateway import StripeUnavailable
+from shared.text import text
 
 router = APIRouter(prefix="/v1/payments", tags=["payments"])
+log = get_logger(__name__)
+
+
+@router.get("", response_model=ListOut[PaymentOut])
+def list_payments(
+    actor: CurrentStaff,
+    session: SessionDep,
+    limit: Limit = DEFAULT_LIMIT,
+    starting_after: StartingAfter = None,
+    client_id: Annotated[text(max_length=64) | None, Query(description="Only this client's invoices.")] = None,
+) -> ListOut[PaymentOut]:
+    """The practice's payments newest first, every method and status (a client's page lists theirs)."""
+    client = (
+        ClientRepository.from_session(session).get(actor.practice_id, client_id, param="client_id")
+        if client_id
+        else None
+    )
+    stmt = PaymentRepository.from_session(session).list_stmt(actor.practice_id, client_id=client.id if client else None)
+    page = paginate(session, stmt, Payment, limit=limit, starting_after=starting_after)
+    return ListOut[PaymentOut](data=service.payment_views(session, page.data), has_more=page.has_more)
+
+
+@router.get("/{payment_id}/receipt", response_class=Response, responses=RECEIPT_RESPONSES)
+def get_receipt(payment_id: str, actor: CurrentStaff, session: SessionDep) -> Response:
+    """The payment's receipt as a PDF (the letterhead, amount, date, method, refunds; never the
+    invoice's lines). `409 payment_not_succeeded` for a payment that was not received."""
+    payment = PaymentRepository.from_session(session).get(actor.practice_id, parse_id(payment_id, "payment"))
+    if payment is None:
+        raise NotFound("No such payment.", code="resource_missing", param="payment_id")
+    invoice = session.get_one(Invoice, payment.invoice_id)
+    return receipt_response(invoice, render_receipt(session, invoice, payment))
 
 
 @router.post("/{payment_id}/reverse", response_model=PaymentOut)
@@ -16,3 +65,62 @@ def reverse_payment(payment_id: str, body: ReverseRequest, actor: CurrentStaff, 
     """Undo a manual payment entered by mistake; it stays in the history as `reversed`. Card money is refunded
     instead."""
     return service.payment_views(session, [service.reverse_payment(session, actor, payment_id, body)])[0]
+
+
+def _current(session: SessionDep, refund_id: uuid.UUID) -> RefundOut:
+    refund = session.get(Refund, refund_id, populate_existing=True)
+    assert refund is not None
+    return RefundOut.model_validate(refund)
+
+
+@router.post(
+    "/{payment_id}/refunds",
+    status_code=201,
+    response_model=RefundOut,
+    responses={202: {"model": RefundOut, "description": "Saved; Stripe could not be reached and is asked again."}},
+)
+def refund_payment(
+    payment_id: str,
+    body: RefundCreate,
+    actor: CurrentStaff,
+    session: SessionDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> RefundOut:
+    """Refund a card or bank-debit payment, whole (no `amount_cents`) or in part. Refused, with nothing sent
+    to Stripe, beyond what is still refundable, for a manual payment, a payment that did not go through, or
+    one with an open dispute. `201`: Stripe answered (the refund is `succeeded`, or `pending` on its way);
+    `202`: Stripe could not be reached, the refund is saved and sent again shortly."""
+    reservation = None
+    if idempotency_key is not None:
+        outcome = idempotency.begin(
+            session, actor, idempotency_key, f"refund:{payment_id}", body.model_dump(mode="json")
+        )
+        if isinstance(outcome, idempotency.StoredAnswer):
+            response.status_code = outcome.status_code
+            response.headers["Idempotent-Replayed"] = "true"
+            return _current(session, uuid.UUID(outcome.body["id"]))  # the same refund, as it stands now
+        reservation = outcome
+    refund = staff_refunds.request_refund(
+        session, actor, payment_id, amount_cents=body.amount_cents, reason=body.reason, note=body.note
+    )
+    asked = RefundOut.model_validate(refund)
+    if reservation is not None:
+        idempotency.finish(session, reservation, 201, asked.model_dump(mode="json"))
+    # The row stands before Stripe is asked: whatever happens next, the refund is ours to finish.
+    commit_now(session)
+    try:
+        result = staff_refunds.send_refund(session, actor.group_id, refund.id, source="api")
+    except StripeUnavailable:
+        log.warning("refund_send_postponed", refund_id=str(refund.id), payment_id=payment_id)
+        response.status_code = 202
+        return asked
+    if result.outcome == "refused":
+        commit_now(session)
+        raise Conflict(
+            f"Stripe refused the refund: {result.stripe_message or result.stripe_code}. Nothing was refunded.",
+            code="refund_refused_by_stripe",
+            param="payment_id",
+            details={"refund_id": str(refund.id), "stripe_code": result.stripe_code},
+        )
+    return _current(session, refund.id)

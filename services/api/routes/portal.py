@@ -21,8 +21,9 @@ def summary(actor: CurrentClient, session: SessionDep) -> PortalSummaryOut:
 
 
 @router.get("/invoices", response_model=ListOut[PortalInvoiceOut])
-def list_invoices(actor: CurrentClient, session: SessionDep, limit: Limit = DEFAULT_LIMIT,
-                  starting_after: StartingAfter = None) -> Response:
+def list_invoices(
+    actor: CurrentClient, session: SessionDep, limit: Limit = DEFAULT_LIMIT, starting_after: StartingAfter = None
+) -> Response:
     page = service.list_invoices(session, actor, limit=limit, starting_after=starting_after)
     return list_response(PortalInvoiceOut, page)
 

@@ -42,18 +42,20 @@ def content_security_policy() -> str:
         # A practice may point at its own stand-in on another local port (tests, the demo).
         stripe.update({"http://127.0.0.1:*", "http://localhost:*"})
     allowed = " ".join(sorted(stripe))
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' {allowed}",
-        f"connect-src 'self' {allowed}",
-        f"frame-src 'self' blob: {allowed}",
-        "img-src 'self' data: blob: https://*.stripe.com",
-        "style-src 'self'",
-        "object-src 'self' blob:",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            f"script-src 'self' {allowed}",
+            f"connect-src 'self' {allowed}",
+            f"frame-src 'self' blob: {allowed}",
+            "img-src 'self' data: blob: https://*.stripe.com",
+            "style-src 'self'",
+            "object-src 'self' blob:",
+            "base-uri 'none'",
+            "form-action 'self'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 class PortalFiles(StaticFiles):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from services.api.deps import CurrentStaff, SessionDep
+from services.api.lists import StartingAfter
 from shared.db.ids import parse_id
 from shared.db.pagination import DEFAULT_LIMIT, paginate
 from shared.stripe_sync.models import Reconciliation
@@ -23,16 +24,17 @@ def create_reconciliation(actor: CurrentStaff, session: SessionDep) -> Reconcili
 
 
 @router.get("", response_model=ReconciliationList)
-def list_reconciliations(actor: CurrentStaff, session: SessionDep, limit: int = Query(DEFAULT_LIMIT),
-                         starting_after: str | None = None) -> ReconciliationList:
+def list_reconciliations(
+    actor: CurrentStaff, session: SessionDep, limit: int = Query(DEFAULT_LIMIT), starting_after: StartingAfter = None
+) -> ReconciliationList:
     repo = ReconciliationRepository.from_session(session)
-    page = paginate(session, repo.for_group(actor.group_id), Reconciliation, limit=limit,
-                    starting_after=starting_after)
+    page = paginate(session, repo.for_group(actor.group_id), Reconciliation, limit=limit, starting_after=starting_after)
     return ReconciliationList(data=[ReconciliationOut.model_validate(r) for r in page.data], has_more=page.has_more)
 
 
 @router.get("/{reconciliation_id}", response_model=ReconciliationOut)
 def get_reconciliation(reconciliation_id: str, actor: CurrentStaff, session: SessionDep) -> ReconciliationOut:
-    rec = ReconciliationRepository.from_session(session).get(parse_id(reconciliation_id, "reconciliation"),
-                                                              actor.group_id)
+    rec = ReconciliationRepository.from_session(session).get(
+        parse_id(reconciliation_id, "reconciliation"), actor.group_id
+    )
     return ReconciliationOut.model_validate(rec)

@@ -31,15 +31,39 @@ from shared.billing.schemas import (
 )
 from shared.clients.repository import ClientRepository
 from shared.db.pagination import paginate
+from shared.text import text
 
 router = APIRouter(prefix="/v1/services", tags=["services"])
 
 _SINGLE_SCHEMA = ServiceIn.model_json_schema()
-_PUSH_BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {"oneOf": [
-    _SINGLE_SCHEMA,
-    {"title": "ServiceBulkIn", "type": "object", "additionalProperties": False, "required": ["services"],
-     "properties": {"services": {"type": "array", "minItems": 1, "maxItems": MAX_PUSH, "items": _SINGLE_SCHEMA}}},
-]}}}}}
+_PUSH_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "oneOf": [
+                        _SINGLE_SCHEMA,
+                        {
+                            "title": "ServiceBulkIn",
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["services"],
+                            "properties": {
+                                "services": {
+                                    "type": "array",
+                                    "minItems": 1,
+                                    "maxItems": MAX_PUSH,
+                                    "items": _SINGLE_SCHEMA,
+                                }
+                            },
+                        },
+                    ]
+                }
+            }
+        },
+    }
+}
 
 
 def _parse(model: type[BaseModel], body: Any) -> Any:
@@ -47,8 +71,9 @@ def _parse(model: type[BaseModel], body: Any) -> Any:
         return model.model_validate(body)
     except ValidationError as exc:
         # Rendered by the API's own 422 handler, so `param` reads `services.3.amount_cents`.
-        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]) \
-            from None
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_url=False)]
+        ) from None
 
 
 def _outs(session: Session, actor_group_id: Any, services: list[Service]) -> list[ServiceOut]:
@@ -58,10 +83,15 @@ def _outs(session: Session, actor_group_id: Any, services: list[Service]) -> lis
     return [ServiceOut.build(s, currency, statuses.get(s.invoice_id)) for s in services]
 
 
-@router.post("", status_code=201, openapi_extra=_PUSH_BODY,
-             responses={200: {"description": "Every service pushed already existed (by external_id)."}})
-def push(body: Annotated[Any, Body(include_in_schema=False)], actor: CurrentStaff, session: SessionDep,
-         response: Response) -> ServiceOut | ServicePushOut:
+@router.post(
+    "",
+    status_code=201,
+    openapi_extra=_PUSH_BODY,
+    responses={200: {"description": "Every service pushed already existed (by external_id)."}},
+)
+def push(
+    body: Annotated[Any, Body(include_in_schema=False)], actor: CurrentStaff, session: SessionDep, response: Response
+) -> ServiceOut | ServicePushOut:
     """One service, or `{"services": [...]}` (at most 1000). A repeated `external_id` answers the
     existing service and applies changed fields while it is uninvoiced. All or nothing."""
     bulk = isinstance(body, dict) and "services" in body
@@ -76,10 +106,14 @@ def push(body: Annotated[Any, Body(include_in_schema=False)], actor: CurrentStaf
 
 
 @router.get("", response_model=ListOut[ServiceOut])
-def list_services(actor: CurrentStaff, session: SessionDep, limit: Limit = DEFAULT_LIMIT,
-                  starting_after: StartingAfter = None,
-                  client_id: Annotated[str | None, Query(max_length=64)] = None,
-                  status: Annotated[ServiceStatus | None, Query()] = None) -> ListOut[ServiceOut]:
+def list_services(
+    actor: CurrentStaff,
+    session: SessionDep,
+    limit: Limit = DEFAULT_LIMIT,
+    starting_after: StartingAfter = None,
+    client_id: Annotated[text(max_length=64) | None, Query()] = None,
+    status: Annotated[ServiceStatus | None, Query()] = None,
+) -> ListOut[ServiceOut]:
     client_uuid = None
     if client_id:
         client_uuid = ClientRepository.from_session(session).get(actor.group_id, client_id, param="client_id").id
@@ -105,14 +139,22 @@ def update_service(service_id: str, body: ServicePatch, actor: CurrentStaff, ses
 
 
 @router.post("/{service_id}/payments", status_code=201, response_model=ServicePaymentCreated)
-def record_insurance_payment(service_id: str, body: ServicePaymentIn, actor: CurrentStaff, session: SessionDep,
-                             response: Response, idempotency_key: IdempotencyKey = None) -> Any:
+def record_insurance_payment(
+    service_id: str,
+    body: ServicePaymentIn,
+    actor: CurrentStaff,
+    session: SessionDep,
+    response: Response,
+    idempotency_key: IdempotencyKey = None,
+) -> Any:
     """Insurance received before invoicing; the client's part is what remains.
 
     Send an `Idempotency-Key` to retry safely: a retry never records the money twice."""
+
     def write() -> ServicePaymentCreated:
         payment, svc = service.record_insurance_payment(session, actor, service_id, body)
-        return ServicePaymentCreated(**ServicePaymentOut.model_validate(payment).model_dump(),
-                                     service=_outs(session, actor.group_id, [svc])[0])
+        return ServicePaymentCreated(
+            **ServicePaymentOut.model_validate(payment).model_dump(), service=_outs(session, actor.group_id, [svc])[0]
+        )
 
     return once(session, actor, response, idempotency_key, f"services.payment:{service_id}", body, 201, write)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.api.deps import CurrentAdmin, CurrentStaff, SessionDep
+from services.api.openapi import STRIPE_ERROR
 from shared.groups.repository import GroupRepository
 from shared.stripe_sync import connection, health
 from shared.stripe_sync.schemas import StripeConnectionIn, StripeConnectionOut, StripeHealthOut
@@ -17,7 +18,7 @@ def get_stripe_settings(actor: CurrentStaff, session: SessionDep) -> StripeConne
     return connection.describe(GroupRepository.from_session(session).get(actor.group_id))
 
 
-@router.put("", response_model=StripeConnectionOut)
+@router.put("", response_model=StripeConnectionOut, responses=STRIPE_ERROR)
 def put_stripe_settings(body: StripeConnectionIn, actor: CurrentAdmin, session: SessionDep) -> StripeConnectionOut:
     """The secret key is checked against Stripe first: a refused key saves nothing (422)."""
     return connection.describe(connection.connect(session, actor, body))

@@ -14,7 +14,7 @@ function loadScript(url) {
       script.onerror = () => {
         scripts.delete(url);
         script.remove();
-        reject(new Error('The secure card form could not be loaded. Check your connection and try again.'));
+        reject(new Error('The secure payment form could not be loaded. Check your connection and try again.'));
       };
       document.head.append(script);
     }));
@@ -26,19 +26,21 @@ const instances = new Map();
 
 export async function loadStripe(url, publishableKey) {
   await loadScript(url);
-  if (typeof window.Stripe !== 'function') throw new Error('The secure card form could not be loaded.');
+  if (typeof window.Stripe !== 'function') throw new Error('The secure payment form could not be loaded.');
   const key = `${url}|${publishableKey}`;
   if (!instances.has(key)) instances.set(key, window.Stripe(publishableKey));
   return instances.get(key);
 }
 
-// The card field's look, for real Stripe Elements (the stand-in ignores it).
-export const CARD_STYLE = {
-  base: {
+// The Payment Element's look (Elements Appearance API), close to the portal's own; the stand-in ignores it.
+export const APPEARANCE = {
+  theme: 'stripe',
+  variables: {
     fontFamily: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
-    fontSize: '16px',
-    color: '#1f2a37',
-    '::placeholder': { color: '#8a94a3' },
+    fontSizeBase: '16px',
+    colorPrimary: '#2f6f9f',
+    colorText: '#1f2a37',
+    colorDanger: '#b42318',
+    borderRadius: '8px',
   },
-  invalid: { color: '#b42318' },
 };

@@ -234,7 +234,7 @@ export function statusPill(status) {
   const labels = { open: 'Open', partially_paid: 'Partially paid', paid: 'Paid', void: 'Void',
     uninvoiced: 'Uninvoiced', invoiced: 'Invoiced', pending: 'Pending', requires_action: 'Needs authentication',
     processing: 'Processing', succeeded: 'Succeeded', failed: 'Failed', canceled: 'Canceled',
-    reversed: 'Reversed', queued: 'Queued', running: 'Running' };
+    reversed: 'Reversed', mismatched: 'Under review', queued: 'Queued', running: 'Running' };
   return h('span', { class: `pill pill-${status}`, text: labels[status] || status });
 }
 

@@ -4,13 +4,14 @@
 import { api, describe, listAll } from '../api.js';
 import { lastSummary, refreshBadge } from '../badge.js';
 import { date, money, plural } from '../format.js';
-import { amountsSummary, linesTable, paymentsTable, pdfButtons, statusWithFlags } from '../invoice-view.js';
+import { amountsSummary, failedBankDebits, linesTable, paymentsTable, pdfButtons, pendingNote, statusWithFlags } from '../invoice-view.js';
 import { openPayDialog } from '../pay-dialog.js';
 import { poll } from '../poll.js';
 import { announce, clear, errorBox, h, KeyedRows, loading, table } from '../ui.js';
 
 const FAST_MS = 1500;
 const SLOW_MS = 20000;
+const PENDING_MS = 5000; // while a bank payment is pending (it settles or fails within days)
 const IN_FLIGHT_KEY = 'clinicpay.paymentsInFlight';
 
 // Payments on their way survive a reload of the page (sessionStorage), so the page keeps watching.
@@ -31,6 +32,7 @@ export function renderBilling(main) {
   const columns = [
     { label: 'Invoice', sticky: true, render: (inv, entry) => expander(inv, entry) },
     { label: 'Invoiced', render: (inv) => date(inv.invoiced_date) },
+    { label: 'Due', render: (inv) => date(inv.due_date) },
     { label: 'Total', className: 'num', render: (inv) => money(inv.total_cents, inv.currency) },
     { label: 'Balance', className: 'num strong', render: (inv) => money(inv.balance_cents, inv.currency) },
     { label: 'Status', render: (inv) => statusCell(inv) },
@@ -40,7 +42,7 @@ export function renderBilling(main) {
 
   function statusCell(inv) {
     const cellContent = statusWithFlags(inv);
-    if (inFlight.has(inv.id) && inv.balance_cents > 0) {
+    if (inFlight.has(inv.id) && inv.balance_cents > 0 && !inv.processing_cents) {
       cellContent.append(h('span', { class: 'processing-note', text: 'Payment processing…' }));
     }
     return cellContent;
@@ -82,11 +84,11 @@ export function renderBilling(main) {
     if (!force && signature === state.signature) return;
     state.signature = signature;
     if (force) clear(state.body, loading('Loading the invoice…'));
-    state.payButton.hidden = !(item && item.balance_cents > 0 && item.status !== 'void') || inFlight.has(id);
+    state.payButton.hidden = !(item && item.balance_cents > 0 && item.status !== 'void') || inFlight.has(id) || item.processing_cents > 0;
     try {
       const invoice = await api.get(`/v1/portal/invoices/${id}`);
       clear(state.body,
-        amountsSummary(invoice),
+        amountsSummary(invoice), pendingNote(invoice), failedBankDebits(invoice),
         h('h3', { text: 'Services' }), linesTable(invoice),
         h('h3', { text: 'Payments' }), paymentsTable(invoice));
     } catch (error) {
@@ -116,7 +118,7 @@ export function renderBilling(main) {
     rows.update(invoices);
     renderSummary(invoices);
     for (const [id, state] of expanded) await loadDetails(id, state);
-    ticker.setInterval(inFlight.size ? FAST_MS : SLOW_MS);
+    ticker.setInterval(inFlight.size ? FAST_MS : invoices.some((i) => i.processing_cents) ? PENDING_MS : SLOW_MS);
   }
 
   // A payment is settled when our server has Stripe's word on it: the payment succeeded
@@ -135,6 +137,12 @@ export function renderBilling(main) {
             ? `Payment received. Invoice ${invoice.number} is now paid.`
             : `Payment received for invoice ${invoice.number}. Remaining balance ${money(invoice.balance_cents, invoice.currency)}.`);
         }
+      } else if (status === 'processing' && payment.payment_method_type === 'us_bank_account') {
+        // A bank debit takes days: the invoice itself now says it is pending (processing_cents).
+        inFlight.delete(invoiceId);
+      } else if (status === 'mismatched') {
+        inFlight.delete(invoiceId);
+        announce(`The payment for invoice ${invoice.number} is being reviewed by the practice.`);
       } else if (status === 'failed' || status === 'canceled') {
         inFlight.delete(invoiceId);
         announce(`The payment for invoice ${invoice.number} did not go through: ${payment.failure_message || 'the card was declined'}.`);

@@ -4,7 +4,7 @@
 import { api, ApiError, describe } from '../api.js';
 import { refreshBadge } from '../badge.js';
 import { date } from '../format.js';
-import { amountsSummary, linesTable, paymentsTable, pdfButtons, statusWithFlags } from '../invoice-view.js';
+import { amountsSummary, failedBankDebits, linesTable, paymentsTable, pdfButtons, pendingNote, statusWithFlags } from '../invoice-view.js';
 import { openPayDialog } from '../pay-dialog.js';
 import { poll } from '../poll.js';
 import { clear, errorBox, h, loading } from '../ui.js';
@@ -20,7 +20,7 @@ export function renderClientInvoice(main, { id }) {
   function draw(invoice) {
     document.title = `Invoice ${invoice.number} · clinicpay`;
     const payButton = h('button', { type: 'button', class: 'primary', text: 'Make Payment',
-      hidden: !(invoice.balance_cents > 0 && invoice.status !== 'void') || paying });
+      hidden: !(invoice.balance_cents > 0 && invoice.status !== 'void') || paying || invoice.processing_cents > 0 });
     payButton.addEventListener('click', () => openPayDialog(invoice, {
       onSubmitted: () => {
         paying = true;
@@ -34,10 +34,11 @@ export function renderClientInvoice(main, { id }) {
       h('p', { class: 'breadcrumb' }, h('a', { href: '#/billing', text: '← All invoices' })),
       h('div', { class: 'page-head' },
         h('h1', {}, `Invoice ${invoice.number} `, statusWithFlags(invoice)),
-        h('p', { class: 'muted', text: `Invoiced ${date(invoice.invoiced_date)}` })),
+        h('p', { class: 'muted', text: `Invoiced ${date(invoice.invoiced_date)} · Due ${date(invoice.due_date)}` })),
       h('div', { class: 'card' },
         amountsSummary(invoice),
-        paying && invoice.balance_cents > 0 ? h('p', { class: 'processing-note', text: 'Payment processing…' }) : null,
+        pendingNote(invoice), failedBankDebits(invoice),
+        paying && invoice.balance_cents > 0 && !invoice.processing_cents ? h('p', { class: 'processing-note', text: 'Payment processing…' }) : null,
         h('div', { class: 'details-actions' }, pdfButtons(`/v1/portal/invoices/${invoice.id}/pdf`, invoice.number), payButton),
         h('h2', { text: 'Services' }), linesTable(invoice),
         h('h2', { text: 'Payments' }), paymentsTable(invoice))));

@@ -3,9 +3,10 @@
 // ticked invoices paid with money received outside.
 
 import { api, describe, query } from '../api.js';
-import { date, money, plural, todayInPractice } from '../format.js';
-import { statusWithFlags } from '../invoice-view.js';
+import { money, plural } from '../format.js';
+import { invoiceColumns } from '../invoice-view.js';
 import { byId, clientName, clientSelect } from '../lookups.js';
+import { receivedFields } from '../payment-dialogs.js';
 import { poll } from '../poll.js';
 import { replaceQuery } from '../router.js';
 import { Selection } from '../selection.js';
@@ -13,8 +14,8 @@ import { announce, clear, errorBox, field, h, KeyedRows, loading, newIdempotency
 
 const POLL_MS = 3000;
 const PAGE = 50;
-const STATUSES = [['', 'All'], ['open', 'Open'], ['partially_paid', 'Partially paid'], ['paid', 'Paid'], ['void', 'Void']];
-const METHODS = [['insurance', 'Insurance'], ['cash', 'Cash'], ['check', 'Check'], ['external', 'Other (outside)']];
+// "Overdue" is not a status of its own (an overdue invoice is open or partly paid): it filters by ?overdue=true.
+const STATUSES = [['', 'All'], ['open', 'Open'], ['partially_paid', 'Partially paid'], ['overdue', 'Overdue'], ['paid', 'Paid'], ['void', 'Void']];
 
 export async function invoicedTab(panel, { clientsPromise, fabButton, filters }) {
   clear(panel, loading());
@@ -44,11 +45,7 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
     { label: 'Select', header: selection.header, className: 'check', sticky: true, render: (inv) => selection.box(inv) },
     { label: 'Invoice', sticky: true, render: (inv) => h('a', { href: `#/invoices/${inv.id}`, text: inv.number }) },
     { label: 'Client', render: (inv) => clientName(inv, clients) },
-    { label: 'Invoiced', render: (inv) => date(inv.invoiced_date) },
-    { label: 'Total', className: 'num', render: (inv) => money(inv.total_cents, inv.currency) },
-    { label: 'Paid', className: 'num', render: (inv) => money(inv.paid_cents, inv.currency) },
-    { label: 'Balance', className: 'num strong', render: (inv) => money(inv.balance_cents, inv.currency) },
-    { label: 'Status', render: (inv) => statusWithFlags(inv) },
+    ...invoiceColumns(),
   ];
   const t = table({ caption: 'Invoiced', columns, className: 'invoiced selectable' });
   const rows = new KeyedRows(t.tbody, columns, { rowClass: (inv) => `status-${inv.status}` });
@@ -60,7 +57,10 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
   let hasMore = false;
   let wanted = PAGE;
 
-  function params(extra) { return { status: statusFilter.value, client_id: clientFilter.value, ...extra }; }
+  function params(extra) {
+    const overdue = statusFilter.value === 'overdue';
+    return { status: overdue ? '' : statusFilter.value, overdue: overdue ? 'true' : '', client_id: clientFilter.value, ...extra };
+  }
 
   function show() {
     if (!items.length) clear(listArea, h('p', { class: 'empty-note', text: 'No invoices match.' }));
@@ -108,9 +108,7 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
   function openMarkPaidDialog(ids) {
     const chosen = items.filter((inv) => ids.includes(inv.id));
     const total = chosen.reduce((sum, inv) => sum + inv.balance_cents, 0);
-    const dateInput = h('input', { type: 'date', name: 'received_date', required: true, value: todayInPractice() });
-    const method = h('select', { name: 'method' }, METHODS.map(([value, label]) => h('option', { value, text: label })));
-    const reference = h('input', { type: 'text', name: 'reference', maxlength: '200', autocomplete: 'off' });
+    const { dateInput, method, reference, cancelCard, cancelCardField } = receivedFields();
     const message = h('div', { class: 'form-message' });
     const save = h('button', { type: 'submit', form: 'mark-paid-form', class: 'primary', text: 'Mark paid' });
     const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
@@ -119,22 +117,26 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
         ? `Record a payment received outside for invoice ${chosen.map((i) => i.number).join('')}: its remaining balance of ${money(total)}.`
         : `Record payments received outside for ${plural(ids.length, 'invoice')} (${chosen.map((i) => i.number).join(', ')}): each one’s remaining balance, ${money(total)} in total.` }),
       field('Date received', dateInput), field('Method', method),
-      field('Reference', reference, 'Optional: check number, insurer’s claim number…'), message);
+      field('Reference', reference, 'Optional: check number, insurer’s claim number…'), cancelCardField, message);
     const dialog = openDialog({ title: 'Mark invoices paid', body: [form], actions: [cancel, save] });
     cancel.addEventListener('click', () => dialog.close());
-    const key = newIdempotencyKey();
+    let key = newIdempotencyKey();
+    cancelCard.addEventListener('change', () => { key = newIdempotencyKey(); }); // another request now
     form.addEventListener('submit', async (event) => {
       event.preventDefault();
       if (!dateInput.value) { clear(message, errorBox('Enter the date the money was received.')); dateInput.focus(); return; }
       save.disabled = true;
       clear(message);
       try {
-        await api.post('/v1/invoices/mark-paid', {
+        const answer = await api.post('/v1/invoices/mark-paid', {
           invoice_ids: ids, received_date: dateInput.value, method: method.value, reference: reference.value.trim() || null,
+          cancel_pending_card_payment: cancelCard.checked,
         }, { idempotencyKey: key });
         dialog.close();
         selection.clear();
-        announce(`${plural(ids.length, 'invoice')} marked paid.`);
+        const canceled = (answer.canceled_card_payments || []).length;
+        announce(`${plural(ids.length, 'invoice')} marked paid.`
+          + (canceled ? ` ${plural(canceled, 'unfinished card payment')} closed; nothing was charged on ${canceled === 1 ? 'it' : 'them'}.` : ''));
         await refresh();
       } catch (error) {
         const named = (e) => {
@@ -142,7 +144,19 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
           const numbers = items.filter((inv) => ids.includes(inv.id)).map((inv) => inv.number);
           return numbers.length ? ` (${numbers.join(', ')})` : '';
         };
+        const on = (e) => {
+          const ids = (e.details && e.details.invoice_ids) || [];
+          const numbers = items.filter((inv) => ids.includes(inv.id)).map((inv) => inv.number);
+          return numbers.length ? numbers.join(', ') : 'one of the selected invoices';
+        };
+        const inFlight = error.code === 'payment_in_flight' ? (error.details.payments || []) : [];
+        const cancelable = inFlight.length > 0 && inFlight.every((p) => p.cancelable);
+        if (cancelable) cancelCardField.hidden = false;
         clear(message, errorBox(describe(error, {
+          payment_in_flight: (e) => (cancelable
+            ? `A client’s card payment is under way on ${on(e)} (their bank may still ask for 3-D Secure). Nothing was recorded. Wait for it, or tick “Cancel the client’s card payment” and mark paid again.`
+            : `A client’s card payment is processing at Stripe on ${on(e)} and can’t be canceled. Nothing was recorded; try again once it has settled.`),
+          card_payment_succeeded: (e) => `The client’s card payment on ${on(e)} went through at Stripe before it could be canceled, so that invoice is paid by card now. Nothing else was recorded.`,
           invoice_already_paid: (e) => `One of the selected invoices is already paid${named(e)}. Nothing was recorded; untick it and try again.`,
           invoice_void: (e) => `One of the selected invoices was voided${named(e)}. Nothing was recorded; untick it and try again.`,
           409: 'One of the selected invoices is already paid or has been voided. Nothing was recorded.',

@@ -116,6 +116,8 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
 
   function openRunDialog(ids) {
     const dateInput = h('input', { type: 'date', name: 'invoiced_date', required: true, value: todayInPractice() });
+    // Empty: the practice's payment terms decide (Settings); a date here is these invoices' own.
+    const dueInput = h('input', { type: 'date', name: 'due_date' });
     const clientsCount = new Set(items.filter((s) => ids.includes(s.id)).map((s) => s.client_id)).size;
     const message = h('div', { class: 'form-message' });
     const formId = 'run-form';
@@ -123,7 +125,8 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
     const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
     const form = h('form', { id: formId, novalidate: true },
       h('p', { text: `Invoice ${plural(ids.length, 'service')} for ${plural(clientsCount, 'client')}: one invoice per client.` }),
-      field('Invoiced date', dateInput), message);
+      field('Invoiced date', dateInput),
+      field('Due date (optional)', dueInput, 'Leave empty to use the practice’s payment terms.'), message);
     const dialog = openDialog({ title: 'Invoice the selected services', body: [form], actions: [cancel, update] });
     cancel.addEventListener('click', () => dialog.close());
     const key = newIdempotencyKey();
@@ -134,7 +137,8 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
       update.disabled = true;
       clear(message, h('div', { class: 'progress-line', role: 'status' }, h('progress', { 'aria-label': 'Creating invoices' }), ' Creating invoices…'));
       try {
-        let run = await api.post('/v1/invoicing/runs', { service_ids: ids, invoiced_date: dateInput.value }, { idempotencyKey: key });
+        const body = { service_ids: ids, invoiced_date: dateInput.value, ...(dueInput.value ? { due_date: dueInput.value } : {}) };
+        let run = await api.post('/v1/invoicing/runs', body, { idempotencyKey: key });
         while (run.status === 'queued' || run.status === 'running') {
           await sleep(700);
           run = await api.get(`/v1/invoicing/runs/${run.id}`);

@@ -1,0 +1,33 @@
+"""Staff alerts: what the practice's staff must act on, and marking one handled."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from services.api.deps import CurrentStaff, SessionDep
+from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from shared.alerts import service
+from shared.alerts.models import AlertKind, AlertStatus
+from shared.alerts.schemas import AlertOut
+
+router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
+
+
+@router.get("", response_model=ListOut[AlertOut])
+def list_alerts(
+    actor: CurrentStaff,
+    session: SessionDep,
+    status: AlertStatus | None = None,
+    kind: AlertKind | None = None,
+    limit: Limit = DEFAULT_LIMIT,
+    starting_after: StartingAfter = None,
+) -> ListOut[AlertOut]:
+    """Newest first; `status` open or resolved (both when left out)."""
+    page = service.list_alerts(session, actor, status=status, kind=kind, limit=limit, starting_after=starting_after)
+    return ListOut[AlertOut](data=[AlertOut.model_validate(a) for a in page.data], has_more=page.has_more)
+
+
+@router.post("/{alert_id}/resolve", response_model=AlertOut)
+def resolve_alert(alert_id: str, actor: CurrentStaff, session: SessionDep) -> AlertOut:
+    """Say it was handled (audited: who, when). An alert already resolved answers 409."""
+    return AlertOut.model_validate(service.resolve_alert(session, actor, alert_id))

@@ -1,0 +1,50 @@
+"""The development mailbox (like Mailpit): every message `make run`'s SMTP server received, with its
+rendered HTML, plain text and links. Development and test environments only: in production both
+routes answer 404, as if they did not exist, and they are not in the OpenAPI document."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, RedirectResponse
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from shared.config import app_settings
+from shared.errors import NotFound
+from shared.outbox.dev_mailbox import list_messages
+
+router = APIRouter(include_in_schema=False)
+_PAGES = Environment(
+    loader=FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
+    autoescape=select_autoescape(enabled_extensions=("html",)),
+)
+# The page runs no script; each email's HTML is shown in a sandboxed frame (no scripts, no forms,
+# its own opaque origin), so a message cannot act on the page.
+_PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-src 'self'; base-uri 'none'"
+
+
+def _mailbox_dir() -> Path:
+    settings = app_settings()
+    if settings.is_production:
+        raise NotFound("Not Found.", code="resource_missing")
+    return Path(settings.dev_mailbox_dir)
+
+
+@router.get("/dev/mailbox")
+def mailbox_root() -> RedirectResponse:
+    _mailbox_dir()
+    return RedirectResponse("/dev/mailbox/", status_code=308)
+
+
+@router.get("/dev/mailbox/", response_class=HTMLResponse)
+def mailbox_page() -> HTMLResponse:
+    messages = list_messages(_mailbox_dir())
+    html = _PAGES.get_template("dev_mailbox.html").render(messages=messages)
+    return HTMLResponse(html, headers={"Content-Security-Policy": _PAGE_CSP, "Cache-Control": "no-store"})
+
+
+@router.get("/dev/mailbox/messages")
+def mailbox_messages() -> list[dict]:
+    """Newest first: id, to, subject, text, html, links, sent_at (and message_id, from, reply_to)."""
+    return [m.as_json() for m in list_messages(_mailbox_dir())]

@@ -1,0 +1,64 @@
+"""Reports for a practice's staff: what is owed and for how long (A/R aging), and what was collected
+each month, as JSON and CSV."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+
+from services.api.deps import CurrentStaff, SessionDep
+from shared.reports.aging import AgingReportOut, aging_csv, aging_report
+from shared.reports.collections import CollectionsReportOut, collections_csv, collections_report
+from shared.text import text
+
+router = APIRouter(prefix="/v1/reports", tags=["reports"])
+
+
+@router.get("/aging", response_model=AgingReportOut)
+def get_aging(actor: CurrentStaff, session: SessionDep) -> AgingReportOut:
+    """Open balances by days past due, per client, as of today in the practice's time zone."""
+    return aging_report(session, actor)
+
+
+@router.get(
+    "/aging.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "The aging report as CSV."}},
+)
+def get_aging_csv(actor: CurrentStaff, session: SessionDep) -> Response:
+    report = aging_report(session, actor)
+    return Response(
+        content=aging_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="aging-{report.as_of.isoformat()}.csv"'},
+    )
+
+
+Month = Annotated[text(max_length=7) | None, Query(examples=["2026-03"])]
+
+
+@router.get("/collections", response_model=CollectionsReportOut)
+def get_collections(
+    actor: CurrentStaff, session: SessionDep, from_: Annotated[Month, Query(alias="from")] = None, to: Month = None
+) -> CollectionsReportOut:
+    """Money received per month (card, bank debit, by hand, insurance) less refunds, from `from` to `to`
+    (YYYY-MM, at most 24 months; by default the last 12 up to this month in the practice's time zone)."""
+    return collections_report(session, actor, from_, to)
+
+
+@router.get(
+    "/collections.csv",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}, "description": "Collected per month as CSV."}},
+)
+def get_collections_csv(
+    actor: CurrentStaff, session: SessionDep, from_: Annotated[Month, Query(alias="from")] = None, to: Month = None
+) -> Response:
+    report = collections_report(session, actor, from_, to)
+    name = f"collections-{report.from_month}-to-{report.to_month}.csv"
+    return Response(
+        content=collections_csv(report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,1 @@
+"""Staff alerts: what a practice's staff must act on (see service.py)."""

@@ -1,0 +1,1 @@
+"""What the platform's operator sees: practices and how their machinery runs — counts and health only."""

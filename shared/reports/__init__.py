@@ -1,0 +1,1 @@
+"""What the practice is owed, read from the ledger: the A/R aging report."""

@@ -1,0 +1,34 @@
+"""A refund Stripe reports emails the client a refund receipt — once it succeeded, and once only,
+however often Stripe reports it."""
+
+from __future__ import annotations
+
+from shared.db.engine import session_scope
+from shared.invoicing.models import Invoice
+from tests.conftest import poll_until
+from tests.outbox.helpers import client_email, outbox_rows
+from tests.stripe_events import charge, event, refund
+from tests.webhooks.builders import make_invoice_with_card_payment, make_practice
+from tests.webhooks.test_refund_and_dispute_events import _send_and_apply
+
+
+def test_a_succeeded_refund_emails_one_receipt(pipeline, stripe_http, mailbox):
+    practice = make_practice()
+    card = make_invoice_with_card_payment(practice.group_id, 10_000, status="succeeded")
+    address = client_email(card.client_id)
+    pending = refund(amount=4_000, payment_intent=card.payment_intent_id, status="pending")
+    assert _send_and_apply(pipeline, stripe_http, practice, event("refund.created", pending)) == "applied"
+    assert outbox_rows(kind="refund_receipt") == []  # not yet: the money is not back
+
+    succeeded = dict(pending, status="succeeded")
+    assert _send_and_apply(pipeline, stripe_http, practice, event("refund.updated", succeeded)) == "applied"
+    ch = charge(amount=10_000, payment_intent=card.payment_intent_id, refunds=[succeeded])
+    _send_and_apply(pipeline, stripe_http, practice, event("charge.refunded", ch))  # the same refund again
+
+    [receipt] = poll_until(lambda: mailbox.to(address), message="the refund receipt")
+    with session_scope() as session:
+        number = session.get(Invoice, card.invoice_id).number
+    assert receipt.subject.startswith(f"Refund for invoice {number}")
+    assert "$40.00" in receipt.text and "$40.00" in receipt.html
+    assert len(outbox_rows(kind="refund_receipt")) == 1
+    assert len(mailbox.to(address)) == 1
