@@ -99,15 +99,14 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _integrity_error(request: Request, exc: IntegrityError) -> JSONResponse:
         # Services check for duplicates first; this answers the race two requests at once can still lose.
         sqlstate = _sqlstate(exc)
+        # The constraint's name only: never the statement's bound parameters (they carry client data).
+        constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", None)
         if sqlstate == "23505":  # unique_violation
+            log.info("unique_violation", constraint=constraint)
             return error_response(
                 409, "already_exists", "That was just created or changed by another request. Reload and try again."
             )
-        log.error(
-            "integrity_error",
-            sqlstate=sqlstate,
-            constraint=getattr(getattr(exc.orig, "diag", None), "constraint_name", None),
-        )
+        log.error("integrity_error", sqlstate=sqlstate, constraint=constraint)
         return error_response(409, "conflict", "The request conflicts with the current state. Reload and try again.")
 
     @app.exception_handler(OperationalError)

@@ -9,7 +9,10 @@ from shared.invoicing.models import Invoice, InvoicePdf
 from shared.invoicing.pdf import RenderedPdf
 
 PDF_RESPONSES = {200: {"content": {"application/pdf": {}}, "description": "The invoice as a PDF."}}
-RECEIPT_RESPONSES = {200: {"content": {"application/pdf": {}}, "description": "The receipt as a PDF."}}
+RECEIPT_RESPONSES = {
+    200: {"content": {"application/pdf": {}}, "description": "The receipt as a PDF."},
+    409: {"description": "`payment_not_succeeded`: the payment was not received (pending, failed or reversed)."},
+}
 
 
 def pdf_response(request: Request, invoice_number: str, pdf: InvoicePdf) -> Response:

@@ -13,7 +13,6 @@ import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from email.utils import make_msgid
 from typing import Any
 
 from sqlalchemy import select
@@ -72,7 +71,9 @@ def first_name(full_name: str | None) -> str | None:
 
 def new_message_id() -> str:
     domain = smtp_settings().sender.rpartition("@")[2].strip("> ") or "clinicpay.localhost"
-    return make_msgid(idstring="clinicpay", domain=domain)
+    # From os.urandom, not email.utils.make_msgid: that draws from the `random` module, which a caller
+    # may have seeded (Hypothesis does, per example), so two messages in one 10 ms could share an id.
+    return f"<{uuid.uuid4().hex}.clinicpay@{domain}>"
 
 
 def format_day(value: date) -> str:
