@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from fastapi import Request, Response
 
+from shared.invoicing.documents import receipt_filename
 from shared.invoicing.models import Invoice, InvoicePdf
 from shared.invoicing.pdf import RenderedPdf
 
@@ -31,7 +32,7 @@ def pdf_response(request: Request, invoice_number: str, pdf: InvoicePdf) -> Resp
 
 def receipt_response(invoice: Invoice, pdf: RenderedPdf) -> Response:
     headers = {
-        "Content-Disposition": f'inline; filename="receipt-{invoice.number}.pdf"',
+        "Content-Disposition": f'inline; filename="{receipt_filename(invoice.number)}"',
         "Cache-Control": "no-store",
     }
     return Response(content=pdf.content, media_type="application/pdf", headers=headers)

@@ -90,9 +90,15 @@ _METHOD_WORDS = {"card": "Card", "insurance": "Insurance", "cash": "Cash", "chec
 _STRIPE_METHOD_WORDS = {"us_bank_account": "Bank account (ACH)", "link": "Card (Link)"}
 
 
-def render_receipt(session: Session, invoice: Invoice, payment: Payment) -> RenderedPdf:
+def receipt_filename(invoice_number: str) -> str:
+    return f"receipt-{invoice_number}.pdf"
+
+
+def render_receipt(session: Session, invoice: Invoice, payment: Payment, *, with_reference: bool = True) -> RenderedPdf:
     """The receipt of one received payment (refunds of it included), rendered as it stands now. Not stored:
-    it is drawn from the ledger's rows, which keep their history (a payment is never edited in place)."""
+    it is drawn from the ledger's rows, which keep their history (a payment is never edited in place).
+    `with_reference=False` leaves out the reference staff typed (the copy emailed to the client: that
+    free text is the practice's own, and is never put in an email)."""
     if payment.status != "succeeded":
         raise Conflict(
             "Only a payment that was received has a receipt.", code="payment_not_succeeded", param="payment_id"
@@ -128,7 +134,7 @@ def render_receipt(session: Session, invoice: Invoice, payment: Payment) -> Rend
         received_date=payment.received_date or payment.created_at.date(),
         method=method,
         amount_cents=payment.amount_cents,
-        reference=payment.reference,
+        reference=payment.reference if with_reference else None,
         refunds=refunds,
     )
     return render_receipt_pdf(doc, receipt)

@@ -25,6 +25,7 @@ from shared.config import smtp_settings
 from shared.db.engine import session_scope
 from shared.logging import get_logger
 from shared.outbox import repository
+from shared.outbox.attachments import attachments_for
 from shared.outbox.models import OutboxMessage
 from shared.outbox.rendering import build_email
 from shared.outbox.schemas import ACCOUNT_KINDS
@@ -81,7 +82,7 @@ def deliver(ids: list[uuid.UUID], owner: str, retries: int = 0) -> Delivery:
                         break
                     structlog.contextvars.bind_contextvars(outbox_message_id=str(row.id), group_id=str(row.group_id))
                     try:
-                        smtp.send(build_email(row, pay_link_for(row)), sender, row.to_address)
+                        smtp.send(build_email(row, pay_link_for(row), attachments_for(row)), sender, row.to_address)
                     except AddressRefused as exc:
                         refuse(row, owner, exc)
                         result.refused.append(row.id)

@@ -61,6 +61,13 @@ class _Links(HTMLParser):
 
 
 @dataclass(frozen=True)
+class MailboxAttachment:
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class MailboxMessage:
     id: str
     to: list[str]
@@ -71,6 +78,7 @@ class MailboxMessage:
     sent_at: str
     message_id: str | None
     headers: dict[str, str]
+    attachments: list[MailboxAttachment]
 
     def as_json(self) -> dict:
         return {
@@ -84,6 +92,10 @@ class MailboxMessage:
             "message_id": self.message_id,
             "from": self.headers.get("From"),
             "reply_to": self.headers.get("Reply-To"),
+            "attachments": [
+                {"filename": a.filename, "content_type": a.content_type, "size": len(a.content)}
+                for a in self.attachments
+            ],
         }
 
 
@@ -111,6 +123,12 @@ def parse(message_id: str, raw: bytes) -> MailboxMessage:
         sent_at=str(message.get(RECEIVED_HEADER, "")),
         message_id=str(message["Message-ID"]).strip() if message["Message-ID"] else None,
         headers={k: str(v).strip() for k, v in message.items() if k not in ("Delivered-To", RECEIVED_HEADER)},
+        attachments=[
+            MailboxAttachment(
+                part.get_filename() or "attachment", part.get_content_type(), part.get_payload(decode=True)
+            )
+            for part in message.iter_attachments()
+        ],
     )
 
 
@@ -125,6 +143,15 @@ def list_messages(directory: Path, limit: int = 200) -> list[MailboxMessage]:
         except FileNotFoundError:
             continue  # emptied meanwhile
     return found
+
+
+def find_message(directory: Path, message_id: str) -> MailboxMessage | None:
+    if not _SAFE_ID.match(message_id):  # the id names a file: nothing else gets near the path
+        return None
+    try:
+        return parse(message_id, (directory / f"{message_id}.eml").read_bytes())
+    except FileNotFoundError:
+        return None
 
 
 def clear(directory: Path) -> None:

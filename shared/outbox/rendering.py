@@ -3,6 +3,7 @@ and the MIME message with the row's own Message-ID, so every attempt sends the s
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from email.headerregistry import Address
 from email.message import EmailMessage
@@ -13,6 +14,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from shared.config import smtp_settings
+from shared.outbox.attachments import Attachment
 from shared.outbox.models import OutboxMessage
 from shared.outbox.schemas import ALLOWED_FACTS, SUBJECTS
 from shared.security.secrets import decrypt_secret
@@ -58,9 +60,12 @@ def _sender(display_name: str | None) -> Address:
     return Address(display_name=display_name or "", username=local, domain=domain)
 
 
-def build_email(row: OutboxMessage, sent_facts: dict | None = None) -> EmailMessage:
+def build_email(
+    row: OutboxMessage, sent_facts: dict | None = None, attachments: Sequence[Attachment] = ()
+) -> EmailMessage:
     """`sent_facts`: what is known only as the message is sent and never stored with the row (a pay
-    link minted for this send, shared/paylinks/service.py); they replace the row's own."""
+    link minted for this send, shared/paylinks/service.py); they replace the row's own. `attachments`:
+    files drawn for this send (a receipt's PDF, shared/outbox/attachments.py)."""
     rendered = render(row.kind, row.facts | (sent_facts or {}))
     message = EmailMessage()
     message["Subject"] = rendered.subject
@@ -74,4 +79,8 @@ def build_email(row: OutboxMessage, sent_facts: dict | None = None) -> EmailMess
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to a notification
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
+    for attachment in attachments:
+        message.add_attachment(
+            attachment.content, maintype=attachment.maintype, subtype=attachment.subtype, filename=attachment.filename
+        )
     return message

@@ -38,6 +38,9 @@ def test_the_mailbox_page_shows_each_email_with_its_html_text_and_links(http, wo
         assert "$100.00" in receipt_html.locator("body").inner_text()
         assert "Reply-To desk@calm.example" in articles.nth(0).locator(".meta").inner_text()
         assert f"#/billing/{invoice_id}" in articles.nth(0).locator("ul.links").inner_text()
+        # The receipt's PDF, listed and downloadable; the invoice email carries none.
+        assert f"receipt-{number}.pdf" in articles.nth(0).locator("ul.files").inner_text()
+        assert articles.nth(1).locator("ul.files").count() == 0
         assert page.evaluate("document.documentElement.scrollWidth") <= width  # nothing wider than the screen
         screenshots(page, f"mailbox-{width}")
         articles.nth(1).locator("summary").click()

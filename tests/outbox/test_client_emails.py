@@ -8,7 +8,7 @@ from __future__ import annotations
 from shared.config import app_settings
 from shared.outbox.schemas import ALLOWED_FACTS
 from tests.conftest import poll_until
-from tests.invoicing.builders import invoice, make_client, make_practice, make_rate, make_service
+from tests.invoicing.builders import invoice, make_client, make_practice, make_rate, make_service, pdf_text
 from tests.outbox.helpers import DESCRIPTION, RATE_NAME, clinical_text_in, outbox_rows, set_client_email
 
 
@@ -105,3 +105,47 @@ def test_a_payment_staff_record_sends_a_receipt_and_a_repeat_sends_none(http, wo
     [row] = outbox_rows(kind="payment_receipt")
     assert set(row.facts) <= ALLOWED_FACTS["payment_receipt"] and row.message_id == receipt.message_id
     assert len(mailbox.messages()) == 2
+
+    # It carries the receipt as a PDF: the payment, without the practice's reference or any line.
+    [pdf] = receipt.attachments
+    assert (pdf.filename, pdf.content_type) == (f"receipt-{inv['number']}.pdf", "application/pdf")
+    text = pdf_text(pdf.content)
+    assert f"{inv['number']}-1" in text and "$100.00" in text and "Check" in text and "Ada Lovelace" in text
+    assert "check 77" not in text and clinical_text_in([text]) == []
+    [invoice_email] = [m for m in mailbox.messages() if m.id != receipt.id]
+    assert invoice_email.attachments == []  # the invoice's own PDF stays behind the portal's sign-in
+
+    # The development mailbox lists it and serves it.
+    [listed] = [m for m in http.get("/dev/mailbox/messages").json() if m["id"] == receipt.id]
+    assert listed["attachments"] == [
+        {"filename": pdf.filename, "content_type": "application/pdf", "size": len(pdf.content)}
+    ]
+    download = http.get(f"/dev/mailbox/messages/{receipt.id}/attachments/0")
+    assert download.status_code == 200 and download.content == pdf.content
+    assert download.headers["content-disposition"] == f'attachment; filename="{pdf.filename}"'
+    for missing in (f"{receipt.id}/attachments/1", f"{invoice_email.id}/attachments/0", "..%2F..%2Fetc/attachments/0"):
+        assert http.get(f"/dev/mailbox/messages/{missing}").status_code == 404
+    assert f"messages/{receipt.id}/attachments/0" in http.get("/dev/mailbox/").text
+
+
+def test_a_receipt_email_of_a_reversed_payment_carries_no_pdf(http, worker, mailbox):
+    practice = make_practice(http, name="Calm Therapy")
+    client = make_client(practice, "Ada Lovelace")
+    inv = _issue(http, practice, client, amount_cents=25_000)
+    poll_until(lambda: mailbox.messages(), message="the invoice email")
+    mailbox.stop()  # the receipt waits, and the payment is reversed before it leaves
+    r = http.post(
+        f"/v1/invoices/{inv['id']}/payments",
+        headers=practice.biller,
+        json={"amount_cents": 10_000, "method": "cash", "received_date": "2026-04-05"},
+    )
+    assert r.status_code == 201, r.text
+    reversed_ = http.post(
+        f"/v1/payments/{r.json()['id']}/reverse", headers=practice.biller, json={"reason": "entered twice"}
+    )
+    assert reversed_.status_code == 200, reversed_.text
+    mailbox.start()
+    [receipt] = poll_until(
+        lambda: [m for m in mailbox.messages() if m.subject.startswith("Receipt")], timeout=60, message="the receipt"
+    )
+    assert receipt.attachments == []  # no receipt PDF for money that was not kept

@@ -8,8 +8,16 @@ to the practice's admins and billers)."""
 from __future__ import annotations
 
 import os
+import random
+import uuid
+
+import pytest
+from sqlalchemy.exc import OperationalError
 
 from shared.config import clear_settings_cache
+from shared.outbox import attachments
+from shared.outbox.models import OutboxMessage
+from shared.outbox.service import new_message_id
 from tests.conftest import poll_until
 from tests.invoicing.builders import invoice, make_client, make_practice, make_rate, make_service, start_run
 from tests.outbox.helpers import client_email, outbox_rows, staff_emails
@@ -149,13 +157,31 @@ def test_a_staff_address_that_refuses_mail_is_alerted_once_without_a_loop(http, 
 def test_message_ids_stay_distinct_when_the_random_module_is_seeded():
     # Hypothesis seeds `random` for every example it runs in this process; make_msgid drew from it,
     # and two password-reset emails in one 10 ms then collided on the unique Message-ID (a 409).
-    import random
-
-    from shared.outbox.service import new_message_id
-
     random.seed(7)
     first = new_message_id()
     random.seed(7)
     second = new_message_id()
     assert first != second
     assert first.startswith("<") and first.endswith(">") and "@" in first
+
+
+def test_a_receipt_that_cannot_be_drawn_leaves_the_email_without_it_but_a_database_outage_fails_the_send(
+    monkeypatch,
+):
+    row = OutboxMessage(kind="payment_receipt", dedupe_key=f"payment_receipt:{uuid.uuid4()}")
+
+    def broken(row, subject_id):
+        raise ValueError("a glyph is missing")
+
+    monkeypatch.setattr(attachments, "_receipt", broken)
+    assert attachments.attachments_for(row) == ()
+
+    def database_down(row, subject_id):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(attachments, "_receipt", database_down)
+    with pytest.raises(OperationalError):
+        attachments.attachments_for(row)
+    # Not a receipt: nothing is drawn at all.
+    monkeypatch.setattr(attachments, "_receipt", broken)
+    assert attachments.attachments_for(OutboxMessage(kind="invoice_issued", dedupe_key="invoice_issued:x")) == ()

@@ -52,6 +52,7 @@ PUBLIC = {
     ("GET", "/dev/mailbox"),
     ("GET", "/dev/mailbox/"),
     ("GET", "/dev/mailbox/messages"),
+    ("GET", "/dev/mailbox/messages/{message_id}/attachments/{index}"),
     # Pay links: the token in the path is the credential, for its one invoice (tests/security/test_pay_links.py).
     ("GET", "/v1/pay/{token}"),
     ("POST", "/v1/pay/{token}/payments"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from shared.db.engine import session_scope
 from shared.invoicing.models import Invoice
 from tests.conftest import poll_until
+from tests.invoicing.builders import pdf_text
 from tests.outbox.helpers import client_email, outbox_rows
 from tests.stripe_events import charge, event, refund
 from tests.webhooks.builders import make_invoice_with_card_payment, make_practice
@@ -30,5 +31,10 @@ def test_a_succeeded_refund_emails_one_receipt(pipeline, stripe_http, mailbox):
         number = session.get(Invoice, card.invoice_id).number
     assert receipt.subject.startswith(f"Refund for invoice {number}")
     assert "$40.00" in receipt.text and "$40.00" in receipt.html
+    # The receipt of the card payment, as it stands now: the refund on it.
+    [pdf] = receipt.attachments
+    assert pdf.filename == f"receipt-{number}.pdf"
+    text = pdf_text(pdf.content)
+    assert "$100.00" in text and "Refunded" in text and "-$40.00" in text
     assert len(outbox_rows(kind="refund_receipt")) == 1
     assert len(mailbox.to(address)) == 1

@@ -1,0 +1,76 @@
+"""The files an email carries: a receipt email carries the receipt as a PDF.
+
+Drawn when the message is sent, from the ledger as it stands then (as the portal's receipt
+download is), so it shows any refund made since the row was written. The copy emailed leaves out
+the reference staff typed for a payment (their free text stays with the practice); it carries
+what the portal's receipt shows otherwise — the letterhead, the client's name, amount, date,
+method and refunds, never the invoice's lines.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.exc import DBAPIError
+
+from shared.db.engine import session_scope
+from shared.invoicing.documents import receipt_filename, render_receipt
+from shared.invoicing.models import Invoice
+from shared.logging import get_logger
+from shared.outbox.models import OutboxMessage
+from shared.payments.models import Payment, Refund
+
+log = get_logger(__name__)
+
+RECEIPT_KINDS = frozenset({"payment_receipt", "refund_receipt"})
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    content: bytes
+    maintype: str = "application"
+    subtype: str = "pdf"
+
+
+def _subject_id(row: OutboxMessage) -> uuid.UUID | None:
+    # A receipt row's dedupe key names what it is the receipt of: `payment_receipt:<payment id>` or
+    # `refund_receipt:<refund id>` (shared/outbox/service.py writes them).
+    try:
+        return uuid.UUID(row.dedupe_key.partition(":")[2])
+    except ValueError:
+        return None
+
+
+def attachments_for(row: OutboxMessage) -> tuple[Attachment, ...]:
+    """The receipt PDF of a receipt row; nothing for other kinds, or when the payment is no longer a
+    received one (reversed since: the email's own text still says what happened then).
+
+    A receipt that cannot be drawn (a bug, a font gone missing) does not hold the email back: the
+    client still hears of the payment, the error is logged for operators, and the portal serves the
+    receipt once it is fixed. The database being unavailable is not that: it fails the send, which
+    is retried as every other send is."""
+    if row.kind not in RECEIPT_KINDS or (subject_id := _subject_id(row)) is None:
+        return ()
+    try:
+        return _receipt(row, subject_id)
+    except DBAPIError:
+        raise
+    except Exception as exc:
+        log.error("receipt_attachment_failed", kind=row.kind, error=type(exc).__name__)
+        return ()
+
+
+def _receipt(row: OutboxMessage, subject_id: uuid.UUID) -> tuple[Attachment, ...]:
+    with session_scope() as session:
+        payment_id: uuid.UUID | None = subject_id
+        if row.kind == "refund_receipt":
+            refund = session.get(Refund, subject_id)
+            payment_id = refund.payment_id if refund else None
+        payment = session.get(Payment, payment_id) if payment_id else None
+        if payment is None or payment.status != "succeeded" or payment.group_id != row.group_id:
+            return ()
+        invoice = session.get_one(Invoice, payment.invoice_id)
+        pdf = render_receipt(session, invoice, payment, with_reference=False)
+        return (Attachment(receipt_filename(invoice.number), pdf.content),)
