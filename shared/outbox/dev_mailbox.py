@@ -136,13 +136,7 @@ def list_messages(directory: Path, limit: int = 200) -> list[MailboxMessage]:
     if not directory.is_dir():
         return []
     names = sorted((p.stem for p in directory.glob("*.eml") if _SAFE_ID.match(p.stem)), reverse=True)[:limit]
-    found = []
-    for name in names:
-        try:
-            found.append(parse(name, (directory / f"{name}.eml").read_bytes()))
-        except FileNotFoundError:
-            continue  # emptied meanwhile
-    return found
+    return [message for name in names if (message := find_message(directory, name)) is not None]
 
 
 def find_message(directory: Path, message_id: str) -> MailboxMessage | None:
@@ -150,7 +144,7 @@ def find_message(directory: Path, message_id: str) -> MailboxMessage | None:
         return None
     try:
         return parse(message_id, (directory / f"{message_id}.eml").read_bytes())
-    except FileNotFoundError:
+    except FileNotFoundError:  # emptied meanwhile
         return None
 
 

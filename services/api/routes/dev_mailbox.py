@@ -47,7 +47,7 @@ def mailbox_page() -> HTMLResponse:
 
 @router.get("/dev/mailbox/messages")
 def mailbox_messages() -> list[dict]:
-    """Newest first: id, to, subject, text, html, links, sent_at (and message_id, from, reply_to)."""
+    """Newest first: id, to, subject, text, html, links, sent_at (and message_id, from, reply_to, attachments)."""
     return [m.as_json() for m in list_messages(_mailbox_dir())]
 
 
