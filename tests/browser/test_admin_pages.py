@@ -162,6 +162,39 @@ def test_keyboard_only_staff_moves_through_tabs_with_a_visible_focus(http, new_p
     expect(page.get_by_label("From")).to_be_visible()
 
 
+def test_on_a_phone_the_admin_menu_is_one_row_that_scrolls_to_the_page_shown(http, new_page, screenshots):
+    practice = make_practice(http, name="Calm Therapy")
+    page = new_page()
+    page.set_viewport_size({"width": 375, "height": 812})
+    sign_in(page, practice.admin_email, STAFF_PASSWORD)
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Invoices")).to_have_attribute("aria-current", "page")
+
+    def box(locator):
+        return locator.bounding_box()
+
+    # Nine items, one row: the menu is as tall as one of its links, and the page itself never scrolls sideways.
+    first, last = nav.get_by_role("link", name="Invoices"), nav.get_by_role("link", name="Stripe")
+    assert box(first)["y"] == box(last)["y"]
+    assert box(nav)["height"] < 2 * box(first)["height"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshots(page, "admin-menu-375", full_page=False)
+
+    # The last item's page: its item is scrolled into the row's view, and marked as the current page.
+    page.goto(page.url.split("#")[0] + "#/settings/stripe")
+    expect(page.get_by_role("heading", name=re.compile("Stripe"))).to_be_visible()
+    expect(last).to_have_attribute("aria-current", "page")
+    row, item = box(nav), box(last)
+    assert row["x"] <= item["x"] and item["x"] + item["width"] <= row["x"] + row["width"] + 1
+    assert page.evaluate("window.scrollY") == 0
+    screenshots(page, "admin-menu-375-stripe", full_page=False)
+
+    # At 1280 px every item shows at once, on one row beside the practice's name.
+    page.set_viewport_size({"width": 1280, "height": 860})
+    assert box(first)["y"] == box(last)["y"]
+    assert page.evaluate("document.getElementById('nav').scrollWidth <= document.getElementById('nav').clientWidth")
+
+
 def test_money_and_dates_follow_the_currency_and_the_practice(http, new_page):
     practice = make_practice(http, name="Tokyo Calm", currency="JPY", timezone="Asia/Tokyo")
     page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)

@@ -85,8 +85,20 @@ function markCurrent() {
   const { path } = parseHash();
   for (const link of document.querySelectorAll('#nav a')) {
     const current = path === link.dataset.path || path.startsWith(`${link.dataset.path}/`);
-    if (current) link.setAttribute('aria-current', 'page'); else link.removeAttribute('aria-current');
+    if (current) {
+      link.setAttribute('aria-current', 'page');
+      showInNav(link);
+    } else link.removeAttribute('aria-current');
   }
+}
+
+// Where the items scroll sideways (a phone, app.css), the page's own item is scrolled into the row's view:
+// the row only, never the page (scrollIntoView would also move the window). A no-op when all items show.
+function showInNav(link) {
+  const nav = document.getElementById('nav');
+  const row = nav.getBoundingClientRect();
+  const item = link.getBoundingClientRect();
+  if (item.left < row.left || item.right > row.right) nav.scrollLeft += item.left - row.left - 16;
 }
 
 function resetChrome() {
