@@ -11,6 +11,7 @@ import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal, get_args
+from urllib.parse import urljoin
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -39,6 +40,9 @@ class AppSettings(_Base):
     public_webhook_base_url: str = "http://127.0.0.1:8001"
     # Where clients sign in to pay; printed on every invoice PDF.
     public_portal_url: str = "http://127.0.0.1:8000/portal/"
+    # Where mail programs reach the API: a reminder's one-click unsubscribe (its List-Unsubscribe header,
+    # RFC 8058) is a POST to it. Unset: the origin of public_portal_url (the API serves the portal).
+    public_api_url: str | None = None
     # Fernet keys, comma separated, newest first; old keys keep decrypting during rotation.
     secret_keys: str = "dev-only-change-me"
     access_token_ttl_seconds: int = 3600
@@ -89,6 +93,11 @@ class AppSettings(_Base):
                 f"(CLINICPAY_ENVIRONMENT={self.environment})"
             )
         return self
+
+    @property
+    def api_url(self) -> str:
+        """The API's public base, no trailing slash."""
+        return (self.public_api_url or urljoin(self.public_portal_url, "/")).rstrip("/")
 
     @property
     def is_production(self) -> bool:

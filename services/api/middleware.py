@@ -19,13 +19,14 @@ from shared.tasks.enqueue import begin_request_scope
 log = get_logger("clinicpay.http")
 _INTERNAL_ERROR = JSONResponse(error_body("internal_error", "Something went wrong on our side."), status_code=500)
 _SAFE_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
-# A pay link's token is its whole credential, and it rides in the path (services/api/routes/pay.py).
-_PAY_LINK_PATH = re.compile(r"^/v1/pay/[^/]*")
+# An emailed link's token is its whole credential, and it rides in the path: a pay link's
+# (services/api/routes/pay.py) and a reminder's unsubscribe link's (services/api/routes/unsubscribe.py).
+_TOKEN_PATH = re.compile(r"^/v1/(pay|unsubscribe)/[^/]*")
 
 
 def loggable_path(path: str) -> str:
-    """The path as logged: a pay link's token never is."""
-    return _PAY_LINK_PATH.sub("/v1/pay/{token}", path)
+    """The path as logged: an emailed link's token never is."""
+    return _TOKEN_PATH.sub(r"/v1/\1/{token}", path)
 
 
 # HSTS only over https (as uvicorn sees it, X-Forwarded-Proto from a trusted proxy included):

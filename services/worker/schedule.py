@@ -32,6 +32,14 @@ BEAT_SCHEDULE: dict[str, dict] = {
         "schedule": timedelta(seconds=15),
         "options": {"expires": 22},
     },
+    # Every 10 min: a reminder's step is a day on the practice's calendar, so the first run after its
+    # quiet hours end (or after midnight, for practices without) sends that day's. Each run reads only
+    # the practice's owing invoices whose first step has come, and writes nothing already written.
+    "write-due-reminders": {
+        "task": names.WRITE_DUE_REMINDERS,
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 900},
+    },
     # Every 30 s, not crontab: a refund staff asked for while Stripe was unreachable (or whose request
     # died before Stripe answered) is sent again, with the same idempotency key, soon after.
     "send-unsent-refunds": {

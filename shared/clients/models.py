@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import Base, IdMixin, TimestampMixin
@@ -23,3 +24,6 @@ class Client(IdMixin, TimestampMixin, Base):
     email: Mapped[str | None] = mapped_column(String(320))
     external_id: Mapped[str | None] = mapped_column(String(128))
     stripe_customer_id: Mapped[str | None] = mapped_column(String(255))
+    # When the client stopped payment reminders (the one-click link in one: shared/reminders/service.py).
+    # Invoice emails and receipts still go; only reminders stop.
+    reminders_opted_out_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -60,6 +60,8 @@ class ClientOut(BaseModel):
     balance_cents: int = 0
     open_invoice_count: int = 0
     last_activity_at: datetime | None = None
+    # When the client stopped payment reminders (the link in one); null: they get them.
+    reminders_opted_out_at: datetime | None = None
 
     @classmethod
     def build(cls, client: Client, portal_email: str | None, activity: Any = None) -> ClientOut:
@@ -74,4 +76,5 @@ class ClientOut(BaseModel):
             balance_cents=activity.balance_cents if activity else 0,
             open_invoice_count=activity.open_invoice_count if activity else 0,
             last_activity_at=activity.last_activity_at if activity else None,
+            reminders_opted_out_at=client.reminders_opted_out_at,
         )

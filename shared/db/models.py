@@ -10,6 +10,7 @@ from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf, InvoicingR
 from shared.outbox.models import OutboxMessage
 from shared.paylinks.models import PayLink
 from shared.payments.models import Dispute, Payment, Refund
+from shared.reminders.models import UnsubscribeLink
 from shared.stripe_sync.models import IdempotencyRecord, Reconciliation, StripeEvent
 from shared.users.models import AccessToken, ApiKey, User
 
@@ -37,5 +38,6 @@ __all__ = [
     "Service",
     "ServicePayment",
     "StripeEvent",
+    "UnsubscribeLink",
     "User",
 ]

@@ -8,6 +8,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import Base, IdMixin, TimestampMixin
+from shared.reminders.schedule import DEFAULT_QUIET_END_HOUR, DEFAULT_QUIET_START_HOUR, DEFAULT_SCHEDULE
 
 
 class Group(IdMixin, TimestampMixin, Base):
@@ -52,6 +53,17 @@ class Group(IdMixin, TimestampMixin, Base):
     ach_debit_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     # How long the pay link in an invoice email works (shared/paylinks), in days from when it was sent.
     pay_link_expiry_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # Payment reminders (shared/reminders/schedule.py): days from an invoice's due date (negative:
+    # before it), sorted; empty: none. New practices get DEFAULT_SCHEDULE; practices that existed
+    # before reminders were built start with none (the migration), so a deploy reminds nobody by surprise.
+    reminder_schedule_days: Mapped[list[int]] = mapped_column(
+        ARRAY(Integer), default=lambda: list(DEFAULT_SCHEDULE), server_default=text("'{}'")
+    )
+    # Local hours [start, end) in which no reminder is sent; start == end: no quiet hours.
+    reminder_quiet_start_hour: Mapped[int] = mapped_column(
+        Integer, default=DEFAULT_QUIET_START_HOUR, server_default="20"
+    )
+    reminder_quiet_end_hour: Mapped[int] = mapped_column(Integer, default=DEFAULT_QUIET_END_HOUR, server_default="8")
 
     @property
     def stripe_connected(self) -> bool:

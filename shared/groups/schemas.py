@@ -8,10 +8,18 @@ from datetime import datetime
 from typing import Annotated
 
 import iso4217
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from shared.billing.fields import Cents
 from shared.groups.terms import PaymentTerms
+from shared.reminders.schedule import (
+    DEFAULT_QUIET_END_HOUR,
+    DEFAULT_QUIET_START_HOUR,
+    EARLIEST_OFFSET,
+    LATEST_OFFSET,
+    MAX_STEPS,
+    check_schedule,
+)
 from shared.text import Email, Name, text
 from shared.users.schemas import Password
 
@@ -151,6 +159,11 @@ class SettingsOut(BaseModel):
     ach_debit_enabled: bool
     # Days the pay link in an invoice email works, from when it was sent (1..365).
     pay_link_expiry_days: int = 30
+    # Payment reminders: days from the due date (negative: before), sorted; [] sends none.
+    reminder_schedule_days: list[int] = []
+    # Local hours [start, end) in which no reminder goes out; equal: no quiet hours.
+    reminder_quiet_start_hour: int = DEFAULT_QUIET_START_HOUR
+    reminder_quiet_end_hour: int = DEFAULT_QUIET_END_HOUR
     require_staff_totp: bool
     stripe_connected: bool
     address_lines: list[str]
@@ -182,6 +195,21 @@ class SettingsPatch(BaseModel):
         description="How many days the pay link in an invoice email works, from when the email was sent "
         "(1 to 365; 30 unless set). Links already sent keep the expiry they were sent with.",
     )
+    reminder_schedule_days: Annotated[list[StrictInt], Field(max_length=MAX_STEPS)] | None = Field(
+        default=None,
+        description=f"When payment reminders go, in days from an invoice's due date: negative before it, 0 on "
+        f"it, positive after (e.g. [-3, 0, 7, 14, 30]). At most {MAX_STEPS} days, each once, from "
+        f"{EARLIEST_OFFSET} to {LATEST_OFFSET}; [] stops reminders. Only the latest day that has come is sent, "
+        "once, and only if it is after the day the invoice was issued.",
+    )
+    reminder_quiet_start_hour: Annotated[StrictInt, Field(ge=0, le=23)] | None = Field(
+        default=None, description="Local hour (0-23) from which no reminder is sent; 20 unless set."
+    )
+    reminder_quiet_end_hour: Annotated[StrictInt, Field(ge=0, le=23)] | None = Field(
+        default=None,
+        description="Local hour (0-23) at which reminders may go again; 8 unless set. Equal to the start: "
+        "no quiet hours.",
+    )
     # The letterhead. Each changes only invoice PDFs rendered from now on: an issued version is a record.
     address_lines: Annotated[list[AddressLine], Field(max_length=MAX_ADDRESS_LINES)] | None = Field(
         default=None, description="The postal address, one entry per printed line (at most 5 of 100 characters)."
@@ -200,6 +228,7 @@ class SettingsPatch(BaseModel):
     )
 
     _tz = field_validator("timezone")(lambda v: v if v is None else _check_timezone(v))
+    _schedule = field_validator("reminder_schedule_days")(lambda v: v if v is None else check_schedule(v))
     _blanks = field_validator("phone", "tax_id", "npi", "reply_to_email", mode="before")(_blank_is_none)
     _phone = field_validator("phone")(lambda v: v if v is None else _check_phone(v))
     _tax = field_validator("tax_id")(lambda v: v if v is None else _check_tax_id(v))

@@ -10,7 +10,10 @@ to one message.
   runs out and the beat sweeper sends it again — it is retried until the server is back;
 - a 5xx for the address or the message: final — the row is `failed` with the server's answer and
   staff get an `email_undeliverable` alert, in one transaction;
-- a row already sent, failed, or leased by another worker is left alone.
+- a row already sent, failed, or leased by another worker is left alone;
+- a reminder is checked again first (shared/reminders/service.py): one whose invoice was paid,
+  voided or disputed, or whose client opted out, since it was written is `skipped`; one inside its
+  practice's quiet hours is held (its lease) until they end, when the sweeper sends it.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from shared.outbox.schemas import ACCOUNT_KINDS
 from shared.outbox.service import BATCH_SIZE
 from shared.outbox.transport import AddressRefused, SmtpConnection, SmtpUnavailable
 from shared.paylinks.service import pay_link_for
+from shared.reminders import service as reminders
 from shared.tasks import names
 from shared.tasks.enqueue import send_tasks
 from shared.tasks.retry import TASK
@@ -47,6 +51,7 @@ _KIND_WORDS = {
     "payment_receipt": "the payment receipt",
     "payment_failed": "the failed-payment notice",
     "refund_receipt": "the refund receipt",
+    "reminder": "a payment reminder",
     "staff_alert": "a staff alert",
 }
 
@@ -69,6 +74,7 @@ def deliver(ids: list[uuid.UUID], owner: str, retries: int = 0) -> Delivery:
     rows for the retry) when any is still waiting for the server."""
     rows = repository.take_leases(ids, owner, LEASE_SECONDS)
     result = Delivery()
+    rows = _without_reminders_not_to_send(rows, owner)
     if not rows:
         return result
     sender = smtp_settings().sender
@@ -82,7 +88,8 @@ def deliver(ids: list[uuid.UUID], owner: str, retries: int = 0) -> Delivery:
                         break
                     structlog.contextvars.bind_contextvars(outbox_message_id=str(row.id), group_id=str(row.group_id))
                     try:
-                        smtp.send(build_email(row, pay_link_for(row), attachments_for(row)), sender, row.to_address)
+                        email = build_email(row, _sent_facts(row), attachments_for(row))
+                        smtp.send(email, sender, row.to_address)
                     except AddressRefused as exc:
                         refuse(row, owner, exc)
                         result.refused.append(row.id)
@@ -106,6 +113,23 @@ def deliver(ids: list[uuid.UUID], owner: str, retries: int = 0) -> Delivery:
         log.warning("outbox_smtp_unavailable", waiting=len(result.waiting), error=result.error, retry_within=hold)
         raise SmtpUnavailable(result.error or "unavailable")
     return result
+
+
+def _sent_facts(row: OutboxMessage) -> dict[str, str]:
+    """What is minted as the message is sent, never stored with it: a pay link, a reminder's opt-out."""
+    return pay_link_for(row) | reminders.unsubscribe_link_for(row)
+
+
+def _without_reminders_not_to_send(rows: list[OutboxMessage], owner: str) -> list[OutboxMessage]:
+    """Reminders that no longer apply are marked skipped; those inside quiet hours are held until they end."""
+    check = reminders.check_before_send(rows)
+    for row_id, reason in check.skip.items():
+        repository.mark_skipped(row_id, owner, reason)
+    for row_id, seconds in check.hold.items():
+        repository.hold_for_retry([row_id], owner, "quiet_hours", seconds)
+    if check.skip or check.hold:
+        log.info("outbox_reminders_checked", skipped=len(check.skip), held_for_quiet_hours=len(check.hold))
+    return [row for row in rows if row.id not in check.skip and row.id not in check.hold]
 
 
 def refuse(row: OutboxMessage, owner: str, exc: AddressRefused) -> None:

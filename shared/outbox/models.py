@@ -15,13 +15,13 @@ from sqlalchemy.orm import Mapped, mapped_column
 from shared.db.base import Base, IdMixin
 
 # What a message is about; each has its templates in shared/outbox/templates/<kind>.{txt,html}.
-# Later kinds (reminder, pay links) add a name here and their templates.
 MessageKind = Literal[
     "invoice_issued",  # to the client: a new invoice, its amount and a pay link
     "pay_link",  # to the client: a new pay link for an invoice, asked for from an expired one
     "payment_receipt",  # to the client: a payment (card, ACH, manual) was received
     "payment_failed",  # to the client: a card or bank payment did not go through
     "refund_receipt",  # to the client: money was refunded
+    "reminder",  # to the client: an invoice is (or will soon be) due, on the practice's schedule
     "staff_alert",  # to each admin and biller: a staff alert was raised
     # Sign-ins (shared/accounts/service.py); each holds a single-use link, or a link to sign in:
     "invitation",  # to an invited address with no login yet: set a password
@@ -33,7 +33,8 @@ MESSAGE_KINDS: tuple[str, ...] = get_args(MessageKind)
 
 # pending: waiting to be sent (or sent, but the worker died before marking it: sent again with the same
 # Message-ID); sent: the server answered 250; failed: the server refused the address for good (5xx);
-# skipped: nothing to send to (a client without an email address), kept as the record of that.
+# skipped: nothing to send, kept as the record of that (`skip_reason`: a client without an email address;
+# a reminder whose invoice was paid, voided or disputed, or whose client opted out, before it went).
 MessageStatus = Literal["pending", "sent", "failed", "skipped"]
 
 

@@ -77,6 +77,12 @@ def build_email(
     message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = row.message_id
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to a notification
+    unsubscribe = (sent_facts or {}).get("unsubscribe_url")
+    if unsubscribe:
+        # RFC 8058 one-click: the mail program POSTs "List-Unsubscribe=One-Click" to the URL (a GET of
+        # it changes nothing). Gmail and Yahoo ask it of bulk senders.
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(rendered.text)
     message.add_alternative(rendered.html, subtype="html")
     for attachment in attachments:

@@ -82,6 +82,17 @@ def mark_sent(message_id: uuid.UUID, owner: str) -> None:
         conn.execute(stmt)
 
 
+def mark_skipped(message_id: uuid.UUID, owner: str, reason: str) -> None:
+    """A leased row that is no longer to be sent (a reminder whose invoice was paid since): recorded why."""
+    stmt = (
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending", MESSAGES.held_by(owner))
+        .values({OutboxMessage.status: "skipped", OutboxMessage.skip_reason: reason, **MESSAGES.cleared()})
+    )
+    with get_engine().begin() as conn:
+        conn.execute(stmt)
+
+
 def hold_for_retry(ids: list[uuid.UUID], owner: str, error: str, seconds: float) -> None:
     """After a transient failure: keep the lease (so the sweeper leaves the rows alone) until the task's
     own retry is due; the retry, same owner, takes it back."""

@@ -21,6 +21,10 @@ ALLOWED_FACTS: dict[str, frozenset[str]] = {
     "payment_receipt": COMMON_FACTS | {"invoice_number", "amount", "method", "received_on", "balance_due"},
     "payment_failed": COMMON_FACTS | {"invoice_number", "amount", "method"},
     "refund_receipt": COMMON_FACTS | {"invoice_number", "amount", "refunded_on"},
+    # `due_words` ("is due in 3 days", "was due 7 days ago") is from the day the reminder was written.
+    # The unsubscribe links are minted as the message is sent, like the pay link (never stored).
+    "reminder": COMMON_FACTS
+    | {"invoice_number", "amount_due", "due_on", "due_words", "link_expires_on", "unsubscribe_link", "unsubscribe_url"},
     # The alert's message is written for staff and holds no clinical text (shared/alerts/service.py).
     "staff_alert": COMMON_FACTS | {"alert_title", "alert_message", "invoice_number"},
     # Sign-in emails. `link_token` is the single-use token, encrypted (shared.security.secrets): the
@@ -37,6 +41,7 @@ SUBJECTS: dict[str, str] = {
     "payment_receipt": "Receipt for invoice {invoice_number} from {practice_name}",
     "payment_failed": "Your payment for invoice {invoice_number} did not go through",
     "refund_receipt": "Refund for invoice {invoice_number} from {practice_name}",
+    "reminder": "Reminder: invoice {invoice_number} from {practice_name} {due_words}",
     "staff_alert": "[{practice_name}] {alert_title}",
     "invitation": "{practice_name} invited you to clinicpay",
     "account_exists": "{practice_name} invited you to clinicpay: you already have a sign-in",

@@ -25,6 +25,8 @@ from shared.invoicing.currency import format_money
 from shared.logging import get_logger
 from shared.outbox.repository import OutboxRepository
 from shared.outbox.schemas import build_facts
+from shared.reminders.schedule import dedupe_key as reminder_dedupe_key
+from shared.reminders.schedule import due_words
 from shared.security.secrets import encrypt_secret
 from shared.tasks import names
 from shared.tasks.enqueue import enqueue_after_commit
@@ -189,6 +191,38 @@ def pay_link_requested(session: Session, invoice: Any, dedupe_key: str) -> bool:
         due_on=format_day(invoice.due_date),
     )
     return bool(write_messages(session, [_row(group, "pay_link", dedupe_key, recipient, facts, invoice.id)]))
+
+
+@dataclass(frozen=True)
+class DueReminder:
+    invoice_id: uuid.UUID
+    number: str
+    balance_cents: int
+    currency: str
+    due_date: date
+    offset: int  # the schedule's step: days from the due date
+    days_from_due: int  # on the day it is written: negative before the due date
+    client_name: str
+    client_email: str | None
+
+
+def reminders_due(session: Session, group: Group, reminders: Iterable[DueReminder]) -> int:
+    """The schedule's step came for these invoices (shared/reminders/service.py): one reminder each,
+    unique per (invoice, step). Returns how many were new."""
+    rows = []
+    for reminder in reminders:
+        recipient = Recipient(reminder.client_email, first_name(reminder.client_name))
+        facts = build_facts(
+            "reminder",
+            **_common(group, recipient, portal_invoice_link(reminder.invoice_id)),
+            invoice_number=reminder.number,
+            amount_due=format_money(reminder.balance_cents, reminder.currency),
+            due_on=format_day(reminder.due_date),
+            due_words=due_words(reminder.days_from_due),
+        )
+        key = reminder_dedupe_key(reminder.invoice_id, reminder.offset)
+        rows.append(_row(group, "reminder", key, recipient, facts, reminder.invoice_id))
+    return len(write_messages(session, rows))
 
 
 def _client_of(session: Session, client_id: uuid.UUID) -> Recipient:

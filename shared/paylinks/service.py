@@ -37,15 +37,12 @@ from shared.paylinks.schemas import PayLinkSummary
 from shared.payments import portal_card
 from shared.payments.portal_repository import PortalPaymentRepository
 from shared.payments.portal_schemas import CardPaymentStarted, CardPaymentState
-from shared.security.tokens import PAY_LINK_PREFIX, new_pay_link_token, token_digest
+from shared.security.tokens import PAY_LINK_PREFIX, is_well_formed, new_pay_link_token, token_digest
 
 log = get_logger(__name__)
 
 # The email kinds whose link is a pay link, minted as the message is sent.
-PAY_LINK_KINDS = frozenset({"invoice_issued", "pay_link"})
-# A token is the prefix and 43 url-safe characters; anything else is refused before the database.
-_TOKEN_LENGTH = len(PAY_LINK_PREFIX) + 43
-_URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+PAY_LINK_KINDS = frozenset({"invoice_issued", "pay_link", "reminder"})
 
 INVALID_MESSAGE = "This payment link is not valid. Use the link in your latest email from the practice, or sign in."
 EXPIRED_MESSAGE = "This payment link has expired. You can ask for a new one to be sent to your email address."
@@ -116,13 +113,9 @@ def pay_link_for(row: Any) -> dict[str, str]:
 # --- resolving a token ---------------------------------------------------------------------------------
 
 
-def _well_formed(token: str) -> bool:
-    return len(token) == _TOKEN_LENGTH and token.startswith(PAY_LINK_PREFIX) and set(token[4:]) <= _URL_SAFE
-
-
 def find(session: Session, token: str) -> PayLink | None:
     """The link of this token if it exists, is not revoked and its invoice is still its client's."""
-    if not _well_formed(token):
+    if not is_well_formed(token, PAY_LINK_PREFIX):
         return None
     link = session.scalar(select(PayLink).where(PayLink.digest == token_digest(token)))
     if link is None or link.revoked_at is not None:

@@ -35,7 +35,17 @@ _EMAILS = {
     "payment_receipt": "Payment receipt",
     "payment_failed": "Payment failed notice",
     "refund_receipt": "Refund receipt",
+    "pay_link": "New pay link email",
+    "reminder": "Payment reminder",
     "staff_alert": "Staff alert email",
+}
+# Why a message was not sent (the row's skip_reason): shared/outbox/service.py, shared/reminders/service.py.
+_SKIP_REASONS = {
+    "no_email_address": "the client has no email address",
+    "invoice_settled": "the invoice was paid or voided before it went",
+    "invoice_disputed": "a payment was disputed before it went",
+    "payment_processing": "a payment was on its way",
+    "opted_out": "the client had stopped reminders",
 }
 _EMAIL_STATES = {
     "pending": "waiting to be sent",
@@ -189,7 +199,10 @@ def _email_entry(message: OutboxMessage) -> TimelineEntry:
     what = _EMAILS.get(message.kind, message.kind.replace("_", " ").capitalize())
     state = _EMAIL_STATES.get(message.status, message.status)
     to = f" to {message.to_address}" if message.to_address else ""
-    why = " (the client has no email address)" if message.status == "skipped" else ""
+    reason = _SKIP_REASONS.get(message.skip_reason or "", "nothing to send")
+    why = f" ({reason})" if message.status == "skipped" else ""
+    if message.kind == "reminder" and message.facts.get("due_words"):
+        what = f"{what} (invoice {message.facts['due_words']})"
     return TimelineEntry(
         at=message.sent_at or message.failed_at or message.created_at,
         source="email",

@@ -10,6 +10,8 @@ INVITE_TOKEN_PREFIX = "cpi_"
 RESET_TOKEN_PREFIX = "cpr_"
 # Pay links (shared/paylinks): the token in the link of an invoice email.
 PAY_LINK_PREFIX = "cpl_"
+# The one-click opt-out in a reminder (shared/reminders): stops that client's reminders, nothing else.
+UNSUBSCRIBE_PREFIX = "cpu_"
 
 
 def new_access_token() -> str:
@@ -26,6 +28,22 @@ def new_account_token(prefix: str) -> str:
 
 def new_pay_link_token() -> str:
     return PAY_LINK_PREFIX + secrets.token_urlsafe(32)
+
+
+def new_unsubscribe_token() -> str:
+    return UNSUBSCRIBE_PREFIX + secrets.token_urlsafe(32)
+
+
+_URL_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+# token_urlsafe(32): 43 characters.
+_TOKEN_BODY_LENGTH = 43
+
+
+def is_well_formed(token: str, prefix: str) -> bool:
+    """The shape of an emailed link's token: the prefix and 43 url-safe characters. Anything else is
+    refused before the database."""
+    body = token[len(prefix) :]
+    return token.startswith(prefix) and len(body) == _TOKEN_BODY_LENGTH and set(body) <= _URL_SAFE
 
 
 def token_digest(token: str) -> str:

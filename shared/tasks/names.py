@@ -11,6 +11,7 @@ SCHEDULE_RECONCILIATIONS = "reconciliation.schedule_all"
 SWEEP_RECONCILIATIONS = "reconciliation.sweep_stale"
 SEND_EMAILS = "outbox.send_emails"  # args: a list of outbox row ids
 SWEEP_OUTBOX = "outbox.sweep_unsent"
+WRITE_DUE_REMINDERS = "reminders.write_due"  # optional arg: the moment to act as (ISO 8601), for tests
 
 QUEUE_DEFAULT = "default"
 QUEUE_EVENTS = "events"

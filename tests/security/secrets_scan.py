@@ -16,8 +16,8 @@ STRIPE_SECRET = re.compile(r"\b(?:sk|rk)_(?:test|live)_[A-Za-z0-9]{8,}")
 WEBHOOK_SECRET = re.compile(r"\bwhsec_[A-Za-z0-9+/=_-]{8,}")
 CARD_NUMBER = re.compile(r"(?<!\d)(?:4242424242424242|4000\d{12}|5555555555554444|378282246310005)(?!\d)")
 BEARER = re.compile(
-    r"\bcp[tkir]_[A-Za-z0-9_-]{40,}"
-)  # access tokens (cpt_), API keys (cpk_), emailed links (cpi_, cpr_)
+    r"\bcp[tkiru]_[A-Za-z0-9_-]{40,}"
+)  # access tokens (cpt_), API keys (cpk_), emailed links (cpi_, cpr_, a reminder's unsubscribe cpu_)
 # Pay links' tokens (cpl_): only ever in the email that carries the link — no log, no answer, no row.
 PAY_LINK = re.compile(r"\bcpl_[A-Za-z0-9_-]{40,}")
 # Passwords the factories give users without sending them over HTTP (those sent are captured).

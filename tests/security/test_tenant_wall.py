@@ -60,6 +60,9 @@ PUBLIC = {
     ("POST", "/v1/pay/{token}/payments/{payment_id}/confirm"),
     ("POST", "/v1/pay/{token}/payments/{payment_id}/cancel"),
     ("POST", "/v1/pay/{token}/fresh-link"),
+    # A reminder's one-click opt-out: the token is the credential, for one client's reminders (tests/reminders).
+    ("GET", "/v1/unsubscribe/{token}"),
+    ("POST", "/v1/unsubscribe/{token}"),
 }
 ANY_SIGNED_IN = {("GET", "/v1/me")}
 # Refused to API keys whatever their role: what makes or changes who can sign in, and signing out.

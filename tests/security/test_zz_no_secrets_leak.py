@@ -35,7 +35,7 @@ ISSUERS = {("POST", "/v1/auth/token"), ("POST", "/v1/api-keys")}
 TOTP_ENROLMENT = ("POST", "/v1/me/totp")
 # An emailed link's token (an invitation, a password reset, a pay link) is meant to be read in the
 # inbox only: in development and tests, the development mailbox — never an answer of the API itself.
-EMAILED_TOKEN_PREFIXES = ("cpi_", "cpr_")
+EMAILED_TOKEN_PREFIXES = ("cpi_", "cpr_", "cpu_")
 MAILBOX = {("GET", "/dev/mailbox"), ("GET", "/dev/mailbox/"), ("GET", "/dev/mailbox/messages")}
 # The stand-in plays Stripe, which is where card numbers are meant to go: its own log is not ours.
 NOT_OURS = ("localstripe",)

@@ -23,6 +23,7 @@ from services.api.routes import (
     reports,
     services,
     stripe_settings,
+    unsubscribe,
     users,
 )
 
@@ -50,6 +51,7 @@ ROUTERS = [
     me.router,
     pay.router,
     pay.staff_router,
+    unsubscribe.router,
     portal_pages.router,
     dev_mailbox.router,
 ]

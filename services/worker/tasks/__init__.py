@@ -5,5 +5,6 @@ from services.worker.tasks import (
     outbox,  # noqa: F401
     reconciliation,  # noqa: F401
     refunds,  # noqa: F401
+    reminders,  # noqa: F401
     stripe_events,  # noqa: F401
 )

@@ -1,0 +1,1 @@
+"""Payment reminders: on the practice's schedule, inside its waking hours, until the client pays or opts out."""

@@ -1,0 +1,93 @@
+"""The reminder schedule's rules, pure: no database, no clock but the one passed in.
+
+A practice's schedule is a list of offsets in days from an invoice's due date (negative: before
+it), e.g. [-3, 0, 7, 14, 30]. Each offset is a *step*; a step's day is due date + offset, on the
+practice's own calendar (its time zone).
+
+- **A step counts only after the invoice was issued.** Its day must come after the day the invoice
+  was issued (created, not its invoiced date): a backdated invoice would otherwise get a "was due
+  30 days ago" right behind its invoice email.
+- **Only the latest step that has come is sent.** Earlier steps that were missed (beat down for a
+  day, reminders switched on for old invoices) are not sent on top of it: a client never gets a burst.
+- **Once per step.** The step's message has the dedupe key `reminder:<invoice>:<offset>` on the outbox's
+  unique (practice, dedupe key): beat run twice, or late, or by two schedulers at once, writes one.
+- **Quiet hours** are a span of the practice's local hours [start, end) in which nothing is sent,
+  wrapping midnight when start > end (20 → 8 is 8 pm to 8 am); start == end means none.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+# What a practice may set: at most MAX_STEPS offsets, each within [EARLIEST_OFFSET, LATEST_OFFSET].
+MAX_STEPS = 10
+EARLIEST_OFFSET = -30
+LATEST_OFFSET = 365
+# New practices start with these (the migration leaves practices that existed before reminders off).
+DEFAULT_SCHEDULE = (-3, 0, 7, 14, 30)
+DEFAULT_QUIET_START_HOUR = 20
+DEFAULT_QUIET_END_HOUR = 8
+
+
+def check_schedule(offsets: Sequence[int]) -> list[int]:
+    """The schedule as stored: sorted, each offset once. Raises ValueError naming what is wrong."""
+    if len(offsets) > MAX_STEPS:
+        raise ValueError(f"at most {MAX_STEPS} reminders")
+    if len(set(offsets)) != len(offsets):
+        raise ValueError("each day may be named once")
+    for offset in offsets:
+        if not EARLIEST_OFFSET <= offset <= LATEST_OFFSET:
+            raise ValueError(
+                f"each reminder is between {-EARLIEST_OFFSET} days before the due date and {LATEST_OFFSET} days after it"
+            )
+    return sorted(offsets)
+
+
+def due_step(offsets: Sequence[int], due_date: date, issued_on: date, today: date) -> int | None:
+    """The offset of the reminder to send today, if any: the latest step whose day has come (≤ today)
+    and came after the day the invoice was issued."""
+    came = [o for o in offsets if issued_on < due_date + timedelta(days=o) <= today]
+    return max(came) if came else None
+
+
+def dedupe_key(invoice_id: uuid.UUID, offset: int) -> str:
+    return f"reminder:{invoice_id}:{offset}"
+
+
+def in_quiet_hours(local: datetime, start_hour: int, end_hour: int) -> bool:
+    hour = local.hour
+    if start_hour == end_hour:
+        return False
+    if start_hour < end_hour:
+        return start_hour <= hour < end_hour
+    return hour >= start_hour or hour < end_hour
+
+
+def quiet_hours_end(local: datetime, start_hour: int, end_hour: int) -> datetime:
+    """When the quiet hours `local` is in end (a moment in the same zone); `local` itself when it is
+    not in quiet hours. Built on the wall clock, so a daylight-saving change moves nothing."""
+    if not in_quiet_hours(local, start_hour, end_hour):
+        return local
+    end_day = local.date() if local.hour < end_hour else local.date() + timedelta(days=1)
+    return datetime.combine(end_day, time(end_hour), tzinfo=local.tzinfo)
+
+
+def seconds_until_quiet_hours_end(now: datetime, timezone: str, start_hour: int, end_hour: int) -> float:
+    local = now.astimezone(ZoneInfo(timezone))
+    # Subtracted in UTC: two times of one zone subtract on the wall clock, blind to a DST change between.
+    end = quiet_hours_end(local, start_hour, end_hour).astimezone(UTC)
+    return max(0.0, (end - now.astimezone(UTC)).total_seconds())
+
+
+def due_words(offset_days_from_due: int) -> str:
+    """How the reminder says when the invoice is due, from the client's today: "is due in 3 days",
+    "is due today", "was due yesterday", "was due 7 days ago"."""
+    n = offset_days_from_due
+    if n < 0:
+        return "is due tomorrow" if n == -1 else f"is due in {-n} days"
+    if n == 0:
+        return "is due today"
+    return "was due yesterday" if n == 1 else f"was due {n} days ago"

@@ -1,0 +1,267 @@
+"""Payment reminders: finding the invoices whose step has come, writing their messages, and the
+client's one-click opt-out. The rules themselves are pure, in shared/reminders/schedule.py.
+
+- **Who gets one:** an invoice that still owes (open or partly paid, a balance), with no open
+  dispute and no card or bank payment on its way, of a client with an email address who has not
+  stopped reminders. Checked again just before the message is sent (`check_before_send`): a
+  reminder written a minute before the client paid, or held through quiet hours, is not sent.
+- **When:** beat runs `write_due_reminders` every 10 minutes; a practice in its quiet hours is
+  skipped until they end, and a message that reaches the mail server's turn inside them (an SMTP
+  outage that ran into the night) is held until they end.
+- **Never twice:** each (invoice, step) is one outbox row (its dedupe key); a run that finds the
+  row already there writes nothing.
+- **The opt-out** is a link minted as each reminder is sent (only its digest stored), in the
+  email's body and its List-Unsubscribe header; a POST to it stops that client's reminders at that
+  practice — a GET never does (a mail scanner following links must not unsubscribe anyone).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from shared.audit.service import Actor, record
+from shared.clients.models import Client
+from shared.config import app_settings
+from shared.db.engine import session_scope
+from shared.errors import NotFound
+from shared.groups.models import Group
+from shared.invoicing.due import OWING_STATUSES, practice_today
+from shared.invoicing.models import Invoice
+from shared.logging import get_logger
+from shared.outbox import service as outbox
+from shared.outbox.models import OutboxMessage
+from shared.reminders import schedule
+from shared.reminders.models import UnsubscribeLink
+from shared.reminders.schemas import UnsubscribeState
+from shared.security.tokens import UNSUBSCRIBE_PREFIX, is_well_formed, new_unsubscribe_token, token_digest
+
+log = get_logger(__name__)
+
+# Keys looked up per query when checking which steps already have their message.
+_KEY_CHUNK = 1000
+INVALID_MESSAGE = "This unsubscribe link is not valid. Contact the practice to stop its reminders."
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- writing the reminders whose step has come (beat) ----------------------------------------------------
+
+
+def write_due_reminders(now: datetime | None = None) -> int:
+    """Every practice with a schedule that is not in its quiet hours at `now`: the reminders due today.
+    Returns how many messages were written. `now` is the test's clock; beat passes none."""
+    now = now or _now()
+    with session_scope() as session:
+        practices = session.execute(
+            select(Group.id, Group.timezone, Group.reminder_quiet_start_hour, Group.reminder_quiet_end_hour).where(
+                func.cardinality(Group.reminder_schedule_days) > 0
+            )
+        ).all()
+    written = 0
+    for practice in practices:
+        local = now.astimezone(ZoneInfo(practice.timezone))
+        if schedule.in_quiet_hours(local, practice.reminder_quiet_start_hour, practice.reminder_quiet_end_hour):
+            continue  # the first run after the quiet hours end sends today's
+        with session_scope() as session:
+            written += _write_for_practice(session, practice.id, now)
+    if written:
+        log.info("reminders_written", count=written, practices=len(practices))
+    return written
+
+
+def _write_for_practice(session: Session, group_id: uuid.UUID, now: datetime) -> int:
+    group = session.get_one(Group, group_id)
+    offsets = group.reminder_schedule_days
+    today = practice_today(group.timezone, now)
+    zone = ZoneInfo(group.timezone)
+    candidates = session.execute(
+        select(
+            Invoice.id,
+            Invoice.number,
+            Invoice.balance_cents,
+            Invoice.currency,
+            Invoice.due_date,
+            Invoice.created_at,
+            Client.name,
+            Client.email,
+        )
+        .join(Client, Client.id == Invoice.client_id)
+        .where(
+            Invoice.group_id == group.id,
+            Invoice.status.in_(OWING_STATUSES),
+            # The schedule's first step has come (the partial index of owing invoices by due date).
+            Invoice.due_date <= today - timedelta(days=min(offsets)),
+            Invoice.balance_cents > 0,
+            Invoice.disputed.is_(False),
+            Invoice.processing_cents == 0,
+            Client.reminders_opted_out_at.is_(None),
+            func.coalesce(Client.email, "") != "",
+        )
+    ).all()
+    due: list[outbox.DueReminder] = []
+    for row in candidates:
+        issued_on = row.created_at.astimezone(zone).date()
+        step = schedule.due_step(offsets, row.due_date, issued_on, today)
+        if step is None:
+            continue
+        due.append(
+            outbox.DueReminder(
+                invoice_id=row.id,
+                number=row.number,
+                balance_cents=row.balance_cents,
+                currency=row.currency,
+                due_date=row.due_date,
+                offset=step,
+                days_from_due=(today - row.due_date).days,
+                client_name=row.name,
+                client_email=row.email,
+            )
+        )
+    due = _without_sent(session, group.id, due)
+    return outbox.reminders_due(session, group, due) if due else 0
+
+
+def _without_sent(session: Session, group_id: uuid.UUID, due: list[outbox.DueReminder]) -> list[outbox.DueReminder]:
+    """Leave out the steps whose message exists (any status): one indexed lookup per chunk of keys,
+    so an old overdue invoice that had its last step costs a key, not a message."""
+    keys = {schedule.dedupe_key(r.invoice_id, r.offset): r for r in due}
+    written: set[str] = set()
+    chunk = list(keys)
+    for start in range(0, len(chunk), _KEY_CHUNK):
+        written |= set(
+            session.scalars(
+                select(OutboxMessage.dedupe_key).where(
+                    OutboxMessage.group_id == group_id, OutboxMessage.dedupe_key.in_(chunk[start : start + _KEY_CHUNK])
+                )
+            )
+        )
+    return [reminder for key, reminder in keys.items() if key not in written]
+
+
+# --- just before sending (shared/outbox/delivery.py) ----------------------------------------------------------
+
+
+@dataclass
+class SendCheck:
+    skip: dict[uuid.UUID, str]  # row id → why it is no longer to be sent (its skip_reason)
+    hold: dict[uuid.UUID, float]  # row id → seconds until the practice's quiet hours end
+
+
+def check_before_send(rows: list[Any], now: datetime | None = None) -> SendCheck:
+    """For the reminder rows among `rows`: which no longer apply (paid, voided, disputed, a payment on its
+    way, the client opted out) and which fall in their practice's quiet hours. One query per batch."""
+    check = SendCheck(skip={}, hold={})
+    reminder_ids = {row.invoice_id: row.id for row in rows if row.kind == "reminder" and row.invoice_id}
+    if not reminder_ids:
+        return check
+    now = now or _now()
+    with session_scope() as session:
+        found = session.execute(
+            select(
+                Invoice.id,
+                Invoice.status,
+                Invoice.balance_cents,
+                Invoice.disputed,
+                Invoice.processing_cents,
+                Client.reminders_opted_out_at,
+                Group.timezone,
+                Group.reminder_quiet_start_hour,
+                Group.reminder_quiet_end_hour,
+            )
+            .join(Client, Client.id == Invoice.client_id)
+            .join(Group, Group.id == Invoice.group_id)
+            .where(Invoice.id.in_(reminder_ids))
+        ).all()
+    for invoice in found:
+        row_id = reminder_ids[invoice.id]
+        reason = _no_longer_due(invoice)
+        if reason:
+            check.skip[row_id] = reason
+            continue
+        wait = schedule.seconds_until_quiet_hours_end(
+            now, invoice.timezone, invoice.reminder_quiet_start_hour, invoice.reminder_quiet_end_hour
+        )
+        if wait > 0:
+            check.hold[row_id] = wait
+    return check
+
+
+def _no_longer_due(invoice: Any) -> str | None:
+    if invoice.status not in OWING_STATUSES or invoice.balance_cents <= 0:
+        return "invoice_settled"
+    if invoice.disputed:
+        return "invoice_disputed"
+    if invoice.processing_cents > 0:
+        return "payment_processing"
+    if invoice.reminders_opted_out_at is not None:
+        return "opted_out"
+    return None
+
+
+def unsubscribe_link_for(row: Any) -> dict[str, str]:
+    """For a reminder about to be sent: its one-click opt-out, minted now (committed before the message
+    leaves). `unsubscribe_link` opens the portal's page; `unsubscribe_url` is the List-Unsubscribe POST."""
+    if row.kind != "reminder" or row.invoice_id is None:
+        return {}
+    token = new_unsubscribe_token()
+    with session_scope() as session:
+        client_id = session.scalar(select(Invoice.client_id).where(Invoice.id == row.invoice_id))
+        if client_id is None:
+            return {}
+        session.add(
+            UnsubscribeLink(
+                group_id=row.group_id, client_id=client_id, digest=token_digest(token), outbox_message_id=row.id
+            )
+        )
+    settings = app_settings()
+    return {
+        "unsubscribe_link": f"{settings.public_portal_url}#/unsubscribe/{token}",
+        "unsubscribe_url": f"{settings.api_url}/v1/unsubscribe/{token}",
+    }
+
+
+# --- the opt-out (the public unsubscribe page and the List-Unsubscribe POST) ------------------------------------
+
+
+def invalid() -> NotFound:
+    return NotFound(INVALID_MESSAGE, code="unsubscribe_link_invalid")
+
+
+def find(session: Session, token: str) -> UnsubscribeLink | None:
+    if not is_well_formed(token, UNSUBSCRIBE_PREFIX):
+        return None
+    return session.scalar(select(UnsubscribeLink).where(UnsubscribeLink.digest == token_digest(token)))
+
+
+def state(session: Session, link: UnsubscribeLink) -> UnsubscribeState:
+    found = session.execute(
+        select(Group.name, Client.reminders_opted_out_at)
+        .join(Client, Client.group_id == Group.id)
+        .where(Group.id == link.group_id, Client.id == link.client_id)
+    ).one()
+    return UnsubscribeState(practice_name=found.name, reminders_stopped=found.reminders_opted_out_at is not None)
+
+
+def stop_reminders(session: Session, link: UnsubscribeLink) -> UnsubscribeState:
+    """The client stops this practice's reminders (idempotent: a second press changes and records nothing).
+    Reminders already written and not yet sent are skipped as they come up (`check_before_send`)."""
+    stopped = session.execute(
+        update(Client)
+        .where(Client.id == link.client_id, Client.reminders_opted_out_at.is_(None))
+        .values(reminders_opted_out_at=_now())
+    ).rowcount
+    session.execute(update(UnsubscribeLink).where(UnsubscribeLink.id == link.id).values(used_at=_now()))
+    if stopped:
+        actor = Actor(kind="client", group_id=link.group_id, client_id=link.client_id)
+        record(session, actor, "client.reminders_stopped", "client", link.client_id, data={"via": "unsubscribe_link"})
+        log.info("reminders_stopped", client_id=str(link.client_id))
+    return state(session, link)
