@@ -24,6 +24,7 @@ import { renderStaff } from './pages/staff.js';
 import { renderOperator } from './pages/operator.js';
 import { renderNotFound, renderWelcome } from './pages/misc.js';
 import { renderPayLink } from './pages/pay-link.js';
+import { renderUnsubscribe } from './pages/unsubscribe.js';
 
 const NAV = {
   operator: [{ path: '/operator', label: 'Operator console' }],
@@ -123,12 +124,13 @@ function signOut(message) {
 }
 
 // Open without signing in: asking for a reset link, the pages the emailed sign-in links open, and
-// the pay page of an invoice email's link (its token is its sign-in, for that one invoice).
+// the pay page of an invoice email's link (its token is its sign-in, for that one invoice), and the
+// opt-out page of a reminder's link.
 const PUBLIC = ['/forgot-password', '/set-password', '/reset-password'];
-const PAY_PAGE = /^\/pay(\/[^/]+)?$/;
+const LINK_PAGES = /^\/(pay|unsubscribe)(\/[^/]+)?$/;
 
 beforeEach((path) => {
-  if (PUBLIC.includes(path) || PAY_PAGE.test(path)) return null;
+  if (PUBLIC.includes(path) || LINK_PAGES.test(path)) return null;
   if (!session.me) return path === '/login' ? null : '/login';
   if (mustEnrol()) return path === '/account' ? null : '/account';
   if (path === '/login' || path === '/' || path === '') return homeFor(session.me.role);
@@ -145,6 +147,8 @@ route('/reset-password', renderResetPassword);
 route('/welcome', renderWelcome);
 route('/pay', renderPayLink);
 route('/pay/:token', renderPayLink);
+route('/unsubscribe', renderUnsubscribe);
+route('/unsubscribe/:token', renderUnsubscribe);
 route('/billing', renderBilling);
 route('/billing/:id', renderClientInvoice);
 route('/invoices', renderInvoices);

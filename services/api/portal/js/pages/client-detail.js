@@ -53,7 +53,10 @@ export function renderClientDetail(main, { id }) {
         h('div', {}, h('dt', { text: 'Last activity' }), h('dd', { text: client.last_activity_at ? dateTime(client.last_activity_at) : '—' }))),
       h('div', { class: 'portal-access' },
         h('p', { text: client.has_portal_access ? `Signs in to the portal as ${client.portal_email}.` : 'No portal access yet.' }),
-        inviteButton(client), removeButton(client)));
+        inviteButton(client), removeButton(client)),
+      client.reminders_opted_out_at
+        ? h('p', { class: 'notice', dataset: { testid: 'reminders-stopped' }, text: `Stopped payment reminders on ${dateTime(client.reminders_opted_out_at)}, with the link in a reminder. Invoices and receipts are still emailed.` })
+        : null);
   }
 
   function removeButton(client) {

@@ -1,7 +1,7 @@
 // Practice settings (admins): the practice's name, time zone and invoice numbers; the letterhead new
 // invoice PDFs print (address, phone, tax id, NPI, logo); how clients pay (part payments and their
-// minimum, payment terms, bank debits); where clients' replies go; whether staff need a second
-// factor. Each save sends only what changed, and the server audits each change.
+// minimum, payment terms, bank debits); payment reminders (the days they go, the quiet hours);
+// where clients' replies go; whether staff need a second factor. Each save sends only what changed, and the server audits each change.
 
 import { api, describe } from '../api.js';
 import { minorToInput, money, parseMoney, setPractice } from '../format.js';
@@ -9,6 +9,36 @@ import { announce, clear, errorBox, field, h, loading } from '../ui.js';
 
 const TERMS = [['due_on_receipt', 'Due on receipt'], ['net_7', 'Net 7 (due 7 days after the invoiced date)'],
   ['net_15', 'Net 15'], ['net_30', 'Net 30']];
+
+// "-3, 0, 7" ⇄ [-3, 0, 7]; null when the text is not a list of whole numbers.
+function parseDays(text) {
+  const parts = text.split(/[\s,]+/).filter(Boolean);
+  if (!parts.every((part) => /^[+-]?\d{1,3}$/.test(part))) return null;
+  return parts.map(Number).sort((a, b) => a - b);
+}
+
+function dayWords(offset) {
+  if (offset === 0) return 'on the due date';
+  const n = Math.abs(offset);
+  return `${n} day${n === 1 ? '' : 's'} ${offset < 0 ? 'before' : 'after'}`;
+}
+
+export function scheduleWords(days) {
+  if (!days.length) return 'No reminders are sent.';
+  return `Reminders go ${days.map(dayWords).join(', ')} — only the latest that has come, once, and never for days before the invoice was issued.`;
+}
+
+function hourLabel(hour) {
+  const suffix = hour < 12 ? 'am' : 'pm';
+  const twelve = hour % 12 === 0 ? 12 : hour % 12;
+  return hour === 0 ? 'midnight' : hour === 12 ? 'noon' : `${twelve} ${suffix}`;
+}
+
+function hourSelect(name, value) {
+  const select = h('select', { name }, Array.from({ length: 24 }, (_, hour) => h('option', { value: String(hour), text: hourLabel(hour) })));
+  select.value = String(value);
+  return select;
+}
 
 function zones(current) {
   const all = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
@@ -43,6 +73,14 @@ export function renderPracticeSettings(main) {
     terms.value = s.payment_terms;
     const ach = h('input', { type: 'checkbox', name: 'ach_debit_enabled', checked: s.ach_debit_enabled, disabled: currency !== 'USD' });
     const linkDays = h('input', { type: 'number', name: 'pay_link_expiry_days', min: '1', max: '365', value: String(s.pay_link_expiry_days ?? 30) });
+    const reminderDays = h('input', { type: 'text', name: 'reminder_schedule_days', maxlength: '60', inputmode: 'numeric', value: (s.reminder_schedule_days || []).join(', '), autocomplete: 'off' });
+    const daysWords = h('p', { class: 'muted', id: 'reminder-days-words', 'aria-live': 'polite', text: scheduleWords(s.reminder_schedule_days || []) });
+    reminderDays.addEventListener('input', () => {
+      const days = parseDays(reminderDays.value);
+      daysWords.textContent = days === null ? 'Write whole numbers separated by commas, for example -3, 0, 7, 14, 30.' : scheduleWords(days);
+    });
+    const quietStart = hourSelect('reminder_quiet_start_hour', s.reminder_quiet_start_hour ?? 20);
+    const quietEnd = hourSelect('reminder_quiet_end_hour', s.reminder_quiet_end_hour ?? 8);
     const replyTo = h('input', { type: 'email', name: 'reply_to_email', maxlength: '320', value: s.reply_to_email || '', autocomplete: 'off' });
     const totp = h('input', { type: 'checkbox', name: 'require_staff_totp', checked: s.require_staff_totp });
     const message = h('div', { class: 'form-message' });
@@ -63,6 +101,12 @@ export function renderPracticeSettings(main) {
         h('label', { class: 'checkbox-field' }, partial, ' Clients may pay part of an invoice'),
         field(`Smallest part payment (${currency})`, minimum, 'With part payments on: the least a client may pay at once (the whole balance is always allowed).'),
         h('label', { class: 'checkbox-field' }, ach, currency === 'USD' ? ' Clients may pay by bank debit (ACH)' : ' Bank debit (ACH) is for practices billing in USD')),
+      h('fieldset', { class: 'card' }, h('legend', { text: 'Payment reminders' }),
+        field('Remind on these days (from the due date)', reminderDays, 'Negative before the due date, 0 on it, positive after; at most 10. Empty: no reminders.'),
+        daysWords,
+        h('div', { class: 'field-row' },
+          field('No reminders from', quietStart), field('until', quietEnd)),
+        h('p', { class: 'muted', text: `In the practice’s time zone. The same hour twice: no quiet hours. Clients can stop reminders with the link in each one; paid, void and disputed invoices get none.` })),
       h('fieldset', { class: 'card' }, h('legend', { text: 'Email and security' }),
         field('Payment links work for (days)', linkDays, 'How long the link in an invoice email lets the client pay without signing in (1–365).'),
         field('Reply-to address', replyTo, 'Where clients’ answers to the practice’s emails go. Empty: replies are not expected.'),
@@ -78,12 +122,19 @@ export function renderPracticeSettings(main) {
         minimum.focus();
         return;
       }
+      const days = parseDays(reminderDays.value);
+      if (days === null) {
+        clear(message, errorBox('Write the reminder days as whole numbers separated by commas, for example -3, 0, 7, 14, 30.'));
+        reminderDays.focus();
+        return;
+      }
       const wanted = {
         name: name.value.trim(), timezone: timezone.value, invoice_prefix: prefix.value.trim(),
         address_lines: address.value.split('\n').map((line) => line.trim()).filter(Boolean),
         phone: phone.value.trim() || null, tax_id: taxId.value.trim() || null, npi: npi.value.trim() || null,
         allow_partial_payments: partial.checked, minimum_payment_cents: minimumCents, payment_terms: terms.value,
         ach_debit_enabled: ach.checked, pay_link_expiry_days: Number(linkDays.value), reply_to_email: replyTo.value.trim() || null, require_staff_totp: totp.checked,
+        reminder_schedule_days: days, reminder_quiet_start_hour: Number(quietStart.value), reminder_quiet_end_hour: Number(quietEnd.value),
       };
       const changed = Object.fromEntries(Object.entries(wanted).filter(([key, value]) => JSON.stringify(value) !== JSON.stringify(s[key] ?? null)
         && !(key === 'address_lines' && !value.length && !(s.address_lines || []).length)));
@@ -97,7 +148,7 @@ export function renderPracticeSettings(main) {
         draw();
       } catch (error) {
         clear(message, errorBox(describe(error)));
-        const bad = error.param && form.querySelector(`[name="${error.param}"]`);
+        const bad = error.param && form.querySelector(`[name="${error.param.split('.')[0]}"]`);
         if (bad) bad.focus();
         save.disabled = false;
       }
