@@ -4,7 +4,6 @@ argument beat leaves out)."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, date, datetime, time
 
 import httpx
@@ -59,7 +58,3 @@ def issue(http: httpx.Client, practice: Practice, clients: list, due: date, invo
 def remind(now: datetime) -> int:
     """The scheduler, as beat's task runs it, acting at `now`."""
     return service.write_due_reminders(now)
-
-
-def new_id() -> str:
-    return str(uuid.uuid4())

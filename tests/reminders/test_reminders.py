@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 from datetime import UTC, datetime, timedelta
-
 from urllib.parse import urlsplit
+
 from sqlalchemy import update
 
 from shared.config import app_settings
