@@ -208,6 +208,18 @@ def at_scale(
         {"g": group_id, "n": invoices, "clients": clients},
     )
     conn.execute("UPDATE invoice_sequences SET next_number = %s WHERE group_id = %s", (invoices + 1, group_id))
+    # What paid them: one payment per paid or part-paid invoice, received 10 days after it was invoiced,
+    # by card, check or insurance in turn (what the collections report sums, month by month).
+    conn.execute(
+        "INSERT INTO payments (id, group_id, invoice_id, method, amount_cents, currency, status, received_date,"
+        "  refunded_cents, overpayment_cents, created_at, updated_at)"
+        " SELECT gen_random_uuid(), group_id, id,"
+        "        CASE sequence %% 3 WHEN 0 THEN 'card' WHEN 1 THEN 'check' ELSE 'insurance' END,"
+        "        paid_cents, 'USD', 'succeeded', invoiced_date + 10, 0, 0,"
+        "        created_at + interval '10 days', created_at + interval '10 days'"
+        " FROM invoices WHERE group_id = %s AND paid_cents > 0",
+        (group_id,),
+    )
     # Invoiced services: `per_invoice` per invoice, dated and created before it.
     conn.execute(
         "INSERT INTO services (id, group_id, client_id, billing_rate_id, external_id, service_date, description,"
