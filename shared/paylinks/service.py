@@ -1,7 +1,7 @@
 """Pay links: each invoice email carries a link to a pay page for that one invoice, no sign-in needed.
 
 - **Minted when the email is sent, never stored.** The worker makes the token (`cpl_` + 256 random
-  bits) just before it hands the message to the mail server (shared/outbox/delivery.py) and stores
+  bits) just before it hands a batch of messages to the mail server (shared/outbox/delivery.py) and stores
   only its SHA-256 with the invoice, its client and its expiry; the outbox row keeps the portal's
   link, so no database row or log line can hold a working link. A message sent twice (a worker
   killed after the server's 250) carries two links, both valid: the message is the same otherwise.
@@ -18,10 +18,11 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record
@@ -94,20 +95,49 @@ def mint(
     return token, expires_at
 
 
-def pay_link_for(row: Any) -> dict[str, str]:
-    """For an outbox row about to be sent: its pay link (committed before the message leaves, so the
-    link works by the time it arrives) and the day it expires, in the practice's time zone. Nothing
-    for other kinds of message."""
-    if row.kind not in PAY_LINK_KINDS or row.invoice_id is None:
+def pay_links_for(rows: Sequence[Any]) -> dict[uuid.UUID, dict[str, str]]:
+    """For a batch of outbox rows about to be sent: each pay-link kind's new link and the day it expires
+    (in the practice's time zone), by row id — all committed in one transaction before the first message
+    leaves, so every link works by the time its email arrives. Nothing for other kinds of message, nor
+    for an invoice that is gone. A link minted for a message that then is not sent (the server went
+    away mid-batch) is harmless: its token was never anywhere but in this worker's memory."""
+    wanted = [row for row in rows if row.kind in PAY_LINK_KINDS and row.invoice_id is not None]
+    if not wanted:
         return {}
+    now = _now()
+    facts: dict[uuid.UUID, dict[str, str]] = {}
     with session_scope() as session:
-        minted = mint(session, invoice_id=row.invoice_id, outbox_message_id=row.id)
-        timezone = session.scalar(select(Group.timezone).where(Group.id == row.group_id)) or "UTC"
-    if minted is None:
-        return {}
-    token, expires_at = minted
-    log.info("pay_link_minted", invoice_id=str(row.invoice_id), outbox_message_id=str(row.id))
-    return {"link": pay_url(token), "link_expires_on": outbox.local_day(expires_at, timezone)}
+        invoices = {
+            found.id: found
+            for found in session.execute(
+                select(Invoice.id, Invoice.group_id, Invoice.client_id, Group.pay_link_expiry_days, Group.timezone)
+                .join(Group, Group.id == Invoice.group_id)
+                .where(Invoice.id.in_({row.invoice_id for row in wanted}))
+            )
+        }
+        links = []
+        for row in wanted:
+            invoice = invoices.get(row.invoice_id)
+            if invoice is None:
+                continue
+            token = new_pay_link_token()
+            expires_at = now + timedelta(days=invoice.pay_link_expiry_days)
+            links.append(
+                {
+                    "id": uuid.uuid4(),
+                    "group_id": invoice.group_id,
+                    "invoice_id": invoice.id,
+                    "client_id": invoice.client_id,
+                    "digest": token_digest(token),
+                    "outbox_message_id": row.id,
+                    "expires_at": expires_at,
+                }
+            )
+            facts[row.id] = {"link": pay_url(token), "link_expires_on": outbox.local_day(expires_at, invoice.timezone)}
+        if links:
+            session.execute(insert(PayLink), links)
+    log.info("pay_links_minted", count=len(facts))
+    return facts
 
 
 # --- resolving a token ---------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ client's one-click opt-out. The rules themselves are pure, in shared/reminders/s
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -207,26 +208,38 @@ def _no_longer_due(invoice: Any) -> str | None:
     return None
 
 
-def unsubscribe_link_for(row: Any) -> dict[str, str]:
-    """For a reminder about to be sent: its one-click opt-out, minted now (committed before the message
-    leaves). `unsubscribe_link` opens the portal's page; `unsubscribe_url` is the List-Unsubscribe POST."""
-    if row.kind != "reminder" or row.invoice_id is None:
+def unsubscribe_links_for(rows: Sequence[Any]) -> dict[uuid.UUID, dict[str, str]]:
+    """For a batch about to be sent: each reminder's one-click opt-out, by row id, minted now and committed
+    in one transaction before the first message leaves. `unsubscribe_link` opens the portal's page;
+    `unsubscribe_url` is the List-Unsubscribe POST."""
+    wanted = [row for row in rows if row.kind == "reminder" and row.invoice_id is not None]
+    if not wanted:
         return {}
-    token = new_unsubscribe_token()
-    with session_scope() as session:
-        client_id = session.scalar(select(Invoice.client_id).where(Invoice.id == row.invoice_id))
-        if client_id is None:
-            return {}
-        session.add(
-            UnsubscribeLink(
-                group_id=row.group_id, client_id=client_id, digest=token_digest(token), outbox_message_id=row.id
-            )
-        )
     settings = app_settings()
-    return {
-        "unsubscribe_link": f"{settings.public_portal_url}#/unsubscribe/{token}",
-        "unsubscribe_url": f"{settings.api_url}/v1/unsubscribe/{token}",
-    }
+    facts: dict[uuid.UUID, dict[str, str]] = {}
+    with session_scope() as session:
+        clients = dict(
+            session.execute(
+                select(Invoice.id, Invoice.client_id).where(Invoice.id.in_({row.invoice_id for row in wanted}))
+            ).tuples()
+        )
+        for row in wanted:
+            if row.invoice_id not in clients:
+                continue
+            token = new_unsubscribe_token()
+            session.add(
+                UnsubscribeLink(
+                    group_id=row.group_id,
+                    client_id=clients[row.invoice_id],
+                    digest=token_digest(token),
+                    outbox_message_id=row.id,
+                )
+            )
+            facts[row.id] = {
+                "unsubscribe_link": f"{settings.public_portal_url}#/unsubscribe/{token}",
+                "unsubscribe_url": f"{settings.api_url}/v1/unsubscribe/{token}",
+            }
+    return facts
 
 
 # --- the opt-out (the public unsubscribe page and the List-Unsubscribe POST) ------------------------------------
