@@ -218,11 +218,10 @@ def unsubscribe_links_for(rows: Sequence[Any]) -> dict[uuid.UUID, dict[str, str]
     settings = app_settings()
     facts: dict[uuid.UUID, dict[str, str]] = {}
     with session_scope() as session:
-        clients = dict(
-            session.execute(
-                select(Invoice.id, Invoice.client_id).where(Invoice.id.in_({row.invoice_id for row in wanted}))
-            ).tuples()
+        found = session.execute(
+            select(Invoice.id, Invoice.client_id).where(Invoice.id.in_({row.invoice_id for row in wanted}))
         )
+        clients = {invoice.id: invoice.client_id for invoice in found}
         for row in wanted:
             if row.invoice_id not in clients:
                 continue

@@ -10,6 +10,7 @@ Photographed at 1280 and 375 px wide.
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from playwright.sync_api import expect
@@ -18,6 +19,7 @@ from tests.browser.portal import WEBHOOK_EVENTS, connect_stripe, row_of, sign_in
 from tests.conftest import poll_until
 from tests.factories import STAFF_PASSWORD, make_client, make_practice, make_rate, make_service
 from tests.paylinks.helpers import age_link, mint_link, token_of
+from tests.reminders.helpers import remind
 from tests.security.clinical import CLINICAL, DESCRIPTION, RATE_NAME
 from tests.stripe.builders import make_invoice
 
@@ -57,6 +59,9 @@ def test_a_client_pays_from_the_invoice_email_without_signing_in(
     client = make_client(http, practice, name="Jordan Client", email=email)  # no portal login at all
     rate = make_rate(http, practice, name=RATE_NAME, amount_cents=12_500)
     service = make_service(http, practice, client["id"], rate["id"], service_date="2026-03-02", description=DESCRIPTION)
+    # Reminders on the due date and a year after it (both after today): the second is still to come.
+    r = http.patch("/v1/settings", headers=practice.admin, json={"reminder_schedule_days": [0, 365]})
+    assert r.status_code == 200, r.text
 
     # The biller invoices the service in the portal.
     staff = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
@@ -112,6 +117,10 @@ def test_a_client_pays_from_the_invoice_email_without_signing_in(
     # The receipt email arrives.
     [receipt] = poll_until(lambda: _mailbox_to(http, email, "Receipt"), message="the receipt email")
     assert "$125.00" in receipt["text"] and "INV-000001" in receipt["subject"]
+
+    # No reminder for the paid invoice is ever sent: not when its year-after step comes.
+    assert remind(datetime(2027, 4, 1, 18, tzinfo=UTC)) == 0
+    assert _mailbox_to(http, email, "Reminder") == []
 
 
 def test_an_expired_link_sends_a_fresh_one_and_a_tampered_one_opens_nothing(
