@@ -25,8 +25,6 @@ from urllib.parse import urlsplit
 from bench.scenarios import invoicing
 from bench.scenarios.common import Context, Figure, ScenarioResult, loadavg_now, median_of, poll
 
-POLL_SECONDS = 0.05
-
 
 def _setup(ctx: Context, name: str, *, emails: bool) -> dict:
     setup = invoicing._setup(ctx, name)
@@ -34,26 +32,6 @@ def _setup(ctx: Context, name: str, *, emails: bool) -> dict:
         with ctx.db() as conn:
             conn.execute("UPDATE clients SET email = NULL WHERE group_id = %s", (setup["group_id"],))
     return setup
-
-
-def _run(ctx: Context, setup: dict) -> tuple[float, float, str]:
-    """One invoicing run: (began, done) on perf_counter, and its id."""
-    with ctx.api(setup["token"]) as api:
-        began = time.perf_counter()
-        r = api.post("/v1/invoicing/runs", json={"service_ids": setup["service_ids"], "invoiced_date": "2026-03-31"})
-        if r.status_code != 202:
-            raise RuntimeError(f"run refused: {r.status_code} {r.text[:300]}")
-        run_id = r.json()["id"]
-
-        def finished() -> dict | None:
-            body = api.get(f"/v1/invoicing/runs/{run_id}").json()
-            return body if body["status"] in ("succeeded", "failed") else None
-
-        body = poll(finished, timeout=600, interval=POLL_SECONDS)
-        done = time.perf_counter()
-    if body["status"] != "succeeded":
-        raise RuntimeError(f"run failed: {body['errors']}")
-    return began, done, run_id
 
 
 def _message_ids(ctx: Context, group_id: str) -> set[str]:
@@ -67,7 +45,8 @@ def _message_ids(ctx: Context, group_id: str) -> set[str]:
 
 
 def _with_emails(ctx: Context, setup: dict) -> dict:
-    began, done, _ = _run(ctx, setup)
+    timed = invoicing.run_and_wait(ctx, setup)
+    began, done = timed.began, timed.done
     expected = _message_ids(ctx, setup["group_id"])
     sink = ctx.stack.smtp
     assert sink is not None
@@ -88,8 +67,8 @@ def _with_emails(ctx: Context, setup: dict) -> dict:
 
 
 def _without_emails(ctx: Context, setup: dict) -> dict:
-    began, done, _ = _run(ctx, setup)
-    return {"run_s": round(done - began, 3)}
+    timed = invoicing.run_and_wait(ctx, setup)
+    return {"run_s": round(timed.done - timed.began, 3)}
 
 
 def _rendered(ctx: Context, group_id: str) -> list[tuple[str, bytes]]:

@@ -81,7 +81,19 @@ def _worker_split(ctx: Context, run_id: str) -> dict:
     return {}
 
 
-def _measure(ctx: Context, setup: dict) -> dict:
+@dataclasses.dataclass(frozen=True)
+class TimedRun:
+    """One run as the biller waits for it; moments on time.perf_counter()."""
+
+    run_id: str
+    body: dict
+    began: float  # the POST sent
+    accepted: float  # its 202 received
+    done: float  # polling first answered `succeeded`
+
+
+def run_and_wait(ctx: Context, setup: dict) -> TimedRun:
+    """`POST /v1/invoicing/runs` with the setup's services, polled until it finishes; raises if it failed."""
     with ctx.api(setup["token"]) as api:
         began = time.perf_counter()
         r = api.post("/v1/invoicing/runs", json={"service_ids": setup["service_ids"], "invoiced_date": "2026-03-31"})
@@ -98,6 +110,12 @@ def _measure(ctx: Context, setup: dict) -> dict:
         done = time.perf_counter()
     if body["status"] != "succeeded":
         raise RuntimeError(f"run failed: {body['errors']}")
+    return TimedRun(run_id, body, began, accepted, done)
+
+
+def _measure(ctx: Context, setup: dict) -> dict:
+    timed = run_and_wait(ctx, setup)
+    run_id, body, began, accepted, done = timed.run_id, timed.body, timed.began, timed.accepted, timed.done
     invoices = len(body["invoice_ids"])
     with ctx.db() as conn:
         worker_s = conn.execute(

@@ -6,19 +6,12 @@
 
 import { api, ApiError, describe } from '../api.js';
 import { date, money } from '../format.js';
+import { takeLinkToken } from '../link-token.js';
 import { openPayDialog } from '../pay-dialog.js';
 import { poll } from '../poll.js';
 import { announce, clear, errorBox, h, loading, statusPill } from '../ui.js';
 
 const LINK_KEY = 'clinicpay.paylink';
-
-function tokenOf(params) {
-  if (params.token) {
-    sessionStorage.setItem(LINK_KEY, params.token);
-    window.history.replaceState(null, '', '#/pay');
-  }
-  return sessionStorage.getItem(LINK_KEY);
-}
 
 function page(...children) {
   return h('section', { class: 'page pay-link-page' }, ...children);
@@ -76,7 +69,7 @@ function statusWords(summary) {
 }
 
 export function renderPayLink(main, params) {
-  const token = tokenOf(params);
+  const token = takeLinkToken(params, LINK_KEY, '/pay');
   document.title = 'Pay your invoice · clinicpay';
   if (!token) { invalidPage(main); return null; }
   const base = `/v1/pay/${encodeURIComponent(token)}`;

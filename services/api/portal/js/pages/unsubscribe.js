@@ -4,17 +4,10 @@
 // As on the pay page, the token is moved out of the address bar as soon as the page opens.
 
 import { api, ApiError, describe } from '../api.js';
+import { takeLinkToken } from '../link-token.js';
 import { clear, errorBox, h, loading } from '../ui.js';
 
 const LINK_KEY = 'clinicpay.unsubscribe';
-
-function tokenOf(params) {
-  if (params.token) {
-    sessionStorage.setItem(LINK_KEY, params.token);
-    window.history.replaceState(null, '', '#/unsubscribe');
-  }
-  return sessionStorage.getItem(LINK_KEY);
-}
 
 function page(...children) {
   return h('section', { class: 'page pay-link-page' }, h('div', { class: 'card pay-link-card' }, ...children));
@@ -32,7 +25,7 @@ function stoppedWords(state) {
 }
 
 export function renderUnsubscribe(main, params) {
-  const token = tokenOf(params);
+  const token = takeLinkToken(params, LINK_KEY, '/unsubscribe');
   document.title = 'Stop payment reminders · clinicpay';
   if (!token) { invalidPage(main); return; }
   const url = `/v1/unsubscribe/${encodeURIComponent(token)}`;
