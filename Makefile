@@ -60,12 +60,14 @@ bench-quick: install
 	$(PY) -m bench --quick $(ARGS)
 
 # Static checks, in CI before the tests: ruff's lint rules and its formatter (pyproject.toml [tool.ruff]),
-# and mypy (pyproject.toml [tool.mypy]: strict where clinicpay talks to Stripe and moves money). A Stripe
-# parameter that an SDK upgrade removes or renames fails here.
+# mypy (pyproject.toml [tool.mypy]: strict where clinicpay talks to Stripe and moves money; a Stripe
+# parameter that an SDK upgrade removes or renames fails here), and the import rules
+# (pyproject.toml [tool.importlinter]: the layering docs/ARCHITECTURE.md draws).
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) var test-artifacts

@@ -8,7 +8,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shared.db.base import Base, IdMixin, TimestampMixin
-from shared.reminders.schedule import DEFAULT_QUIET_END_HOUR, DEFAULT_QUIET_START_HOUR, DEFAULT_SCHEDULE
+from shared.groups.reminder_settings import DEFAULT_QUIET_END_HOUR, DEFAULT_QUIET_START_HOUR, DEFAULT_SCHEDULE
 
 
 class Group(IdMixin, TimestampMixin, Base):
@@ -53,7 +53,7 @@ class Group(IdMixin, TimestampMixin, Base):
     ach_debit_enabled: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     # How long the pay link in an invoice email works (shared/paylinks), in days from when it was sent.
     pay_link_expiry_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
-    # Payment reminders (shared/reminders/schedule.py): days from an invoice's due date (negative:
+    # Payment reminders (shared/groups/reminder_settings.py, applied by shared/reminders/): days from an invoice's due date (negative:
     # before it), sorted; empty: none. New practices get DEFAULT_SCHEDULE; practices that existed
     # before reminders were built start with none (the migration), so a deploy reminds nobody by surprise.
     reminder_schedule_days: Mapped[list[int]] = mapped_column(

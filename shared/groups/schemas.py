@@ -11,8 +11,7 @@ import iso4217
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
 from shared.billing.fields import Cents
-from shared.groups.terms import PaymentTerms
-from shared.reminders.schedule import (
+from shared.groups.reminder_settings import (
     DEFAULT_QUIET_END_HOUR,
     DEFAULT_QUIET_START_HOUR,
     EARLIEST_OFFSET,
@@ -20,6 +19,7 @@ from shared.reminders.schedule import (
     MAX_STEPS,
     check_schedule,
 )
+from shared.groups.terms import PaymentTerms
 from shared.text import Email, Name, text
 from shared.users.schemas import Password
 

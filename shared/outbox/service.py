@@ -25,8 +25,6 @@ from shared.invoicing.currency import format_money
 from shared.logging import get_logger
 from shared.outbox.repository import OutboxRepository
 from shared.outbox.schemas import build_facts
-from shared.reminders.schedule import dedupe_key as reminder_dedupe_key
-from shared.reminders.schedule import due_words
 from shared.security.secrets import encrypt_secret
 from shared.tasks import names
 from shared.tasks.enqueue import enqueue_after_commit
@@ -200,8 +198,8 @@ class DueReminder:
     balance_cents: int
     currency: str
     due_date: date
-    offset: int  # the schedule's step: days from the due date
-    days_from_due: int  # on the day it is written: negative before the due date
+    dedupe_key: str  # one message per (invoice, step): shared/reminders/schedule.py
+    due_words: str  # when it is (or was) due, from the day it is written: "is due in 3 days"
     client_name: str
     client_email: str | None
 
@@ -218,10 +216,9 @@ def reminders_due(session: Session, group: Group, reminders: Iterable[DueReminde
             invoice_number=reminder.number,
             amount_due=format_money(reminder.balance_cents, reminder.currency),
             due_on=format_day(reminder.due_date),
-            due_words=due_words(reminder.days_from_due),
+            due_words=reminder.due_words,
         )
-        key = reminder_dedupe_key(reminder.invoice_id, reminder.offset)
-        rows.append(_row(group, "reminder", key, recipient, facts, reminder.invoice_id))
+        rows.append(_row(group, "reminder", reminder.dedupe_key, recipient, facts, reminder.invoice_id))
     return len(write_messages(session, rows))
 
 

@@ -121,8 +121,8 @@ def _write_for_practice(session: Session, group_id: uuid.UUID, now: datetime) ->
                 balance_cents=row.balance_cents,
                 currency=row.currency,
                 due_date=row.due_date,
-                offset=step,
-                days_from_due=(today - row.due_date).days,
+                dedupe_key=schedule.dedupe_key(row.id, step),
+                due_words=schedule.due_words((today - row.due_date).days),
                 client_name=row.name,
                 client_email=row.email,
             )
@@ -134,7 +134,7 @@ def _write_for_practice(session: Session, group_id: uuid.UUID, now: datetime) ->
 def _without_sent(session: Session, group_id: uuid.UUID, due: list[outbox.DueReminder]) -> list[outbox.DueReminder]:
     """Leave out the steps whose message exists (any status): one indexed lookup per chunk of keys,
     so an old overdue invoice that had its last step costs a key, not a message."""
-    keys = {schedule.dedupe_key(r.invoice_id, r.offset): r for r in due}
+    keys = {r.dedupe_key: r for r in due}
     written: set[str] = set()
     chunk = list(keys)
     for start in range(0, len(chunk), _KEY_CHUNK):

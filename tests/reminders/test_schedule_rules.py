@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from shared.groups.reminder_settings import check_schedule
 from shared.reminders.schedule import (
-    check_schedule,
     due_step,
     due_words,
     in_quiet_hours,
