@@ -5,6 +5,10 @@ due, or due today), 1–30, 31–60, 61–90 and over 90. The figures are the in
 the report's total is, to the cent, what the ledger says is owed (the sum of `balance_cents` of the
 practice's open and partly paid invoices). One grouped query reads only the open invoices — the
 partial index `ix_invoices_group_owing_due` holds exactly those — never the practice's history.
+
+The answer lists the clients with the largest balances (`limit`, 100 unless asked), with the totals
+and the count of every client who owes: a practice with 10,000 clients in arrears gets its totals and
+the top of the list, not a 10,000-row answer on every page view. The CSV lists every client.
 """
 
 from __future__ import annotations
@@ -51,12 +55,21 @@ class AgingClientRow(AgingAmounts):
     oldest_due_date: date
 
 
+# Clients per answer of GET /v1/reports/aging: the default, and the most that may be asked for.
+DEFAULT_CLIENTS = 100
+MAX_CLIENTS = 1000
+
+
 class AgingReportOut(BaseModel):
     as_of: date
     currency: str
+    # Over every client who owes something.
     totals: AgingAmounts
-    # Every client who owes something, the largest balance first.
+    # The clients who owe something, the largest balance first: at most the `limit` asked for.
     clients: list[AgingClientRow]
+    # How many clients owe something; `has_more` when `clients` is not all of them.
+    client_count: int = 0
+    has_more: bool = False
 
 
 def _bucket_conditions(today: date) -> dict[str, ColumnElement[bool]]:
@@ -73,14 +86,18 @@ def _bucket_conditions(today: date) -> dict[str, ColumnElement[bool]]:
     }
 
 
-def aging_report(session: Session, actor: Actor) -> AgingReportOut:
+_AMOUNTS = (*BUCKETS, "total", "invoice_count")
+
+
+def aging_report(session: Session, actor: Actor, limit: int | None = DEFAULT_CLIENTS) -> AgingReportOut:
+    """`limit`: how many clients to list (the largest balances); None lists every one (the CSV)."""
     group = session.execute(select(Group.timezone, Group.currency).where(Group.id == actor.group_id)).one()
     today = practice_today(group.timezone)
     sums = [
         func.coalesce(func.sum(Invoice.balance_cents).filter(condition), 0).label(bucket)
         for bucket, condition in _bucket_conditions(today).items()
     ]
-    rows = session.execute(
+    per_client = (
         select(
             Client.id.label("client_id"),
             Client.name.label("client_name"),
@@ -92,13 +109,28 @@ def aging_report(session: Session, actor: Actor) -> AgingReportOut:
         .join(Client, Client.id == Invoice.client_id)
         .where(Invoice.group_id == actor.group_id, Invoice.status.in_(OWING_STATUSES), Invoice.balance_cents > 0)
         .group_by(Client.id, Client.name)
-        .order_by(func.sum(Invoice.balance_cents).desc(), Client.name, Client.id)
-    ).all()
-    clients = [AgingClientRow.model_validate(row._asdict()) for row in rows]
-    totals = AgingAmounts(
-        **{field: sum(getattr(c, field) for c in clients) for field in (*BUCKETS, "total", "invoice_count")}
+        .subquery()
     )
-    return AgingReportOut(as_of=today, currency=group.currency, totals=totals, clients=clients)
+    # One pass: the window sums run over every client's row before LIMIT keeps the largest.
+    everyone = [func.sum(per_client.c[field]).over().label(f"all_{field}") for field in _AMOUNTS]
+    stmt = (
+        select(per_client, func.count().over().label("client_count"), *everyone)
+        .order_by(per_client.c.total.desc(), per_client.c.client_name, per_client.c.client_id)
+        .limit(limit)
+    )
+    rows = session.execute(stmt).all()
+    clients = [AgingClientRow.model_validate(row._asdict()) for row in rows]
+    first = rows[0] if rows else None
+    totals = AgingAmounts(**{field: int(getattr(first, f"all_{field}")) if first else 0 for field in _AMOUNTS})
+    count = first.client_count if first else 0
+    return AgingReportOut(
+        as_of=today,
+        currency=group.currency,
+        totals=totals,
+        clients=clients,
+        client_count=count,
+        has_more=count > len(clients),
+    )
 
 
 def csv_amount(cents: int, currency: str) -> str:

@@ -145,3 +145,25 @@ def test_clients_and_strangers_do_not_see_it(http):
     for path in ("/v1/reports/aging", "/v1/reports/aging.csv"):
         assert http.get(path, headers=client_headers).status_code == 403
         assert http.get(path).status_code == 401
+
+
+def test_the_answer_lists_the_largest_balances_and_totals_every_client(http):
+    practice = make_practice(http)
+    today = practice_today("America/New_York")
+    owing = {f"Client {n}": 1_000 * n for n in range(1, 8)}  # seven clients, 10.00 … 70.00
+    for name, balance in owing.items():
+        client = make_client(http, practice, name=name)
+        _invoice(practice, client["id"], today - timedelta(days=40), balance)
+    report = http.get("/v1/reports/aging", headers=practice.biller, params={"limit": 3}).json()
+    assert [c["client_name"] for c in report["clients"]] == ["Client 7", "Client 6", "Client 5"]
+    assert (report["client_count"], report["has_more"]) == (7, True)
+    # The totals are every client's, to the cent the ledger's open balance.
+    assert report["totals"]["total"] == sum(owing.values()) == _ledger_open_balance(practice.group_id)
+    assert report["totals"]["days_31_60"] == sum(owing.values()) and report["totals"]["invoice_count"] == 7
+    whole = http.get("/v1/reports/aging", headers=practice.biller).json()  # 100 unless asked
+    assert len(whole["clients"]) == 7 and whole["has_more"] is False and whole["totals"] == report["totals"]
+    rows = list(csv.reader(io.StringIO(http.get("/v1/reports/aging.csv", headers=practice.biller).text)))
+    assert len(rows) == 1 + 7 + 1  # the header, every client, the totals
+    for bad in (0, 1001, "ten"):
+        r = http.get("/v1/reports/aging", headers=practice.biller, params={"limit": bad})
+        assert (r.status_code, r.json()["error"]["param"]) == (422, "limit"), r.text

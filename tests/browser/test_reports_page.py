@@ -104,3 +104,29 @@ def test_a_biller_reads_what_was_collected_per_month(http, new_page, screenshots
     page.get_by_label("From", exact=True).fill("2023-01")
     page.get_by_role("button", name="Show").click()
     expect(page.get_by_text("Choose at most 24 months.")).to_be_visible()
+
+
+def test_a_practice_with_many_clients_owing_sees_the_largest_and_every_total(http, new_page, screenshots):
+    from shared.clients.models import Client
+    from shared.db.engine import session_scope
+
+    practice = make_practice(http, name="Busy Practice")
+    today = practice_today("America/New_York")
+    with session_scope() as session:
+        ids = []
+        for n in range(1, 106):
+            client = Client(group_id=uuid.UUID(practice.group_id), name=f"Client {n:03d}", email=None)
+            session.add(client)
+            session.flush()
+            ids.append(str(client.id))
+    for n, client_id in enumerate(ids, start=1):
+        _invoice(practice, client_id, today - timedelta(days=5), 100 * n)  # $1.00 … $105.00
+    page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
+    page.goto(page.url.split("#")[0] + "#/reports")
+    table = page.get_by_role("table", name="Open balances by client")
+    expect(table.locator("tbody tr").first).to_contain_text("Client 105")
+    expect(table.locator("tbody tr")).to_have_count(100 + 1)  # the 100 largest and "All clients"
+    expect(table.locator("tr", has_text="Client 005")).to_have_count(0)
+    expect(table.locator("tr", has_text="All clients")).to_contain_text("$5,565.00")  # every client's
+    expect(page.get_by_test_id("aging-more")).to_contain_text("100 largest balances of 105 clients")
+    screenshots(page, "staff-reports-aging-many", full_page=False)

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.api.deps import CurrentStaff, SessionDep
-from shared.reports.aging import AgingReportOut, aging_csv, aging_report
+from shared.reports.aging import DEFAULT_CLIENTS, MAX_CLIENTS, AgingReportOut, aging_csv, aging_report
 from shared.reports.collections import CollectionsReportOut, collections_csv, collections_report
 from shared.text import text
 
@@ -16,9 +16,15 @@ router = APIRouter(prefix="/v1/reports", tags=["reports"])
 
 
 @router.get("/aging", response_model=AgingReportOut)
-def get_aging(actor: CurrentStaff, session: SessionDep) -> AgingReportOut:
-    """Open balances by days past due, per client, as of today in the practice's time zone."""
-    return aging_report(session, actor)
+def get_aging(
+    actor: CurrentStaff,
+    session: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_CLIENTS)] = DEFAULT_CLIENTS,
+) -> AgingReportOut:
+    """Open balances by days past due as of today in the practice's time zone: the totals over every
+    client who owes, and the `limit` clients with the largest balances (`has_more` when there are more;
+    `aging.csv` lists all)."""
+    return aging_report(session, actor, limit)
 
 
 @router.get(
@@ -27,7 +33,7 @@ def get_aging(actor: CurrentStaff, session: SessionDep) -> AgingReportOut:
     responses={200: {"content": {"text/csv": {}}, "description": "The aging report as CSV."}},
 )
 def get_aging_csv(actor: CurrentStaff, session: SessionDep) -> Response:
-    report = aging_report(session, actor)
+    report = aging_report(session, actor, limit=None)
     return Response(
         content=aging_csv(report),
         media_type="text/csv; charset=utf-8",

@@ -1,6 +1,6 @@
 // Reports: A/R aging — what each client owes by days past due, as of today in the practice's time
-// zone: the practice's total and its ten largest balances as stacked bars, every client in the
-// table, and the same as CSV — and what was collected each month (card, bank debit, by hand,
+// zone: the practice's total and its ten largest balances as stacked bars, the largest hundred in the
+// table (every client in the CSV) — and what was collected each month (card, bank debit, by hand,
 // insurance, less refunds) for a chosen range of months, as a chart, a table and CSV.
 
 import { api, describe, query } from '../api.js';
@@ -104,7 +104,10 @@ export function renderReports(main) {
     clear(chartArea, stackedBars(bars, report.currency));
     const totalsRow = { client_id: 'all', client_name: 'All clients', oldest_due_date: null, ...report.totals };
     rows.update([...report.clients, totalsRow]);
-    clear(listArea, t.el);
+    const more = report.has_more
+      ? h('p', { class: 'muted table-note', dataset: { testid: 'aging-more' }, text: `The ${report.clients.length} largest balances of ${report.client_count} clients who owe; “All clients” counts every one, and the CSV lists them all.` })
+      : null;
+    clear(listArea, t.el, more);
   })();
 }
 
