@@ -18,6 +18,7 @@ from sqlalchemy import String, cast, update
 from shared.clients.models import Client
 from shared.db.engine import session_scope
 from tests.conftest import poll_until
+from tests.faults.mail_count import count_arrivals
 from tests.faults.record import record_scenario
 from tests.invoicing import builders as b
 from tests.outbox.helpers import outbox_rows
@@ -72,14 +73,8 @@ def test_a_burst_of_2000_invoice_emails_survives_the_mail_server_going_down(stac
 
     rows = poll_until(all_sent, timeout=RECOVERY_TIMEOUT, interval=1.0, message="every invoice email sent")
     elapsed = time.monotonic() - started
-    arrived = mailbox.messages()
-    by_id: dict[str, int] = {}
-    for message in arrived:
-        by_id[message.message_id] = by_id.get(message.message_id, 0) + 1
-    expected = {row.message_id for row in rows}
-    lost = len(expected - set(by_id))
-    foreign = len(set(by_id) - expected)
-    resent = sum(count - 1 for count in by_id.values())
+    counted = count_arrivals(mailbox.messages(), rows)
+    lost, foreign, resent = counted.lost, counted.foreign, counted.resent
     retried = sum(1 for row in rows if row.attempts > 1)
     record_scenario(
         "email_burst_server_down",
@@ -92,6 +87,6 @@ def test_a_burst_of_2000_invoice_emails_survives_the_mail_server_going_down(stac
         duration_s=clock.seconds,
     )
     assert lost == 0 and foreign == 0
-    assert len(by_id) == INVOICES
+    assert len(counted.by_id) == INVOICES
     assert retried >= 1, "no email met the outage: the test did not hit it"
     assert all(r.status == "sent" for r in outbox_rows())  # nothing failed, nothing left pending

@@ -17,6 +17,7 @@ import time
 import pytest
 
 from tests.conftest import poll_until
+from tests.faults.mail_count import count_arrivals
 from tests.faults.record import record_scenario
 from tests.invoicing import builders as b
 from tests.outbox.helpers import outbox_rows
@@ -62,13 +63,8 @@ def test_a_worker_killed_after_the_servers_250_resends_with_the_same_message_id(
     recovery_s = time.monotonic() - killed_at
     rows = outbox_rows()
     arrived = mailbox.messages()
-    by_id: dict[str, int] = {}
-    for message in arrived:
-        by_id[message.message_id] = by_id.get(message.message_id, 0) + 1
-    expected = {row.message_id for row in rows}
-    lost = len(expected - set(by_id))
-    foreign = len(set(by_id) - expected)
-    resent = sum(count - 1 for count in by_id.values())
+    counted = count_arrivals(arrived, rows)
+    by_id, lost, foreign, resent = counted.by_id, counted.lost, counted.foreign, counted.resent
     record_scenario(
         "email_worker_killed",
         load={"emails": CLIENTS},
