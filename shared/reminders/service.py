@@ -72,8 +72,13 @@ def write_due_reminders(now: datetime | None = None) -> int:
         local = now.astimezone(ZoneInfo(practice.timezone))
         if schedule.in_quiet_hours(local, practice.reminder_quiet_start_hour, practice.reminder_quiet_end_hour):
             continue  # the first run after the quiet hours end sends today's
-        with session_scope() as session:
-            written += _write_for_practice(session, practice.id, now)
+        try:
+            with session_scope() as session:
+                written += _write_for_practice(session, practice.id, now)
+        except Exception:
+            # One practice's failure (its data, a lost connection) must not hold back the others' reminders;
+            # the next run, ten minutes on, tries it again.
+            log.exception("reminders_practice_failed", group_id=str(practice.id))
     if written:
         log.info("reminders_written", count=written, practices=len(practices))
     return written
