@@ -50,19 +50,9 @@ def _seed_demo(args: argparse.Namespace) -> int:
 
 
 def _replay_event(args: argparse.Namespace) -> int:
-    try:
-        from shared.stripe_sync.replay import replay_event
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("shared.stripe_sync"):
-            print("error: event replay is not part of this build yet", file=sys.stderr)
-            return 2
-        raise
-    result = replay_event(args.event_id)
-    if isinstance(result, int):
-        return result
-    if result is not None:
-        print(result)
-    return 0
+    from shared.jobs.replay import replay_event
+
+    return replay_event(args.event_id)
 
 
 def _rotate_secrets(args: argparse.Namespace) -> int:

@@ -28,7 +28,10 @@ and swept, never extended.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+import uuid
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -43,6 +46,14 @@ log = get_logger(__name__)
 
 class LeaseLost(Exception):
     """Another worker took the row over while this one worked; this one stops."""
+
+
+@contextmanager
+def advisory_lock(kind: int, key: uuid.UUID) -> Iterator[bool]:
+    """Yields True while this process holds the lock `(kind, key)`, False if another does. Held in a
+    transaction of its own on its own connection, so it dies with the worker: a crash never leaves it stuck."""
+    with get_engine().connect() as conn, conn.begin():
+        yield bool(conn.scalar(select(func.pg_try_advisory_xact_lock(kind, zlib.crc32(key.bytes) - 2**31))))
 
 
 def _after(seconds: float) -> ColumnElement[Any]:

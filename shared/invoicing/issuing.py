@@ -28,7 +28,6 @@ from shared.audit.models import AuditEvent
 from shared.billing.models import Service, client_part_cents
 from shared.clients.models import Client
 from shared.db.base import new_id
-from shared.db.engine import session_scope
 from shared.db.lease import Heartbeat, LeasedJobs, LeaseLost
 from shared.groups.models import Group, InvoiceSequence
 from shared.invoicing.documents import build_document, letterhead_logo
@@ -38,9 +37,7 @@ from shared.invoicing.pdf import LineView, render_invoice_pdf
 from shared.invoicing.pdf_fonts import FontsMissing
 from shared.logging import get_logger
 from shared.outbox.service import IssuedInvoice, invoices_issued
-from shared.tasks import names
-from shared.tasks.enqueue import send_tasks
-from shared.tasks.retry import DATABASE_UNAVAILABLE, INVOICING_RUN_MAX_TAKES
+from shared.tasks.retry import INVOICING_RUN_MAX_TAKES
 
 log = get_logger(__name__)
 
@@ -92,57 +89,6 @@ def heartbeat(lease: Lease) -> Heartbeat:
 
 def invoice_number(prefix: str, sequence: int) -> str:
     return f"{prefix}{sequence:06d}"
-
-
-def execute_run(run_id: uuid.UUID, owner: str) -> str:
-    """Take the lease and issue the run's invoices. Returns what happened, for the log.
-
-    Transient database errors propagate (the task retries, taking back its own lease);
-    anything else fails the run and sends its services back to the queue.
-    """
-    lease = take_lease(run_id, owner)
-    if lease is None:
-        log.info("invoicing_run_not_taken", run_id=str(run_id))
-        return "not_taken"
-    structlog.contextvars.bind_contextvars(run_id=str(run_id), group_id=str(lease.group_id))
-    if lease.attempts > MAX_ATTEMPTS:
-        fail_run(
-            lease,
-            "too_many_attempts",
-            f"The run was interrupted {lease.attempts - 1} times. Its services are back in the queue.",
-        )
-        return "failed"
-    started = time.perf_counter()
-    with heartbeat(lease):
-        try:
-            with session_scope() as session:
-                count = issue_invoices(session, lease)
-        except LeaseLost:
-            log.warning("invoicing_run_lease_lost")
-            return "lease_lost"
-        except DATABASE_UNAVAILABLE:
-            RUNS.release(RUNS.running(run_id), owner)  # taken again at once by the task's retry
-            raise
-        except RunCannotComplete as exc:
-            fail_run(lease, exc.code, exc.message)
-            return "failed"
-        except Exception:
-            log.exception("invoicing_run_crashed")
-            fail_run(
-                lease,
-                "internal_error",
-                "The run could not be completed because of an error on our side. "
-                "Its services are back in the queue; try again.",
-            )
-            return "failed"
-    elapsed = time.perf_counter() - started
-    log.info(
-        "invoicing_run_succeeded",
-        invoices=count,
-        seconds=round(elapsed, 3),
-        invoices_per_second=round(count / elapsed, 1) if elapsed and count else None,
-    )
-    return "succeeded"
 
 
 def _lock_sequence(session: Session, group_id: uuid.UUID) -> int:
@@ -375,56 +321,42 @@ def _audit(run: InvoicingRun, action: str, entity: str, entity_id: uuid.UUID, da
     }
 
 
-def fail_run(lease: Lease, code: str, message: str) -> None:
-    """Mark the run failed and send its services back to the queue — only while this worker owns it."""
-    with session_scope() as session:
-        group_id = session.scalar(
-            update(InvoicingRun)
-            .where(
-                InvoicingRun.id == lease.run_id,
-                RUNS.held_by(lease.owner),
-                InvoicingRun.status.in_(("queued", "running")),
-            )
-            .values(
-                status="failed",
-                errors=[{"code": code, "message": message}],
-                finished_at=func.clock_timestamp(),
-                lease_expires_at=None,
-                updated_at=func.now(),
-            )
-            .returning(InvoicingRun.group_id)
+def fail_run(session: Session, lease: Lease, code: str, message: str) -> int | None:
+    """Mark the run failed and send its services back to the queue — only while this worker owns it.
+    Returns how many services went back, or None when the run was not this worker's to fail."""
+    group_id = session.scalar(
+        update(InvoicingRun)
+        .where(
+            InvoicingRun.id == lease.run_id,
+            RUNS.held_by(lease.owner),
+            InvoicingRun.status.in_(("queued", "running")),
         )
-        if group_id is None:
-            return
-        released = session.execute(
-            update(Service)
-            .where(Service.claimed_by_run_id == lease.run_id, Service.invoice_id.is_(None))
-            .values(claimed_by_run_id=None, updated_at=func.now())
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        session.add(
-            AuditEvent(
-                group_id=group_id,
-                actor_kind="system",
-                action="invoicing_run.failed",
-                entity="invoicing_run",
-                entity_id=str(lease.run_id),
-                request_id=structlog.contextvars.get_contextvars().get("request_id"),
-                data={"code": code, "services_released": released},
-            )
+        .values(
+            status="failed",
+            errors=[{"code": code, "message": message}],
+            finished_at=func.clock_timestamp(),
+            lease_expires_at=None,
+            updated_at=func.now(),
         )
-    log.warning("invoicing_run_failed", code=code, services_released=released)
-
-
-# A re-sent run that waits longer than this in the broker is dropped; the next sweep sends it again.
-RESEND_EXPIRES_SECONDS = 60
-
-
-def resend_stale_runs() -> int:
-    """Send `invoicing.run` again for every run whose worker died or whose message was lost.
-    Returns how many were sent (the broker down: the rest wait for the next sweep)."""
-    ids = RUNS.stale_job_ids(grace=UNSTARTED_GRACE_SECONDS, limit=200)
-    sent = send_tasks(names.RUN_INVOICING, [(str(run_id),) for run_id in ids], expires=RESEND_EXPIRES_SECONDS)
-    if ids:
-        log.info("invoicing_stale_runs_resent", count=sent, found=len(ids))
-    return sent
+        .returning(InvoicingRun.group_id)
+    )
+    if group_id is None:
+        return None
+    released = session.execute(
+        update(Service)
+        .where(Service.claimed_by_run_id == lease.run_id, Service.invoice_id.is_(None))
+        .values(claimed_by_run_id=None, updated_at=func.now())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.add(
+        AuditEvent(
+            group_id=group_id,
+            actor_kind="system",
+            action="invoicing_run.failed",
+            entity="invoicing_run",
+            entity_id=str(lease.run_id),
+            request_id=structlog.contextvars.get_contextvars().get("request_id"),
+            data={"code": code, "services_released": released},
+        )
+    )
+    return released

@@ -12,16 +12,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
-from shared.db.engine import session_scope
 from shared.invoicing.documents import receipt_filename, render_receipt
 from shared.invoicing.models import Invoice
-from shared.logging import get_logger
 from shared.outbox.models import OutboxMessage
 from shared.payments.models import Payment, Refund
-
-log = get_logger(__name__)
 
 RECEIPT_KINDS = frozenset({"payment_receipt", "refund_receipt"})
 
@@ -43,34 +39,18 @@ def _subject_id(row: OutboxMessage) -> uuid.UUID | None:
         return None
 
 
-def attachments_for(row: OutboxMessage) -> tuple[Attachment, ...]:
+def attachments_for(session: Session, row: OutboxMessage) -> tuple[Attachment, ...]:
     """The receipt PDF of a receipt row; nothing for other kinds, or when the payment is no longer a
-    received one (reversed since: the email's own text still says what happened then).
-
-    A receipt that cannot be drawn (a bug, a font gone missing) does not hold the email back: the
-    client still hears of the payment, the error is logged for operators, and the portal serves the
-    receipt once it is fixed. The database being unavailable is not that: it fails the send, which
-    is retried as every other send is."""
+    received one (reversed since: the email's own text still says what happened then)."""
     if row.kind not in RECEIPT_KINDS or (subject_id := _subject_id(row)) is None:
         return ()
-    try:
-        return _receipt(row, subject_id)
-    except DBAPIError:
-        raise
-    except Exception as exc:
-        log.error("receipt_attachment_failed", kind=row.kind, error=type(exc).__name__)
+    payment_id: uuid.UUID | None = subject_id
+    if row.kind == "refund_receipt":
+        refund = session.get(Refund, subject_id)
+        payment_id = refund.payment_id if refund else None
+    payment = session.get(Payment, payment_id) if payment_id else None
+    if payment is None or payment.status != "succeeded" or payment.group_id != row.group_id:
         return ()
-
-
-def _receipt(row: OutboxMessage, subject_id: uuid.UUID) -> tuple[Attachment, ...]:
-    with session_scope() as session:
-        payment_id: uuid.UUID | None = subject_id
-        if row.kind == "refund_receipt":
-            refund = session.get(Refund, subject_id)
-            payment_id = refund.payment_id if refund else None
-        payment = session.get(Payment, payment_id) if payment_id else None
-        if payment is None or payment.status != "succeeded" or payment.group_id != row.group_id:
-            return ()
-        invoice = session.get_one(Invoice, payment.invoice_id)
-        pdf = render_receipt(session, invoice, payment, with_reference=False)
-        return (Attachment(receipt_filename(invoice.number), pdf.content),)
+    invoice = session.get_one(Invoice, payment.invoice_id)
+    pdf = render_receipt(session, invoice, payment, with_reference=False)
+    return (Attachment(receipt_filename(invoice.number), pdf.content),)

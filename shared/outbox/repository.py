@@ -1,5 +1,5 @@
-"""Queries of outbox rows. Writing happens in the caller's transaction; the delivery statements
-(leases, marks) each commit on their own. The leases are the one lease module's (shared/db/lease.py)."""
+"""Queries of outbox rows, in the caller's transaction. The leases are the one lease module's
+(shared/db/lease.py), whose statements commit on their own unless given a session."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from sqlalchemy import func, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from shared.db.engine import get_engine
 from shared.db.lease import Heartbeat, LeasedTable
 from shared.outbox.models import OutboxMessage
 
@@ -65,8 +64,8 @@ def heartbeat(ids: list[uuid.UUID], owner: str, *, seconds: float, interval: flo
     return MESSAGES.heartbeat(_pending(ids), owner, seconds=seconds, interval=interval, lease_owner=owner)
 
 
-def mark_sent(message_id: uuid.UUID, owner: str) -> None:
-    stmt = (
+def mark_sent(session: Session, message_id: uuid.UUID) -> None:
+    session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
         .values(
@@ -78,25 +77,23 @@ def mark_sent(message_id: uuid.UUID, owner: str) -> None:
             }
         )
     )
-    with get_engine().begin() as conn:
-        conn.execute(stmt)
 
 
-def mark_skipped(message_id: uuid.UUID, owner: str, reason: str) -> None:
+def mark_skipped(session: Session, message_id: uuid.UUID, owner: str, reason: str) -> None:
     """A leased row that is no longer to be sent (a reminder whose invoice was paid since): recorded why."""
-    stmt = (
+    session.execute(
         update(OutboxMessage)
         .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending", MESSAGES.held_by(owner))
         .values({OutboxMessage.status: "skipped", OutboxMessage.skip_reason: reason, **MESSAGES.cleared()})
     )
-    with get_engine().begin() as conn:
-        conn.execute(stmt)
 
 
-def hold_for_retry(ids: list[uuid.UUID], owner: str, error: str, seconds: float) -> None:
+def hold_for_retry(
+    ids: list[uuid.UUID], owner: str, error: str, seconds: float, *, session: Session | None = None
+) -> None:
     """After a transient failure: keep the lease (so the sweeper leaves the rows alone) until the task's
     own retry is due; the retry, same owner, takes it back."""
-    MESSAGES.hold(_pending(ids), owner, seconds, values={OutboxMessage.last_error: error[:500]})
+    MESSAGES.hold(_pending(ids), owner, seconds, values={OutboxMessage.last_error: error[:500]}, session=session)
 
 
 def stale_ids(limit: int = 1000) -> list[uuid.UUID]:

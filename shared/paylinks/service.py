@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session
 
 from shared.audit.service import Actor, record
 from shared.config import app_settings
-from shared.db.engine import session_scope
 from shared.errors import Gone, NotFound
 from shared.groups.models import Group
 from shared.invoicing.models import Invoice
@@ -95,9 +94,9 @@ def mint(
     return token, expires_at
 
 
-def pay_links_for(rows: Sequence[Any]) -> dict[uuid.UUID, dict[str, str]]:
+def pay_links_for(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, dict[str, str]]:
     """For a batch of outbox rows about to be sent: each pay-link kind's new link and the day it expires
-    (in the practice's time zone), by row id — all committed in one transaction before the first message
+    (in the practice's time zone), by row id — the delivery job commits them before the first message
     leaves, so every link works by the time its email arrives. Nothing for other kinds of message, nor
     for an invoice that is gone. A link minted for a message that then is not sent (the server went
     away mid-batch) is harmless: its token was never anywhere but in this worker's memory."""
@@ -106,36 +105,35 @@ def pay_links_for(rows: Sequence[Any]) -> dict[uuid.UUID, dict[str, str]]:
         return {}
     now = _now()
     facts: dict[uuid.UUID, dict[str, str]] = {}
-    with session_scope() as session:
-        invoices = {
-            found.id: found
-            for found in session.execute(
-                select(Invoice.id, Invoice.group_id, Invoice.client_id, Group.pay_link_expiry_days, Group.timezone)
-                .join(Group, Group.id == Invoice.group_id)
-                .where(Invoice.id.in_({row.invoice_id for row in wanted}))
-            )
-        }
-        links = []
-        for row in wanted:
-            invoice = invoices.get(row.invoice_id)
-            if invoice is None:
-                continue
-            token = new_pay_link_token()
-            expires_at = now + timedelta(days=invoice.pay_link_expiry_days)
-            links.append(
-                {
-                    "id": uuid.uuid4(),
-                    "group_id": invoice.group_id,
-                    "invoice_id": invoice.id,
-                    "client_id": invoice.client_id,
-                    "digest": token_digest(token),
-                    "outbox_message_id": row.id,
-                    "expires_at": expires_at,
-                }
-            )
-            facts[row.id] = {"link": pay_url(token), "link_expires_on": outbox.local_day(expires_at, invoice.timezone)}
-        if links:
-            session.execute(insert(PayLink), links)
+    invoices = {
+        found.id: found
+        for found in session.execute(
+            select(Invoice.id, Invoice.group_id, Invoice.client_id, Group.pay_link_expiry_days, Group.timezone)
+            .join(Group, Group.id == Invoice.group_id)
+            .where(Invoice.id.in_({row.invoice_id for row in wanted}))
+        )
+    }
+    links = []
+    for row in wanted:
+        invoice = invoices.get(row.invoice_id)
+        if invoice is None:
+            continue
+        token = new_pay_link_token()
+        expires_at = now + timedelta(days=invoice.pay_link_expiry_days)
+        links.append(
+            {
+                "id": uuid.uuid4(),
+                "group_id": invoice.group_id,
+                "invoice_id": invoice.id,
+                "client_id": invoice.client_id,
+                "digest": token_digest(token),
+                "outbox_message_id": row.id,
+                "expires_at": expires_at,
+            }
+        )
+        facts[row.id] = {"link": pay_url(token), "link_expires_on": outbox.local_day(expires_at, invoice.timezone)}
+    if links:
+        session.execute(insert(PayLink), links)
     log.info("pay_links_minted", count=len(facts))
     return facts
 

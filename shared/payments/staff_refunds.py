@@ -27,7 +27,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.audit.service import SYSTEM, Actor, record
-from shared.db.engine import session_scope
 from shared.db.ids import parse_id
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.groups.repository import GroupRepository
@@ -39,7 +38,7 @@ from shared.payments.ledger import lock_invoice, recompute_invoice
 from shared.payments.models import Dispute, Payment, Refund
 from shared.payments.refunds import RefundSnapshot, apply_refund
 from shared.payments.repository import PaymentRepository
-from shared.stripe_sync.gateway import StripeGateway, StripeUnavailable
+from shared.stripe_sync.gateway import StripeGateway
 
 log = get_logger(__name__)
 
@@ -281,21 +280,3 @@ def unsent_refunds(
         .limit(limit)
     )
     return [(row[0], row[1]) for row in rows]
-
-
-def resend_unsent(now: datetime | None = None) -> int:
-    """The sweeper's work: each unsent refund in its own transaction, with the idempotency key it was
-    first sent with (Stripe answers the refund it already made, if it made one). One that Stripe still
-    cannot take waits for the next sweep. Returns how many Stripe answered."""
-    with session_scope() as session:
-        pending = unsent_refunds(session, now)
-    sent = 0
-    for group_id, refund_id in pending:
-        try:
-            with session_scope() as session:
-                result = send_refund(session, group_id, refund_id, source="refund_sweeper")
-        except StripeUnavailable:
-            log.info("refund_send_postponed", refund_id=str(refund_id), group_id=str(group_id))
-            continue
-        sent += result.outcome == "sent"
-    return sent

@@ -30,7 +30,6 @@ from sqlalchemy.orm import Session
 from shared.audit.service import Actor, record
 from shared.clients.models import Client
 from shared.config import app_settings
-from shared.db.engine import session_scope
 from shared.errors import NotFound
 from shared.groups.models import Group
 from shared.invoicing.due import OWING_STATUSES, practice_today
@@ -57,34 +56,19 @@ def _now() -> datetime:
 # --- writing the reminders whose step has come (beat) ----------------------------------------------------
 
 
-def write_due_reminders(now: datetime | None = None) -> int:
-    """Every practice with a schedule that is not in its quiet hours at `now`: the reminders due today.
-    Returns how many messages were written. `now` is the test's clock; beat passes none."""
-    now = now or _now()
-    with session_scope() as session:
-        practices = session.execute(
+def practices_with_schedule(session: Session) -> list[Any]:
+    """Every practice with a reminder schedule: its id, time zone and quiet hours."""
+    return list(
+        session.execute(
             select(Group.id, Group.timezone, Group.reminder_quiet_start_hour, Group.reminder_quiet_end_hour).where(
                 func.cardinality(Group.reminder_schedule_days) > 0
             )
-        ).all()
-    written = 0
-    for practice in practices:
-        local = now.astimezone(ZoneInfo(practice.timezone))
-        if schedule.in_quiet_hours(local, practice.reminder_quiet_start_hour, practice.reminder_quiet_end_hour):
-            continue  # the first run after the quiet hours end sends today's
-        try:
-            with session_scope() as session:
-                written += _write_for_practice(session, practice.id, now)
-        except Exception:
-            # One practice's failure (its data, a lost connection) must not hold back the others' reminders;
-            # the next run, ten minutes on, tries it again.
-            log.exception("reminders_practice_failed", group_id=str(practice.id))
-    if written:
-        log.info("reminders_written", count=written, practices=len(practices))
-    return written
+        )
+    )
 
 
-def _write_for_practice(session: Session, group_id: uuid.UUID, now: datetime) -> int:
+def write_for_practice(session: Session, group_id: uuid.UUID, now: datetime) -> int:
+    """The practice's reminders due today at `now` (each step written once): how many were written."""
     group = session.get_one(Group, group_id)
     offsets = group.reminder_schedule_days
     today = practice_today(group.timezone, now)
@@ -162,7 +146,7 @@ class SendCheck:
     hold: dict[uuid.UUID, float]  # row id → seconds until the practice's quiet hours end
 
 
-def check_before_send(rows: list[Any], now: datetime | None = None) -> SendCheck:
+def check_before_send(session: Session, rows: list[Any], now: datetime | None = None) -> SendCheck:
     """For the reminder rows among `rows`: which no longer apply (paid, voided, disputed, a payment on its
     way, the client opted out) and which fall in their practice's quiet hours. One query per batch."""
     check = SendCheck(skip={}, hold={})
@@ -170,23 +154,22 @@ def check_before_send(rows: list[Any], now: datetime | None = None) -> SendCheck
     if not reminder_ids:
         return check
     now = now or _now()
-    with session_scope() as session:
-        found = session.execute(
-            select(
-                Invoice.id,
-                Invoice.status,
-                Invoice.balance_cents,
-                Invoice.disputed,
-                Invoice.processing_cents,
-                Client.reminders_opted_out_at,
-                Group.timezone,
-                Group.reminder_quiet_start_hour,
-                Group.reminder_quiet_end_hour,
-            )
-            .join(Client, Client.id == Invoice.client_id)
-            .join(Group, Group.id == Invoice.group_id)
-            .where(Invoice.id.in_(reminder_ids))
-        ).all()
+    found = session.execute(
+        select(
+            Invoice.id,
+            Invoice.status,
+            Invoice.balance_cents,
+            Invoice.disputed,
+            Invoice.processing_cents,
+            Client.reminders_opted_out_at,
+            Group.timezone,
+            Group.reminder_quiet_start_hour,
+            Group.reminder_quiet_end_hour,
+        )
+        .join(Client, Client.id == Invoice.client_id)
+        .join(Group, Group.id == Invoice.group_id)
+        .where(Invoice.id.in_(reminder_ids))
+    ).all()
     for invoice in found:
         row_id = reminder_ids[invoice.id]
         reason = _no_longer_due(invoice)
@@ -213,36 +196,35 @@ def _no_longer_due(invoice: Any) -> str | None:
     return None
 
 
-def unsubscribe_links_for(rows: Sequence[Any]) -> dict[uuid.UUID, dict[str, str]]:
-    """For a batch about to be sent: each reminder's one-click opt-out, by row id, minted now and committed
-    in one transaction before the first message leaves. `unsubscribe_link` opens the portal's page;
+def unsubscribe_links_for(session: Session, rows: Sequence[Any]) -> dict[uuid.UUID, dict[str, str]]:
+    """For a batch about to be sent: each reminder's one-click opt-out, by row id, minted now (the delivery
+    job commits them before the first message leaves). `unsubscribe_link` opens the portal's page;
     `unsubscribe_url` is the List-Unsubscribe POST."""
     wanted = [row for row in rows if row.kind == "reminder" and row.invoice_id is not None]
     if not wanted:
         return {}
     settings = app_settings()
     facts: dict[uuid.UUID, dict[str, str]] = {}
-    with session_scope() as session:
-        found = session.execute(
-            select(Invoice.id, Invoice.client_id).where(Invoice.id.in_({row.invoice_id for row in wanted}))
-        )
-        clients = {invoice.id: invoice.client_id for invoice in found}
-        for row in wanted:
-            if row.invoice_id not in clients:
-                continue
-            token = new_unsubscribe_token()
-            session.add(
-                UnsubscribeLink(
-                    group_id=row.group_id,
-                    client_id=clients[row.invoice_id],
-                    digest=token_digest(token),
-                    outbox_message_id=row.id,
-                )
+    found = session.execute(
+        select(Invoice.id, Invoice.client_id).where(Invoice.id.in_({row.invoice_id for row in wanted}))
+    )
+    clients = {invoice.id: invoice.client_id for invoice in found}
+    for row in wanted:
+        if row.invoice_id not in clients:
+            continue
+        token = new_unsubscribe_token()
+        session.add(
+            UnsubscribeLink(
+                group_id=row.group_id,
+                client_id=clients[row.invoice_id],
+                digest=token_digest(token),
+                outbox_message_id=row.id,
             )
-            facts[row.id] = {
-                "unsubscribe_link": f"{settings.public_portal_url}#/unsubscribe/{token}",
-                "unsubscribe_url": f"{settings.api_url}/v1/unsubscribe/{token}",
-            }
+        )
+        facts[row.id] = {
+            "unsubscribe_link": f"{settings.public_portal_url}#/unsubscribe/{token}",
+            "unsubscribe_url": f"{settings.api_url}/v1/unsubscribe/{token}",
+        }
     return facts
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import update
 
 from shared.db.engine import session_scope
 from shared.groups.models import Group
-from shared.stripe_sync import reconciliation
+from shared.jobs import reconciliation
 from shared.stripe_sync.models import Reconciliation
 
 RUNS = reconciliation.RECONCILIATIONS

@@ -10,7 +10,7 @@ import time
 import pytest
 import redis
 
-from shared.stripe_sync import inbox as inbox_sweep
+from shared.jobs import inbox as inbox_sweep
 from shared.tasks import names
 from tests.conftest import poll_until
 from tests.faults.delivery import deliver_all, tally

@@ -11,8 +11,8 @@ from sqlalchemy import select, update
 from shared.billing.models import Service
 from shared.db.engine import session_scope
 from shared.groups.models import InvoiceSequence
-from shared.invoicing import issuing
 from shared.invoicing.models import InvoicingRun
+from shared.jobs import invoicing_runs
 from shared.tasks import names
 from shared.tasks.celery_app import celery_app
 from tests import stack
@@ -97,14 +97,14 @@ def test_a_run_whose_lease_is_alive_is_left_to_its_owner(http):
         created_at=now - timedelta(seconds=5),
     )
     # A second delivery of the same run (a re-send, a redelivered message) does nothing.
-    assert issuing.execute_run(uuid.UUID(busy), owner="another-worker") == "not_taken"
+    assert invoicing_runs.execute_run(uuid.UUID(busy), owner="another-worker") == "not_taken"
     row = run_row(busy)
     assert (row.status, row.lease_owner, row.attempts) == ("running", "busy-worker", 1)
     assert b.invoice_sequences(practice.id) == []
     # Its owner, asking again with its own id (a retry of its message), takes it back and finishes.
-    assert issuing.execute_run(uuid.UUID(busy), owner="busy-worker") == "succeeded"
+    assert invoicing_runs.execute_run(uuid.UUID(busy), owner="busy-worker") == "succeeded"
     # Finished runs are never taken again.
-    assert issuing.execute_run(uuid.UUID(busy), owner="late-redelivery") == "not_taken"
+    assert invoicing_runs.execute_run(uuid.UUID(busy), owner="late-redelivery") == "not_taken"
     assert b.invoice_sequences(practice.id) == [1]
 
 

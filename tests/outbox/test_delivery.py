@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from shared.config import clear_settings_cache
+from shared.jobs import delivery
 from shared.outbox import attachments
 from shared.outbox.models import OutboxMessage
 from shared.outbox.service import new_message_id
@@ -170,18 +171,17 @@ def test_a_receipt_that_cannot_be_drawn_leaves_the_email_without_it_but_a_databa
 ):
     row = OutboxMessage(kind="payment_receipt", dedupe_key=f"payment_receipt:{uuid.uuid4()}")
 
-    def broken(row, subject_id):
+    def broken(session, row):
         raise ValueError("a glyph is missing")
 
-    monkeypatch.setattr(attachments, "_receipt", broken)
-    assert attachments.attachments_for(row) == ()
+    monkeypatch.setattr(delivery, "attachments_for", broken)
+    assert delivery._attachments(row) == ()
 
-    def database_down(row, subject_id):
+    def database_down(session, row):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr(attachments, "_receipt", database_down)
+    monkeypatch.setattr(delivery, "attachments_for", database_down)
     with pytest.raises(OperationalError):
-        attachments.attachments_for(row)
-    # Not a receipt: nothing is drawn at all.
-    monkeypatch.setattr(attachments, "_receipt", broken)
-    assert attachments.attachments_for(OutboxMessage(kind="invoice_issued", dedupe_key="invoice_issued:x")) == ()
+        delivery._attachments(row)
+    # Not a receipt: nothing is drawn at all (no session is even used).
+    assert attachments.attachments_for(None, OutboxMessage(kind="invoice_issued", dedupe_key="invoice_issued:x")) == ()

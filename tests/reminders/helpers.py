@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time
 
 import httpx
 
-from shared.reminders import service
+from shared.jobs import reminders
 from tests.invoicing.builders import Practice, make_practice, make_rate, make_service, wait_for_run
 from tests.outbox.helpers import DESCRIPTION, RATE_NAME
 
@@ -57,4 +57,4 @@ def issue(http: httpx.Client, practice: Practice, clients: list, due: date, invo
 
 def remind(now: datetime) -> int:
     """The scheduler, as beat's task runs it, acting at `now`."""
-    return service.write_due_reminders(now)
+    return reminders.write_due_reminders(now)

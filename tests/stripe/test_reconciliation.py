@@ -165,13 +165,13 @@ def test_one_run_at_a_time_per_practice(http, localstripe, paying):
         queued_id = str(queued.id)
     r = http.post("/v1/reconciliations", headers=paying.practice.biller)
     assert r.status_code == 202 and r.json()["id"] == queued_id
-    from shared.stripe_sync.reconciliation import schedule_all
+    from shared.jobs.reconciliation import schedule_all
 
     assert schedule_all() == 0  # this practice already has one queued
 
 
 def test_two_runs_side_by_side_apply_once(http, localstripe, paying):
-    from shared.stripe_sync.reconciliation import reconcile
+    from shared.jobs.reconciliation import reconcile
 
     invoice_id, started, secret = _requires_action_payment(http, paying, 2_500)
     authenticate(started["stripe_js_url"], started["publishable_key"], secret)
@@ -245,7 +245,7 @@ def test_a_run_fails_with_its_errors_once_retries_are_spent(http, localstripe, f
 
 
 def test_a_run_whose_worker_died_is_picked_up_again(http, localstripe, paying, worker):
-    from shared.stripe_sync.reconciliation import sweep_stale
+    from shared.jobs.reconciliation import sweep_stale
 
     with session_scope() as session:
         rec = Reconciliation(

@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from shared.db.engine import session_scope
 from shared.invoicing.models import Invoice
+from shared.jobs.refunds import resend_unsent
 from shared.payments.ledger import recompute_invoice
 from shared.payments.models import Dispute, Payment, Refund
-from shared.payments.staff_refunds import resend_unsent
 from shared.stripe_sync.models import StripeEvent
 from tests.conftest import poll_until
 from tests.stripe.browser import DECLINED, pay

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from shared.db.engine import get_engine
-from shared.stripe_sync import inbox
+from shared.jobs import inbox
 from shared.tasks import names
 from shared.tasks.enqueue import send_task_now
 from tests import stack

@@ -12,9 +12,9 @@ import uuid
 import stripe
 
 from shared.db.engine import session_scope
+from shared.jobs.replay import replay_event
 from shared.payments.card import apply_payment_intent
 from shared.payments.models import Payment
-from shared.stripe_sync.replay import replay_event
 from tests.conftest import poll_until
 from tests.security.review import record_finding
 from tests.stripe.browser import pay

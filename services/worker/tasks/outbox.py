@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from shared.outbox import delivery
+from shared.jobs import delivery
 from shared.outbox.transport import SmtpUnavailable
 from shared.tasks import names
 from shared.tasks.decorator import clinicpay_task

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import uuid
 
+from shared.jobs import reconciliation
 from shared.logging import get_logger
-from shared.stripe_sync import reconciliation
 from shared.stripe_sync.gateway import StripeUnavailable
 from shared.tasks import names
 from shared.tasks.decorator import clinicpay_task

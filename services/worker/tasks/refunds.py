@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.payments.staff_refunds import resend_unsent
+from shared.jobs.refunds import resend_unsent
 from shared.tasks import names
 from shared.tasks.decorator import clinicpay_task
 from shared.tasks.retry import NO_RETRY

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from shared.stripe_sync import inbox
+from shared.jobs import inbox
 from shared.tasks import names
 from shared.tasks.decorator import clinicpay_task
 from shared.tasks.retry import DATABASE_UNAVAILABLE, NO_RETRY, STRIPE_EVENT

@@ -27,8 +27,8 @@ from sqlalchemy import text
 
 import shared.db.models  # noqa: F401 — every mapper, so the ledger's foreign keys resolve in the worker
 from shared.alerts.service import raise_alert
-from shared.db.engine import session_scope
 from shared.errors import ClinicpayError
+from shared.jobs import transaction
 from shared.logging import get_logger
 from shared.stripe_sync.dispatch import EVENTS_PER_MESSAGE, in_messages
 from shared.stripe_sync.events import apply_event, preload
@@ -127,7 +127,7 @@ def process_events(event_ids: list[uuid.UUID]) -> BatchResult:
 
 def _claim(event_ids: list[uuid.UUID], *, up_to: int) -> dict[uuid.UUID, int]:
     """Lease the rows (topped up to `up_to` from the waiting backlog): {row id: attempt number}."""
-    with session_scope() as session:
+    with transaction() as session:
         # A lost lease costs only a second look at the row (processed_at decides), so this commit need
         # not wait for the disk; the effect's own commit does.
         session.execute(text("SET LOCAL synchronous_commit = off"))
@@ -138,7 +138,7 @@ def _claim(event_ids: list[uuid.UUID], *, up_to: int) -> dict[uuid.UUID, int]:
 
 def _apply_together(event_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
     outcomes: dict[uuid.UUID, str] = {}
-    with session_scope() as session:
+    with transaction() as session:
         repo = InboxRepository.from_session(session)
         rows = repo.lock_unprocessed(event_ids)
         preload(session, [(row.group_id, row.payload) for row in rows])
@@ -155,7 +155,7 @@ def _apply_together(event_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
 
 
 def _why_not_claimed(event_id: uuid.UUID) -> str:
-    with session_scope() as session:
+    with transaction() as session:
         row = InboxRepository.from_session(session).get(event_id)
         if row is None:
             return MISSING
@@ -185,7 +185,7 @@ def _apply_claimed(event_id: uuid.UUID, attempts: int) -> str:
 
 def _record_failure(event_id: uuid.UUID, exc: BaseException, retry_in: float, attempts: int) -> None:
     try:
-        with session_scope() as session:
+        with transaction() as session:
             repo = InboxRepository.from_session(session)
             # Leave a margin so the task's own retry, due at `retry_in`, finds the lease expired.
             repo.record_failure(event_id, describe(exc), max(retry_in - 0.5, 0.0))
@@ -217,7 +217,7 @@ SWEEP_BATCH = 500
 
 def sweep() -> int:
     """Send again what the broker may have lost; returns how many were sent."""
-    with session_scope() as session:
+    with transaction() as session:
         repo = InboxRepository.from_session(session)
         ids = repo.lock_for_sweep(
             undispatched_after_s=UNDISPATCHED_AFTER_SECONDS,

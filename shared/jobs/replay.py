@@ -11,13 +11,13 @@ from __future__ import annotations
 import sys
 import uuid
 
-from shared.db.engine import session_scope
-from shared.stripe_sync.inbox import EventFailed, describe, process_event
+from shared.jobs import transaction
+from shared.jobs.inbox import EventFailed, describe, process_event
 from shared.stripe_sync.inbox_repository import InboxRepository
 
 
 def _find(event_id: str) -> list[tuple[uuid.UUID, str, str]]:
-    with session_scope() as session:
+    with transaction() as session:
         repo = InboxRepository.from_session(session)
         try:
             row = repo.get(uuid.UUID(event_id))
@@ -35,7 +35,7 @@ def replay_event(event_id: str) -> int:
         return 2
     code = 0
     for row_id, stripe_event_id, event_type in rows:
-        with session_scope() as session:
+        with transaction() as session:
             InboxRepository.from_session(session).reset_for_replay(row_id)
         try:
             outcome = process_event(row_id)

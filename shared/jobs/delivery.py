@@ -20,15 +20,17 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any, cast
 
 import structlog
-from sqlalchemy import func, update
+from sqlalchemy import CursorResult, func, update
+from sqlalchemy.exc import DBAPIError
 
 from shared.config import smtp_settings
-from shared.db.engine import session_scope
+from shared.jobs import transaction
 from shared.logging import get_logger
 from shared.outbox import repository
-from shared.outbox.attachments import attachments_for
+from shared.outbox.attachments import Attachment, attachments_for
 from shared.outbox.models import OutboxMessage
 from shared.outbox.rendering import build_email
 from shared.outbox.schemas import ACCOUNT_KINDS
@@ -89,8 +91,8 @@ def deliver(ids: list[uuid.UUID], owner: str, retries: int = 0) -> Delivery:
                         break
                     structlog.contextvars.bind_contextvars(outbox_message_id=str(row.id), group_id=str(row.group_id))
                     try:
-                        email = build_email(row, minted.get(row.id), attachments_for(row))
-                        smtp.send(email, sender, row.to_address)
+                        email = build_email(row, minted.get(row.id), _attachments(row))
+                        smtp.send(email, sender, row.to_address or "")  # none: refused, so it fails visibly
                     except AddressRefused as exc:
                         refuse(row, owner, exc)
                         result.refused.append(row.id)
@@ -99,7 +101,8 @@ def deliver(ids: list[uuid.UUID], owner: str, retries: int = 0) -> Delivery:
                         result.waiting.append(row.id)
                         result.error = str(exc)
                         continue
-                    repository.mark_sent(row.id, owner)
+                    with transaction() as session:
+                        repository.mark_sent(session, row.id)
                     result.sent.append(row.id)
         except SmtpUnavailable as exc:
             done = set(result.sent) | set(result.refused)
@@ -118,19 +121,37 @@ def deliver(ids: list[uuid.UUID], owner: str, retries: int = 0) -> Delivery:
 
 def _sent_facts(rows: list[OutboxMessage]) -> dict[uuid.UUID, dict[str, str]]:
     """What is minted as the batch is sent (once the server answered), never stored with the rows: pay
-    links, reminders' opt-outs — by row id."""
-    pay_links = pay_links_for(rows)
-    opt_outs = reminders.unsubscribe_links_for(rows)
+    links, reminders' opt-outs — by row id, committed before the first message leaves, so every link
+    works by the time its email arrives."""
+    with transaction() as session:
+        pay_links = pay_links_for(session, rows)
+        opt_outs = reminders.unsubscribe_links_for(session, rows)
     return {row.id: pay_links.get(row.id, {}) | opt_outs.get(row.id, {}) for row in rows}
+
+
+def _attachments(row: OutboxMessage) -> tuple[Attachment, ...]:
+    """The row's attachments (a receipt's PDF). One that cannot be drawn (a bug, a font gone missing) does
+    not hold the email back: the client still hears of the payment, the error is logged for operators,
+    and the portal serves the receipt once it is fixed. The database being unavailable is not that: it
+    fails the send, which is retried as every other send is."""
+    try:
+        with transaction() as session:
+            return attachments_for(session, row)
+    except DBAPIError:
+        raise
+    except Exception as exc:
+        log.error("receipt_attachment_failed", kind=row.kind, error=type(exc).__name__)
+        return ()
 
 
 def _without_reminders_not_to_send(rows: list[OutboxMessage], owner: str) -> list[OutboxMessage]:
     """Reminders that no longer apply are marked skipped; those inside quiet hours are held until they end."""
-    check = reminders.check_before_send(rows)
-    for row_id, reason in check.skip.items():
-        repository.mark_skipped(row_id, owner, reason)
-    for row_id, seconds in check.hold.items():
-        repository.hold_for_retry([row_id], owner, "quiet_hours", seconds)
+    with transaction() as session:
+        check = reminders.check_before_send(session, rows)
+        for row_id, reason in check.skip.items():
+            repository.mark_skipped(session, row_id, owner, reason)
+        for row_id, seconds in check.hold.items():
+            repository.hold_for_retry([row_id], owner, "quiet_hours", seconds, session=session)
     if check.skip or check.hold:
         log.info("outbox_reminders_checked", skipped=len(check.skip), held_for_quiet_hours=len(check.hold))
     return [row for row in rows if row.id not in check.skip and row.id not in check.hold]
@@ -140,18 +161,23 @@ def refuse(row: OutboxMessage, owner: str, exc: AddressRefused) -> None:
     """The server refused the address for good: record it on the row and tell the practice's staff."""
     from shared.alerts.service import raise_alert
 
-    with session_scope() as session:
-        marked = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row.id, OutboxMessage.status == "pending", repository.MESSAGES.held_by(owner))
-            .values(
-                {
-                    OutboxMessage.status: "failed",
-                    OutboxMessage.failed_at: func.now(),
-                    OutboxMessage.last_error: str(exc)[:500],
-                    **repository.MESSAGES.cleared(),
-                }
-            )
+    with transaction() as session:
+        marked = cast(
+            CursorResult[Any],
+            session.execute(
+                update(OutboxMessage)
+                .where(
+                    OutboxMessage.id == row.id, OutboxMessage.status == "pending", repository.MESSAGES.held_by(owner)
+                )
+                .values(
+                    {
+                        OutboxMessage.status: "failed",
+                        OutboxMessage.failed_at: func.now(),
+                        OutboxMessage.last_error: str(exc)[:500],
+                        **repository.MESSAGES.cleared(),
+                    }
+                )
+            ),
         ).rowcount
         if not marked:
             return
