@@ -42,7 +42,7 @@ LIMITS: dict[str, str] = {
   under 10 ms needs a disk whose fsync is fast and quiet, not different code.
 """,
     "event_to_paid": """\
-- **Met since the worker applies events in batches** (shared/stripe_sync/inbox.py
+- **Met since the worker applies events in batches** (shared/jobs/inbox.py
   `process_events`). Before, each event was its own Celery task with two transactions and 11
   statements, ~15 ms of worker CPU: the worker applied ~56–100 events/s, so at 200/s the
   backlog (and the latency) grew for the whole run (p50 7–19 s). Now:
@@ -85,7 +85,7 @@ LIMITS: dict[str, str] = {
   in its window and every PaymentIntent named by a listed event — at 1,000 payments that was
   ~1,000 retrieves (~25 s, 3.5× the time to list the 1,000). Payments already settled here
   (succeeded, canceled) cannot move any more, so they are no longer fetched
-  (shared/stripe_sync/reconciliation.py, reconciliation_repository.py): ~5–7 s, below the
+  (shared/jobs/reconciliation.py, reconciliation_repository.py): ~5–7 s, below the
   listing floor.
 - What remains: listing the window's `payment_intent.*` events (10 pages for 1,000 succeeded
   events, six event types), one retrieve per unsettled payment (the 100 missed) and one short

@@ -1,8 +1,9 @@
 """One engine per process; sessions never commit inside domain code.
 
-The boundary that commits is `session_scope()`: the API's session dependency opens one per
-request (`services/api/deps.py`), the worker's tasks, the CLI and scripts one per unit of work.
-It sends the tasks enqueued meanwhile (`shared/tasks/enqueue.py`) only after its COMMIT.
+The unit of work is `session_scope()`, and only the boundary opens one: the API's session
+dependency per request (`services/api/deps.py`), `shared.jobs.transaction()` per step of a job,
+the CLI per command (tests/lint/test_commit_boundary.py holds it). It sends the tasks enqueued
+meanwhile (`shared/tasks/enqueue.py`) only after its COMMIT.
 """
 
 from __future__ import annotations

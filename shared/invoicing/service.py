@@ -1,6 +1,6 @@
 """The Invoices page: the queue, starting a run (validate, then claim atomically), invoices, voiding.
 
-The run itself — numbering, lines, PDFs — happens in the worker (shared.invoicing.issuing).
+The run itself — numbering, lines, PDFs — happens in the worker (shared/jobs/invoicing_runs.py, shared/invoicing/issuing.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Pay links: each invoice email carries a link to a pay page for that one invoice, no sign-in needed.
 
 - **Minted when the email is sent, never stored.** The worker makes the token (`cpl_` + 256 random
-  bits) just before it hands a batch of messages to the mail server (shared/outbox/delivery.py) and stores
+  bits) just before it hands a batch of messages to the mail server (shared/jobs/delivery.py) and stores
   only its SHA-256 with the invoice, its client and its expiry; the outbox row keeps the portal's
   link, so no database row or log line can hold a working link. A message sent twice (a worker
   killed after the server's 250) carries two links, both valid: the message is the same otherwise.

@@ -137,7 +137,7 @@ def _without_sent(session: Session, group_id: uuid.UUID, due: list[outbox.DueRem
     return [reminder for key, reminder in keys.items() if key not in written]
 
 
-# --- just before sending (shared/outbox/delivery.py) ----------------------------------------------------------
+# --- just before sending (shared/jobs/delivery.py) ----------------------------------------------------------
 
 
 @dataclass

@@ -9,8 +9,8 @@ beat sweeper (or, for the relay, its next round) sends them again.
 Domain code calls `enqueue_after_commit(name, ...)`. The one boundary that commits,
 `session_scope()` (`shared/db/engine.py`), calls `flush_after_commit()` after its COMMIT and
 `discard_pending()` on rollback; the API's session dependency (`services/api/deps.py`) is a
-`session_scope()` per request (and `commit_now` flushes after its mid-request commit), and the
-worker's tasks, the CLI and scripts open one per unit of work. There is no other task wrapper.
+`session_scope()` per request (and `commit_now` flushes after its mid-request commit), the worker's
+jobs open one per step (`shared.jobs.transaction()`), and the CLI one per command.
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def begin_request_scope() -> None:
 def enqueue_after_commit(name: str, *args: Any, countdown: float | None = None, **kwargs: Any) -> None:
     pending = _pending.get()
     if pending is None:
-        # Scripts and the worker (session_scope): one thread, one context, so a lazy buffer is seen.
+        # The CLI and the worker's jobs: one thread, one context, so a lazy buffer is seen.
         pending = []
         _pending.set(pending)
     pending.append(_PendingTask(name, args, kwargs, countdown))
