@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
 from shared.alerts.models import Alert
+from shared.db.repository import PracticeRepository
 
 
-@dataclass
-class AlertRepository:
-    session: Session
-
-    @classmethod
-    def from_session(cls, session: Session) -> AlertRepository:
-        return cls(session)
+class AlertRepository(PracticeRepository[Alert]):
+    model = Alert
+    noun = "alert"
 
     def insert_once(self, values: dict[str, Any]) -> uuid.UUID | None:
         """The new alert's id, or None when this group already has one with this dedupe key. A second
@@ -33,7 +28,7 @@ class AlertRepository:
         return self.session.scalar(stmt)
 
     def list_stmt(self, group_id: uuid.UUID, *, status: str | None, kind: str | None) -> Select:
-        stmt = select(Alert).where(Alert.group_id == group_id)
+        stmt = self.scoped(group_id)
         if status == "open":
             stmt = stmt.where(Alert.resolved_at.is_(None))
         elif status == "resolved":
@@ -42,14 +37,8 @@ class AlertRepository:
             stmt = stmt.where(Alert.kind == kind)
         return stmt
 
-    def get(self, group_id: uuid.UUID, alert_id: uuid.UUID, *, for_update: bool = False) -> Alert | None:
-        stmt = select(Alert).where(Alert.id == alert_id, Alert.group_id == group_id)
-        if for_update:
-            stmt = stmt.with_for_update().execution_options(populate_existing=True)
-        return self.session.scalar(stmt)
-
     def get_by_key(self, group_id: uuid.UUID, dedupe_key: str) -> Alert | None:
-        return self.session.scalar(select(Alert).where(Alert.group_id == group_id, Alert.dedupe_key == dedupe_key))
+        return self.session.scalar(self.scoped(group_id).where(Alert.dedupe_key == dedupe_key))
 
     def open_for_invoice(self, group_id: uuid.UUID, invoice_id: uuid.UUID) -> list[Alert]:
         return list(

@@ -3,19 +3,12 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
 
 from shared.audit.models import AuditEvent
+from shared.db.repository import Repository
 
 
-class AuditEventRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: Session) -> AuditEventRepository:
-        return cls(session)
-
+class AuditEventRepository(Repository):
     def list_stmt(self, group_id: uuid.UUID, *, entity: str | None = None, entity_id: str | None = None) -> Select:
         stmt = select(AuditEvent).where(AuditEvent.group_id == group_id)
         if entity:

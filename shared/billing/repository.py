@@ -7,8 +7,7 @@ from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.orm import Session
 
 from shared.billing.models import BillingRate, Service, ServicePayment
-from shared.db.ids import parse_id
-from shared.errors import NotFound
+from shared.db.repository import PracticeRepository
 from shared.groups.models import Group
 from shared.invoicing.models import Invoice
 
@@ -17,29 +16,12 @@ def group_currency(session: Session, group_id: uuid.UUID) -> str:
     return session.scalar(select(Group.currency).where(Group.id == group_id)) or "USD"
 
 
-class BillingRateRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: Session) -> BillingRateRepository:
-        return cls(session)
-
-    def get(
-        self, group_id: uuid.UUID, rate_id: uuid.UUID | str, *, param: str | None = None, for_update: bool = False
-    ) -> BillingRate:
-        stmt = select(BillingRate).where(
-            BillingRate.group_id == group_id, BillingRate.id == parse_id(rate_id, "billing rate", param)
-        )
-        if for_update:
-            stmt = stmt.with_for_update()
-        rate = self.session.scalar(stmt)
-        if rate is None:
-            raise NotFound("No such billing rate.", code="resource_missing", param=param)
-        return rate
+class BillingRateRepository(PracticeRepository[BillingRate]):
+    model = BillingRate
+    noun = "billing rate"
 
     def list_stmt(self, group_id: uuid.UUID, *, payer: str | None = None) -> Select:
-        stmt = select(BillingRate).where(BillingRate.group_id == group_id)
+        stmt = self.scoped(group_id)
         if payer:
             stmt = stmt.where(BillingRate.payer == payer)
         return stmt
@@ -67,27 +49,15 @@ def _changeable(rate_id: uuid.UUID):
     return and_(Service.billing_rate_id == rate_id, Service.invoice_id.is_(None), Service.claimed_by_run_id.is_(None))
 
 
-class ServiceRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: Session) -> ServiceRepository:
-        return cls(session)
-
-    def get(self, group_id: uuid.UUID, service_id: uuid.UUID | str, *, for_update: bool = False) -> Service:
-        stmt = select(Service).where(Service.group_id == group_id, Service.id == parse_id(service_id, "service", "id"))
-        if for_update:
-            stmt = stmt.with_for_update()
-        service = self.session.scalar(stmt)
-        if service is None:
-            raise NotFound("No such service.", code="resource_missing", param="id")
-        return service
+class ServiceRepository(PracticeRepository[Service]):
+    model = Service
+    noun = "service"
+    param = "id"
 
     def list_stmt(
         self, group_id: uuid.UUID, *, client_id: uuid.UUID | None = None, status: str | None = None
     ) -> Select:
-        stmt = select(Service).where(Service.group_id == group_id)
+        stmt = self.scoped(group_id)
         if client_id is not None:
             stmt = stmt.where(Service.client_id == client_id)
         if status == "uninvoiced":

@@ -4,32 +4,14 @@ import uuid
 from collections.abc import Iterable
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import Session
 
 from shared.clients.models import Client
-from shared.db.ids import parse_id
-from shared.errors import NotFound
+from shared.db.repository import PracticeRepository
 
 
-class ClientRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: Session) -> ClientRepository:
-        return cls(session)
-
-    def get(
-        self, group_id: uuid.UUID, client_id: uuid.UUID | str, *, param: str | None = None, for_update: bool = False
-    ) -> Client:
-        """The group's client, or 404 — also for another group's client, so ids leak nothing."""
-        stmt = select(Client).where(Client.group_id == group_id, Client.id == parse_id(client_id, "client", param))
-        if for_update:
-            stmt = stmt.with_for_update()
-        client = self.session.scalar(stmt)
-        if client is None:
-            raise NotFound("No such client.", code="resource_missing", param=param)
-        return client
+class ClientRepository(PracticeRepository[Client]):
+    model = Client
+    noun = "client"
 
     def list_stmt(
         self,
@@ -39,7 +21,7 @@ class ClientRepository:
         external_id: str | None = None,
         search: str | None = None,
     ) -> Select:
-        stmt = select(Client).where(Client.group_id == group_id)
+        stmt = self.scoped(group_id)
         if search and search.strip():
             # Any part of the name or email, any case; %, _ and \ typed are themselves, not wildcards.
             escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -52,9 +34,7 @@ class ClientRepository:
         return stmt
 
     def find_by_external_id(self, group_id: uuid.UUID, external_id: str) -> Client | None:
-        return self.session.scalar(
-            select(Client).where(Client.group_id == group_id, Client.external_id == external_id).limit(1)
-        )
+        return self.session.scalar(self.scoped(group_id).where(Client.external_id == external_id).limit(1))
 
     def existing_ids(self, group_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         """Which of `ids` are this group's clients, in one query."""

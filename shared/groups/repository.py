@@ -4,20 +4,13 @@ import uuid
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
-from sqlalchemy.orm import Session
 
+from shared.db.repository import Repository
 from shared.errors import NotFound
 from shared.groups.models import Group, GroupLogo
 
 
-class GroupRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: Session) -> GroupRepository:
-        return cls(session)
-
+class GroupRepository(Repository):
     def get(self, group_id: uuid.UUID) -> Group:
         group = self.session.get(Group, group_id)
         if group is None:

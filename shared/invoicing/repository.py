@@ -9,12 +9,12 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Row, Select, func, select, true, tuple_, update
-from sqlalchemy.orm import Session
 
 from shared.billing.models import BillingRate, Service
 from shared.clients.models import Client
 from shared.db.arrays import any_id
 from shared.db.pagination import Page, as_dicts
+from shared.db.repository import Repository
 from shared.errors import NotFound
 from shared.groups.models import Group
 from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf, InvoicingRun
@@ -28,14 +28,7 @@ class SelectedService:
     invoiceable: bool
 
 
-@dataclass
-class InvoicingRepository:
-    session: Session
-
-    @classmethod
-    def from_session(cls, session: Session) -> InvoicingRepository:
-        return cls(session)
-
+class InvoicingRepository(Repository):
     # --- the queue ---
 
     def queue_page(

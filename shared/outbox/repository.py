@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import func, update
@@ -12,6 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from shared.db.lease import Heartbeat, LeasedTable
+from shared.db.repository import Repository
 from shared.outbox.models import OutboxMessage
 
 # A message nobody has taken by then lost its task (broker down at commit, a restart): the sweeper sends it.
@@ -21,14 +21,7 @@ UNSTARTED_GRACE_SECONDS = 60
 INSERT_CHUNK = 1000
 
 
-@dataclass
-class OutboxRepository:
-    session: Session
-
-    @classmethod
-    def from_session(cls, session: Session) -> OutboxRepository:
-        return cls(session)
-
+class OutboxRepository(Repository):
     def insert_once(self, rows: list[dict[str, Any]]) -> list[tuple[uuid.UUID, str]]:
         """Insert the rows whose (group, dedupe_key) is new; returns (id, status) of those inserted."""
         inserted: list[tuple[uuid.UUID, str]] = []

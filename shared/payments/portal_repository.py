@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from shared.clients.models import Client
+from shared.db.repository import Repository
 from shared.invoicing.models import Invoice
 from shared.payments.models import Payment
 
 OPEN_CARD_STATUSES = ("pending", "requires_action", "processing")
 
 
-@dataclass
-class PortalPaymentRepository:
-    session: Session
-
-    @classmethod
-    def from_session(cls, session: Session) -> PortalPaymentRepository:
-        return cls(session)
-
+class PortalPaymentRepository(Repository):
     def client_card_payment(self, payment_id: uuid.UUID, group_id: uuid.UUID, client_id: uuid.UUID) -> Payment | None:
         payment = self.client_payment(payment_id, group_id, client_id)
         return payment if payment is not None and payment.method == "card" else None

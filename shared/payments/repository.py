@@ -4,35 +4,23 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, or_, select
-from sqlalchemy.orm import Session
 
 from shared.db.arrays import any_id
+from shared.db.repository import PracticeRepository
 from shared.invoicing.models import Invoice
 from shared.payments.card import CONFIRMED_IN_FLIGHT
 from shared.payments.models import Dispute, Payment, Refund
 
 
-@dataclass
-class PaymentRepository:
-    session: Session
+class PaymentRepository(PracticeRepository[Payment]):
+    model = Payment
+    noun = "payment"
 
-    @classmethod
-    def from_session(cls, session: Session) -> PaymentRepository:
-        return cls(session)
-
-    def get(self, group_id: uuid.UUID, payment_id: uuid.UUID, *, for_update: bool = False) -> Payment | None:
-        stmt = select(Payment).where(Payment.id == payment_id, Payment.group_id == group_id)
-        if for_update:
-            # Re-read under the lock: act on the committed state, not a copy loaded earlier.
-            stmt = stmt.with_for_update().execution_options(populate_existing=True)
-        return self.session.scalar(stmt)
-
-    def list_stmt(self, group_id: uuid.UUID, *, client_id: uuid.UUID | None = None) -> Select[Payment]:
+    def list_stmt(self, group_id: uuid.UUID, *, client_id: uuid.UUID | None = None) -> Select[tuple[Payment]]:
         """The group's payments (all methods and statuses), of one client's invoices when asked."""
-        stmt = select(Payment).where(Payment.group_id == group_id)
+        stmt = self.scoped(group_id)
         if client_id is not None:
             stmt = stmt.join(Invoice, Invoice.id == Payment.invoice_id).where(
                 Invoice.group_id == group_id, Invoice.client_id == client_id

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
+from shared.db.repository import Repository
 from shared.invoicing.models import Invoice
 from shared.payments.models import Dispute, Payment, Refund
 
@@ -34,14 +35,7 @@ def preloaded(session: Session) -> Preloaded | None:
     return session.info.get(_PRELOADED)
 
 
-@dataclass
-class StripeLedgerRepository:
-    session: Session
-
-    @classmethod
-    def from_session(cls, session: Session) -> StripeLedgerRepository:
-        return cls(session)
-
+class StripeLedgerRepository(Repository):
     def preload(self, group_intents: list[tuple[uuid.UUID, str]]) -> None:
         """Lock the invoices of the payments these (group, PaymentIntent id) pairs name, then read
         the payments; see the module's docstring."""

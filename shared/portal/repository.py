@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.orm import Session
 
+from shared.db.repository import Repository
 from shared.invoicing.models import Invoice
 
 UNPAID_STATUSES = ("open", "partially_paid")
 
 
-@dataclass
-class PortalRepository:
-    session: Session
-
-    @classmethod
-    def from_session(cls, session: Session) -> PortalRepository:
-        return cls(session)
-
+class PortalRepository(Repository):
     def unpaid_totals(self, group_id: uuid.UUID, client_id: uuid.UUID) -> tuple[int, int]:
         count, balance = self.session.execute(
             select(func.count(), func.coalesce(func.sum(Invoice.balance_cents), 0)).where(

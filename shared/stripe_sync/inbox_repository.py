@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import all_, and_, any_, bindparam, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import ARRAY, insert
-from sqlalchemy.orm import Session
 from sqlalchemy.types import String, Uuid
 
 from shared.db.lease import LeasedTable
+from shared.db.repository import Repository
 from shared.stripe_sync.models import StripeEvent
 
 
@@ -37,14 +37,7 @@ _MARK_PROCESSED = text(
 ).bindparams(bindparam("ids", type_=ARRAY(Uuid)), bindparam("outcomes", type_=ARRAY(String)))
 
 
-@dataclass
-class InboxRepository:
-    session: Session
-
-    @classmethod
-    def from_session(cls, session: Session) -> InboxRepository:
-        return cls(session)
-
+class InboxRepository(Repository):
     def claim(
         self, event_ids: list[uuid.UUID], lease_seconds: float, *, up_to: int, max_attempts: int
     ) -> dict[uuid.UUID, int]:

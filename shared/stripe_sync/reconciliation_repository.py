@@ -9,9 +9,8 @@ from datetime import datetime
 
 from sqlalchemy import Select, String, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import Session
 
-from shared.errors import NotFound
+from shared.db.repository import PracticeRepository
 from shared.groups.models import Group
 from shared.payments.models import Payment
 from shared.stripe_sync.models import Reconciliation, StripeEvent
@@ -33,24 +32,13 @@ class EventCounts:
     oldest_unapplied_received_at: datetime | None
 
 
-@dataclass
-class ReconciliationRepository:
-    session: Session
+class ReconciliationRepository(PracticeRepository[Reconciliation]):
+    model = Reconciliation
+    noun = "reconciliation"
+    param = "reconciliation_id"
 
-    @classmethod
-    def from_session(cls, session: Session) -> ReconciliationRepository:
-        return cls(session)
-
-    def get(self, reconciliation_id: uuid.UUID, group_id: uuid.UUID) -> Reconciliation:
-        rec = self.session.scalar(
-            select(Reconciliation).where(Reconciliation.id == reconciliation_id, Reconciliation.group_id == group_id)
-        )
-        if rec is None:
-            raise NotFound("No such reconciliation.", code="resource_missing", param="reconciliation_id")
-        return rec
-
-    def for_group(self, group_id: uuid.UUID) -> Select[Reconciliation]:
-        return select(Reconciliation).where(Reconciliation.group_id == group_id)
+    def for_group(self, group_id: uuid.UUID) -> Select[tuple[Reconciliation]]:
+        return self.scoped(group_id)
 
     def unfinished_for_group(self, group_id: uuid.UUID) -> Reconciliation | None:
         return self.session.scalar(

@@ -3,21 +3,14 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import Select, delete, select
-from sqlalchemy.orm import Session
 
 from shared.db.ids import parse_id
+from shared.db.repository import PracticeRepository, Repository
 from shared.errors import NotFound
 from shared.users.models import STAFF_ROLES, AccessToken, ApiKey, User
 
 
-class UserRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: Session) -> UserRepository:
-        return cls(session)
-
+class UserRepository(Repository):
     def staff_stmt(self, group_id: uuid.UUID) -> Select:
         return select(User).where(User.group_id == group_id, User.role.in_(STAFF_ROLES))
 
@@ -64,25 +57,13 @@ class UserRepository:
         return self.session.execute(stmt).rowcount or 0
 
 
-class ApiKeyRepository:
-    def __init__(self, session: Session) -> None:
-        self.session = session
-
-    @classmethod
-    def from_session(cls, session: Session) -> ApiKeyRepository:
-        return cls(session)
+class ApiKeyRepository(PracticeRepository[ApiKey]):
+    model = ApiKey
+    noun = "API key"
+    param = "id"
 
     def list_stmt(self, group_id: uuid.UUID) -> Select:
-        return select(ApiKey).where(ApiKey.group_id == group_id)
-
-    def get(self, group_id: uuid.UUID, key_id: uuid.UUID, *, for_update: bool = False) -> ApiKey:
-        stmt = select(ApiKey).where(ApiKey.group_id == group_id, ApiKey.id == key_id)
-        if for_update:
-            stmt = stmt.with_for_update()
-        key = self.session.scalar(stmt)
-        if key is None:
-            raise NotFound("No such API key.", code="resource_missing", param="id")
-        return key
+        return self.scoped(group_id)
 
     def created_by(self, group_id: uuid.UUID, user_id: uuid.UUID) -> list[ApiKey]:
         """The group's keys a user created, newest first (they belong to the practice, not to the user)."""

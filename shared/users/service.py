@@ -183,7 +183,7 @@ def create_api_key(session: Session, actor: Actor, data: ApiKeyCreate) -> tuple[
 
 def revoke_api_key(session: Session, actor: Actor, key_id: uuid.UUID) -> ApiKey:
     """Revoking twice is harmless: the first revocation time stays."""
-    key = ApiKeyRepository.from_session(session).get(actor.group_id, key_id, for_update=True)
+    key = ApiKeyRepository.from_session(session).get_or_404(actor.group_id, key_id, for_update=True)
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         session.flush()

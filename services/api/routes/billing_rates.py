@@ -39,7 +39,7 @@ def create_rate(body: RateCreate, actor: CurrentAdmin, session: SessionDep) -> R
 
 @router.get("/{rate_id}", response_model=RateOut)
 def get_rate(rate_id: str, actor: CurrentStaff, session: SessionDep) -> RateOut:
-    rate = BillingRateRepository.from_session(session).get(actor.group_id, rate_id, param="id")
+    rate = BillingRateRepository.from_session(session).get_or_404(actor.group_id, rate_id, param="id")
     return RateOut.build(rate, group_currency(session, actor.group_id))
 
 

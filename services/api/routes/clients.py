@@ -76,7 +76,7 @@ def create_client(
 
 @router.get("/{client_id}", response_model=ClientOut)
 def get_client(client_id: str, actor: CurrentStaff, session: SessionDep) -> ClientOut:
-    return _out(session, ClientRepository.from_session(session).get(actor.group_id, client_id, param="id"))
+    return _out(session, ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="id"))
 
 
 @router.patch("/{client_id}", response_model=ClientOut)
@@ -109,7 +109,7 @@ def grant_portal_access(
     _login, created = service.grant_portal_access(session, actor, client_id, body)
     if not created:
         response.status_code = 200
-    client = ClientRepository.from_session(session).get(actor.group_id, client_id, param="id")
+    client = ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="id")
     return _out(session, client)
 
 

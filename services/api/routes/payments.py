@@ -40,7 +40,7 @@ def list_payments(
 ) -> ListOut[PaymentOut]:
     """The practice's payments newest first, every method and status (a client's page lists theirs)."""
     client = (
-        ClientRepository.from_session(session).get(actor.practice_id, client_id, param="client_id")
+        ClientRepository.from_session(session).get_or_404(actor.practice_id, client_id, param="client_id")
         if client_id
         else None
     )

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Query
 
 from services.api.deps import CurrentStaff, SessionDep
 from services.api.lists import StartingAfter
-from shared.db.ids import parse_id
 from shared.db.pagination import DEFAULT_LIMIT, paginate
 from shared.stripe_sync.models import Reconciliation
 from shared.stripe_sync.reconciliation import request_reconciliation
@@ -34,7 +33,5 @@ def list_reconciliations(
 
 @router.get("/{reconciliation_id}", response_model=ReconciliationOut)
 def get_reconciliation(reconciliation_id: str, actor: CurrentStaff, session: SessionDep) -> ReconciliationOut:
-    rec = ReconciliationRepository.from_session(session).get(
-        parse_id(reconciliation_id, "reconciliation"), actor.group_id
-    )
+    rec = ReconciliationRepository.from_session(session).get_or_404(actor.group_id, reconciliation_id)
     return ReconciliationOut.model_validate(rec)

@@ -116,7 +116,7 @@ def list_services(
 ) -> ListOut[ServiceOut]:
     client_uuid = None
     if client_id:
-        client_uuid = ClientRepository.from_session(session).get(actor.group_id, client_id, param="client_id").id
+        client_uuid = ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="client_id").id
     stmt = ServiceRepository.from_session(session).list_stmt(actor.group_id, client_id=client_uuid, status=status)
     page = paginate(session, stmt, Service, limit=limit, starting_after=starting_after)
     return ListOut[ServiceOut](data=_outs(session, actor.group_id, page.data), has_more=page.has_more)
@@ -125,7 +125,7 @@ def list_services(
 @router.get("/{service_id}", response_model=ServiceDetailOut)
 def get_service(service_id: str, actor: CurrentStaff, session: SessionDep) -> ServiceDetailOut:
     repo = ServiceRepository.from_session(session)
-    svc = repo.get(actor.group_id, service_id)
+    svc = repo.get_or_404(actor.group_id, service_id)
     payments = [ServicePaymentOut.model_validate(p) for p in repo.payments_of(svc.id)]
     return ServiceDetailOut(**_outs(session, actor.group_id, [svc])[0].model_dump(), payments=payments)
 
