@@ -1,4 +1,5 @@
 """The tenant wall and the role matrix, for every route the API serves — read from the app's own route table.
+(test_tenant_wall_in_code.py reads the code itself: every query of a practice's table is scoped, or named.)
 
 Each route's roles come from its `RequireRoles` guard (services/api/deps.py). A route without one
 must be on an explicit list here — public, or open to any signed-in caller — so a new route
