@@ -19,7 +19,7 @@ from shared.alerts.repository import AlertRepository
 from shared.alerts.schemas import AlertOut
 from shared.audit.service import SYSTEM, Actor, record
 from shared.db.ids import parse_id
-from shared.db.pagination import Page, paginate
+from shared.db.pagination import Page
 from shared.errors import Conflict, NotFound
 from shared.logging import get_logger
 from shared.outbox.service import alert_raised
@@ -98,8 +98,9 @@ def raise_alert(
 def list_alerts(
     session: Session, actor: Actor, *, status: str | None, kind: str | None, limit: int, starting_after: str | None
 ) -> Page:
-    stmt = AlertRepository.from_session(session).list_stmt(actor.group_id, status=status, kind=kind)
-    return paginate(session, stmt, Alert, limit=limit, starting_after=starting_after)
+    return AlertRepository.from_session(session).list_page(
+        actor.group_id, limit=limit, starting_after=starting_after, status=status, kind=kind
+    )
 
 
 def resolve_alert(session: Session, actor: Actor, alert_id: str) -> Alert:

@@ -2,15 +2,18 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select
 
 from shared.audit.models import AuditEvent
-from shared.db.repository import Repository
+from shared.db.repository import PracticeRepository
 
 
-class AuditEventRepository(Repository):
+class AuditEventRepository(PracticeRepository[AuditEvent]):
+    model = AuditEvent
+    noun = "audit event"
+
     def list_stmt(self, group_id: uuid.UUID, *, entity: str | None = None, entity_id: str | None = None) -> Select:
-        stmt = select(AuditEvent).where(AuditEvent.group_id == group_id)
+        stmt = self.scoped(group_id)
         if entity:
             stmt = stmt.where(AuditEvent.entity == entity)
         if entity_id:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import Result, Select, tuple_
+from sqlalchemy import ColumnElement, Result, Select, tuple_
 from sqlalchemy.orm import Session
 
 from shared.errors import NotFound, ValidationFailed
@@ -48,17 +48,23 @@ def columns_for(model: Any, schema: type[BaseModel]) -> list[Any]:
     return [table[name] for name in schema.model_fields if name in table]
 
 
-def _after_cursor(session: Session, stmt: Select, model: Any, starting_after: str | None) -> Select:
-    """`stmt` must already be scoped to the caller's group; the cursor row is looked up within it."""
-    cursor_id = parse_cursor(starting_after)
-    if cursor_id is None:
-        return stmt
+def after_cursor(session: Session, scope: Select, model: Any, cursor_id: uuid.UUID) -> ColumnElement[bool]:
+    """The condition "older than the cursor row", newest first. The cursor row is looked up within
+    `scope` (a statement already scoped to the caller's group, selecting `model`): another practice's
+    id, or a row the list would not show, is no cursor (404)."""
     cursor = session.execute(
-        stmt.with_only_columns(model.created_at, model.id).where(model.id == cursor_id).order_by(None)
+        scope.with_only_columns(model.created_at, model.id).where(model.id == cursor_id).order_by(None)
     ).first()
     if cursor is None:
         raise NotFound("No such object to page after.", code="resource_missing", param="starting_after")
-    return stmt.where(tuple_(model.created_at, model.id) < tuple_(cursor.created_at, cursor.id))
+    return tuple_(model.created_at, model.id) < tuple_(cursor.created_at, cursor.id)
+
+
+def _after_cursor(session: Session, stmt: Select, model: Any, starting_after: str | None) -> Select:
+    cursor_id = parse_cursor(starting_after)
+    if cursor_id is None:
+        return stmt
+    return stmt.where(after_cursor(session, stmt, model, cursor_id))
 
 
 def _newest_first(stmt: Select, model: Any, limit: int) -> Select:
@@ -89,4 +95,14 @@ def as_dicts(result: Result) -> list[dict[str, Any]]:
     return [dict(zip(keys, row, strict=True)) for row in result]
 
 
-__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Page", "as_dicts", "check_limit", "columns_for", "paginate", "paginate_rows"]
+__all__ = [
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "Page",
+    "after_cursor",
+    "as_dicts",
+    "check_limit",
+    "columns_for",
+    "paginate",
+    "paginate_rows",
+]

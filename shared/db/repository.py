@@ -7,7 +7,9 @@ through one tenant scope.
 - `get(group_id, id)` answers the row or None — also None for another practice's row;
 - `get_or_404(group_id, id)` answers the row or raises NotFound ("No such client."): a request for
   another practice's id is told the same as for an id that never existed, so ids leak nothing;
-- `page(group_id-scoped statement, …)` is the cursor pagination every list uses (shared/db/pagination.py).
+- `list_page(group_id, limit=, starting_after=, **filters)` is the page of `list_stmt(group_id, **filters)`
+  (the practice's rows, narrowed by the list's filters), newest first: the one cursor pagination every
+  list answers with (shared/db/pagination.py). Routes never paginate a statement themselves.
 
 Locking reads (`for_update=True`) re-read the row under the lock (`populate_existing`): what the
 caller then changes is the committed state, not a copy loaded earlier in the request.
@@ -65,6 +67,11 @@ class PracticeRepository(Repository, Generic[M]):
             raise NotFound(f"No such {self.noun}.", code="resource_missing", param=param)
         return found
 
-    def page(self, stmt: Select[Any], *, limit: int, starting_after: str | None) -> Page:
-        """A page of `stmt` (which starts from `scoped`), newest first."""
+    def list_stmt(self, group_id: uuid.UUID) -> Select[Any]:
+        """The list's rows; a repository whose list has filters takes them as keyword arguments."""
+        return self.scoped(group_id)
+
+    def list_page(self, group_id: uuid.UUID, *, limit: int, starting_after: str | None, **filters: Any) -> Page:
+        """A page of the list, newest first."""
+        stmt = self.list_stmt(group_id, **filters)
         return paginate(self.session, stmt, self.model, limit=limit, starting_after=starting_after)

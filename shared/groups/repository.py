@@ -5,6 +5,7 @@ import uuid
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
+from shared.db.pagination import Page, paginate
 from shared.db.repository import Repository
 from shared.errors import NotFound
 from shared.groups.models import Group, GroupLogo
@@ -22,6 +23,10 @@ class GroupRepository(Repository):
         if group is None:
             raise NotFound("No such group.", code="resource_missing")
         return group
+
+    def page_all(self, *, limit: int, starting_after: str | None) -> Page:
+        """Every practice, newest first: the operator's list (cross-practice on purpose: the operator runs the platform)."""
+        return paginate(self.session, select(Group), Group, limit=limit, starting_after=starting_after)
 
     def list(self) -> list[Group]:
         return list(self.session.scalars(select(Group).order_by(Group.created_at.desc())))

@@ -8,14 +8,13 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, Select, func, select, true, tuple_, update
+from sqlalchemy import Row, Select, func, select, true, update
 
 from shared.billing.models import BillingRate, Service
 from shared.clients.models import Client
 from shared.db.arrays import any_id
-from shared.db.pagination import Page, as_dicts
+from shared.db.pagination import Page, after_cursor, as_dicts
 from shared.db.repository import Repository
-from shared.errors import NotFound
 from shared.groups.models import Group
 from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf, InvoicingRun
 
@@ -68,14 +67,8 @@ class InvoicingRepository(Repository):
             .subquery("rates")
         )
         if starting_after is not None:
-            cursor = self.session.execute(
-                select(Service.created_at, Service.id)
-                .join(rates, rates.c.id == Service.billing_rate_id)
-                .where(Service.id == starting_after, *waiting)
-            ).first()
-            if cursor is None:
-                raise NotFound("No such object to page after.", code="resource_missing", param="starting_after")
-            waiting.append(tuple_(Service.created_at, Service.id) < tuple_(cursor.created_at, cursor.id))
+            queued = select(Service).join(rates, rates.c.id == Service.billing_rate_id).where(*waiting)
+            waiting.append(after_cursor(self.session, queued, Service, starting_after))
         newest = [Service.created_at.desc(), Service.id.desc()]
         per_rate = (
             select(Service.id)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, String, and_, any_, bindparam, func, or_, select
+from sqlalchemy import String, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.db.repository import PracticeRepository
@@ -36,9 +36,6 @@ class ReconciliationRepository(PracticeRepository[Reconciliation]):
     model = Reconciliation
     noun = "reconciliation"
     param = "reconciliation_id"
-
-    def for_group(self, group_id: uuid.UUID) -> Select[tuple[Reconciliation]]:
-        return self.scoped(group_id)
 
     def unfinished_for_group(self, group_id: uuid.UUID) -> Reconciliation | None:
         return self.session.scalar(

@@ -5,14 +5,18 @@ import uuid
 from sqlalchemy import Select, delete, select
 
 from shared.db.ids import parse_id
-from shared.db.repository import PracticeRepository, Repository
+from shared.db.repository import PracticeRepository
 from shared.errors import NotFound
 from shared.users.models import STAFF_ROLES, AccessToken, ApiKey, User
 
 
-class UserRepository(Repository):
-    def staff_stmt(self, group_id: uuid.UUID) -> Select:
-        return select(User).where(User.group_id == group_id, User.role.in_(STAFF_ROLES))
+class UserRepository(PracticeRepository[User]):
+    model = User
+    noun = "user"
+
+    def list_stmt(self, group_id: uuid.UUID) -> Select:
+        """The practice's staff (its clients' logins are not listed)."""
+        return self.scoped(group_id).where(User.role.in_(STAFF_ROLES))
 
     def portal_user_of(self, client_id: uuid.UUID, *, for_update: bool = False) -> User | None:
         stmt = select(User).where(User.client_id == client_id, User.role == "client")
@@ -34,7 +38,7 @@ class UserRepository(Repository):
     def get_staff(self, group_id: uuid.UUID, user_id: str | uuid.UUID, *, for_update: bool = False) -> User:
         """A staff member of the group. Another practice's user, a client's portal login or an
         operator is not one: 404, as if it did not exist."""
-        stmt = self.staff_stmt(group_id).where(User.id == parse_id(user_id, "staff user", "id"))
+        stmt = self.list_stmt(group_id).where(User.id == parse_id(user_id, "staff user", "id"))
         if for_update:
             stmt = stmt.with_for_update()
         user = self.session.scalar(stmt)

@@ -7,9 +7,7 @@ from fastapi import APIRouter
 from services.api.deps import CurrentAdmin, CurrentAdminPerson, SessionDep
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
 from shared.db.ids import parse_id
-from shared.db.pagination import paginate
 from shared.users import service
-from shared.users.models import ApiKey
 from shared.users.repository import ApiKeyRepository
 from shared.users.schemas import ApiKeyCreate, ApiKeyCreated, ApiKeyOut
 
@@ -20,8 +18,7 @@ router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 def list_api_keys(
     actor: CurrentAdmin, session: SessionDep, limit: Limit = DEFAULT_LIMIT, starting_after: StartingAfter = None
 ) -> ListOut[ApiKeyOut]:
-    stmt = ApiKeyRepository.from_session(session).list_stmt(actor.group_id)
-    page = paginate(session, stmt, ApiKey, limit=limit, starting_after=starting_after)
+    page = ApiKeyRepository.from_session(session).list_page(actor.group_id, limit=limit, starting_after=starting_after)
     return ListOut[ApiKeyOut](data=[ApiKeyOut.model_validate(k) for k in page.data], has_more=page.has_more)
 
 

@@ -8,10 +8,8 @@ from fastapi import APIRouter, Query
 
 from services.api.deps import CurrentAdmin, SessionDep
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
-from shared.audit.models import AuditEvent
 from shared.audit.repository import AuditEventRepository
 from shared.audit.schemas import AuditEventOut
-from shared.db.pagination import paginate
 from shared.text import text
 
 router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
@@ -26,6 +24,7 @@ def list_audit_events(
     entity: Annotated[text(max_length=32) | None, Query(examples=["service"])] = None,
     entity_id: Annotated[text(max_length=64) | None, Query()] = None,
 ) -> ListOut[AuditEventOut]:
-    stmt = AuditEventRepository.from_session(session).list_stmt(actor.group_id, entity=entity, entity_id=entity_id)
-    page = paginate(session, stmt, AuditEvent, limit=limit, starting_after=starting_after)
+    page = AuditEventRepository.from_session(session).list_page(
+        actor.group_id, limit=limit, starting_after=starting_after, entity=entity, entity_id=entity_id
+    )
     return ListOut[AuditEventOut](data=[AuditEventOut.model_validate(e) for e in page.data], has_more=page.has_more)

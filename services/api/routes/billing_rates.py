@@ -9,10 +9,8 @@ from fastapi import APIRouter, Query, Response
 from services.api.deps import CurrentAdmin, CurrentStaff, SessionDep
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
 from shared.billing import service
-from shared.billing.models import BillingRate
 from shared.billing.repository import BillingRateRepository, group_currency
 from shared.billing.schemas import Payer, RateCreate, RateOut, RatePatch
-from shared.db.pagination import paginate
 
 router = APIRouter(prefix="/v1/billing-rates", tags=["billing rates"])
 
@@ -25,8 +23,9 @@ def list_rates(
     starting_after: StartingAfter = None,
     payer: Annotated[Payer | None, Query()] = None,
 ) -> ListOut[RateOut]:
-    stmt = BillingRateRepository.from_session(session).list_stmt(actor.group_id, payer=payer)
-    page = paginate(session, stmt, BillingRate, limit=limit, starting_after=starting_after)
+    page = BillingRateRepository.from_session(session).list_page(
+        actor.group_id, limit=limit, starting_after=starting_after, payer=payer
+    )
     currency = group_currency(session, actor.group_id)
     return ListOut[RateOut](data=[RateOut.build(r, currency) for r in page.data], has_more=page.has_more)
 

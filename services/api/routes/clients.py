@@ -16,7 +16,6 @@ from shared.clients import service
 from shared.clients.models import Client
 from shared.clients.repository import ClientRepository
 from shared.clients.schemas import ClientCreate, ClientOut, ClientPatch, PortalAccessIn
-from shared.db.pagination import paginate
 from shared.reports.client_balances import client_activity
 from shared.text import text
 from shared.users.repository import UserRepository
@@ -41,10 +40,9 @@ def list_clients(
     q: Annotated[text(max_length=200) | None, Query(description="Any part of the name or email, in any case.")] = None,
 ) -> ListOut[ClientOut]:
     """Newest first, each with what they owe now and their last activity."""
-    stmt = ClientRepository.from_session(session).list_stmt(
-        actor.group_id, email=email, external_id=external_id, search=q
+    page = ClientRepository.from_session(session).list_page(
+        actor.group_id, limit=limit, starting_after=starting_after, email=email, external_id=external_id, search=q
     )
-    page = paginate(session, stmt, Client, limit=limit, starting_after=starting_after)
     ids = [c.id for c in page.data]
     emails = UserRepository.from_session(session).portal_emails(ids)
     activity = client_activity(session, actor.practice_id, ids)

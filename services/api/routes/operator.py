@@ -4,12 +4,10 @@ background work. Counts and health only: never a practice's clients, invoices or
 from __future__ import annotations
 
 from fastapi import APIRouter
-from sqlalchemy import select
 
 from services.api.deps import CurrentOperator, SessionDep
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
-from shared.db.pagination import paginate
-from shared.groups.models import Group
+from shared.groups.repository import GroupRepository
 from shared.platform.overview import PlatformHealth, PracticeSummary, platform_health, practice_summaries
 
 router = APIRouter(prefix="/v1/operator", tags=["operator"])
@@ -21,8 +19,7 @@ def list_practices(
 ) -> ListOut[PracticeSummary]:
     """Every practice, newest first, with its staff, client and open-invoice counts, whether Stripe is
     connected, its last reconciliation and its Stripe events waiting or failing."""
-    # Cross-practice on purpose: the operator runs the platform (the one place that lists all groups).
-    page = paginate(session, select(Group), Group, limit=limit, starting_after=starting_after)
+    page = GroupRepository.from_session(session).page_all(limit=limit, starting_after=starting_after)
     return ListOut[PracticeSummary](data=practice_summaries(session, page.data), has_more=page.has_more)
 
 

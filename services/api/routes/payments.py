@@ -13,14 +13,13 @@ from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
 from services.api.pdf_responses import RECEIPT_RESPONSES, receipt_response
 from shared.clients.repository import ClientRepository
 from shared.db.ids import parse_id
-from shared.db.pagination import paginate
 from shared.errors import Conflict, NotFound
 from shared.idempotency import service as idempotency
 from shared.invoicing.documents import render_receipt
 from shared.invoicing.models import Invoice
 from shared.logging import get_logger
 from shared.payments import service, staff_refunds
-from shared.payments.models import Payment, Refund
+from shared.payments.models import Refund
 from shared.payments.repository import PaymentRepository
 from shared.payments.schemas import PaymentOut, RefundCreate, RefundOut, ReverseRequest
 from shared.stripe_sync.gateway import StripeUnavailable
@@ -44,8 +43,9 @@ def list_payments(
         if client_id
         else None
     )
-    stmt = PaymentRepository.from_session(session).list_stmt(actor.practice_id, client_id=client.id if client else None)
-    page = paginate(session, stmt, Payment, limit=limit, starting_after=starting_after)
+    page = PaymentRepository.from_session(session).list_page(
+        actor.practice_id, limit=limit, starting_after=starting_after, client_id=client.id if client else None
+    )
     return ListOut[PaymentOut](data=service.payment_views(session, page.data), has_more=page.has_more)
 
 

@@ -6,8 +6,7 @@ from fastapi import APIRouter, Query
 
 from services.api.deps import CurrentStaff, SessionDep
 from services.api.lists import StartingAfter
-from shared.db.pagination import DEFAULT_LIMIT, paginate
-from shared.stripe_sync.models import Reconciliation
+from shared.db.pagination import DEFAULT_LIMIT
 from shared.stripe_sync.reconciliation import request_reconciliation
 from shared.stripe_sync.reconciliation_repository import ReconciliationRepository
 from shared.stripe_sync.schemas import ReconciliationList, ReconciliationOut
@@ -26,8 +25,9 @@ def create_reconciliation(actor: CurrentStaff, session: SessionDep) -> Reconcili
 def list_reconciliations(
     actor: CurrentStaff, session: SessionDep, limit: int = Query(DEFAULT_LIMIT), starting_after: StartingAfter = None
 ) -> ReconciliationList:
-    repo = ReconciliationRepository.from_session(session)
-    page = paginate(session, repo.for_group(actor.group_id), Reconciliation, limit=limit, starting_after=starting_after)
+    page = ReconciliationRepository.from_session(session).list_page(
+        actor.group_id, limit=limit, starting_after=starting_after
+    )
     return ReconciliationList(data=[ReconciliationOut.model_validate(r) for r in page.data], has_more=page.has_more)
 
 

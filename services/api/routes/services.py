@@ -30,7 +30,6 @@ from shared.billing.schemas import (
     ServiceStatus,
 )
 from shared.clients.repository import ClientRepository
-from shared.db.pagination import paginate
 from shared.text import text
 
 router = APIRouter(prefix="/v1/services", tags=["services"])
@@ -117,8 +116,9 @@ def list_services(
     client_uuid = None
     if client_id:
         client_uuid = ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="client_id").id
-    stmt = ServiceRepository.from_session(session).list_stmt(actor.group_id, client_id=client_uuid, status=status)
-    page = paginate(session, stmt, Service, limit=limit, starting_after=starting_after)
+    page = ServiceRepository.from_session(session).list_page(
+        actor.group_id, limit=limit, starting_after=starting_after, client_id=client_uuid, status=status
+    )
     return ListOut[ServiceOut](data=_outs(session, actor.group_id, page.data), has_more=page.has_more)
 
 

@@ -11,9 +11,7 @@ from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
 from shared.accounts import service as accounts
 from shared.accounts.schemas import INVITATION_SENT, InvitationOut, StaffInvitationIn
 from shared.auth import totp
-from shared.db.pagination import paginate
 from shared.users import service
-from shared.users.models import User
 from shared.users.repository import UserRepository
 from shared.users.schemas import ApiKeySummary, StaffUserChanged, StaffUserCreate, StaffUserPatch, UserOut
 
@@ -24,8 +22,7 @@ router = APIRouter(prefix="/v1", tags=["users"])
 def list_users(
     actor: CurrentStaff, session: SessionDep, limit: Limit = DEFAULT_LIMIT, starting_after: StartingAfter = None
 ) -> ListOut[UserOut]:
-    stmt = UserRepository.from_session(session).staff_stmt(actor.group_id)
-    page = paginate(session, stmt, User, limit=limit, starting_after=starting_after)
+    page = UserRepository.from_session(session).list_page(actor.group_id, limit=limit, starting_after=starting_after)
     return ListOut[UserOut](data=[UserOut.model_validate(u) for u in page.data], has_more=page.has_more)
 
 
