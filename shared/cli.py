@@ -60,7 +60,8 @@ def _rotate_secrets(args: argparse.Namespace) -> int:
     from sqlalchemy import select
 
     import shared.db.models  # noqa: F401
-    from shared.audit.service import Actor, record
+    from shared.actor import Actor
+    from shared.audit.service import record
     from shared.db.engine import session_scope
     from shared.groups.models import Group
     from shared.security.secrets import rotate_secret

@@ -19,7 +19,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import shared.db.models  # noqa: F401  (every mapper, so foreign keys resolve on flush)
-from shared.audit.service import SYSTEM, Actor, record
+from shared.actor import SYSTEM, Actor
+from shared.audit.service import record
 from shared.billing.models import BillingRate, Service, ServicePayment
 from shared.clients.models import Client
 from shared.config import app_settings, stripe_settings

@@ -144,7 +144,7 @@ def _load(ctx: Context, base_url: str, path: str, token: str | None) -> dict:
 
 def _call(endpoint: Endpoint, session: Any, setup: dict) -> None:
     """What the route calls, in this process, so its statements can be captured."""
-    from shared.audit.service import Actor
+    from shared.actor import Actor
     from shared.invoicing import service as invoicing
     from shared.portal import service as portal
 

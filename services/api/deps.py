@@ -14,7 +14,7 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from services.api.rate_limit import login_limiter
-from shared.audit.service import Actor
+from shared.actor import Actor
 from shared.auth.service import api_key_refused, resolve_bearer
 from shared.db.engine import session_scope
 from shared.errors import Forbidden, Unauthenticated

@@ -12,7 +12,7 @@ from fastapi import Header, Response
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor
+from shared.actor import Actor
 from shared.idempotency import service as idempotency
 from shared.text import text
 

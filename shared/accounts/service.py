@@ -18,7 +18,8 @@ from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from shared.accounts.models import AccountToken
-from shared.audit.service import SYSTEM, Actor, record
+from shared.actor import SYSTEM, Actor
+from shared.audit.service import record
 from shared.auth.service import find_user_by_email
 from shared.clients.models import Client
 from shared.clients.repository import ClientRepository

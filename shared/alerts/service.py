@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from shared.actor import SYSTEM, Actor
 from shared.alerts.models import ALERT_KINDS, Alert
 from shared.alerts.repository import AlertRepository
 from shared.alerts.schemas import AlertOut
-from shared.audit.service import SYSTEM, Actor, record
+from shared.audit.service import record
 from shared.db.ids import parse_id
 from shared.db.pagination import Page
 from shared.errors import Conflict, NotFound

@@ -8,7 +8,8 @@ from typing import Protocol
 from sqlalchemy import bindparam, delete, false, func, literal_column, select
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.config import app_settings
 from shared.errors import Forbidden
 from shared.groups.models import Group

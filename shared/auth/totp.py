@@ -21,7 +21,8 @@ from sqlalchemy import or_, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.auth.service import SignInAttempts
 from shared.errors import Conflict, ValidationFailed
 from shared.groups.repository import GroupRepository

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.billing.models import BillingRate, Service
 from shared.billing.repository import BillingRateRepository, ServiceRepository
 from shared.billing.schemas import ServiceIn

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.billing.models import BillingRate, Service, ServicePayment
 from shared.billing.repository import BillingRateRepository, ServiceRepository
 from shared.billing.schemas import RateCreate, RatePatch, ServicePatch, ServicePaymentIn

@@ -6,7 +6,8 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.auth.service import find_user_by_email
 from shared.clients.models import Client
 from shared.clients.repository import ClientRepository

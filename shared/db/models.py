@@ -6,12 +6,13 @@ from shared.audit.models import AuditEvent
 from shared.billing.models import BillingRate, Service, ServicePayment
 from shared.clients.models import Client
 from shared.groups.models import Group, InvoiceSequence
+from shared.idempotency.models import IdempotencyRecord
 from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf, InvoicingRun
 from shared.outbox.models import OutboxMessage
 from shared.paylinks.models import PayLink
 from shared.payments.models import Dispute, Payment, Refund
 from shared.reminders.models import UnsubscribeLink
-from shared.stripe_sync.models import IdempotencyRecord, Reconciliation, StripeEvent
+from shared.stripe_sync.models import Reconciliation, StripeEvent
 from shared.users.models import AccessToken, ApiKey, User
 
 __all__ = [

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.auth.service import api_key_refused, find_user_by_email
 from shared.errors import Conflict, ValidationFailed
 from shared.groups.logo import check_logo

@@ -20,9 +20,9 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor
+from shared.actor import Actor
 from shared.errors import ValidationFailed
-from shared.stripe_sync.models import IdempotencyRecord
+from shared.idempotency.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255
 

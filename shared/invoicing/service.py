@@ -12,8 +12,9 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from shared.actor import Actor
 from shared.alerts.service import open_alerts_of_invoice
-from shared.audit.service import Actor, record
+from shared.audit.service import record
 from shared.billing.models import Service, client_part_cents
 from shared.clients.models import Client
 from shared.db.arrays import parse_ids

@@ -33,8 +33,9 @@ from typing import Any
 import stripe
 from sqlalchemy.orm import Session
 
+from shared.actor import SYSTEM, Actor
 from shared.alerts.service import raise_alert
-from shared.audit.service import SYSTEM, Actor, record
+from shared.audit.service import record
 from shared.db.lease import Heartbeat, LeasedJobs, LeaseLost, advisory_lock
 from shared.errors import Conflict
 from shared.groups.models import Group

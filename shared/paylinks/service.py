@@ -25,7 +25,8 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.config import app_settings
 from shared.errors import Gone, NotFound
 from shared.groups.models import Group

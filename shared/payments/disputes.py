@@ -21,8 +21,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from shared.actor import SYSTEM
 from shared.alerts.service import raise_alert
-from shared.audit.service import SYSTEM, record
+from shared.audit.service import record
 from shared.invoicing.currency import format_money
 from shared.invoicing.models import Invoice
 from shared.logging import get_logger

@@ -32,7 +32,8 @@ import uuid
 import stripe
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.db.base import new_id
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.groups.models import Group

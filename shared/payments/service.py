@@ -26,7 +26,8 @@ import stripe
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.db.arrays import any_id, parse_ids
 from shared.db.ids import parse_id
 from shared.errors import Conflict, NotFound, ValidationFailed

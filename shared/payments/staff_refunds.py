@@ -26,7 +26,8 @@ import stripe
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.audit.service import SYSTEM, Actor, record
+from shared.actor import SYSTEM, Actor
+from shared.audit.service import record
 from shared.db.ids import parse_id
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.groups.repository import GroupRepository

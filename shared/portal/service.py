@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor
+from shared.actor import Actor
 from shared.db.pagination import Page, columns_for, paginate_rows
 from shared.errors import Forbidden
 from shared.groups.models import Group

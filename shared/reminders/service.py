@@ -27,7 +27,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.clients.models import Client
 from shared.config import app_settings
 from shared.errors import NotFound

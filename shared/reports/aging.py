@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor
+from shared.actor import Actor
 from shared.clients.models import Client
 from shared.groups.models import Group
 from shared.invoicing.currency import minor_unit_exponent

@@ -21,7 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor
+from shared.actor import Actor
 from shared.errors import ValidationFailed
 from shared.groups.models import Group
 from shared.invoicing.due import practice_today

@@ -32,7 +32,8 @@ from urllib.parse import urlsplit
 import stripe
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.config import app_settings
 from shared.errors import ValidationFailed
 from shared.groups.models import Group

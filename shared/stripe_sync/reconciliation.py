@@ -6,7 +6,8 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from shared.audit.service import Actor, record
+from shared.actor import Actor
+from shared.audit.service import record
 from shared.errors import Conflict
 from shared.groups.repository import GroupRepository
 from shared.stripe_sync.models import Reconciliation

@@ -10,7 +10,8 @@ from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shared.audit.service import SYSTEM, Actor, record
+from shared.actor import SYSTEM, Actor
+from shared.audit.service import record
 from shared.auth.service import SignInAttempts, find_user_by_email
 from shared.errors import Conflict, Forbidden, ValidationFailed
 from shared.groups.repository import GroupRepository

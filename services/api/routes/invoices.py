@@ -12,7 +12,7 @@ from services.api.idempotent import IdempotencyKey, once
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter, list_response
 from services.api.openapi import STRIPE_ERROR
 from services.api.pdf_responses import PDF_RESPONSES, pdf_response
-from shared.audit.service import Actor
+from shared.actor import Actor
 from shared.invoicing import service
 from shared.invoicing.documents import pdf_of_version
 from shared.invoicing.schemas import InvoiceDetailOut, InvoiceOut, InvoiceStatus, PdfVersionOut
