@@ -17,7 +17,7 @@ LIMITS: dict[str, str] = {
   PostgreSQL ~0.2 ms; the bare endpoint ~0.12–0.18 ms per request. The relay used to cost as much
   as the receiver (~0.25 ms per event, 70 % of it Celery/kombu publishing one message per event —
   kombu's Redis transport even builds a new redis client object for every message); it now
-  sends up to 20 inbox ids per message (`shared/stripe_sync/dispatch.py`), which took the
+  sends up to 20 inbox ids per message (`shared/stripe_sync/batching.py`), which took the
   receiver + relay figure from ~0.64 to ~0.31 ms per event and the relay from ~0.6 to ~0.1 of a
   core at 2,000 events/s. The "capacity implied by CPU" line is what the receiver would take
   with the machine to itself.

@@ -1,7 +1,7 @@
 """The relay: `python -m services.webhooks.relay`, part of the receiver's service.
 
 Sends stored, undispatched inbox rows to the worker (`payments.apply_stripe_events`),
-several row ids per message (`shared.stripe_sync.dispatch`). It wakes on the receiver's
+several row ids per message (`shared.stripe_sync.batching`). It wakes on the receiver's
 `NOTIFY stripe_events` and also polls every second, so a missed notification only costs a
 second. Each batch is claimed with
 `FOR UPDATE SKIP LOCKED` and marked dispatched in a short transaction, then sent; rows
@@ -24,7 +24,7 @@ import psycopg
 from services.webhooks.db import plain_dsn
 from shared.config import check_settings
 from shared.logging import configure_logging, get_logger
-from shared.stripe_sync.dispatch import in_messages
+from shared.stripe_sync.batching import in_messages
 from shared.tasks import names
 from shared.tasks.enqueue import send_tasks
 from shared.tasks.retry import RELAY_RECONNECT
