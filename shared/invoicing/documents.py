@@ -103,8 +103,6 @@ def render_receipt(session: Session, invoice: Invoice, payment: Payment, *, with
         raise Conflict(
             "Only a payment that was received has a receipt.", code="payment_not_succeeded", param="payment_id"
         )
-    group = session.get_one(Group, invoice.group_id)
-    client_name = session.scalar(select(Client.name).where(Client.id == invoice.client_id))
     repo = PaymentRepository.from_session(session)
     position = next((i for i, p in enumerate(repo.payments_of(invoice.id), start=1) if p.id == payment.id), 1)
     refunds = [
@@ -115,20 +113,7 @@ def render_receipt(session: Session, invoice: Invoice, payment: Payment, *, with
     method = _STRIPE_METHOD_WORDS.get(payment.stripe_payment_method_type or "") or _METHOD_WORDS.get(
         payment.method, "Other"
     )
-    doc = build_document(
-        group,
-        client_name or "",
-        logo=letterhead_logo(session, group),
-        number=invoice.number,
-        invoiced_date=invoice.invoiced_date,
-        due_date=invoice.due_date,
-        currency=invoice.currency,
-        total_cents=invoice.total_cents,
-        balance_cents=invoice.balance_cents,
-        status=invoice.status,
-        lines=[],
-        payments=[],
-    )
+    doc = document_of(session, invoice, lines=[], payments=[])
     receipt = ReceiptFacts(
         receipt_number=f"{invoice.number}-{position}",
         received_date=payment.received_date or payment.created_at.date(),
@@ -140,30 +125,35 @@ def render_receipt(session: Session, invoice: Invoice, payment: Payment, *, with
     return render_receipt_pdf(doc, receipt)
 
 
-def render_current(session: Session, invoice: Invoice) -> RenderedPdf:
-    group = session.get(Group, invoice.group_id)
+def document_of(
+    session: Session, invoice: Invoice, *, lines: list[LineView], payments: list[PaymentView]
+) -> InvoiceDocument:
+    """The invoice as a document to draw: the practice's letterhead, the client's name, its figures as they stand."""
+    group = session.get_one(Group, invoice.group_id)
     client_name = session.scalar(select(Client.name).where(Client.id == invoice.client_id))
+    return build_document(
+        group,
+        client_name or "",
+        logo=letterhead_logo(session, group),
+        number=invoice.number,
+        invoiced_date=invoice.invoiced_date,
+        due_date=invoice.due_date,
+        currency=invoice.currency,
+        total_cents=invoice.total_cents,
+        balance_cents=invoice.balance_cents,
+        status=invoice.status,
+        lines=lines,
+        payments=payments,
+    )
+
+
+def render_current(session: Session, invoice: Invoice) -> RenderedPdf:
     lines = [line_view(line) for line in InvoicingRepository.from_session(session).lines_of(invoice.id)]
     payments = [
         PaymentView(p.received_date or p.created_at.date(), p.method, p.amount_cents, p.refunded_cents)
         for p in PaymentRepository.from_session(session).payments_of(invoice.id, statuses=SHOWN_PAYMENT_STATUSES)
     ]
-    return render_invoice_pdf(
-        build_document(
-            group,
-            client_name or "",
-            logo=letterhead_logo(session, group),
-            number=invoice.number,
-            invoiced_date=invoice.invoiced_date,
-            due_date=invoice.due_date,
-            currency=invoice.currency,
-            total_cents=invoice.total_cents,
-            balance_cents=invoice.balance_cents,
-            status=invoice.status,
-            lines=lines,
-            payments=payments,
-        )
-    )
+    return render_invoice_pdf(document_of(session, invoice, lines=lines, payments=payments))
 
 
 def current_pdf(session: Session, invoice: Invoice) -> InvoicePdf:
