@@ -9,8 +9,8 @@ import pty
 import subprocess
 import sys
 
+from tests import factories as b
 from tests.conftest import poll_until
-from tests.invoicing import builders as b
 
 _EMIT = (
     "from shared.logging import configure_logging, get_logger; configure_logging(); "
@@ -46,8 +46,8 @@ def test_on_a_terminal_lines_are_readable_text_not_json():
 
 
 def test_the_request_id_of_an_invoicing_request_reaches_the_workers_lines(http, worker):
-    practice = b.make_practice(http, "Trace Practice")
-    client = b.make_client(practice, "Ada Lovelace", http)
+    practice = b.make_practice(staff=True, name="Trace Practice")
+    client = b.make_client(practice, "Ada Lovelace", portal=True)
     rate = b.make_rate(practice, "General Service (Self-Pay)", 10_000)
     service = b.make_service(practice, client, rate, "2026-03-02")
 

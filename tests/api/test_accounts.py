@@ -18,7 +18,7 @@ from shared.db.engine import session_scope
 from shared.security.tokens import token_digest
 from shared.users.models import User
 from tests.conftest import poll_until
-from tests.factories import STAFF_PASSWORD, auth, give_portal_access, login, make_client
+from tests.factories import STAFF_PASSWORD, auth, give_portal_access, login, make_client_via_api
 
 NEW_PASSWORD = "lantern-orchard-42-violet"
 OTHER_PASSWORD = "copper-meadow-77-harbor"
@@ -57,7 +57,7 @@ def _same_answer(a, b, a_email: str = "", b_email: str = "") -> None:
 
 
 def test_a_client_invited_by_staff_sets_a_password_and_signs_in(http, practice, worker, mailbox):
-    client = make_client(http, practice, name="Robin Example")
+    client = make_client_via_api(http, practice, name="Robin Example")
     address = f"robin-{uuid.uuid4().hex[:6]}@example.com"
     r = http.post(f"/v1/clients/{client['id']}/invitations", headers=practice.biller, json={"email": address})
     assert r.status_code == 202, r.text
@@ -101,11 +101,11 @@ def test_a_client_invited_by_staff_sets_a_password_and_signs_in(http, practice, 
 def test_inviting_an_address_that_has_a_login_answers_exactly_like_a_fresh_one(
     http, practice, other_practice, worker, mailbox
 ):
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     fresh = f"fresh-{uuid.uuid4().hex[:6]}@example.com"
     taken_elsewhere = other_practice.biller_email  # a login at another practice
     taken_here = f"here-{uuid.uuid4().hex[:6]}@example.com"
-    give_portal_access(http, practice, make_client(http, practice)["id"], email=taken_here)
+    give_portal_access(http, practice, make_client_via_api(http, practice)["id"], email=taken_here)
 
     answers = {
         address: http.post(f"/v1/clients/{client['id']}/invitations", headers=practice.admin, json={"email": address})
@@ -137,7 +137,7 @@ def test_inviting_an_address_that_has_a_login_answers_exactly_like_a_fresh_one(
 
 
 def test_another_practice_cannot_invite_onto_a_client_and_only_admins_invite_staff(http, practice, other_practice):
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     r = http.post(
         f"/v1/clients/{client['id']}/invitations", headers=other_practice.admin, json={"email": "a@b.example"}
     )
@@ -173,7 +173,7 @@ def test_an_invited_biller_joins_the_practice_and_a_second_invitation_replaces_t
 
 
 def test_the_old_portal_access_route_still_works(http, practice):
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     bearer = give_portal_access(http, practice, client["id"], email="front-desk-made@example.com")
     assert http.get("/v1/portal/invoices", headers=auth(bearer)).status_code == 200
 
@@ -260,7 +260,7 @@ def test_the_answer_takes_as_long_for_a_known_as_for_an_unknown_address(http, pr
     """Medians of interleaved requests, each address asked once (the limiter counts per address)."""
     from services.api.rate_limit import account_email_limiter
 
-    known = [make_client(http, practice)["id"] for _ in range(12)]
+    known = [make_client_via_api(http, practice)["id"] for _ in range(12)]
     addresses = []
     for i, client_id in enumerate(known):
         address = f"timing-{i}-{uuid.uuid4().hex[:6]}@example.com"
@@ -282,7 +282,7 @@ def test_one_link_used_by_many_at_once_makes_one_login(http, practice, worker, m
     from concurrent.futures import ThreadPoolExecutor
 
     address = f"racer-{uuid.uuid4().hex[:6]}@example.com"
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     assert (
         http.post(f"/v1/clients/{client['id']}/invitations", headers=practice.biller, json={"email": address})
     ).status_code == 202
@@ -323,7 +323,7 @@ def test_a_refused_sign_in_email_raises_no_staff_alert(http, practice, worker, m
 
     address = f"bounces-{uuid.uuid4().hex[:6]}@example.com"
     mailbox.handler.refuse[address] = "550 5.1.1 no such user"
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     r = http.post(f"/v1/clients/{client['id']}/invitations", headers=practice.biller, json={"email": address})
     assert r.status_code == 202
     poll_until(lambda: [row.status for row in outbox_rows(to_address=address)] == ["failed"], message="the bounce")

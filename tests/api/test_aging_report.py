@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from shared.db.engine import session_scope
 from shared.invoicing.due import practice_today
 from shared.invoicing.models import Invoice
-from tests.factories import auth, make_client, make_client_login, make_practice
+from tests.factories import auth, make_client_login, make_client_via_api, make_practice_via_api
 
 
 def _invoice(practice, client_id: str, due: date, balance: int, status: str = "open", total: int | None = None) -> None:
@@ -49,11 +49,11 @@ def _ledger_open_balance(group_id: str) -> int:
 
 
 def _practice_with_balances(http):
-    practice = make_practice(http)  # America/New_York
+    practice = make_practice_via_api(http)  # America/New_York
     today = practice_today("America/New_York")
-    ada = make_client(http, practice, name="Ada Lovelace")
-    grace = make_client(http, practice, name="Grace Hopper")
-    hostile = make_client(http, practice, name='=HYPERLINK("http://evil.example","click")')
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
+    grace = make_client_via_api(http, practice, name="Grace Hopper")
+    hostile = make_client_via_api(http, practice, name='=HYPERLINK("http://evil.example","click")')
     _invoice(practice, ada["id"], today, 10_000)  # due today: current
     _invoice(practice, ada["id"], today - timedelta(days=1), 20_000)  # 1-30
     _invoice(practice, grace["id"], today - timedelta(days=30), 30_000)  # 1-30
@@ -68,8 +68,8 @@ def _practice_with_balances(http):
 
 def test_the_buckets_by_client_add_up_to_the_ledgers_open_balance(http):
     practice, today, clients = _practice_with_balances(http)
-    other = make_practice(http)
-    other_client = make_client(http, other, name="Someone Else")
+    other = make_practice_via_api(http)
+    other_client = make_client_via_api(http, other, name="Someone Else")
     _invoice(other, other_client["id"], today - timedelta(days=5), 99_900)
 
     r = http.get("/v1/reports/aging", headers=practice.biller)
@@ -132,7 +132,7 @@ def test_the_csv_opens_in_a_spreadsheet_as_text_never_as_a_formula(http):
 
 
 def test_an_empty_practice_owes_nothing(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     report = http.get("/v1/reports/aging", headers=practice.biller).json()
     assert report["clients"] == [] and report["totals"]["total"] == 0
     rows = list(csv.reader(io.StringIO(http.get("/v1/reports/aging.csv", headers=practice.biller).text)))
@@ -148,11 +148,11 @@ def test_clients_and_strangers_do_not_see_it(http):
 
 
 def test_the_answer_lists_the_largest_balances_and_totals_every_client(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     today = practice_today("America/New_York")
     owing = {f"Client {n}": 1_000 * n for n in range(1, 8)}  # seven clients, 10.00 … 70.00
     for name, balance in owing.items():
-        client = make_client(http, practice, name=name)
+        client = make_client_via_api(http, practice, name=name)
         _invoice(practice, client["id"], today - timedelta(days=40), balance)
     report = http.get("/v1/reports/aging", headers=practice.biller, params={"limit": 3}).json()
     assert [c["client_name"] for c in report["clients"]] == ["Client 7", "Client 6", "Client 5"]

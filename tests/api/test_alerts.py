@@ -19,17 +19,15 @@ from shared.alerts.models import Alert
 from shared.alerts.service import raise_alert
 from shared.db.engine import session_scope
 from shared.payments.card import apply_payment_intent
-from tests.factories import make_client, make_client_login
-from tests.stripe.builders import make_invoice
+from tests.factories import make_card_payment, make_client_login, make_client_via_api, make_invoice, mark_paid_by_check
 from tests.stripe_events import payment_intent
-from tests.webhooks.builders import make_card_payment, mark_paid_by_check
 
 
 def _overpaid_invoice(http, practice, total: int = 15_000) -> tuple[str, uuid.UUID, str]:
     """A card payment on its way, a cheque for the whole invoice recorded meanwhile (what the mark-paid
     race left before finding 4 was fixed), then Stripe's success."""
     gid = uuid.UUID(practice.group_id)
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     invoice_id = make_invoice(practice.group_id, client["id"], total)
     payment_id, pi_id = make_card_payment(gid, uuid.UUID(invoice_id), total)
     mark_paid_by_check(gid, uuid.UUID(invoice_id), total)
@@ -171,7 +169,7 @@ def test_another_practices_alert_is_unknown_and_clients_see_none(http, practice,
     assert http.get("/v1/alerts", headers=practice.biller, params={"starting_after": str(theirs)}).status_code == 404
     assert [a["id"] for a in _list(http, practice)["data"]] == [str(mine)]
     assert _list(http, other_practice, status="open")["data"][0]["id"] == str(theirs)  # still open
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     headers = {"Authorization": f"Bearer {make_client_login(practice, client['id'])}"}
     assert http.get("/v1/alerts", headers=headers).status_code == 403
     assert http.post(f"/v1/alerts/{mine}/resolve", headers=headers).status_code == 403

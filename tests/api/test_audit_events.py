@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from tests.factories import make_client, make_rate, make_service
+from tests.factories import make_client_via_api, make_rate_via_api, make_service_via_api
 
 
 def test_admin_sees_the_history_of_one_service(http, practice):
-    client = make_client(http, practice)
-    rate = make_rate(http, practice)
-    service = make_service(http, practice, client["id"], rate["id"])
+    client = make_client_via_api(http, practice)
+    rate = make_rate_via_api(http, practice)
+    service = make_service_via_api(http, practice, client["id"], rate["id"])
     http.patch(
         f"/v1/services/{service['id']}",
         headers={**practice.biller, "X-Request-ID": "req-edit-1"},
@@ -25,8 +25,8 @@ def test_admin_sees_the_history_of_one_service(http, practice):
 
 
 def test_audit_events_are_the_practices_own_and_page(http, practice, other_practice):
-    make_client(http, practice, name="Mine")
-    theirs = make_client(http, other_practice, name="Theirs")
+    make_client_via_api(http, practice, name="Mine")
+    theirs = make_client_via_api(http, other_practice, name="Theirs")
     mine = http.get("/v1/audit-events?entity=client", headers=practice.admin).json()["data"]
     assert len(mine) == 1 and mine[0]["action"] == "client.created"
     assert http.get(f"/v1/audit-events?entity_id={theirs['id']}", headers=practice.admin).json()["data"] == []
@@ -45,10 +45,10 @@ def test_audit_events_are_the_practices_own_and_page(http, practice, other_pract
 
 
 def test_personal_data_and_secrets_stay_out_of_the_audit_trail(http, practice):
-    client = make_client(http, practice, name="Dana Secretname", email="dana.secret@example.com")
+    client = make_client_via_api(http, practice, name="Dana Secretname", email="dana.secret@example.com")
     http.patch(f"/v1/clients/{client['id']}", headers=practice.biller, json={"email": "dana.other@example.com"})
-    service = make_service(
-        http, practice, client["id"], make_rate(http, practice)["id"], description="Grief counselling"
+    service = make_service_via_api(
+        http, practice, client["id"], make_rate_via_api(http, practice)["id"], description="Grief counselling"
     )
     http.patch(f"/v1/services/{service['id']}", headers=practice.biller, json={"description": "Trauma therapy"})
     key = http.post("/v1/api-keys", headers=practice.admin, json={"name": "EHR", "role": "biller"}).json()["key"]

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from tests.api.db_state import put_on_invoice
-from tests.factories import make_client, make_rate, make_service
+from tests.factories import make_client_via_api, make_rate_via_api, make_service_via_api
 
 
 def test_admin_creates_and_edits_a_rate_and_billers_read_it(http, practice):
@@ -29,7 +29,7 @@ def test_admin_creates_and_edits_a_rate_and_billers_read_it(http, practice):
     assert r.json()["goes_on_invoices"] is True and r.json()["amount_cents"] == 15000
 
     assert http.get(f"/v1/billing-rates/{rate['id']}", headers=practice.biller).json()["is_invoiced"] is True
-    make_rate(http, practice, name="Intake", payer="self_pay")
+    make_rate_via_api(http, practice, name="Intake", payer="self_pay")
     listed = http.get("/v1/billing-rates", headers=practice.biller).json()
     assert [x["name"] for x in listed["data"]] == ["Intake", "General Service"]
     self_pay = http.get("/v1/billing-rates?payer=self_pay", headers=practice.biller).json()["data"]
@@ -38,7 +38,7 @@ def test_admin_creates_and_edits_a_rate_and_billers_read_it(http, practice):
 
 
 def test_a_free_rate_is_allowed(http, practice):
-    assert make_rate(http, practice, amount_cents=0)["amount_cents"] == 0
+    assert make_rate_via_api(http, practice, amount_cents=0)["amount_cents"] == 0
 
 
 @pytest.mark.parametrize(
@@ -89,7 +89,7 @@ def test_a_rate_needs_name_amount_and_payer(http, practice, missing):
     ],
 )
 def test_a_bad_rate_edit_is_refused_and_changes_nothing(http, practice, change, param):
-    rate = make_rate(http, practice, name="General Service", amount_cents=15000)
+    rate = make_rate_via_api(http, practice, name="General Service", amount_cents=15000)
     r = http.patch(f"/v1/billing-rates/{rate['id']}", headers=practice.admin, json=change)
     assert r.status_code == 422, r.text
     assert r.json()["error"]["param"] == param
@@ -97,7 +97,7 @@ def test_a_bad_rate_edit_is_refused_and_changes_nothing(http, practice, change, 
 
 
 def test_self_pay_copy_is_made_once(http, practice):
-    source = make_rate(
+    source = make_rate_via_api(
         http,
         practice,
         name="General Service",
@@ -122,19 +122,19 @@ def test_self_pay_copy_is_made_once(http, practice):
 
 
 def test_a_self_pay_rate_has_no_self_pay_copy(http, practice):
-    rate = make_rate(http, practice, payer="self_pay")
+    rate = make_rate_via_api(http, practice, payer="self_pay")
     r = http.post(f"/v1/billing-rates/{rate['id']}/self-pay-copy", headers=practice.admin)
     assert r.status_code == 409 and r.json()["error"]["code"] == "rate_already_self_pay"
 
 
 def test_a_long_name_still_fits_with_the_suffix(http, practice):
-    rate = make_rate(http, practice, name="N" * 200, payer="insurance")
+    rate = make_rate_via_api(http, practice, name="N" * 200, payer="insurance")
     copy = http.post(f"/v1/billing-rates/{rate['id']}/self-pay-copy", headers=practice.admin).json()
     assert len(copy["name"]) == 200 and copy["name"].endswith(" (Self-Pay)")
 
 
 def test_another_practices_rate_or_a_made_up_id_is_404(http, practice, other_practice):
-    theirs = make_rate(http, other_practice, payer="insurance")
+    theirs = make_rate_via_api(http, other_practice, payer="insurance")
     for rate_id in (theirs["id"], "nope", "00000000-0000-0000-0000-000000000000"):
         for method, path, body in (
             ("GET", f"/v1/billing-rates/{rate_id}", None),
@@ -148,11 +148,13 @@ def test_another_practices_rate_or_a_made_up_id_is_404(http, practice, other_pra
 
 
 def test_uninvoiced_services_follow_a_rate_price_change_unless_their_amount_was_given(http, practice):
-    client = make_client(http, practice)
-    rate = make_rate(http, practice, name="Session", amount_cents=10000)
-    following = make_service(http, practice, client["id"], rate["id"])
-    given = make_service(http, practice, client["id"], rate["id"], amount_cents=8000, description="Long session")
-    invoiced = make_service(http, practice, client["id"], rate["id"])
+    client = make_client_via_api(http, practice)
+    rate = make_rate_via_api(http, practice, name="Session", amount_cents=10000)
+    following = make_service_via_api(http, practice, client["id"], rate["id"])
+    given = make_service_via_api(
+        http, practice, client["id"], rate["id"], amount_cents=8000, description="Long session"
+    )
+    invoiced = make_service_via_api(http, practice, client["id"], rate["id"])
     put_on_invoice(practice.group_id, [invoiced["id"]])
 
     r = http.patch(
@@ -171,9 +173,9 @@ def test_uninvoiced_services_follow_a_rate_price_change_unless_their_amount_was_
 
 
 def test_a_price_cut_below_insurance_already_paid_is_refused(http, practice):
-    client = make_client(http, practice)
-    rate = make_rate(http, practice, amount_cents=10000)
-    service = make_service(http, practice, client["id"], rate["id"])
+    client = make_client_via_api(http, practice)
+    rate = make_rate_via_api(http, practice, amount_cents=10000)
+    service = make_service_via_api(http, practice, client["id"], rate["id"])
     http.post(
         f"/v1/services/{service['id']}/payments",
         headers=practice.biller,
@@ -189,10 +191,10 @@ def test_a_price_cut_below_insurance_already_paid_is_refused(http, practice):
 
 
 def test_a_practice_currency_must_be_a_real_iso_4217_money_code_and_dates_sane(http):
-    from tests.factories import auth, make_practice
+    from tests.factories import auth, make_practice_via_api
     from tests.security.review import record_finding
 
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     refused = {}
     for code in ("ABC", "XAU", "XTS", "XXX", "US"):
         r = http.post(

@@ -10,8 +10,7 @@ from sqlalchemy import update
 
 from shared.db.engine import session_scope
 from shared.invoicing.models import Invoice
-from tests.factories import make_client, make_practice
-from tests.stripe.builders import make_invoice
+from tests.factories import make_client_via_api, make_invoice, make_practice_via_api
 
 
 def _pay(http, practice, invoice_id: str, amount: int) -> dict:
@@ -25,10 +24,10 @@ def _pay(http, practice, invoice_id: str, amount: int) -> dict:
 
 
 def test_search_finds_any_part_of_a_name_or_email_and_wildcards_are_literal(http):
-    practice = make_practice(http)
-    make_client(http, practice, name="Ada Lovelace", email="ada@analytical.example")
-    make_client(http, practice, name="Grace Hopper", email="grace@navy.example")
-    make_client(http, practice, name="100% Sure_Name", email=None)
+    practice = make_practice_via_api(http)
+    make_client_via_api(http, practice, name="Ada Lovelace", email="ada@analytical.example")
+    make_client_via_api(http, practice, name="Grace Hopper", email="grace@navy.example")
+    make_client_via_api(http, practice, name="100% Sure_Name", email=None)
 
     def names(q: str) -> list[str]:
         r = http.get("/v1/clients", headers=practice.biller, params={"q": q})
@@ -42,15 +41,15 @@ def test_search_finds_any_part_of_a_name_or_email_and_wildcards_are_literal(http
     assert names("e") == ["100% Sure_Name", "Ada Lovelace", "Grace Hopper"]
     assert names("nobody") == []
     # Another practice's clients are never found.
-    other = make_practice(http)
+    other = make_practice_via_api(http)
     assert http.get("/v1/clients", headers=other.biller, params={"q": "Ada"}).json()["data"] == []
     assert http.get("/v1/clients", headers=practice.biller, params={"q": "a\u0000b"}).status_code == 422
 
 
 def test_each_client_shows_what_they_owe_and_their_last_activity(http):
-    practice = make_practice(http)
-    ada = make_client(http, practice, name="Ada Lovelace")
-    grace = make_client(http, practice, name="Grace Hopper")
+    practice = make_practice_via_api(http)
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
+    grace = make_client_via_api(http, practice, name="Grace Hopper")
     first = make_invoice(practice.group_id, ada["id"], 12_000)
     make_invoice(practice.group_id, ada["id"], 8_000)
     voided = make_invoice(practice.group_id, ada["id"], 5_000)
@@ -72,9 +71,9 @@ def test_each_client_shows_what_they_owe_and_their_last_activity(http):
 
 
 def test_a_clients_payments_and_no_one_elses(http):
-    practice = make_practice(http)
-    ada = make_client(http, practice, name="Ada Lovelace")
-    grace = make_client(http, practice, name="Grace Hopper")
+    practice = make_practice_via_api(http)
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
+    grace = make_client_via_api(http, practice, name="Grace Hopper")
     ada_invoice = make_invoice(practice.group_id, ada["id"], 12_000)
     grace_invoice = make_invoice(practice.group_id, grace["id"], 9_000)
     older = _pay(http, practice, ada_invoice, 2_000)
@@ -89,7 +88,7 @@ def test_a_clients_payments_and_no_one_elses(http):
     page = http.get("/v1/payments", headers=practice.biller, params={"client_id": ada["id"], "limit": 1}).json()
     assert page["has_more"] is True and [p["id"] for p in page["data"]] == [newer["id"]]
 
-    other = make_practice(http)
+    other = make_practice_via_api(http)
     assert http.get("/v1/payments", headers=other.biller, params={"client_id": ada["id"]}).status_code == 404
     assert http.get("/v1/payments", headers=other.biller).json()["data"] == []
     assert http.get("/v1/payments", headers=practice.biller, params={"client_id": "nope"}).status_code == 404

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.factories import auth, login, make_client
+from tests.factories import auth, login, make_client_via_api
 
 
 def test_biller_adds_a_client_and_finds_it_again(http, practice):
@@ -22,7 +22,7 @@ def test_biller_adds_a_client_and_finds_it_again(http, practice):
     assert client["created_at"]
 
     assert http.get(f"/v1/clients/{client['id']}", headers=practice.biller).json() == client
-    make_client(http, practice, name="Second")
+    make_client_via_api(http, practice, name="Second")
     listed = http.get("/v1/clients", headers=practice.admin).json()
     assert [c["name"] for c in listed["data"]] == ["Second", "Dana Reyes"]
     by_ext = http.get("/v1/clients?external_id=EHR-17", headers=practice.biller).json()["data"]
@@ -38,7 +38,7 @@ def test_a_client_needs_only_a_name(http, practice):
 
 
 def test_client_list_pages_newest_first(http, practice):
-    ids = [make_client(http, practice, name=f"C{i}")["id"] for i in range(3)]
+    ids = [make_client_via_api(http, practice, name=f"C{i}")["id"] for i in range(3)]
     first = http.get("/v1/clients?limit=2", headers=practice.biller).json()
     assert [c["id"] for c in first["data"]] == [ids[2], ids[1]] and first["has_more"] is True
     rest = http.get(f"/v1/clients?limit=2&starting_after={ids[1]}", headers=practice.biller).json()
@@ -46,7 +46,7 @@ def test_client_list_pages_newest_first(http, practice):
 
 
 def test_biller_edits_a_client(http, practice):
-    client = make_client(http, practice, name="Dana", email="dana@example.com", external_id="E1")
+    client = make_client_via_api(http, practice, name="Dana", email="dana@example.com", external_id="E1")
     r = http.patch(f"/v1/clients/{client['id']}", headers=practice.biller, json={"name": "Dana R."})
     assert r.status_code == 200
     assert r.json()["name"] == "Dana R." and r.json()["email"] == "dana@example.com"
@@ -87,7 +87,7 @@ def test_a_bad_new_client_is_refused_naming_the_field(http, practice, body, para
     ],
 )
 def test_a_bad_client_edit_is_refused(http, practice, body, param):
-    client = make_client(http, practice, name="Dana")
+    client = make_client_via_api(http, practice, name="Dana")
     r = http.patch(f"/v1/clients/{client['id']}", headers=practice.biller, json=body)
     assert r.status_code == 422, r.text
     assert r.json()["error"]["param"] == param
@@ -100,11 +100,11 @@ def test_a_body_that_is_not_json_is_400(http, practice):
 
 
 def test_two_clients_cannot_share_an_external_id(http, practice, other_practice):
-    first = make_client(http, practice, external_id="EHR-1")
+    first = make_client_via_api(http, practice, external_id="EHR-1")
     r = http.post("/v1/clients", headers=practice.biller, json={"name": "Other", "external_id": "EHR-1"})
     assert r.status_code == 409
     assert r.json()["error"]["code"] == "external_id_taken" and r.json()["error"]["client_id"] == first["id"]
-    second = make_client(http, practice, external_id="EHR-2")
+    second = make_client_via_api(http, practice, external_id="EHR-2")
     r = http.patch(f"/v1/clients/{second['id']}", headers=practice.biller, json={"external_id": "EHR-1"})
     assert r.status_code == 409
     # Keeping its own external id is no conflict, and another practice may use the same one.
@@ -112,11 +112,11 @@ def test_two_clients_cannot_share_an_external_id(http, practice, other_practice)
         http.patch(f"/v1/clients/{first['id']}", headers=practice.biller, json={"external_id": "EHR-1"}).status_code
         == 200
     )
-    make_client(http, other_practice, external_id="EHR-1")
+    make_client_via_api(http, other_practice, external_id="EHR-1")
 
 
 def test_another_practices_client_or_a_made_up_id_is_404(http, practice, other_practice):
-    theirs = make_client(http, other_practice, name="Not yours")
+    theirs = make_client_via_api(http, other_practice, name="Not yours")
     for client_id in (theirs["id"], "nope", "00000000-0000-0000-0000-000000000000"):
         for method, path, body in (
             ("GET", f"/v1/clients/{client_id}", None),
@@ -135,7 +135,7 @@ def test_another_practices_client_or_a_made_up_id_is_404(http, practice, other_p
 
 
 def test_biller_opens_the_portal_and_the_client_signs_in(http, practice):
-    client = make_client(http, practice, name="Dana", email="dana@example.com")
+    client = make_client_via_api(http, practice, name="Dana", email="dana@example.com")
     r = http.post(
         f"/v1/clients/{client['id']}/portal-access",
         headers=practice.biller,
@@ -154,7 +154,7 @@ def test_biller_opens_the_portal_and_the_client_signs_in(http, practice):
 
 def test_opening_the_portal_again_resets_the_login_and_signs_the_client_out(http, practice):
     """Our choice: a second call is how a biller helps a client who forgot their password (200, not 409)."""
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     url = f"/v1/clients/{client['id']}/portal-access"
     http.post(url, headers=practice.biller, json={"email": "dana@example.com", "password": "first-password"})
     old_token = login(http, "dana@example.com", "first-password")
@@ -171,13 +171,13 @@ def test_opening_the_portal_again_resets_the_login_and_signs_the_client_out(http
 
 
 def test_portal_access_with_an_email_someone_has_is_409(http, practice, other_practice):
-    first = make_client(http, practice)
+    first = make_client_via_api(http, practice)
     http.post(
         f"/v1/clients/{first['id']}/portal-access",
         headers=practice.biller,
         json={"email": "taken@example.com", "password": "long-enough-pw"},
     )
-    second = make_client(http, practice)
+    second = make_client_via_api(http, practice)
     for email in ("TAKEN@example.com", practice.admin_email, other_practice.biller_email):
         r = http.post(
             f"/v1/clients/{second['id']}/portal-access",
@@ -207,7 +207,7 @@ def test_portal_access_with_an_email_someone_has_is_409(http, practice, other_pr
     ],
 )
 def test_bad_portal_access_requests_are_refused(http, practice, body, status, param):
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     r = http.post(f"/v1/clients/{client['id']}/portal-access", headers=practice.biller, json=body)
     assert r.status_code == status, r.text
     assert r.json()["error"]["param"] == param
@@ -226,7 +226,7 @@ def test_a_retried_create_with_an_idempotency_key_makes_one_client(http, practic
 
 
 def test_removing_portal_access_ends_the_clients_sign_ins_and_keeps_their_records(http, practice, other_practice):
-    client = make_client(http, practice, name="Ada Lovelace")
+    client = make_client_via_api(http, practice, name="Ada Lovelace")
     r = http.post(
         f"/v1/clients/{client['id']}/portal-access",
         headers=practice.biller,

@@ -14,10 +14,14 @@ from shared.db.engine import session_scope
 from shared.invoicing.due import practice_today
 from shared.payments.card import apply_payment_intent
 from shared.payments.models import Payment, Refund
-from tests.factories import make_client, make_client_login, make_practice
-from tests.stripe.builders import make_invoice
+from tests.factories import (
+    make_card_payment,
+    make_client_login,
+    make_client_via_api,
+    make_invoice,
+    make_practice_via_api,
+)
 from tests.stripe_events import payment_intent
-from tests.webhooks.builders import make_card_payment
 
 
 def _manual(http, practice, invoice_id: str, amount: int, method: str, received: str) -> dict:
@@ -45,8 +49,8 @@ def _card_paid(practice, invoice_id: str, amount: int, *, bank: bool = False) ->
 
 
 def test_each_month_shows_what_was_collected_by_kind_less_refunds(http):
-    practice = make_practice(http)
-    client = make_client(http, practice)
+    practice = make_practice_via_api(http)
+    client = make_client_via_api(http, practice)
     today = practice_today("America/New_York")
     this_month = today.strftime("%Y-%m")
     invoices = [make_invoice(practice.group_id, client["id"], 50_000) for _ in range(4)]
@@ -97,9 +101,9 @@ def test_each_month_shows_what_was_collected_by_kind_less_refunds(http):
 
 
 def test_bad_ranges_are_refused_and_other_practices_see_nothing(http):
-    practice = make_practice(http)
-    other = make_practice(http)
-    client = make_client(http, practice)
+    practice = make_practice_via_api(http)
+    other = make_practice_via_api(http)
+    client = make_client_via_api(http, practice)
     invoice = make_invoice(practice.group_id, client["id"], 5_000)
     _manual(http, practice, invoice, 5_000, "check", "2026-03-10")
 

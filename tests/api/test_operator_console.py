@@ -9,8 +9,7 @@ import uuid
 from shared.db.engine import session_scope
 from shared.outbox.models import OutboxMessage
 from shared.stripe_sync.models import StripeEvent
-from tests.factories import auth, make_client, make_practice, operator_token
-from tests.stripe.builders import make_invoice
+from tests.factories import auth, make_client_via_api, make_invoice, make_practice_via_api, operator_token
 
 CLIENT_NAME = "Ada Lovelace-Byron"
 
@@ -32,10 +31,10 @@ def _failing_event(group_id: str) -> None:
 
 def test_the_operator_sees_each_practices_counts_and_health_and_nothing_of_its_clients(http):
     operator = auth(operator_token(http))
-    busy = make_practice(http, name="Busy Practice")
-    quiet = make_practice(http, name="Quiet Practice")
-    ada = make_client(http, busy, name=CLIENT_NAME)
-    make_client(http, busy, name="Grace Hopper")
+    busy = make_practice_via_api(http, name="Busy Practice")
+    quiet = make_practice_via_api(http, name="Quiet Practice")
+    ada = make_client_via_api(http, busy, name=CLIENT_NAME)
+    make_client_via_api(http, busy, name="Grace Hopper")
     make_invoice(busy.group_id, ada["id"], 12_000)
     make_invoice(busy.group_id, ada["id"], 8_000)
     _failing_event(busy.group_id)
@@ -63,7 +62,7 @@ def test_the_operator_sees_each_practices_counts_and_health_and_nothing_of_its_c
 
 def test_the_platform_health_counts_emails_waiting(http):
     operator = auth(operator_token(http))
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     before = http.get("/v1/operator/health", headers=operator).json()
     with session_scope() as session:
         session.add(
@@ -83,7 +82,7 @@ def test_the_platform_health_counts_emails_waiting(http):
 
 
 def test_only_the_operator_reads_the_console(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     for headers in (practice.admin, practice.biller):
         assert http.get("/v1/operator/practices", headers=headers).status_code == 403
         assert http.get("/v1/operator/health", headers=headers).status_code == 403

@@ -7,7 +7,7 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from tests.api.db_state import service_count
-from tests.factories import make_client, make_rate
+from tests.factories import make_client_via_api, make_rate_via_api
 
 
 def _in_parallel(api_url: str, n: int, send):
@@ -20,8 +20,8 @@ def _in_parallel(api_url: str, n: int, send):
 
 
 def test_the_same_bulk_pushed_twice_at_once_makes_each_service_once(http, api_url, practice):
-    client = make_client(http, practice)
-    rate = make_rate(http, practice)
+    client = make_client_via_api(http, practice)
+    rate = make_rate_via_api(http, practice)
     body = {
         "services": [
             {
@@ -43,7 +43,7 @@ def test_the_same_bulk_pushed_twice_at_once_makes_each_service_once(http, api_ur
 
 
 def test_two_clicks_on_self_pay_copy_make_one_copy(http, api_url, practice):
-    source = make_rate(http, practice, name="General Service", payer="insurance")
+    source = make_rate_via_api(http, practice, name="General Service", payer="insurance")
     answers = _in_parallel(
         api_url, 4, lambda c: c.post(f"/v1/billing-rates/{source['id']}/self-pay-copy", headers=practice.admin)
     )

@@ -22,8 +22,15 @@ from PIL import Image
 
 from shared.alerts.service import raise_alert
 from shared.db.engine import session_scope
-from tests.factories import auth, make_client, make_client_login, make_rate, make_service, make_staff_user
-from tests.stripe.builders import make_invoice
+from tests.factories import (
+    auth,
+    make_client_login,
+    make_client_via_api,
+    make_invoice,
+    make_rate_via_api,
+    make_service_via_api,
+    make_staff_user,
+)
 
 STAFF = {"admin", "biller", "admin_key", "biller_key"}
 ADMINS = {"admin", "admin_key"}
@@ -182,13 +189,13 @@ ROUTES = [
 
 @pytest.mark.parametrize("route", ROUTES, ids=str)
 def test_who_may_call(http, practice, route):
-    client = make_client(http, practice)
-    rate = make_rate(http, practice)
+    client = make_client_via_api(http, practice)
+    rate = make_rate_via_api(http, practice)
     ids = {
         "client_id": client["id"],
         "rate_id": rate["id"],
-        "insurance_rate_id": make_rate(http, practice, payer="insurance")["id"],
-        "service_id": make_service(http, practice, client["id"], rate["id"])["id"],
+        "insurance_rate_id": make_rate_via_api(http, practice, payer="insurance")["id"],
+        "service_id": make_service_via_api(http, practice, client["id"], rate["id"])["id"],
         "key_id": http.post("/v1/api-keys", headers=practice.admin, json={"name": "spare", "role": "biller"}).json()[
             "id"
         ],
@@ -236,7 +243,7 @@ def test_who_may_call(http, practice, route):
 
 
 def test_an_operator_sees_no_practices_records(http, practice):
-    make_client(http, practice)
+    make_client_via_api(http, practice)
     for path in ("/v1/clients", "/v1/services", "/v1/billing-rates", "/v1/users", "/v1/audit-events"):
         r = http.get(path, headers=practice.operator)
         assert r.status_code == 403, path

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from tests.api.db_state import claim_by_run, put_on_invoice
-from tests.factories import make_client, make_rate, make_service
+from tests.factories import make_client_via_api, make_rate_via_api, make_service_via_api
 
 
 @pytest.fixture
 def setup(http, practice):
-    client = make_client(http, practice, name="Dana")
-    insurance = make_rate(
+    client = make_client_via_api(http, practice, name="Dana")
+    insurance = make_rate_via_api(
         http,
         practice,
         name="General Service",
@@ -21,7 +21,7 @@ def setup(http, practice):
         is_invoiced=False,
     )
     self_pay = http.post(f"/v1/billing-rates/{insurance['id']}/self-pay-copy", headers=practice.admin).json()
-    service = make_service(http, practice, client["id"], insurance["id"])
+    service = make_service_via_api(http, practice, client["id"], insurance["id"])
     return {"client": client, "insurance": insurance, "self_pay": self_pay, "service": service}
 
 
@@ -33,11 +33,11 @@ def _payment(**fields):
 
 
 def test_services_list_by_client_and_status(http, practice, setup):
-    other = make_client(http, practice, name="Sam")
+    other = make_client_via_api(http, practice, name="Sam")
     rate = setup["self_pay"]["id"]
-    open_one = make_service(http, practice, setup["client"]["id"], rate)
-    paid_one = make_service(http, practice, setup["client"]["id"], rate)
-    sams = make_service(http, practice, other["id"], rate)
+    open_one = make_service_via_api(http, practice, setup["client"]["id"], rate)
+    paid_one = make_service_via_api(http, practice, setup["client"]["id"], rate)
+    sams = make_service_via_api(http, practice, other["id"], rate)
     invoice_id = put_on_invoice(practice.group_id, [open_one["id"]], status="partially_paid")
     put_on_invoice(practice.group_id, [paid_one["id"]], status="paid")
 
@@ -57,7 +57,7 @@ def test_services_list_by_client_and_status(http, practice, setup):
 
 
 def test_services_list_pages(http, practice, setup):
-    more = [make_service(http, practice, setup["client"]["id"], setup["self_pay"]["id"]) for _ in range(2)]
+    more = [make_service_via_api(http, practice, setup["client"]["id"], setup["self_pay"]["id"]) for _ in range(2)]
     page = http.get("/v1/services?limit=2", headers=practice.biller).json()
     assert [s["id"] for s in page["data"]] == [more[1]["id"], more[0]["id"]] and page["has_more"] is True
     rest = http.get(f"/v1/services?limit=2&starting_after={more[0]['id']}", headers=practice.biller).json()
@@ -81,8 +81,10 @@ def test_bad_service_list_queries(http, practice, setup, query, status, param):
 
 
 def test_another_practices_client_filter_or_service_is_404(http, practice, other_practice, setup):
-    their_client = make_client(http, other_practice)
-    their_service = make_service(http, other_practice, their_client["id"], make_rate(http, other_practice)["id"])
+    their_client = make_client_via_api(http, other_practice)
+    their_service = make_service_via_api(
+        http, other_practice, their_client["id"], make_rate_via_api(http, other_practice)["id"]
+    )
     r = http.get(f"/v1/services?client_id={their_client['id']}", headers=practice.biller)
     assert r.status_code == 404
     for method, path, body in (
@@ -107,7 +109,7 @@ def test_another_practices_client_filter_or_service_is_404(http, practice, other
 def test_flipping_to_the_self_pay_rate_redefaults_amount_and_description(http, practice, setup):
     s = setup["service"]
     assert (s["amount_cents"], s["description"]) == (20000, "General Service")
-    cheaper = make_rate(http, practice, name="Short Session (Self-Pay)", amount_cents=9000)
+    cheaper = make_rate_via_api(http, practice, name="Short Session (Self-Pay)", amount_cents=9000)
     r = http.patch(f"/v1/services/{s['id']}", headers=practice.biller, json={"billing_rate_id": cheaper["id"]})
     assert r.status_code == 200, r.text
     assert (r.json()["billing_rate_id"], r.json()["amount_cents"], r.json()["description"]) == (
@@ -197,7 +199,7 @@ def test_a_bad_edit_is_refused_and_changes_nothing(http, practice, setup, body, 
 
 
 def test_flipping_to_another_practices_or_an_unknown_rate_is_404(http, practice, other_practice, setup):
-    their_rate = make_rate(http, other_practice)
+    their_rate = make_rate_via_api(http, other_practice)
     for rate_id in (their_rate["id"], "nope", "00000000-0000-0000-0000-000000000000"):
         r = http.patch(
             f"/v1/services/{setup['service']['id']}", headers=practice.biller, json={"billing_rate_id": rate_id}
@@ -252,7 +254,7 @@ def test_the_amount_cannot_be_lowered_below_insurance_paid(http, practice, setup
     http.post(f"/v1/services/{s['id']}/payments", headers=practice.biller, json=_payment(amount_cents=15000))
     r = http.patch(f"/v1/services/{s['id']}", headers=practice.biller, json={"amount_cents": 14999})
     assert r.status_code == 422 and r.json()["error"]["code"] == "amount_below_insurance_paid"
-    cheap = make_rate(http, practice, amount_cents=100)
+    cheap = make_rate_via_api(http, practice, amount_cents=100)
     r = http.patch(f"/v1/services/{s['id']}", headers=practice.biller, json={"billing_rate_id": cheap["id"]})
     assert r.status_code == 422
     assert (
@@ -308,6 +310,6 @@ def test_a_retried_insurance_payment_is_recorded_once(http, practice, setup):
     shown = http.get(f"/v1/services/{s['id']}", headers=practice.biller).json()
     assert shown["insurance_paid_cents"] == 5000 and len(shown["payments"]) == 1
     # The same key on another service is a different write, not a replay.
-    other = make_service(http, practice, setup["client"]["id"], setup["self_pay"]["id"])
+    other = make_service_via_api(http, practice, setup["client"]["id"], setup["self_pay"]["id"])
     r = http.post(f"/v1/services/{other['id']}/payments", headers=headers, json=_payment())
     assert r.status_code == 201 and r.json()["service_id"] == other["id"]

@@ -7,13 +7,13 @@ import time
 import pytest
 
 from tests.api.db_state import claim_by_run, put_on_invoice, service_count
-from tests.factories import auth, make_client, make_rate, make_service
+from tests.factories import auth, make_client_via_api, make_rate_via_api, make_service_via_api
 
 
 @pytest.fixture
 def setup(http, practice):
-    client = make_client(http, practice, name="Dana")
-    rate = make_rate(http, practice, name="General Service (Self-Pay)", amount_cents=15000)
+    client = make_client_via_api(http, practice, name="Dana")
+    rate = make_rate_via_api(http, practice, name="General Service (Self-Pay)", amount_cents=15000)
     return {"client": client, "rate": rate}
 
 
@@ -58,7 +58,7 @@ def test_pushing_the_same_service_again_answers_the_same_one(http, practice, set
 
 def test_a_repush_applies_what_changed_while_uninvoiced(http, practice, setup):
     first = http.post("/v1/services", headers=practice.biller, json=_one(setup)).json()
-    other_client = make_client(http, practice, name="Sam")
+    other_client = make_client_via_api(http, practice, name="Sam")
     r = http.post(
         "/v1/services",
         headers=practice.biller,
@@ -79,7 +79,7 @@ def test_a_repush_applies_what_changed_while_uninvoiced(http, practice, setup):
 
 def test_a_repush_onto_another_rate_redefaults_the_amount(http, practice, setup):
     http.post("/v1/services", headers=practice.biller, json=_one(setup))
-    insurance = make_rate(http, practice, name="General Service", amount_cents=20000, payer="insurance")
+    insurance = make_rate_via_api(http, practice, name="General Service", amount_cents=20000, payer="insurance")
     s = http.post("/v1/services", headers=practice.biller, json=_one(setup, billing_rate_id=insurance["id"])).json()
     assert (s["billing_rate_id"], s["amount_cents"], s["description"]) == (insurance["id"], 20000, "General Service")
 
@@ -149,8 +149,8 @@ def test_a_service_needs_its_four_fields(http, practice, setup, missing):
 
 
 def test_unknown_or_another_practices_client_or_rate_is_404(http, practice, other_practice, setup):
-    their_client = make_client(http, other_practice)
-    their_rate = make_rate(http, other_practice)
+    their_client = make_client_via_api(http, other_practice)
+    their_rate = make_rate_via_api(http, other_practice)
     for field, value in (
         ("client_id", their_client["id"]),
         ("client_id", "nope"),
@@ -166,8 +166,8 @@ def test_unknown_or_another_practices_client_or_rate_is_404(http, practice, othe
 
 def test_two_practices_may_use_the_same_external_id(http, practice, other_practice, setup):
     mine = http.post("/v1/services", headers=practice.biller, json=_one(setup)).json()
-    their_client, their_rate = make_client(http, other_practice), make_rate(http, other_practice)
-    theirs = make_service(http, other_practice, their_client["id"], their_rate["id"], external_id="EHR-1")
+    their_client, their_rate = make_client_via_api(http, other_practice), make_rate_via_api(http, other_practice)
+    theirs = make_service_via_api(http, other_practice, their_client["id"], their_rate["id"], external_id="EHR-1")
     assert theirs["id"] != mine["id"]
 
 
@@ -249,7 +249,7 @@ def test_one_bad_item_refuses_the_whole_push_naming_it(http, practice, setup, ba
 
 
 def test_an_unknown_client_or_rate_in_bulk_refuses_the_whole_push(http, practice, other_practice, setup):
-    their_client = make_client(http, other_practice)
+    their_client = make_client_via_api(http, other_practice)
     for field, value in (("client_id", their_client["id"]), ("billing_rate_id", "missing")):
         body = _bulk(setup, 3)
         body["services"][1][field] = value

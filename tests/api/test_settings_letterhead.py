@@ -13,7 +13,7 @@ import zlib
 
 from PIL import Image
 
-from tests.factories import auth, make_client, make_client_login
+from tests.factories import auth, make_client_login, make_client_via_api
 
 LETTERHEAD = {
     "address_lines": ["12 Main Street, Suite 4", "Springfield, IL 62701"],
@@ -173,7 +173,7 @@ def test_another_practice_and_clients_never_see_the_logo(http, practice, other_p
     assert _put_logo(http, practice.admin, _png()).status_code == 200
     assert http.get("/v1/settings/logo", headers=other_practice.admin).status_code == 404
     assert http.get("/v1/settings", headers=other_practice.biller).json()["logo"] is None
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     as_client = auth(make_client_login(practice, client["id"]))
     assert http.get("/v1/settings/logo", headers=as_client).status_code == 403
     assert _put_logo(http, as_client, _png()).status_code == 403

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from shared.db.engine import session_scope
 from shared.users.models import ApiKey
-from tests.factories import auth, give_portal_access, login, make_client
+from tests.factories import auth, give_portal_access, login, make_client_via_api
 
 
 def test_admin_adds_a_biller_who_can_sign_in_and_see_the_staff_list(http, practice):
@@ -31,7 +31,7 @@ def test_admin_adds_a_biller_who_can_sign_in_and_see_the_staff_list(http, practi
 
 
 def test_the_staff_list_leaves_out_client_logins_and_other_practices(http, practice, other_practice):
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     give_portal_access(http, practice, client["id"])
     emails = {u["email"] for u in http.get("/v1/users", headers=practice.biller).json()["data"]}
     assert emails == {practice.admin_email, practice.biller_email}

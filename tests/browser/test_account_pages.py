@@ -11,7 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import poll_until
-from tests.factories import STAFF_PASSWORD, make_client, make_practice
+from tests.factories import STAFF_PASSWORD, make_client_via_api, make_practice_via_api
 
 pytestmark = pytest.mark.browser
 
@@ -37,8 +37,8 @@ def _email_page(page, http: httpx.Client, address: str):
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_an_invited_client_sets_a_password_and_signs_in(http, new_page, screenshots, worker, mailbox, width):
-    practice = make_practice(http, name="Calm Therapy")
-    client = make_client(http, practice, name="Robin Example")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    client = make_client_via_api(http, practice, name="Robin Example")
     address = f"robin-{uuid.uuid4().hex[:6]}@example.com"
     r = http.post(f"/v1/clients/{client['id']}/invitations", headers=practice.biller, json={"email": address})
     assert r.status_code == 202, r.text
@@ -77,7 +77,7 @@ def test_an_invited_client_sets_a_password_and_signs_in(http, new_page, screensh
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_a_forgotten_password_is_reset_from_the_sign_in_page(http, new_page, screenshots, worker, mailbox, width):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     page = new_page(width=width)
     page.goto("/portal/")
     page.get_by_label("Email").fill(practice.biller_email)
@@ -116,10 +116,10 @@ def test_a_forgotten_password_is_reset_from_the_sign_in_page(http, new_page, scr
 
 def test_the_no_account_and_account_exists_emails(http, new_page, screenshots, worker, mailbox):
     """Screenshots of the two notes an address's owner gets instead of a link."""
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     stranger = f"stranger-{uuid.uuid4().hex[:6]}@example.com"
     assert http.post("/v1/auth/password-reset", json={"email": stranger}).status_code == 202
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     r = http.post(
         f"/v1/clients/{client['id']}/invitations", headers=practice.biller, json={"email": practice.admin_email}
     )

@@ -8,13 +8,13 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.portal import row_of, sign_in, toast
-from tests.factories import STAFF_PASSWORD, make_client, make_practice, make_service
+from tests.factories import STAFF_PASSWORD, make_client_via_api, make_practice_via_api, make_service_via_api
 
 pytestmark = pytest.mark.browser
 
 
 def test_admin_creates_a_rate_makes_a_self_pay_copy_and_flips_a_service(http, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)
 
     page.get_by_role("link", name="Billing rates").click()
@@ -48,8 +48,8 @@ def test_admin_creates_a_rate_makes_a_self_pay_copy_and_flips_a_service(http, ne
 
     # A service pushed on the insurance rate is flipped to the self-pay copy while uninvoiced.
     rate_ids = {r["name"]: r["id"] for r in http.get("/v1/billing-rates", headers=practice.admin).json()["data"]}
-    client = make_client(http, practice, name="Ada Lovelace")
-    service = make_service(http, practice, client["id"], rate_ids["General Service"], service_date="2026-03-02")
+    client = make_client_via_api(http, practice, name="Ada Lovelace")
+    service = make_service_via_api(http, practice, client["id"], rate_ids["General Service"], service_date="2026-03-02")
     page.get_by_role("link", name="Services").click()
     row = row_of(page, service["id"])
     expect(row).to_contain_text("Ada Lovelace")
@@ -71,7 +71,7 @@ def test_admin_creates_a_rate_makes_a_self_pay_copy_and_flips_a_service(http, ne
 
 
 def test_admin_connects_stripe_sees_health_reconciles_and_disconnects(http, worker, localstripe, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)
     page.context.grant_permissions(["clipboard-read", "clipboard-write"])
     page.get_by_role("link", name="Stripe").click()
@@ -126,7 +126,7 @@ def test_admin_connects_stripe_sees_health_reconciles_and_disconnects(http, work
 
 
 def test_a_wrong_password_is_explained_on_the_sign_in_screen(http, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     page = new_page()
     page.goto("/portal/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
@@ -139,7 +139,7 @@ def test_a_wrong_password_is_explained_on_the_sign_in_screen(http, new_page, scr
 
 
 def test_keyboard_only_staff_moves_through_tabs_with_a_visible_focus(http, new_page):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
     queue_tab = page.get_by_role("tab", name="Invoices")
     expect(queue_tab).to_have_attribute("aria-selected", "true")
@@ -163,7 +163,7 @@ def test_keyboard_only_staff_moves_through_tabs_with_a_visible_focus(http, new_p
 
 
 def test_on_a_phone_the_admin_menu_is_one_row_that_scrolls_to_the_page_shown(http, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     page = new_page()
     page.set_viewport_size({"width": 375, "height": 812})
     sign_in(page, practice.admin_email, STAFF_PASSWORD)
@@ -196,7 +196,7 @@ def test_on_a_phone_the_admin_menu_is_one_row_that_scrolls_to_the_page_shown(htt
 
 
 def test_money_and_dates_follow_the_currency_and_the_practice(http, new_page):
-    practice = make_practice(http, name="Tokyo Calm", currency="JPY", timezone="Asia/Tokyo")
+    practice = make_practice_via_api(http, name="Tokyo Calm", currency="JPY", timezone="Asia/Tokyo")
     page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)
     shown = page.evaluate("""async () => {
         const f = await import('/portal/js/format.js');
@@ -218,7 +218,7 @@ def test_stripe_refusing_our_receiver_is_explained_and_the_fallback_offered(
 ):
     import httpx
 
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     httpx.post(f"{localstripe.url}/_standin/config", json={"public_urls_only": True}, timeout=10).raise_for_status()
     try:
         page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)

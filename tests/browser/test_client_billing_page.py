@@ -22,14 +22,14 @@ from tests.browser.portal import (
 from tests.factories import (
     CLIENT_PASSWORD,
     STAFF_PASSWORD,
+    card_payments_of,
     give_portal_access,
-    make_client,
-    make_practice,
-    make_rate,
-    make_service,
+    make_client_via_api,
+    make_practice_via_api,
+    make_rate_via_api,
+    make_service_via_api,
 )
 from tests.stripe.browser import fail_bank_debit, settle_bank_debit
-from tests.stripe.builders import card_payments_of
 
 pytestmark = pytest.mark.browser
 
@@ -48,17 +48,17 @@ def expand_invoice(page, invoice_id: str, number: str):
 def paying_practice(http, worker, localstripe, receiver):
     """A practice taking cards on the test's Stripe stand-in, its webhooks going to the receiver,
     and a client with two open invoices and a portal login."""
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     keys = connect_stripe(http, practice, localstripe.url)
     localstripe.register_webhook(
         WEBHOOK_NAME, receiver.webhook_url(practice.group_id), keys["webhook_secret"], WEBHOOK_EVENTS
     )
     email = "robin@example.com"
-    client = make_client(http, practice, name="Robin Client", email=email)
+    client = make_client_via_api(http, practice, name="Robin Client", email=email)
     give_portal_access(http, practice, client["id"], email=email)
-    rate = make_rate(http, practice, name="Therapy session (Self-Pay)", amount_cents=12_500)
-    march = make_service(http, practice, client["id"], rate["id"], service_date="2026-03-02")
-    april = make_service(http, practice, client["id"], rate["id"], service_date="2026-04-06")
+    rate = make_rate_via_api(http, practice, name="Therapy session (Self-Pay)", amount_cents=12_500)
+    march = make_service_via_api(http, practice, client["id"], rate["id"], service_date="2026-03-02")
+    april = make_service_via_api(http, practice, client["id"], rate["id"], service_date="2026-04-06")
     [first] = invoice_services(http, practice, [march["id"]], invoiced_date="2026-03-31")
     [second] = invoice_services(http, practice, [april["id"]], invoiced_date="2026-04-30")
     yield {"practice": practice, "client": client, "email": email, "invoices": [first, second]}
@@ -151,13 +151,17 @@ def test_a_declined_card_is_explained_and_nothing_changes(paying_practice, new_p
 
 
 def test_a_client_cannot_open_another_clients_invoice(http, worker, new_page):
-    practice = make_practice(http, name="Calm Therapy")
-    rate = make_rate(http, practice, amount_cents=8_000)
-    mine = make_client(http, practice, name="Robin Client", email="robin@example.com")
-    theirs = make_client(http, practice, name="Sam Other", email="sam@example.com")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    rate = make_rate_via_api(http, practice, amount_cents=8_000)
+    mine = make_client_via_api(http, practice, name="Robin Client", email="robin@example.com")
+    theirs = make_client_via_api(http, practice, name="Sam Other", email="sam@example.com")
     give_portal_access(http, practice, mine["id"], email="robin@example.com")
-    [own_invoice] = invoice_services(http, practice, [make_service(http, practice, mine["id"], rate["id"])["id"]])
-    [their_invoice] = invoice_services(http, practice, [make_service(http, practice, theirs["id"], rate["id"])["id"]])
+    [own_invoice] = invoice_services(
+        http, practice, [make_service_via_api(http, practice, mine["id"], rate["id"])["id"]]
+    )
+    [their_invoice] = invoice_services(
+        http, practice, [make_service_via_api(http, practice, theirs["id"], rate["id"])["id"]]
+    )
 
     page = sign_in(new_page(), "robin@example.com", CLIENT_PASSWORD)
     page.goto(f"/portal/#/billing/{own_invoice}")
@@ -172,12 +176,13 @@ def test_a_client_cannot_open_another_clients_invoice(http, worker, new_page):
 
 
 def test_billing_reads_at_phone_width(http, worker, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
-    rate = make_rate(http, practice, name="Therapy session (Self-Pay)", amount_cents=12_500)
-    client = make_client(http, practice, name="Robin Client", email="robin@example.com")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    rate = make_rate_via_api(http, practice, name="Therapy session (Self-Pay)", amount_cents=12_500)
+    client = make_client_via_api(http, practice, name="Robin Client", email="robin@example.com")
     give_portal_access(http, practice, client["id"], email="robin@example.com")
     services = [
-        make_service(http, practice, client["id"], rate["id"], service_date=f"2026-03-{d:02d}")["id"] for d in (2, 9)
+        make_service_via_api(http, practice, client["id"], rate["id"], service_date=f"2026-03-{d:02d}")["id"]
+        for d in (2, 9)
     ]
     [invoice] = invoice_services(http, practice, services)
     r = http.post(

@@ -11,16 +11,15 @@ from playwright.sync_api import expect
 
 from tests.browser.portal import sign_in, toast
 from tests.conftest import poll_until
-from tests.factories import STAFF_PASSWORD, give_portal_access, make_client, make_practice
-from tests.stripe.builders import make_invoice
+from tests.factories import STAFF_PASSWORD, give_portal_access, make_client_via_api, make_invoice, make_practice_via_api
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_biller_finds_adds_and_edits_clients(http, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace", email="ada@analytical.example")
-    make_client(http, practice, name="Grace Hopper")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace", email="ada@analytical.example")
+    make_client_via_api(http, practice, name="Grace Hopper")
     paid_on = make_invoice(practice.group_id, ada["id"], 12_000)
     make_invoice(practice.group_id, ada["id"], 8_000)
     r = http.post(
@@ -87,9 +86,9 @@ def test_a_biller_finds_adds_and_edits_clients(http, new_page, screenshots):
 
 
 def test_another_practices_client_page_is_not_found(http, new_page):
-    practice = make_practice(http, name="Calm Therapy")
-    other = make_practice(http, name="Other Practice")
-    theirs = make_client(http, other, name="Someone Else")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    other = make_practice_via_api(http, name="Other Practice")
+    theirs = make_client_via_api(http, other, name="Someone Else")
     page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
     page.goto(f"/portal/#/clients/{theirs['id']}")
     expect(page.get_by_role("heading", name="Client not found")).to_be_visible()
@@ -97,8 +96,8 @@ def test_another_practices_client_page_is_not_found(http, new_page):
 
 
 def test_a_biller_invites_a_client_to_the_portal_from_their_page(http, worker, mailbox, new_page):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace", email="ada@analytical.example")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace", email="ada@analytical.example")
     page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
     page.goto(f"/portal/#/clients/{ada['id']}")
     expect(page.get_by_text("No portal access yet.")).to_be_visible()
@@ -109,8 +108,8 @@ def test_a_biller_invites_a_client_to_the_portal_from_their_page(http, worker, m
 
 
 def test_a_biller_removes_a_clients_portal_access(http, new_page):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace", email="ada@analytical.example")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace", email="ada@analytical.example")
     token = give_portal_access(http, practice, ada["id"], email="ada.portal@analytical.example")
     client_headers = {"Authorization": f"Bearer {token}"}
     assert http.get("/v1/portal/summary", headers=client_headers).status_code == 200

@@ -6,11 +6,11 @@ would show it."""
 from __future__ import annotations
 
 from tests.conftest import poll_until
-from tests.invoicing.builders import invoice, make_client, make_practice, make_rate, make_service
+from tests.factories import invoice, make_client, make_practice, make_rate, make_service
 
 
 def test_the_mailbox_page_shows_each_email_with_its_html_text_and_links(http, worker, mailbox, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice(staff=True, name="Calm Therapy")
     http.patch("/v1/settings", headers=practice.admin, json={"reply_to_email": "desk@calm.example"})
     client = make_client(practice, "Ada Lovelace")
     rate = make_rate(practice, amount_cents=25_000)

@@ -15,21 +15,21 @@ from tests.factories import (
     CLIENT_PASSWORD,
     STAFF_PASSWORD,
     give_portal_access,
-    make_client,
-    make_practice,
-    make_rate,
-    make_service,
+    make_client_via_api,
+    make_practice_via_api,
+    make_rate_via_api,
+    make_service_via_api,
 )
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_due_date_chosen_in_the_run_and_overdue_shown_to_staff_and_client(http, worker, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace")
-    rate = make_rate(http, practice, name="General Service (Self-Pay)", amount_cents=15_000)
-    early = make_service(http, practice, ada["id"], rate["id"], service_date="2026-03-02")
-    current = make_service(http, practice, ada["id"], rate["id"], service_date="2026-03-09")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
+    rate = make_rate_via_api(http, practice, name="General Service (Self-Pay)", amount_cents=15_000)
+    early = make_service_via_api(http, practice, ada["id"], rate["id"], service_date="2026-03-02")
+    current = make_service_via_api(http, practice, ada["id"], rate["id"], service_date="2026-03-09")
     [overdue_id] = invoice_services(http, practice, [early["id"]], invoiced_date="2026-03-31")  # due on receipt
 
     page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)

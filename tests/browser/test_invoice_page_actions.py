@@ -14,9 +14,15 @@ from playwright.sync_api import expect
 from shared.alerts.service import raise_alert
 from shared.db.engine import session_scope
 from tests.browser.portal import sign_in, toast
-from tests.factories import CLIENT_PASSWORD, STAFF_PASSWORD, give_portal_access, make_client, make_practice
-from tests.invoicing.builders import pdf_text
-from tests.stripe.builders import make_invoice
+from tests.factories import (
+    CLIENT_PASSWORD,
+    STAFF_PASSWORD,
+    give_portal_access,
+    make_client_via_api,
+    make_invoice,
+    make_practice_via_api,
+    pdf_text,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -33,8 +39,8 @@ def _record(page, amount: str, method: str, reference: str = "") -> None:
 
 
 def test_a_biller_records_reverses_and_voids_from_the_invoice_page(http, worker, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
     invoice_id = make_invoice(practice.group_id, ada["id"], 25_000)
     unpaid_id = make_invoice(practice.group_id, ada["id"], 9_000)
 
@@ -105,8 +111,8 @@ def test_a_biller_records_reverses_and_voids_from_the_invoice_page(http, worker,
 
 
 def test_staff_mark_alerts_handled_on_the_alerts_page(http, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
     invoice_id = make_invoice(practice.group_id, ada["id"], 12_000)
     with session_scope() as session:
         for kind, message in (
@@ -148,8 +154,8 @@ def test_staff_mark_alerts_handled_on_the_alerts_page(http, new_page, screenshot
 
 
 def test_staff_and_the_client_download_a_payments_receipt(http, new_page):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
     email = f"ada-{uuid.uuid4().hex[:6]}@example.com"
     give_portal_access(http, practice, ada["id"], email=email)
     invoice_id = make_invoice(practice.group_id, ada["id"], 12_000)

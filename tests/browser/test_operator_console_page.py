@@ -13,8 +13,8 @@ from tests.factories import (
     OPERATOR_PASSWORD,
     STAFF_PASSWORD,
     login,
-    make_client,
-    make_practice,
+    make_client_via_api,
+    make_practice_via_api,
     operator_token,
 )
 
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.browser
 
 def test_the_operator_creates_a_practice_and_watches_the_platform(http, new_page, screenshots):
     operator_token(http)  # the operator's login exists
-    existing = make_practice(http, name="Calm Therapy")
-    make_client(http, existing, name="Ada Lovelace")
+    existing = make_practice_via_api(http, name="Calm Therapy")
+    make_client_via_api(http, existing, name="Ada Lovelace")
 
     page = sign_in(new_page(), OPERATOR_EMAIL, OPERATOR_PASSWORD)
     expect(page.get_by_role("heading", name="Operator console")).to_be_visible()

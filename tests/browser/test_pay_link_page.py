@@ -17,11 +17,17 @@ from playwright.sync_api import expect
 
 from tests.browser.portal import WEBHOOK_EVENTS, connect_stripe, row_of, sign_in, toast, type_card
 from tests.conftest import poll_until
-from tests.factories import STAFF_PASSWORD, make_client, make_practice, make_rate, make_service
+from tests.factories import (
+    STAFF_PASSWORD,
+    make_client_via_api,
+    make_invoice,
+    make_practice_via_api,
+    make_rate_via_api,
+    make_service_via_api,
+)
 from tests.paylinks.helpers import age_link, mint_link, token_of
 from tests.reminders.helpers import remind
 from tests.security.clinical import CLINICAL, DESCRIPTION, RATE_NAME
-from tests.stripe.builders import make_invoice
 
 pytestmark = pytest.mark.browser
 
@@ -50,15 +56,17 @@ def _page_path(link: str) -> str:
 def test_a_client_pays_from_the_invoice_email_without_signing_in(
     http, worker, localstripe, receiver, mailbox, new_page, screenshots
 ):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     keys = connect_stripe(http, practice, localstripe.url)
     localstripe.register_webhook(
         WEBHOOK_NAME, receiver.webhook_url(practice.group_id), keys["webhook_secret"], WEBHOOK_EVENTS
     )
     email = "jordan@example.com"
-    client = make_client(http, practice, name="Jordan Client", email=email)  # no portal login at all
-    rate = make_rate(http, practice, name=RATE_NAME, amount_cents=12_500)
-    service = make_service(http, practice, client["id"], rate["id"], service_date="2026-03-02", description=DESCRIPTION)
+    client = make_client_via_api(http, practice, name="Jordan Client", email=email)  # no portal login at all
+    rate = make_rate_via_api(http, practice, name=RATE_NAME, amount_cents=12_500)
+    service = make_service_via_api(
+        http, practice, client["id"], rate["id"], service_date="2026-03-02", description=DESCRIPTION
+    )
     # Reminders on the due date and a year after it (both after today): the second is still to come.
     r = http.patch("/v1/settings", headers=practice.admin, json={"reminder_schedule_days": [0, 365]})
     assert r.status_code == 200, r.text
@@ -126,10 +134,10 @@ def test_a_client_pays_from_the_invoice_email_without_signing_in(
 def test_an_expired_link_sends_a_fresh_one_and_a_tampered_one_opens_nothing(
     http, worker, localstripe, mailbox, new_page, screenshots
 ):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     connect_stripe(http, practice, localstripe.url)
     email = "casey@example.com"
-    client = make_client(http, practice, name="Casey Client", email=email)
+    client = make_client_via_api(http, practice, name="Casey Client", email=email)
     invoice_id = make_invoice(practice.group_id, client["id"], total_cents=8_000)
     token = mint_link(invoice_id)
     age_link(token, 31)

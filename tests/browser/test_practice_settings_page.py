@@ -11,13 +11,13 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.browser.portal import sign_in, toast
-from tests.factories import STAFF_PASSWORD, make_practice
+from tests.factories import STAFF_PASSWORD, make_practice_via_api
 
 pytestmark = pytest.mark.browser
 
 
 def test_an_admin_changes_the_practice_settings(http, new_page, screenshots, tmp_path):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)
     page.get_by_role("link", name="Settings").click()
     expect(page.get_by_role("heading", name="Practice settings")).to_be_visible()
@@ -87,7 +87,7 @@ def test_an_admin_changes_the_practice_settings(http, new_page, screenshots, tmp
 
 
 def test_a_biller_has_no_settings_page(http, new_page):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
     expect(page.get_by_role("link", name="Settings")).to_have_count(0)
     page.goto(page.url.split("#")[0] + "#/settings/practice")

@@ -12,8 +12,7 @@ from playwright.sync_api import expect
 
 from tests.browser.portal import sign_in, toast
 from tests.conftest import poll_until
-from tests.factories import STAFF_PASSWORD, make_staff_user
-from tests.invoicing.builders import make_client
+from tests.factories import STAFF_PASSWORD, make_client, make_staff_user
 from tests.outbox.helpers import client_email
 from tests.reminders.helpers import at, issue, remind, reminding_practice, today
 
@@ -22,7 +21,7 @@ pytestmark = pytest.mark.browser
 
 def test_an_admin_sets_the_reminder_schedule_and_quiet_hours(http, new_page, screenshots):
     practice = reminding_practice(http, [-3, 0, 7, 14, 30], quiet=(20, 8))
-    make_staff_user(str(practice.id), "owner@calm.example", role="admin")
+    make_staff_user(str(practice.group_id), "owner@calm.example", role="admin")
     page = sign_in(new_page(), "owner@calm.example", STAFF_PASSWORD)
     page.goto("/portal/#/settings/practice")
     days = page.get_by_label("Remind on these days (from the due date)")
@@ -90,7 +89,7 @@ def test_a_client_stops_reminders_from_the_link_in_one(http, worker, mailbox, ne
     page.reload()  # the token stayed in this tab only; the page now says it is done
     expect(page.get_by_role("heading", name="Reminders stopped")).to_be_visible()
 
-    make_staff_user(str(practice.id), "desk@calm.example", role="biller")
+    make_staff_user(str(practice.group_id), "desk@calm.example", role="biller")
     staff = sign_in(new_page(), "desk@calm.example", STAFF_PASSWORD)
     staff.goto(f"/portal/#/clients/{client.id}")
     expect(staff.get_by_test_id("reminders-stopped")).to_contain_text("Stopped payment reminders")

@@ -13,16 +13,22 @@ from playwright.sync_api import expect
 from shared.invoicing.due import practice_today
 from tests.api.test_aging_report import _invoice
 from tests.browser.portal import sign_in
-from tests.factories import CLIENT_PASSWORD, STAFF_PASSWORD, give_portal_access, make_client, make_practice
+from tests.factories import (
+    CLIENT_PASSWORD,
+    STAFF_PASSWORD,
+    give_portal_access,
+    make_client_via_api,
+    make_practice_via_api,
+)
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_biller_reads_the_aging_report_and_downloads_it(http, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     today = practice_today("America/New_York")
-    ada = make_client(http, practice, name="Ada Lovelace")
-    grace = make_client(http, practice, name="Grace Hopper")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
+    grace = make_client_via_api(http, practice, name="Grace Hopper")
     _invoice(practice, ada["id"], today + timedelta(days=10), 15_000)
     _invoice(practice, ada["id"], today - timedelta(days=45), 9_000)
     _invoice(practice, grace["id"], today - timedelta(days=120), 30_000)
@@ -57,8 +63,8 @@ def test_a_biller_reads_the_aging_report_and_downloads_it(http, new_page, screen
 
 
 def test_a_client_has_no_reports_page(http, new_page):
-    practice = make_practice(http)
-    client = make_client(http, practice, name="Ada Lovelace")
+    practice = make_practice_via_api(http)
+    client = make_client_via_api(http, practice, name="Ada Lovelace")
     email = f"ada-{uuid.uuid4().hex[:6]}@example.com"
     give_portal_access(http, practice, client["id"], email=email)
     page = sign_in(new_page(), email, CLIENT_PASSWORD)
@@ -70,8 +76,8 @@ def test_a_client_has_no_reports_page(http, new_page):
 
 
 def test_a_biller_reads_what_was_collected_per_month(http, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
     today = practice_today("America/New_York")
     _invoice(practice, ada["id"], today, 30_000)
     invoice_id = http.get("/v1/invoices", headers=practice.biller).json()["data"][0]["id"]
@@ -110,7 +116,7 @@ def test_a_practice_with_many_clients_owing_sees_the_largest_and_every_total(htt
     from shared.clients.models import Client
     from shared.db.engine import session_scope
 
-    practice = make_practice(http, name="Busy Practice")
+    practice = make_practice_via_api(http, name="Busy Practice")
     today = practice_today("America/New_York")
     with session_scope() as session:
         ids = []

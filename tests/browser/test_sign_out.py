@@ -8,7 +8,14 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.portal import sign_in, toast
-from tests.factories import CLIENT_PASSWORD, STAFF_PASSWORD, auth, give_portal_access, make_client, make_practice
+from tests.factories import (
+    CLIENT_PASSWORD,
+    STAFF_PASSWORD,
+    auth,
+    give_portal_access,
+    make_client_via_api,
+    make_practice_via_api,
+)
 from tests.security.authenticator import enrol
 from tests.security.review import record_finding
 
@@ -30,7 +37,7 @@ def _sign_out(page) -> None:
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_signing_out_in_the_browser_revokes_the_token(http: httpx.Client, new_page, screenshots, width):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     page = sign_in(new_page(width=width), practice.biller_email, STAFF_PASSWORD)
     token = _token_in(page)
     assert http.get("/v1/me", headers=auth(token)).status_code == 200
@@ -51,9 +58,9 @@ def test_signing_out_in_the_browser_revokes_the_token(http: httpx.Client, new_pa
 
 
 def test_a_client_signing_out_ends_their_sign_in_too(http: httpx.Client, new_page):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     email = "casey.client@calm.example"
-    give_portal_access(http, practice, make_client(http, practice)["id"], email=email)
+    give_portal_access(http, practice, make_client_via_api(http, practice)["id"], email=email)
     page = sign_in(new_page(), email, CLIENT_PASSWORD)
     token = _token_in(page)
     _sign_out(page)
@@ -62,7 +69,7 @@ def test_a_client_signing_out_ends_their_sign_in_too(http: httpx.Client, new_pag
 
 @pytest.mark.parametrize("width", [1280, 375])
 def test_a_staff_member_with_a_second_factor_signs_in_with_the_code(http: httpx.Client, new_page, screenshots, width):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     app = enrol(http, practice.admin)
     page = new_page(width=width)
     page.goto("/portal/")

@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.browser.portal import sign_in, toast
 from tests.conftest import poll_until
-from tests.factories import STAFF_PASSWORD, login, make_practice
+from tests.factories import STAFF_PASSWORD, login, make_practice_via_api
 from tests.security.authenticator import Authenticator
 
 pytestmark = pytest.mark.browser
@@ -29,7 +29,7 @@ def _invitation_token(mailbox, address: str) -> str | None:
 
 
 def test_an_admin_manages_staff_and_api_keys(http, worker, mailbox, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     page = sign_in(new_page(), practice.admin_email, STAFF_PASSWORD)
     page.get_by_role("link", name="Staff").click()
     staff = page.get_by_role("table", name="Staff")
@@ -95,7 +95,7 @@ def test_an_admin_manages_staff_and_api_keys(http, worker, mailbox, new_page, sc
 
 
 def test_a_biller_changes_their_password_on_my_account(http, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
     page.get_by_role("link", name=practice.biller_email).click()
     expect(page.get_by_role("heading", name="My account")).to_be_visible()
@@ -112,7 +112,7 @@ def test_a_biller_changes_their_password_on_my_account(http, new_page, screensho
 
 
 def test_a_required_second_factor_is_enrolled_before_anything_else(http, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     r = http.patch("/v1/settings", headers=practice.admin, json={"require_staff_totp": True})
     assert r.status_code == 200, r.text
 

@@ -15,19 +15,28 @@ from playwright.sync_api import expect
 from shared.db.engine import session_scope
 from shared.payments.card import apply_payment_intent
 from tests.browser.portal import row_of, sign_in, toast
-from tests.factories import CLIENT_PASSWORD, STAFF_PASSWORD, give_portal_access, make_client, make_practice
+from tests.factories import (
+    CLIENT_PASSWORD,
+    STAFF_PASSWORD,
+    card_payments_of,
+    connect_stripe,
+    give_portal_access,
+    make_card_payment,
+    make_client_via_api,
+    make_invoice,
+    make_practice_via_api,
+    mark_paid_by_check,
+)
 from tests.stripe.browser import THREE_D_SECURE, pay
-from tests.stripe.builders import card_payments_of, connect_stripe, make_invoice
 from tests.stripe_events import payment_intent
-from tests.webhooks.builders import make_card_payment, mark_paid_by_check
 
 pytestmark = pytest.mark.browser
 
 
 def test_biller_cancels_a_waiting_card_payment_to_mark_the_invoice_paid(http, localstripe, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     connect_stripe(http, practice, localstripe.url)
-    ada = make_client(http, practice, name="Ada Lovelace")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
     token = give_portal_access(http, practice, ada["id"])
     invoice_id = make_invoice(practice.group_id, ada["id"], 30_000)
     client = {"Authorization": f"Bearer {token}"}
@@ -67,9 +76,9 @@ def test_biller_cancels_a_waiting_card_payment_to_mark_the_invoice_paid(http, lo
 
 
 def test_the_invoice_page_shows_open_alerts_and_a_biller_marks_one_handled(http, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     gid = uuid.UUID(practice.group_id)
-    ada = make_client(http, practice, name="Ada Lovelace")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
     email = f"ada-{uuid.uuid4().hex[:6]}@example.com"
     give_portal_access(http, practice, ada["id"], email=email)
     # A card payment that landed after a cheque (overpaid), and a charge Stripe made for 1 cent.

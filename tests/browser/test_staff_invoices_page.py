@@ -8,19 +8,25 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.portal import row_of, sign_in, toast
-from tests.factories import STAFF_PASSWORD, make_client, make_practice, make_rate, make_service
+from tests.factories import (
+    STAFF_PASSWORD,
+    make_client_via_api,
+    make_practice_via_api,
+    make_rate_via_api,
+    make_service_via_api,
+)
 
 pytestmark = pytest.mark.browser
 
 
 def test_biller_invoices_two_services_and_finds_them_on_invoiced(http, worker, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace")
-    grace = make_client(http, practice, name="Grace Hopper")
-    rate = make_rate(http, practice, name="General Service (Self-Pay)", amount_cents=15_000)
-    first = make_service(http, practice, ada["id"], rate["id"], service_date="2026-03-02")
-    second = make_service(http, practice, ada["id"], rate["id"], service_date="2026-03-09")
-    later = make_service(http, practice, grace["id"], rate["id"], service_date="2026-03-20")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
+    grace = make_client_via_api(http, practice, name="Grace Hopper")
+    rate = make_rate_via_api(http, practice, name="General Service (Self-Pay)", amount_cents=15_000)
+    first = make_service_via_api(http, practice, ada["id"], rate["id"], service_date="2026-03-02")
+    second = make_service_via_api(http, practice, ada["id"], rate["id"], service_date="2026-03-09")
+    later = make_service_via_api(http, practice, grace["id"], rate["id"], service_date="2026-03-20")
 
     page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
     expect(page.get_by_role("heading", name="Invoices")).to_be_visible()
@@ -83,10 +89,10 @@ def test_biller_invoices_two_services_and_finds_them_on_invoiced(http, worker, n
 
 
 def test_biller_marks_an_invoice_paid_and_is_told_when_one_already_is(http, worker, new_page, screenshots):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace")
-    rate = make_rate(http, practice, amount_cents=9_000)
-    service = make_service(http, practice, ada["id"], rate["id"])
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
+    rate = make_rate_via_api(http, practice, amount_cents=9_000)
+    service = make_service_via_api(http, practice, ada["id"], rate["id"])
     from tests.browser.portal import invoice_services
 
     [invoice_id] = invoice_services(http, practice, [service["id"]])
@@ -137,10 +143,10 @@ def test_biller_marks_an_invoice_paid_and_is_told_when_one_already_is(http, work
 def test_invoice_page_and_invoiced_tab_update_by_themselves(http, worker, new_page, screenshots):
     from tests.browser.portal import invoice_services
 
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace")
-    rate = make_rate(http, practice, amount_cents=20_000)
-    [invoice_id] = invoice_services(http, practice, [make_service(http, practice, ada["id"], rate["id"])["id"]])
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
+    rate = make_rate_via_api(http, practice, amount_cents=20_000)
+    [invoice_id] = invoice_services(http, practice, [make_service_via_api(http, practice, ada["id"], rate["id"])["id"]])
 
     detail = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
     detail.goto(f"/portal/#/invoices/{invoice_id}")
@@ -176,7 +182,7 @@ def test_an_ended_session_goes_back_to_sign_in_with_a_word_why(http, new_page):
 
     from shared.db.engine import session_scope
 
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
     page.goto("/portal/#/invoices?tab=invoiced")
     expect(page.get_by_role("tab", name="Invoiced")).to_have_attribute("aria-selected", "true")

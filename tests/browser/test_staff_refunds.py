@@ -15,9 +15,17 @@ from shared.invoicing.models import Invoice
 from shared.payments.ledger import recompute_invoice
 from shared.payments.models import Payment
 from tests.browser.portal import sign_in, toast
-from tests.factories import CLIENT_PASSWORD, STAFF_PASSWORD, give_portal_access, make_client, make_practice
+from tests.factories import (
+    CLIENT_PASSWORD,
+    STAFF_PASSWORD,
+    card_payments_of,
+    connect_stripe,
+    give_portal_access,
+    make_client_via_api,
+    make_invoice,
+    make_practice_via_api,
+)
 from tests.stripe.browser import pay
-from tests.stripe.builders import card_payments_of, connect_stripe, make_invoice
 
 pytestmark = pytest.mark.browser
 
@@ -25,9 +33,9 @@ NOTE = "Agreed by phone with the client after the late cancellation"
 
 
 def _client_paid_by_card(http, localstripe, total: int):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice_via_api(http, name="Calm Therapy")
     connect_stripe(http, practice, localstripe.url)
-    ada = make_client(http, practice, name="Ada Lovelace")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
     email = f"ada-{uuid.uuid4().hex[:6]}@example.com"
     token = give_portal_access(http, practice, ada["id"], email=email)
     invoice_id = make_invoice(practice.group_id, ada["id"], total)

@@ -16,7 +16,7 @@ import yaml
 from shared.config import app_settings
 from tests import stack
 from tests.conftest import ProcessHandle
-from tests.factories import STAFF_PASSWORD, make_practice
+from tests.factories import STAFF_PASSWORD, make_practice_via_api
 from tests.security.review import record_finding
 
 K8S = stack.REPO_ROOT / "deploy" / "k8s"
@@ -44,7 +44,7 @@ def test_no_manifest_trusts_forwarded_headers_from_anyone():
 
 
 def test_a_forged_forwarded_for_does_not_escape_the_address_throttle(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     command = _container_command(K8S / "api.yaml")
     port = stack.free_port()
     args = list(command[1:])

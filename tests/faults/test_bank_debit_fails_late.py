@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from tests.conftest import poll_until
+from tests.factories import card_payments_of, make_invoice, make_paying_client
 from tests.faults.record import record_scenario
 from tests.stripe.browser import BANK_ACCOUNT, fail_bank_debit, pay
-from tests.stripe.builders import card_payments_of, make_invoice, make_paying_client
 
 pytestmark = pytest.mark.slow
 

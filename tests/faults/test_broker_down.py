@@ -12,7 +12,9 @@ import redis
 
 from shared.jobs import inbox as inbox_sweep
 from shared.tasks import names
+from tests import factories as b
 from tests.conftest import poll_until
+from tests.factories import make_practice
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import (
     card_event_losses,
@@ -24,9 +26,7 @@ from tests.faults.ledger import (
     payments_by_id,
 )
 from tests.faults.record import record_scenario
-from tests.invoicing import builders as b
 from tests.stripe_events import event
-from tests.webhooks.builders import make_practice
 
 EVENTS = 500
 RUN_CLIENTS = 25
@@ -36,11 +36,11 @@ QUEUED = 200
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(stack, api, clock):
-    practice = make_practice()
+    practice = make_practice(with_webhook_secret=True)
     gid = practice.group_id
     payments = card_payments(gid, [2_000 + i for i in range(EVENTS)])
     events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
-    billing = b.make_practice(api)
+    billing = b.make_practice(staff=True)
     services = b.make_many_services(billing, b.make_rate(billing), clients=RUN_CLIENTS, per_client=2)
     stack.beat.start()  # the real schedule, sweepers included
 
@@ -118,7 +118,7 @@ def _event_ids_queued(broker: redis.Redis) -> int:
 def test_events_queued_in_redis_when_it_restarts_empty_are_sent_again_from_the_inbox(stack, clock):
     """Redis keeps no copy on disk: a restart loses every queued message. The inbox is the record,
     so the sweeper finds the dispatched-but-never-taken rows and sends them again."""
-    practice = make_practice()
+    practice = make_practice(with_webhook_secret=True)
     gid = practice.group_id
     payments = card_payments(gid, [8_000 + i for i in range(QUEUED)])
     events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]

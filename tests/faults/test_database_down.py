@@ -9,12 +9,11 @@ import httpx
 import pytest
 
 from tests.conftest import poll_until
-from tests.factories import auth, issue_token, make_staff_user
+from tests.factories import auth, issue_token, make_practice, make_staff_user
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import card_event_losses, card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes
 from tests.faults.record import record_scenario
 from tests.stripe_events import event
-from tests.webhooks.builders import make_practice
 
 BEFORE, DURING = 10, 40
 MID_APPLY = 300
@@ -26,7 +25,7 @@ def staff_headers(group_id) -> dict[str, str]:
 
 @pytest.mark.slow
 def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_retry(stack, api, clock):
-    practice = make_practice()
+    practice = make_practice(with_webhook_secret=True)
     gid = practice.group_id
     biller = staff_headers(gid)
     payments = card_payments(gid, [5_000 + i for i in range(BEFORE + DURING)])
@@ -95,7 +94,7 @@ def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_ret
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_the_database_restarting_while_the_worker_applies_events(stack, clock):
-    practice = make_practice()
+    practice = make_practice(with_webhook_secret=True)
     gid = practice.group_id
     payments = card_payments(gid, [7_000 + i for i in range(MID_APPLY)])
     events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]

@@ -17,10 +17,10 @@ from sqlalchemy import String, cast, update
 
 from shared.clients.models import Client
 from shared.db.engine import session_scope
+from tests import factories as b
 from tests.conftest import poll_until
 from tests.faults.mail_count import count_arrivals
 from tests.faults.record import record_scenario
-from tests.invoicing import builders as b
 from tests.outbox.helpers import outbox_rows
 
 INVOICES = 2_000
@@ -32,13 +32,13 @@ RECOVERY_TIMEOUT = 300
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_a_burst_of_2000_invoice_emails_survives_the_mail_server_going_down(stack, api, mailbox, clock):
-    practice = b.make_practice(api)
+    practice = b.make_practice(staff=True)
     rate = b.make_rate(practice)
     services = b.make_many_services(practice, rate, clients=INVOICES, per_client=1)
     with session_scope() as session:
         session.execute(
             update(Client)
-            .where(Client.group_id == practice.id)
+            .where(Client.group_id == practice.group_id)
             .values(email="burst-" + cast(Client.id, String) + "@clients.example")
         )
     stack.beat.start()

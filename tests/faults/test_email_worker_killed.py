@@ -16,10 +16,10 @@ import time
 
 import pytest
 
+from tests import factories as b
 from tests.conftest import poll_until
 from tests.faults.mail_count import count_arrivals
 from tests.faults.record import record_scenario
-from tests.invoicing import builders as b
 from tests.outbox.helpers import outbox_rows
 
 CLIENTS = 5
@@ -30,7 +30,7 @@ RECOVERY_TIMEOUT = 150
 @pytest.mark.slow
 @pytest.mark.timeout(400)
 def test_a_worker_killed_after_the_servers_250_resends_with_the_same_message_id(stack, api, mailbox, clock):
-    practice = b.make_practice(api)
+    practice = b.make_practice(staff=True)
     rate = b.make_rate(practice)
     clients = [b.make_client(practice, f"Client {i}") for i in range(CLIENTS)]
     services = [b.make_service(practice, c, rate) for c in clients]

@@ -22,10 +22,10 @@ from shared.db.engine import session_scope
 from shared.stripe_sync.models import Reconciliation
 from shared.tasks import names
 from tests.conftest import poll_until
+from tests.factories import card_payments_of, make_invoice, make_paying_client
 from tests.faults.ledger import card_payments, inbox_counts, invoices_by_id, ledger_changes, payments_by_id
 from tests.faults.record import record_scenario
 from tests.stripe.browser import confirmation_token
-from tests.stripe.builders import card_payments_of, make_invoice, make_paying_client
 from tests.stripe_events import deliver, event
 
 CLICKS = 20

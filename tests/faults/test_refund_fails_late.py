@@ -16,9 +16,9 @@ from shared.db.engine import session_scope
 from shared.payments.models import Refund
 from shared.stripe_sync.models import StripeEvent
 from tests.conftest import poll_until
+from tests.factories import card_payments_of, make_invoice, make_paying_client
 from tests.faults.record import record_scenario
 from tests.stripe.browser import pay
-from tests.stripe.builders import card_payments_of, make_invoice, make_paying_client
 
 pytestmark = pytest.mark.slow
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import poll_until
+from tests.factories import make_practice
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import (
     CardPayment,
@@ -25,7 +26,6 @@ from tests.faults.ledger import (
 )
 from tests.faults.record import record_scenario
 from tests.stripe_events import charge, event, refund
-from tests.webhooks.builders import make_practice
 
 PAYMENTS = 1_000
 REFUNDED = 500  # half of them partly refunded afterwards
@@ -71,7 +71,7 @@ def _events_of(p: CardPayment, refund_cents: int | None) -> list[dict[str, Any]]
 @pytest.mark.timeout(900)
 def test_a_storm_of_duplicated_shuffled_concurrent_events_leaves_the_exact_ledger(stack, clock):
     rng = random.Random(20260401)
-    practice = make_practice()
+    practice = make_practice(with_webhook_secret=True)
     gid = practice.group_id
     payments = card_payments(gid, [rng.randrange(1_000, 90_000) for _ in range(PAYMENTS)], status="pending")
     refunded = {p.payment_id: p.amount_cents // 4 for p in rng.sample(payments, REFUNDED)}

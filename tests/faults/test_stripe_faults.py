@@ -7,19 +7,26 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from datetime import date
 
 import pytest
 import stripe
 
 from tests.conftest import poll_until
+from tests.factories import (
+    card_payments_of,
+    invoice_state,
+    make_card_payment,
+    make_client,
+    make_invoice,
+    make_paying_client,
+    make_practice,
+    payment_state,
+)
 from tests.faults.ledger import inbox
 from tests.faults.record import record_scenario
 from tests.stripe.browser import confirmation_token
-from tests.stripe.builders import card_payments_of, make_invoice, make_paying_client
 from tests.stripe_events import card_declined, deliver, event, payment_intent
-from tests.webhooks.builders import invoice_state, make_card_payment, make_client, payment_state
-from tests.webhooks.builders import make_invoice as make_bare_invoice
-from tests.webhooks.builders import make_practice as make_webhook_practice
 
 CREATE = r"^/v1/payment_intents$"
 CONFIRM = r"^/v1/payment_intents/[^/]+/confirm$"
@@ -168,7 +175,7 @@ def _event_needing_stripe(stack, localstripe, flaky) -> dict:
     """A stale decline snapshot arrives for a payment Stripe has taken: the worker must ask Stripe,
     which fails (cut, then 500, then 429) until healed. The row shows the error meanwhile."""
     secret_key = f"sk_test_faults{uuid.uuid4().hex[:8]}"
-    practice = make_webhook_practice(stripe_secret_key=secret_key, stripe_api_base=flaky.url)
+    practice = make_practice(with_webhook_secret=True, stripe_secret_key=secret_key, stripe_api_base=flaky.url)
     client = stripe.StripeClient(secret_key, base_addresses={"api": localstripe.url}, max_network_retries=0)
     pi = client.v1.payment_intents.create(
         params={
@@ -179,7 +186,9 @@ def _event_needing_stripe(stack, localstripe, flaky) -> dict:
             "confirm": True,
         }
     )
-    invoice_id = make_bare_invoice(practice.group_id, make_client(practice.group_id), 5_500)
+    invoice_id = uuid.UUID(
+        make_invoice(practice.group_id, make_client(practice).id, 5_500, invoiced_date=date.today(), with_line=False)
+    )
     payment_id, _ = make_card_payment(
         practice.group_id, invoice_id, 5_500, status="processing", payment_intent_id=pi.id
     )

@@ -17,7 +17,9 @@ from sqlalchemy import func, select
 from shared.billing.models import Service
 from shared.db.engine import session_scope
 from shared.invoicing.models import Invoice, InvoicingRun
+from tests import factories as b
 from tests.conftest import poll_until
+from tests.factories import make_practice
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import (
     card_event_losses,
@@ -29,9 +31,7 @@ from tests.faults.ledger import (
     ledger_changes,
 )
 from tests.faults.record import record_scenario
-from tests.invoicing import builders as b
 from tests.stripe_events import event
-from tests.webhooks.builders import make_practice as make_webhook_practice
 
 CLIENTS, PER_CLIENT = 1_000, 2  # 2,000 services, 1,000 invoices
 AMOUNT = 10_000
@@ -55,7 +55,7 @@ def _kill_worker(stack) -> int:
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_a_worker_killed_during_an_invoicing_run_of_2000_services(stack, api, clock):
-    practice = b.make_practice(api)
+    practice = b.make_practice(staff=True)
     rate = b.make_rate(practice, amount_cents=AMOUNT)
     services = b.make_many_services(practice, rate, clients=CLIENTS, per_client=PER_CLIENT, amount_cents=AMOUNT)
     stack.beat.start()
@@ -76,22 +76,22 @@ def test_a_worker_killed_during_an_invoicing_run_of_2000_services(stack, api, cl
     run = b.wait_for_run(api, practice, run_id, timeout=RECOVERY_TIMEOUT)
     recovery_s = time.monotonic() - killed_at
     with session_scope() as session:
-        numbers = list(session.scalars(select(Invoice.number).where(Invoice.group_id == practice.id)))
-        sequences = sorted(session.scalars(select(Invoice.sequence).where(Invoice.group_id == practice.id)))
+        numbers = list(session.scalars(select(Invoice.number).where(Invoice.group_id == practice.group_id)))
+        sequences = sorted(session.scalars(select(Invoice.sequence).where(Invoice.group_id == practice.group_id)))
         per_client = list(
             session.execute(
                 select(Invoice.client_id, func.count())
-                .where(Invoice.group_id == practice.id)
+                .where(Invoice.group_id == practice.group_id)
                 .group_by(Invoice.client_id)
             ).all()
         )
         total = session.scalar(
-            select(func.coalesce(func.sum(Invoice.total_cents), 0)).where(Invoice.group_id == practice.id)
+            select(func.coalesce(func.sum(Invoice.total_cents), 0)).where(Invoice.group_id == practice.group_id)
         )
         uninvoiced = session.scalar(
             select(func.count())
             .select_from(Service)
-            .where(Service.group_id == practice.id, Service.invoice_id.is_(None))
+            .where(Service.group_id == practice.group_id, Service.invoice_id.is_(None))
         )
     final = _run(run_id)
     lost = {
@@ -122,7 +122,7 @@ def test_a_worker_killed_during_an_invoicing_run_of_2000_services(stack, api, cl
 @pytest.mark.slow
 @pytest.mark.timeout(600)
 def test_a_worker_killed_while_applying_a_batch_of_events(stack, clock):
-    practice = make_webhook_practice()
+    practice = make_practice(with_webhook_secret=True)
     gid = practice.group_id
     payments = card_payments(gid, [3_000 + i for i in range(EVENTS)])
     events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]

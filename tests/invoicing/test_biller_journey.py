@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from tests.invoicing import builders as b
-from tests.invoicing.builders import pdf_text
+from tests import factories as b
+from tests.factories import pdf_text
 
 
 def test_biller_invoices_the_queue_and_marks_a_check_received(http, worker):
-    practice = b.make_practice(http, "Calm Therapy")
-    ada = b.make_client(practice, "Ada Lovelace", http)
-    grace = b.make_client(practice, "Grace Hopper", http)
+    practice = b.make_practice(staff=True, name="Calm Therapy")
+    ada = b.make_client(practice, "Ada Lovelace", portal=True)
+    grace = b.make_client(practice, "Grace Hopper", portal=True)
     self_pay = b.make_rate(practice, "General Service (Self-Pay)", 15_000)
     insurance = b.make_rate(practice, "General Service", 15_000, is_invoiced=False, payer="insurance")
     not_billed = b.make_rate(practice, "Free Consultation", 0, needs_billing=False)

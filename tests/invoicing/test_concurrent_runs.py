@@ -7,10 +7,10 @@ from collections import Counter
 
 import httpx
 
-from tests.invoicing import builders as b
+from tests import factories as b
 
 
-def race(api_url: str, practice: b.Practice, selections: list[list]) -> list[httpx.Response]:
+def race(api_url: str, practice: b.PracticeRow, selections: list[list]) -> list[httpx.Response]:
     """Start one run per selection, all at once, each over its own connection."""
     barrier = threading.Barrier(len(selections))
     answers: list[httpx.Response | None] = [None] * len(selections)
@@ -29,7 +29,7 @@ def race(api_url: str, practice: b.Practice, selections: list[list]) -> list[htt
 
 
 def test_two_runs_racing_on_overlapping_services_one_wins_whole(http, api_url, worker):
-    practice = b.make_practice(http)
+    practice = b.make_practice(staff=True)
     rate = b.make_rate(practice)
     clients = [b.make_client(practice, f"Client {i}") for i in range(3)]
     for round_ in range(4):
@@ -61,12 +61,12 @@ def test_two_runs_racing_on_overlapping_services_one_wins_whole(http, api_url, w
         for line in http.get(f"/v1/invoices/{inv['id']}", headers=practice.biller).json()["lines"]:
             lines[line["service_id"]] += 1
     assert len(lines) == 4 * 6 and set(lines.values()) == {1}
-    assert b.invoice_sequences(practice.id) == list(range(1, len(invoices) + 1))
+    assert b.invoice_sequences(practice.group_id) == list(range(1, len(invoices) + 1))
     assert sorted(i["number"] for i in invoices) == [f"INV-{n:06d}" for n in range(1, len(invoices) + 1)]
 
 
 def test_many_runs_on_disjoint_services_number_one_to_n_without_gap_or_duplicate(http, api_url, worker):
-    practice = b.make_practice(http, prefix="CT-")
+    practice = b.make_practice(staff=True, prefix="CT-")
     rate = b.make_rate(practice)
     clients = [b.make_client(practice, f"Client {i:02d}") for i in range(24)]
     services = [b.make_service(practice, c, rate, "2026-03-02") for c in clients]
@@ -77,7 +77,7 @@ def test_many_runs_on_disjoint_services_number_one_to_n_without_gap_or_duplicate
     runs = [b.wait_for_run(http, practice, a.json()["id"]) for a in answers]
     assert all(r["status"] == "succeeded" and len(r["invoice_ids"]) == 3 for r in runs), runs
 
-    assert b.invoice_sequences(practice.id) == list(range(1, 25))
+    assert b.invoice_sequences(practice.group_id) == list(range(1, 25))
     invoices = http.get("/v1/invoices", params={"limit": 100}, headers=practice.biller).json()["data"]
     assert sorted(i["number"] for i in invoices) == [f"CT-{n:06d}" for n in range(1, 25)]
     # Each run's invoices carry consecutive numbers (a run numbers its clients together).

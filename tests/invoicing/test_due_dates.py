@@ -11,8 +11,8 @@ import pytest
 from shared.db.engine import session_scope
 from shared.invoicing.due import days_overdue, due_date_for, is_overdue, practice_today
 from shared.invoicing.models import Invoice
-from tests.invoicing import builders as b
-from tests.invoicing.builders import pdf_text
+from tests import factories as b
+from tests.factories import pdf_text
 
 # --- the rules, without a database ---
 
@@ -65,8 +65,8 @@ def _invoices(http, practice, **params):
 
 
 def test_the_practices_terms_give_the_due_date_and_a_change_applies_to_new_invoices_only(http, worker):
-    practice = b.make_practice(http)
-    ada = b.make_client(practice, "Ada Lovelace", http)
+    practice = b.make_practice(staff=True)
+    ada = b.make_client(practice, "Ada Lovelace", portal=True)
     rate = b.make_rate(practice, "General Service (Self-Pay)", 15_000)
     first = b.make_service(practice, ada, rate, "2026-03-02")
     second = b.make_service(practice, ada, rate, "2026-03-09")
@@ -94,8 +94,8 @@ def test_the_practices_terms_give_the_due_date_and_a_change_applies_to_new_invoi
 
 
 def test_a_biller_picks_the_due_date_of_a_run(http, worker):
-    practice = b.make_practice(http)
-    ada = b.make_client(practice, "Ada Lovelace", http)
+    practice = b.make_practice(staff=True)
+    ada = b.make_client(practice, "Ada Lovelace", portal=True)
     rate = b.make_rate(practice, "General Service (Self-Pay)", 15_000)
     service = b.make_service(practice, ada, rate, "2026-03-02")
 
@@ -119,7 +119,7 @@ def test_a_biller_picks_the_due_date_of_a_run(http, worker):
     ],
 )
 def test_a_due_date_that_cannot_be_right_is_refused_and_claims_nothing(http, due_date, code):
-    practice = b.make_practice(http)
+    practice = b.make_practice(staff=True)
     ada = b.make_client(practice, "Ada Lovelace")
     rate = b.make_rate(practice, "General Service (Self-Pay)", 15_000)
     service = b.make_service(practice, ada, rate, "2026-03-02")
@@ -133,7 +133,7 @@ def test_a_due_date_that_cannot_be_right_is_refused_and_claims_nothing(http, due
 
 @pytest.mark.parametrize("terms", ["net_45", "Net_30", "", None, 30])
 def test_unknown_payment_terms_are_refused_and_change_nothing(http, terms):
-    practice = b.make_practice(http)
+    practice = b.make_practice(staff=True)
     r = _set_terms(http, practice, terms)
     if terms is None:  # null means "unchanged", as for every setting that cannot be cleared
         assert r.status_code == 200 and r.json()["payment_terms"] == "due_on_receipt"
@@ -143,7 +143,7 @@ def test_unknown_payment_terms_are_refused_and_change_nothing(http, terms):
 
 
 def test_billers_cannot_change_the_terms(http):
-    practice = b.make_practice(http)
+    practice = b.make_practice(staff=True)
     r = http.patch("/v1/settings", headers=practice.biller, json={"payment_terms": "net_30"})
     assert r.status_code == 403, r.text
 
@@ -154,8 +154,8 @@ def _set_due(invoice_id: str, due: date) -> None:
 
 
 def test_overdue_is_shown_where_money_is_owed_past_the_due_date(http, worker):
-    practice = b.make_practice(http)  # America/New_York
-    ada = b.make_client(practice, "Ada Lovelace", http)
+    practice = b.make_practice(staff=True)  # America/New_York
+    ada = b.make_client(practice, "Ada Lovelace", portal=True)
     rate = b.make_rate(practice, "General Service (Self-Pay)", 15_000)
     services = [b.make_service(practice, ada, rate, f"2026-03-0{d}") for d in (2, 3, 4)]
     for service in services:

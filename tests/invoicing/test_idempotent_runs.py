@@ -6,10 +6,10 @@ import threading
 
 import httpx
 
-from tests.invoicing import builders as b
+from tests import factories as b
 
 
-def post_run(client: httpx.Client, practice: b.Practice, services: list, key: str, date: str = "2026-04-01"):
+def post_run(client: httpx.Client, practice: b.PracticeRow, services: list, key: str, date: str = "2026-04-01"):
     return client.post(
         "/v1/invoicing/runs",
         headers={**practice.biller, "Idempotency-Key": key},
@@ -18,7 +18,7 @@ def post_run(client: httpx.Client, practice: b.Practice, services: list, key: st
 
 
 def test_a_retried_request_answers_the_same_run(http, worker):
-    practice = b.make_practice(http)
+    practice = b.make_practice(staff=True)
     rate = b.make_rate(practice)
     services = [b.make_service(practice, b.make_client(practice, n), rate) for n in ("Ada", "Grace")]
     first = post_run(http, practice, services, "update-click-1")
@@ -38,7 +38,7 @@ def test_a_retried_request_answers_the_same_run(http, worker):
 
 
 def test_two_retries_in_flight_at_once_start_one_run(http, api_url, worker):
-    practice = b.make_practice(http)
+    practice = b.make_practice(staff=True)
     rate = b.make_rate(practice)
     services = [b.make_service(practice, b.make_client(practice, f"Client {i}"), rate) for i in range(5)]
     barrier = threading.Barrier(3)

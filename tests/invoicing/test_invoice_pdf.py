@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from pypdf import PdfReader
 
 from shared.invoicing.pdf import InvoiceDocument, LineView, PaymentView, render_invoice_pdf
-from tests.invoicing.builders import pdf_text
+from tests.factories import pdf_text
 
 
 def document(**overrides) -> InvoiceDocument:

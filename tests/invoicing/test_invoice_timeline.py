@@ -3,8 +3,8 @@ it, oldest first — and only for the practice's own staff."""
 
 from __future__ import annotations
 
+from tests import factories as b
 from tests.conftest import poll_until
-from tests.invoicing import builders as b
 
 
 def _timeline(http, practice, invoice_id, headers=None):
@@ -24,9 +24,9 @@ def _pay(http, practice, invoice_id, amount, method="check", **extra):
 
 
 def test_the_timeline_tells_the_invoices_story_in_order(http, worker):
-    practice = b.make_practice(http, "Calm Therapy")
+    practice = b.make_practice(staff=True, name="Calm Therapy")
     rate = b.make_rate(practice, amount_cents=12_500, name="Psychotherapy 53 min")
-    ada = b.make_client(practice, "Ada Lovelace", http)
+    ada = b.make_client(practice, "Ada Lovelace", portal=True)
     services = [b.make_service(practice, ada, rate, "2026-03-02"), b.make_service(practice, ada, rate, "2026-03-09")]
     [invoice_id] = b.invoice(http, practice, services)["invoice_ids"]
 
@@ -76,9 +76,9 @@ def test_the_timeline_tells_the_invoices_story_in_order(http, worker):
 
 
 def test_voiding_shows_on_the_timeline(http, worker):
-    practice = b.make_practice(http, "Calm Therapy")
+    practice = b.make_practice(staff=True, name="Calm Therapy")
     rate = b.make_rate(practice, amount_cents=9_000)
-    grace = b.make_client(practice, "Grace Hopper", http)
+    grace = b.make_client(practice, "Grace Hopper", portal=True)
     [invoice_id] = b.invoice(http, practice, [b.make_service(practice, grace, rate, "2026-03-03")])["invoice_ids"]
     r = http.post(f"/v1/invoices/{invoice_id}/void", headers=practice.biller)
     assert r.status_code == 200, r.text
@@ -87,10 +87,10 @@ def test_voiding_shows_on_the_timeline(http, worker):
 
 
 def test_another_practice_and_the_client_cannot_read_the_timeline(http, worker):
-    practice = b.make_practice(http, "Calm Therapy")
-    other = b.make_practice(http, "Other Practice")
+    practice = b.make_practice(staff=True, name="Calm Therapy")
+    other = b.make_practice(staff=True, name="Other Practice")
     rate = b.make_rate(practice, amount_cents=9_000)
-    ada = b.make_client(practice, "Ada Lovelace", http)
+    ada = b.make_client(practice, "Ada Lovelace", portal=True)
     [invoice_id] = b.invoice(http, practice, [b.make_service(practice, ada, rate, "2026-03-03")])["invoice_ids"]
     assert http.get(f"/v1/invoices/{invoice_id}/timeline", headers=other.biller).status_code == 404
     assert http.get(f"/v1/invoices/{invoice_id}/timeline", headers=other.admin).status_code == 404
@@ -101,9 +101,9 @@ def test_another_practice_and_the_client_cannot_read_the_timeline(http, worker):
 def test_a_retried_part_payment_with_its_key_is_recorded_once(http, worker):
     """The page sends an Idempotency-Key with each filled-in form: a retry after a lost answer (or a double
     click) records one part payment, where without a key the second would be a second payment."""
-    practice = b.make_practice(http, "Calm Therapy")
+    practice = b.make_practice(staff=True, name="Calm Therapy")
     rate = b.make_rate(practice, amount_cents=9_000)
-    ada = b.make_client(practice, "Ada Lovelace", http)
+    ada = b.make_client(practice, "Ada Lovelace", portal=True)
     [invoice_id] = b.invoice(http, practice, [b.make_service(practice, ada, rate, "2026-03-03")])["invoice_ids"]
     body = {"amount_cents": 3_000, "method": "cash", "received_date": "2026-04-05"}
     headers = {**practice.biller, "Idempotency-Key": "record-3000-once"}

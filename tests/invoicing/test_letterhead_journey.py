@@ -16,7 +16,7 @@ from PIL import Image
 
 from shared.config import clear_settings_cache
 from shared.invoicing.pdf_text import clear_caches
-from tests.invoicing import builders as b
+from tests import factories as b
 from tests.invoicing import pdf_inspect as pi
 
 THE_NAME = "Łukasz Nguyễn 王秀英"
@@ -37,8 +37,8 @@ def _issued(http, practice, client) -> dict:
 
 
 def test_the_issued_pdf_keeps_its_letterhead_and_the_next_version_prints_the_new_one(http, worker):
-    practice = b.make_practice(http, "Calm Therapy")
-    client = b.make_client(practice, THE_NAME, http)
+    practice = b.make_practice(staff=True, name="Calm Therapy")
+    client = b.make_client(practice, THE_NAME, portal=True)
     r = http.patch(
         "/v1/settings",
         headers=practice.admin,
@@ -94,8 +94,8 @@ def fonts_missing(tmp_path, monkeypatch):
 
 
 def test_without_the_fonts_a_version_that_needs_them_is_refused_and_nothing_is_stored(http, worker, request):
-    practice = b.make_practice(http, "Calm Therapy")
-    client = b.make_client(practice, THE_NAME, http)
+    practice = b.make_practice(staff=True, name="Calm Therapy")
+    client = b.make_client(practice, THE_NAME, portal=True)
     invoice = _issued(http, practice, client)  # issued by the worker, which has the fonts
     http.post(
         f"/v1/invoices/{invoice['id']}/payments",

@@ -8,17 +8,17 @@ import pytest
 
 from shared.db.engine import session_scope
 from shared.payments.models import Payment
-from tests.invoicing import builders as b
-from tests.invoicing.builders import pdf_text
+from tests import factories as b
+from tests.factories import pdf_text
 
 
 @pytest.fixture
 def invoiced(http, worker):
     """Two clients, each with one open invoice: Ada owes $250.00, Grace $100.00."""
-    practice = b.make_practice(http, "Calm Therapy")
+    practice = b.make_practice(staff=True, name="Calm Therapy")
     rate = b.make_rate(practice, amount_cents=12_500)
-    ada = b.make_client(practice, "Ada Lovelace", http)
-    grace = b.make_client(practice, "Grace Hopper", http)
+    ada = b.make_client(practice, "Ada Lovelace", portal=True)
+    grace = b.make_client(practice, "Grace Hopper", portal=True)
     ada_services = [
         b.make_service(practice, ada, rate, "2026-03-02"),
         b.make_service(practice, ada, rate, "2026-03-09"),
@@ -201,7 +201,7 @@ def test_a_card_payment_is_refunded_in_stripe_not_reversed(http, invoiced):
     practice, invoice_id = invoiced["practice"], invoiced["grace_invoice"]
     with session_scope() as session:
         card = Payment(
-            group_id=practice.id,
+            group_id=practice.group_id,
             invoice_id=uuid.UUID(invoice_id),
             method="card",
             amount_cents=10_000,
@@ -251,4 +251,4 @@ def test_voiding_returns_the_services_to_the_queue_and_keeps_the_number_used(htt
     run = b.invoice(http, practice, invoiced["ada_services"], "2026-04-15")
     again = get_invoice(http, practice, run["invoice_ids"][0])
     assert again["number"] == "INV-000003" and again["total_cents"] == 25_000
-    assert b.invoice_sequences(practice.id) == [1, 2, 3]
+    assert b.invoice_sequences(practice.group_id) == [1, 2, 3]

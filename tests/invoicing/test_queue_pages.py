@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.invoicing import builders as b
+from tests import factories as b
 
 
 def _all_pages(http, practice, limit: int, **params) -> list[list[str]]:
@@ -19,7 +19,7 @@ def _all_pages(http, practice, limit: int, **params) -> list[list[str]]:
 
 
 def test_the_queue_pages_newest_first_across_rates_and_leaves_out_what_is_not_invoiced(http, worker):
-    practice = b.make_practice(http, "Long Queue Therapy")
+    practice = b.make_practice(staff=True, name="Long Queue Therapy")
     ada = b.make_client(practice, "Ada Lovelace")
     grace = b.make_client(practice, "Grace Hopper")
     self_pay = b.make_rate(practice, "General Service (Self-Pay)", 15_000)

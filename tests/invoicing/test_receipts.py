@@ -9,19 +9,24 @@ import uuid
 from shared.db.engine import session_scope
 from shared.payments.card import apply_payment_intent
 from shared.payments.models import Refund
-from tests.factories import auth, make_client, make_client_login, make_practice
-from tests.invoicing.builders import pdf_text
-from tests.stripe.builders import make_invoice
+from tests.factories import (
+    auth,
+    make_card_payment,
+    make_client_login,
+    make_client_via_api,
+    make_invoice,
+    make_practice_via_api,
+    pdf_text,
+)
 from tests.stripe_events import payment_intent
-from tests.webhooks.builders import make_card_payment
 
 LINE = "Individual session (self-pay)"  # what make_invoice writes on the invoice's one line
 
 
 def test_a_check_payment_has_a_receipt_for_staff_and_for_the_client(http):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Ada Lovelace")
-    grace = make_client(http, practice, name="Grace Hopper")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Ada Lovelace")
+    grace = make_client_via_api(http, practice, name="Grace Hopper")
     invoice_id = make_invoice(practice.group_id, ada["id"], 12_000)
     r = http.post(
         f"/v1/invoices/{invoice_id}/payments",
@@ -44,7 +49,7 @@ def test_a_check_payment_has_a_receipt_for_staff_and_for_the_client(http):
     assert http.get(f"/v1/portal/payments/{payment_id}/receipt", headers=mine).content[:5] == b"%PDF-"
     theirs = auth(make_client_login(practice, grace["id"]))
     assert http.get(f"/v1/portal/payments/{payment_id}/receipt", headers=theirs).status_code == 404
-    other = make_practice(http)
+    other = make_practice_via_api(http)
     assert http.get(f"/v1/payments/{payment_id}/receipt", headers=other.biller).status_code == 404
     assert http.get("/v1/payments/not-an-id/receipt", headers=practice.biller).status_code == 404
 
@@ -58,8 +63,8 @@ def test_a_check_payment_has_a_receipt_for_staff_and_for_the_client(http):
 
 
 def test_a_card_payments_receipt_shows_its_refunds(http):
-    practice = make_practice(http, name="Calm Therapy")
-    ada = make_client(http, practice, name="Łukasz Nguyễn 王秀英")
+    practice = make_practice_via_api(http, name="Calm Therapy")
+    ada = make_client_via_api(http, practice, name="Łukasz Nguyễn 王秀英")
     invoice_id = make_invoice(practice.group_id, ada["id"], 10_000)
     gid = uuid.UUID(practice.group_id)
     payment_id, pi_id = make_card_payment(gid, uuid.UUID(invoice_id), 10_000)

@@ -15,13 +15,13 @@ from shared.invoicing.models import InvoicingRun
 from shared.jobs import invoicing_runs
 from shared.tasks import names
 from shared.tasks.celery_app import celery_app
+from tests import factories as b
 from tests import stack
 from tests.conftest import ARTIFACTS, ProcessHandle, poll_until, wait_for_worker
-from tests.invoicing import builders as b
 
 
 def orphan_run(
-    practice: b.Practice,
+    practice: b.PracticeRow,
     service_ids: list,
     *,
     status: str,
@@ -32,7 +32,7 @@ def orphan_run(
     """A run left behind as a crashed worker (or a lost message) leaves it, its services claimed."""
     with session_scope() as session:
         run = InvoicingRun(
-            group_id=practice.id,
+            group_id=practice.group_id,
             status=status,
             invoiced_date=b.date_of("2026-04-01"),
             service_ids=service_ids,
@@ -54,7 +54,7 @@ def run_row(run_id: str) -> InvoicingRun:
 
 
 def test_the_sweeper_finishes_runs_whose_worker_died_or_whose_message_was_lost(http, worker):
-    practice = b.make_practice(http)
+    practice = b.make_practice(staff=True)
     rate = b.make_rate(practice)
     ada, grace = b.make_client(practice, "Ada Lovelace"), b.make_client(practice, "Grace Hopper")
     now = datetime.now(UTC)
@@ -80,11 +80,11 @@ def test_the_sweeper_finishes_runs_whose_worker_died_or_whose_message_was_lost(h
         run = b.wait_for_run(http, practice, run_id)
         assert run["status"] == "succeeded" and len(run["invoice_ids"]) == 1, run
     assert run_row(crashed).attempts == 2 and run_row(crashed).lease_owner != "worker-that-died"
-    assert b.invoice_sequences(practice.id) == [1, 2]
+    assert b.invoice_sequences(practice.group_id) == [1, 2]
 
 
 def test_a_run_whose_lease_is_alive_is_left_to_its_owner(http):
-    practice = b.make_practice(http)
+    practice = b.make_practice(staff=True)
     rate = b.make_rate(practice)
     service = b.make_service(practice, b.make_client(practice, "Ada Lovelace"), rate)
     now = datetime.now(UTC)
@@ -100,22 +100,22 @@ def test_a_run_whose_lease_is_alive_is_left_to_its_owner(http):
     assert invoicing_runs.execute_run(uuid.UUID(busy), owner="another-worker") == "not_taken"
     row = run_row(busy)
     assert (row.status, row.lease_owner, row.attempts) == ("running", "busy-worker", 1)
-    assert b.invoice_sequences(practice.id) == []
+    assert b.invoice_sequences(practice.group_id) == []
     # Its owner, asking again with its own id (a retry of its message), takes it back and finishes.
     assert invoicing_runs.execute_run(uuid.UUID(busy), owner="busy-worker") == "succeeded"
     # Finished runs are never taken again.
     assert invoicing_runs.execute_run(uuid.UUID(busy), owner="late-redelivery") == "not_taken"
-    assert b.invoice_sequences(practice.id) == [1]
+    assert b.invoice_sequences(practice.group_id) == [1]
 
 
 def test_a_run_that_cannot_finish_fails_whole_and_its_services_return_to_the_queue(http, worker):
-    practice = b.make_practice(http)
+    practice = b.make_practice(staff=True)
     rate = b.make_rate(practice)
     services = [b.make_service(practice, b.make_client(practice, name), rate) for name in ("Ada", "Grace")]
     # The numbering is about to run past what the column holds: the second invoice cannot be numbered.
     with session_scope() as session:
         session.execute(
-            update(InvoiceSequence).where(InvoiceSequence.group_id == practice.id).values(next_number=2**31 - 1)
+            update(InvoiceSequence).where(InvoiceSequence.group_id == practice.group_id).values(next_number=2**31 - 1)
         )
     r = b.start_run(http, practice, services)
     assert r.status_code == 202
@@ -124,10 +124,10 @@ def test_a_run_that_cannot_finish_fails_whole_and_its_services_return_to_the_que
     assert [e["code"] for e in run["errors"]] == ["internal_error"]
     assert run["errors"][0]["message"]
     # Nothing of it stayed: no invoice (not even the first client's), the number not used up.
-    assert b.invoice_sequences(practice.id) == []
+    assert b.invoice_sequences(practice.group_id) == []
     with session_scope() as session:
         assert (
-            session.scalar(select(InvoiceSequence.next_number).where(InvoiceSequence.group_id == practice.id))
+            session.scalar(select(InvoiceSequence.next_number).where(InvoiceSequence.group_id == practice.group_id))
             == 2**31 - 1
         )
     assert set(b.service_state(services).values()) == {(None, None)}
@@ -138,7 +138,7 @@ def test_a_run_that_cannot_finish_fails_whole_and_its_services_return_to_the_que
 @pytest.mark.slow
 def test_a_run_whose_worker_is_killed_midway_finishes_after_restart(http, worker):
     """SIGKILL the worker while it issues a large run; with beat sweeping, the run completes once, whole."""
-    practice = b.make_practice(http)
+    practice = b.make_practice(staff=True)
     rate = b.make_rate(practice)
     services = b.make_many_services(practice, rate, clients=1_500, per_client=4)
     beat = ProcessHandle(
@@ -174,5 +174,5 @@ def test_a_run_whose_worker_is_killed_midway_finishes_after_restart(http, worker
         beat.stop()
     assert run["status"] == "succeeded", run
     assert run_row(run_id).attempts >= 2
-    assert b.invoice_sequences(practice.id) == list(range(1, 1_501))
+    assert b.invoice_sequences(practice.group_id) == list(range(1, 1_501))
     assert all(state[0] is not None for state in b.service_state(services).values())

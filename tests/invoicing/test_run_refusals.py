@@ -10,18 +10,18 @@ from sqlalchemy import select
 from shared.billing.models import Service
 from shared.db.engine import session_scope
 from shared.invoicing.models import InvoicingRun
-from tests.invoicing import builders as b
+from tests import factories as b
 
 
 @pytest.fixture
 def office(http):
-    practice = b.make_practice(http, "Calm Therapy")
+    practice = b.make_practice(staff=True, name="Calm Therapy")
     client = b.make_client(practice, "Ada Lovelace")
     rate = b.make_rate(practice)
     insurance = b.make_rate(practice, "General Service", payer="insurance", is_invoiced=False)
     services = [b.make_service(practice, client, rate, f"2026-03-0{d}") for d in (1, 2, 3)]
     on_insurance = b.make_service(practice, client, insurance, "2026-03-04")
-    other = b.make_practice(http, "Other Practice")
+    other = b.make_practice(staff=True, name="Other Practice")
     foreign = b.make_service(other, b.make_client(other, "Someone Else"), b.make_rate(other))
     return {
         "practice": practice,
@@ -95,7 +95,7 @@ def test_a_service_already_invoiced_or_in_another_run_is_409_and_the_whole_selec
     with session_scope() as session:
         session.add(
             InvoicingRun(
-                group_id=practice.id,
+                group_id=practice.group_id,
                 status="queued",
                 invoiced_date=b.date_of("2026-04-01"),
                 service_ids=[third],
@@ -112,7 +112,7 @@ def test_a_service_already_invoiced_or_in_another_run_is_409_and_the_whole_selec
 
 def test_only_staff_start_runs_and_a_run_of_another_practice_is_404(http, office, worker):
     practice, other = office["practice"], office["other"]
-    client = b.make_client(practice, "Grace Hopper", http)
+    client = b.make_client(practice, "Grace Hopper", portal=True)
     body = {"service_ids": [str(office["services"][0])], "invoiced_date": "2026-04-01"}
     assert http.post("/v1/invoicing/runs", json=body).status_code == 401
     assert http.post("/v1/invoicing/runs", headers=client.portal, json=body).status_code == 403

@@ -10,29 +10,29 @@ from sqlalchemy import func, select
 from shared.billing.models import Service
 from shared.db.engine import session_scope
 from shared.invoicing.models import Invoice
-from tests.invoicing import builders as b
+from tests import factories as b
 
 
 def measure(http, capsys, *, clients: int, per_client: int) -> None:
-    practice = b.make_practice(http)
+    practice = b.make_practice(staff=True)
     rate = b.make_rate(practice)
     services = b.make_many_services(practice, rate, clients=clients, per_client=per_client)
     r = b.start_run(http, practice, services)
     assert r.status_code == 202, r.text
     run = b.wait_for_run(http, practice, r.json()["id"], timeout=300)
     assert run["status"] == "succeeded" and len(run["invoice_ids"]) == clients
-    assert b.invoice_sequences(practice.id) == list(range(1, clients + 1))
+    assert b.invoice_sequences(practice.group_id) == list(range(1, clients + 1))
     with session_scope() as session:
         assert (
             session.scalar(
                 select(func.count())
                 .select_from(Service)
-                .where(Service.group_id == practice.id, Service.invoice_id.is_(None))
+                .where(Service.group_id == practice.group_id, Service.invoice_id.is_(None))
             )
             == 0
         )
         assert (
-            session.scalar(select(func.sum(Invoice.total_cents)).where(Invoice.group_id == practice.id))
+            session.scalar(select(func.sum(Invoice.total_cents)).where(Invoice.group_id == practice.group_id))
             == clients * per_client * 10_000
         )
     started, finished, created = (datetime.fromisoformat(run[k]) for k in ("started_at", "finished_at", "created_at"))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from shared.config import app_settings
 from shared.outbox.schemas import ALLOWED_FACTS
 from tests.conftest import poll_until
-from tests.invoicing.builders import invoice, make_client, make_practice, make_rate, make_service, pdf_text
+from tests.factories import invoice, make_client, make_practice, make_rate, make_service, pdf_text
 from tests.outbox.helpers import DESCRIPTION, RATE_NAME, clinical_text_in, outbox_rows, set_client_email
 
 
@@ -21,7 +21,7 @@ def _issue(http, practice, client, amount_cents=15_000, description=DESCRIPTION)
 
 
 def test_an_issued_invoice_emails_the_client_once_with_nothing_clinical(http, worker, mailbox):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice(staff=True, name="Calm Therapy")
     r = http.patch("/v1/settings", headers=practice.admin, json={"reply_to_email": "Front-Desk@calm.example"})
     assert r.status_code == 200 and r.json()["reply_to_email"] == "Front-Desk@calm.example", r.text
     r = http.patch("/v1/settings", headers=practice.admin, json={"reply_to_email": "front desk at calm"})
@@ -67,7 +67,7 @@ def test_an_issued_invoice_emails_the_client_once_with_nothing_clinical(http, wo
 
 
 def test_a_client_without_an_email_address_gets_nothing_and_that_is_recorded(http, worker, mailbox):
-    practice = make_practice(http)
+    practice = make_practice(staff=True)
     with_address = make_client(practice, "Grace Hopper")
     without = make_client(practice, "Alan Turing")
     set_client_email(without.id, None)
@@ -84,7 +84,7 @@ def test_a_client_without_an_email_address_gets_nothing_and_that_is_recorded(htt
 
 
 def test_a_payment_staff_record_sends_a_receipt_and_a_repeat_sends_none(http, worker, mailbox):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice(staff=True, name="Calm Therapy")
     client = make_client(practice, "Ada Lovelace")
     inv = _issue(http, practice, client, amount_cents=25_000)
     poll_until(lambda: mailbox.messages(), message="the invoice email")
@@ -129,7 +129,7 @@ def test_a_payment_staff_record_sends_a_receipt_and_a_repeat_sends_none(http, wo
 
 
 def test_a_receipt_email_of_a_reversed_payment_carries_no_pdf(http, worker, mailbox):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice(staff=True, name="Calm Therapy")
     client = make_client(practice, "Ada Lovelace")
     inv = _issue(http, practice, client, amount_cents=25_000)
     poll_until(lambda: mailbox.messages(), message="the invoice email")

@@ -20,7 +20,7 @@ from shared.outbox import attachments
 from shared.outbox.models import OutboxMessage
 from shared.outbox.service import new_message_id
 from tests.conftest import poll_until
-from tests.invoicing.builders import invoice, make_client, make_practice, make_rate, make_service, start_run
+from tests.factories import invoice, make_client, make_practice, make_rate, make_service, start_run
 from tests.outbox.helpers import client_email, outbox_rows, staff_emails
 
 
@@ -30,7 +30,7 @@ def _run_for(http, practice, *clients):
 
 
 def test_smtp_down_then_back_delivers_each_message_once(http, worker, mailbox):
-    practice = make_practice(http)
+    practice = make_practice(staff=True)
     clients = [make_client(practice, f"Client {i}") for i in range(3)]
     mailbox.stop()
     run = start_run(http, practice, [make_service(practice, c, make_rate(practice)) for c in clients])
@@ -50,7 +50,7 @@ def test_smtp_down_then_back_delivers_each_message_once(http, worker, mailbox):
 
 
 def test_a_4xx_defers_and_the_message_goes_once_the_server_takes_it(http, worker, mailbox):
-    practice = make_practice(http)
+    practice = make_practice(staff=True)
     client = make_client(practice, "Ada Lovelace")
     row_address = client_email(client.id)
     mailbox.handler.refuse[row_address.lower()] = "451 4.2.1 Mailbox busy, try again later"
@@ -66,7 +66,7 @@ def test_a_4xx_defers_and_the_message_goes_once_the_server_takes_it(http, worker
 
 
 def test_a_5xx_for_the_address_is_final_recorded_and_a_staff_alert(http, worker, mailbox):
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice(staff=True, name="Calm Therapy")
     good, bad = make_client(practice, "Grace Hopper"), make_client(practice, "Alan Turing")
     bad_address = client_email(bad.id)
     mailbox.handler.refuse[bad_address.lower()] = "550 5.1.1 No such user here"
@@ -83,7 +83,7 @@ def test_a_5xx_for_the_address_is_final_recorded_and_a_staff_alert(http, worker,
     assert failed.facts["invoice_number"] in numbers and failed.facts["invoice_number"] in alert["message"]
 
     # Each admin and biller hears of it by email; the client's own message is not retried.
-    staff = staff_emails(practice.id)
+    staff = staff_emails(practice.group_id)
     poll_until(lambda: all(mailbox.to(a) for a in staff), message="the alert emailed to every staff member")
     for address in staff:
         [mail] = mailbox.to(address)
@@ -94,8 +94,8 @@ def test_a_5xx_for_the_address_is_final_recorded_and_a_staff_alert(http, worker,
 
 
 def test_each_practice_emails_only_its_own_clients_and_staff(http, worker, mailbox):
-    calm = make_practice(http, name="Calm Therapy")
-    bright = make_practice(http, name="Bright Minds")
+    calm = make_practice(staff=True, name="Calm Therapy")
+    bright = make_practice(staff=True, name="Bright Minds")
     http.patch("/v1/settings", headers=calm.admin, json={"reply_to_email": "desk@calm.example"})
     http.patch("/v1/settings", headers=bright.admin, json={"reply_to_email": "hello@bright.example"})
     calm_client, bright_client = make_client(calm, "Ada Lovelace"), make_client(bright, "Grace Hopper")
@@ -109,15 +109,15 @@ def test_each_practice_emails_only_its_own_clients_and_staff(http, worker, mailb
     assert "Bright" not in to_calm.text + to_calm.html and "Calm" not in to_bright.text + to_bright.html
     for row in outbox_rows():
         owner = calm if row.to_address == client_email(calm_client.id) else bright
-        assert row.group_id == owner.id and row.facts["practice_name"] == owner.name
+        assert row.group_id == owner.group_id and row.facts["practice_name"] == owner.name
 
     # A staff alert in one practice reaches that practice's staff only.
     mailbox.handler.refuse[client_email(calm_client.id).lower()] = "550 5.1.1 gone"
     second = make_client(calm, "Ada Two")
     mailbox.handler.refuse[client_email(second.id).lower()] = "550 5.1.1 gone"
     _run_for(http, calm, second)
-    poll_until(lambda: all(mailbox.to(a) for a in staff_emails(calm.id)), message="calm's staff alerted")
-    assert all(mailbox.to(a) == [] for a in staff_emails(bright.id))
+    poll_until(lambda: all(mailbox.to(a) for a in staff_emails(calm.group_id)), message="calm's staff alerted")
+    assert all(mailbox.to(a) == [] for a in staff_emails(bright.group_id))
     assert http.get("/v1/alerts", headers=bright.biller).json()["data"] == []
 
 
@@ -137,9 +137,9 @@ def test_the_development_mailbox_is_absent_in_production(http, mailbox):
 
 
 def test_a_staff_address_that_refuses_mail_is_alerted_once_without_a_loop(http, worker, mailbox):
-    practice = make_practice(http)
+    practice = make_practice(staff=True)
     client = make_client(practice, "Ada Lovelace")
-    staff = staff_emails(practice.id)
+    staff = staff_emails(practice.group_id)
     for address in [client_email(client.id), *staff]:
         mailbox.handler.refuse[address.lower()] = "550 5.1.1 No such user"
     _run_for(http, practice, client)

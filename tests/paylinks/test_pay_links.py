@@ -18,11 +18,10 @@ from sqlalchemy import select
 from shared.audit.models import AuditEvent
 from shared.db.engine import session_scope
 from tests.conftest import poll_until
-from tests.factories import make_client
+from tests.factories import make_client_via_api, make_invoice, make_paying_client
 from tests.paylinks.helpers import age_link, link_row, links_of, mint_link, now, pay_link_rows, token_of
 from tests.security.clinical import CLINICAL, invoice_a_clinical_service
 from tests.stripe.browser import DECLINED, confirmation_token
-from tests.stripe.builders import make_invoice, make_paying_client
 
 INVALID = "pay_link_invalid"
 
@@ -206,7 +205,7 @@ def test_a_link_stops_working_when_its_invoice_is_no_longer_its_clients(http, lo
     paying = make_paying_client(http, localstripe.url)
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id)
     token = mint_link(invoice_id)
-    someone = make_client(http, paying.practice, name="Sam Other")
+    someone = make_client_via_api(http, paying.practice, name="Sam Other")
     with session_scope() as session:
         session.get(Invoice, link_row(token).invoice_id).client_id = uuid.UUID(someone["id"])
     assert http.get(f"/v1/pay/{token}").json()["error"]["code"] == INVALID

@@ -6,16 +6,16 @@ import uuid
 
 import pytest
 
-from tests.invoicing import builders as b
-from tests.invoicing.builders import pdf_text
+from tests import factories as b
+from tests.factories import pdf_text
 
 
 @pytest.fixture
 def two_clients(http, worker):
-    practice = b.make_practice(http, "Calm Therapy")
+    practice = b.make_practice(staff=True, name="Calm Therapy")
     rate = b.make_rate(practice, amount_cents=8_000)
-    ada = b.make_client(practice, "Ada Lovelace", http)
-    grace = b.make_client(practice, "Grace Hopper", http)
+    ada = b.make_client(practice, "Ada Lovelace", portal=True)
+    grace = b.make_client(practice, "Grace Hopper", portal=True)
     march = b.invoice(
         http,
         practice,
@@ -107,8 +107,8 @@ def test_a_client_cannot_read_another_clients_invoice(http, two_clients):
 
 
 def test_another_practices_client_and_staff_see_nothing_of_it(http, two_clients):
-    other = b.make_practice(http, "Other Practice", currency="JPY")
-    stranger = b.make_client(other, "Stranger", http)
+    other = b.make_practice(staff=True, name="Other Practice", currency="JPY")
+    stranger = b.make_client(other, "Stranger", portal=True)
     assert http.get("/v1/portal/summary", headers=stranger.portal).json() == {
         "unpaid_invoice_count": 0,
         "balance_due_cents": 0,
@@ -144,8 +144,8 @@ def test_roles_keep_to_their_side(http, two_clients):
 
 
 def test_a_zero_decimal_currency_reads_right_on_the_pdf(http, worker):
-    practice = b.make_practice(http, "Tokyo Clinic", currency="JPY")
-    client = b.make_client(practice, "Hana Sato", http)
+    practice = b.make_practice(staff=True, name="Tokyo Clinic", currency="JPY")
+    client = b.make_client(practice, "Hana Sato", portal=True)
     rate = b.make_rate(practice, "Counselling (Self-Pay)", amount_cents=123_450)
     run = b.invoice(http, practice, [b.make_service(practice, client, rate)])
     text = pdf_text(http.get(f"/v1/portal/invoices/{run['invoice_ids'][0]}/pdf", headers=client.portal).content)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tests.factories import auth, give_portal_access, make_client, make_practice
+from tests.factories import auth, give_portal_access, make_client_via_api, make_practice_via_api
 
 
 def test_me_names_the_role_and_the_practice_conventions(http):
-    practice = make_practice(http, name="Calm Therapy", currency="EUR", timezone="Europe/Paris")
+    practice = make_practice_via_api(http, name="Calm Therapy", currency="EUR", timezone="Europe/Paris")
     me = http.get("/v1/me", headers=practice.biller).json()
     assert (me["email"], me["role"], me["group_id"], me["client_id"]) == (
         practice.biller_email,
@@ -16,7 +16,7 @@ def test_me_names_the_role_and_the_practice_conventions(http):
     )
     assert (me["group_name"], me["currency"], me["timezone"]) == ("Calm Therapy", "EUR", "Europe/Paris")
 
-    client = make_client(http, practice, name="Robin Client", email="robin@example.com")
+    client = make_client_via_api(http, practice, name="Robin Client", email="robin@example.com")
     token = give_portal_access(http, practice, client["id"], email="robin@example.com")
     me = http.get("/v1/me", headers=auth(token)).json()
     assert (me["role"], me["client_id"], me["currency"], me["timezone"]) == (
@@ -54,8 +54,8 @@ def test_portal_serves_its_pages_with_a_content_security_policy(http):
 
 
 def test_a_client_token_reaches_only_client_pages(http):
-    practice = make_practice(http)
-    client = make_client(http, practice)
+    practice = make_practice_via_api(http)
+    client = make_client_via_api(http, practice)
     token = give_portal_access(http, practice, client["id"])
     assert http.get("/v1/invoicing/queue", headers=auth(token)).status_code == 403
     assert http.get("/v1/portal/summary", headers=auth(token)).status_code == 200

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time
 import httpx
 
 from shared.jobs import reminders
-from tests.invoicing.builders import Practice, make_practice, make_rate, make_service, wait_for_run
+from tests.factories import PracticeRow, make_practice, make_rate, make_service, wait_for_run
 from tests.outbox.helpers import DESCRIPTION, RATE_NAME
 
 
@@ -21,9 +21,9 @@ def at(day: date, hour: int = 12) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
-def reminding_practice(http: httpx.Client, schedule: list[int], quiet: tuple[int, int] = (0, 0)) -> Practice:
+def reminding_practice(http: httpx.Client, schedule: list[int], quiet: tuple[int, int] = (0, 0)) -> PracticeRow:
     """A practice on UTC reminding on `schedule`; no quiet hours unless given (the tests' clock is real)."""
-    practice = make_practice(http, name="Calm Therapy")
+    practice = make_practice(staff=True, name="Calm Therapy")
     body = {
         "timezone": "UTC",
         "reminder_schedule_days": schedule,
@@ -35,7 +35,9 @@ def reminding_practice(http: httpx.Client, schedule: list[int], quiet: tuple[int
     return practice
 
 
-def issue(http: httpx.Client, practice: Practice, clients: list, due: date, invoiced: date | None = None) -> list[str]:
+def issue(
+    http: httpx.Client, practice: PracticeRow, clients: list, due: date, invoiced: date | None = None
+) -> list[str]:
     """One invoice per client, invoiced today (or `invoiced`) and due on `due`. Returns their ids in order."""
     rate = make_rate(practice, name=RATE_NAME, amount_cents=12_000)
     services = [make_service(practice, client, rate, description=DESCRIPTION) for client in clients]

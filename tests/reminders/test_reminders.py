@@ -20,8 +20,7 @@ from shared.outbox.schemas import ALLOWED_FACTS
 from shared.tasks import names
 from shared.tasks.enqueue import send_task_now
 from tests.conftest import poll_until
-from tests.factories import auth, login, operator_token
-from tests.invoicing.builders import make_client
+from tests.factories import auth, login, make_client, operator_token
 from tests.outbox.helpers import client_email, clinical_text_in, outbox_rows
 from tests.reminders.helpers import at, issue, remind, reminding_practice, today
 

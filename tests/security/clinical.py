@@ -3,8 +3,7 @@ checks that nothing clinical leaves the clinic (to Stripe, in emails) stand on."
 
 from __future__ import annotations
 
-from tests.invoicing.builders import wait_for_run
-from tests.stripe.builders import PayingClient
+from tests.factories import PayingClient, wait_for_run
 
 RATE_NAME = "Trauma-focused CBT (Self-Pay)"
 DIAGNOSIS = "F43.10"

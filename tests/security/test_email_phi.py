@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from shared.outbox.schemas import ALLOWED_FACTS
 from tests.conftest import poll_until
+from tests.factories import make_paying_client
 from tests.outbox.helpers import clinical_text_in, outbox_rows
 from tests.security.clinical import invoice_a_clinical_service
 from tests.stripe.browser import DECLINED, pay
-from tests.stripe.builders import make_paying_client
 
 
 def test_the_emails_of_a_clinical_service_paid_by_card_say_nothing_clinical(http, localstripe, worker, mailbox):

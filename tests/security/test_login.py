@@ -23,7 +23,7 @@ from shared.config import app_settings
 from shared.db.engine import session_scope
 from shared.security.tokens import token_digest
 from shared.users.models import AccessToken, User
-from tests.factories import STAFF_PASSWORD, auth, make_practice
+from tests.factories import STAFF_PASSWORD, auth, make_practice_via_api
 from tests.faults.record import record_scenario
 from tests.security.review import record_finding
 
@@ -49,7 +49,7 @@ def _limits():
 
 
 def test_guessing_from_one_address_locks_that_address_out_of_the_account_not_its_owner(http, api_url, limiter_redis):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     email, per_pair = practice.admin_email, _limits()[0]
     with from_address(api_url, "127.0.0.2") as attacker:
         for _ in range(per_pair):
@@ -75,7 +75,7 @@ def _server(version: str) -> str:
 
 
 def test_a_parallel_burst_gets_no_more_tries_than_the_limit(http, api_url, limiter_redis):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     email, per_pair = practice.admin_email, _limits()[0]
     burst = 30
 
@@ -98,7 +98,7 @@ def test_a_parallel_burst_gets_no_more_tries_than_the_limit(http, api_url, limit
 
 
 def test_an_account_is_locked_everywhere_only_after_many_failures_from_many_addresses(http, api_url, limiter_redis):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     email = practice.admin_email
     per_pair, per_account, _ = _limits()
     addresses = [f"127.0.1.{n}" for n in range(1, per_account // per_pair + 1)]
@@ -127,7 +127,7 @@ def test_an_account_is_locked_everywhere_only_after_many_failures_from_many_addr
 
 
 def test_an_address_is_throttled_after_failing_on_many_accounts(http, api_url, limiter_redis):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     per_pair, _, per_address = _limits()
     started = time.perf_counter()
     with from_address(api_url, "127.0.0.3") as sprayer:
@@ -154,7 +154,7 @@ def test_an_address_is_throttled_after_failing_on_many_accounts(http, api_url, l
 
 
 def test_successful_sign_ins_are_not_counted_as_failures(http, api_url, limiter_redis):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     per_pair, _, per_address = _limits()
     with from_address(api_url, "127.0.0.7") as office:
         # An office signing in all day from one address never reaches the address limit.
@@ -170,7 +170,7 @@ def test_successful_sign_ins_are_not_counted_as_failures(http, api_url, limiter_
 
 
 def test_passwords_are_stored_as_argon2id_hashes(http):
-    practice = make_practice(http)  # the admin's password went through POST /v1/groups
+    practice = make_practice_via_api(http)  # the admin's password went through POST /v1/groups
     r = http.post(
         "/v1/users",
         headers=practice.admin,
@@ -193,7 +193,7 @@ def test_passwords_are_stored_as_argon2id_hashes(http):
 
 
 def test_a_token_answers_until_it_expires_and_then_401(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     r = _sign_in(http, practice.admin_email, STAFF_PASSWORD)
     assert r.status_code == 200, r.text
     token, ttl = r.json()["access_token"], app_settings().access_token_ttl_seconds

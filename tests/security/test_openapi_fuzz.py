@@ -185,9 +185,9 @@ def _fuzz_as(role: str, tenant: Tenant, operations: list[Any], api_url: str, sub
 
 def test_what_the_fuzzer_found_stays_fixed(http):
     """Each input schemathesis once answered with a 500, kept as a plain regression test."""
-    from tests.factories import make_practice
+    from tests.factories import make_practice_via_api
 
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     # A minimum payment beyond the 32-bit column was a database error (500); now a 422 like any amount.
     r = http.patch("/v1/settings", headers=practice.admin, json={"minimum_payment_cents": 6471496651858383759998976})
     assert r.status_code == 422, r.text

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from shared.db.engine import session_scope
 from shared.users.models import User
 from tests.deploy.test_cli import clinicpay
-from tests.factories import auth, make_client, make_practice
+from tests.factories import auth, make_client_via_api, make_practice_via_api
 from tests.security.review import record_finding
 
 WEAK = ["          ", "aaaaaaaaaa", "1234567890", "password12", "qwertyuiop", "iloveyou12"]
@@ -29,8 +29,8 @@ def _refused(r, param: str) -> str:
 
 @pytest.mark.parametrize("password", WEAK)
 def test_every_api_that_sets_a_password_refuses_a_weak_one(http, password):
-    practice = make_practice(http)
-    client = make_client(http, practice)
+    practice = make_practice_via_api(http)
+    client = make_client_via_api(http, practice)
     before = _users()
     answers = {
         "POST /v1/groups admin_password": (
@@ -89,7 +89,7 @@ def test_create_operator_refuses_a_weak_password_and_a_control_character_in_the_
 
 
 def test_a_password_made_of_the_practice_or_email_is_weak(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     r = http.post(
         "/v1/users",
         headers=practice.admin,

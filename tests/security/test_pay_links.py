@@ -20,11 +20,11 @@ from concurrent.futures import ThreadPoolExecutor
 from shared.config import app_settings
 from tests import capture
 from tests.conftest import TEST_DB_URL
+from tests.factories import make_invoice, make_paying_client
 from tests.faults.record import record_scenario
 from tests.paylinks.helpers import age_link, mint_link
 from tests.security.secrets_scan import database_text
 from tests.security.test_login import from_address
-from tests.stripe.builders import make_invoice, make_paying_client
 
 
 def _variants(token: str) -> list[str]:

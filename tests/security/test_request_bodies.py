@@ -21,7 +21,7 @@ from fastapi import FastAPI
 
 from shared.config import app_settings, clear_settings_cache
 from tests import capture, stack
-from tests.factories import make_practice
+from tests.factories import make_practice_via_api
 from tests.security.review import record_finding
 from tests.security.test_text_fields import _logged_during
 
@@ -59,7 +59,7 @@ def _post_head(path: str, length: int, token: str | None = None, content_type: s
 
 
 def test_a_huge_body_is_refused_before_it_is_read_signed_in_or_not(http, api_url):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     # Only the head is sent: the answer comes without the server waiting for (or reading) 92 MB.
     nobody, answer = _raw(api_url, _post_head("/v1/services", BIG))
     assert nobody == 401 and b"not_authenticated" in answer, answer
@@ -78,7 +78,7 @@ def test_a_huge_body_is_refused_before_it_is_read_signed_in_or_not(http, api_url
 
 
 def test_a_body_without_a_length_stops_being_read_at_the_limit(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     sent = 0
 
     def chunks() -> Iterator[bytes]:
@@ -94,7 +94,7 @@ def test_a_body_without_a_length_stops_being_read_at_the_limit(http):
 
 
 def test_a_ten_thousand_service_invoicing_run_fits_the_limit(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     body = {"service_ids": [str(uuid.uuid4()) for _ in range(10_000)], "invoiced_date": "2026-03-31"}
     r = http.post("/v1/invoicing/runs", headers=practice.biller, json=body)
     assert len(r.request.content) > 380_000
@@ -112,7 +112,7 @@ def test_a_ten_thousand_service_invoicing_run_fits_the_limit(http):
     ],
 )
 def test_a_malformed_body_to_a_route_that_needs_a_login_is_401_then_403_then_400(http, body, content_type):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     nobody = http.post("/v1/clients", content=body, headers={"Content-Type": content_type})
     assert nobody.status_code == 401, nobody.text
     assert nobody.headers["www-authenticate"] == "Bearer"
@@ -172,7 +172,7 @@ def _api_with(**settings: str) -> Iterator[FastAPI]:
 
 
 def test_slow_bodies_are_cut_off_with_408(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     with _api_with(CLINICPAY_BODY_TIMEOUT_SECONDS="2") as app, _own_api(app) as url:
         timeout = app_settings().body_timeout_seconds
         host, port = url.removeprefix("http://").split(":")
@@ -242,11 +242,10 @@ def test_an_unhandled_error_is_logged_once():
 
 
 def test_answers_with_client_data_are_not_stored_or_sniffed_and_https_gets_hsts(http):
-    from tests.factories import make_client
-    from tests.stripe.builders import make_invoice
+    from tests.factories import make_client_via_api, make_invoice
 
-    practice = make_practice(http)
-    client = make_client(http, practice, name="Avery Client")
+    practice = make_practice_via_api(http)
+    client = make_client_via_api(http, practice, name="Avery Client")
     invoice_id = make_invoice(practice.group_id, client["id"], 12_000)
     answers = {
         "JSON": http.get(f"/v1/clients/{client['id']}", headers=practice.biller),

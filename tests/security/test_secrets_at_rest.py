@@ -15,12 +15,11 @@ from shared.db.engine import session_scope
 from shared.groups.models import Group
 from shared.security.secrets import decrypt_secret
 from tests.conftest import TEST_DB_URL
-from tests.factories import STAFF_PASSWORD, login
+from tests.factories import STAFF_PASSWORD, connect_stripe, login, new_keys
 from tests.faults.record import record_scenario
 from tests.paylinks.helpers import mint_link
 from tests.security.secrets_scan import KNOWN_PASSWORDS, database_text, secrets_in
 from tests.security.world import api_key, make_tenant
-from tests.stripe.builders import connect_stripe, new_keys
 from tests.stripe_events import deliver, event, payment_intent
 
 

@@ -18,8 +18,8 @@ from tests.factories import (
     auth,
     give_portal_access,
     login,
-    make_client,
-    make_practice,
+    make_client_via_api,
+    make_practice_via_api,
 )
 from tests.security.review import record_finding
 from tests.security.world import api_key, user_id
@@ -32,7 +32,7 @@ def _error(r) -> str:
 
 
 def test_a_token_used_after_signing_out_is_refused(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     token = login(http, practice.admin_email, STAFF_PASSWORD)
     elsewhere = login(http, practice.admin_email, STAFF_PASSWORD)  # the same admin on another computer
 
@@ -59,8 +59,8 @@ def test_a_token_used_after_signing_out_is_refused(http):
 
 
 def test_every_role_can_sign_out(http):
-    practice = make_practice(http)
-    client = make_client(http, practice)
+    practice = make_practice_via_api(http)
+    client = make_client_via_api(http, practice)
     tokens = {
         "operator": login(http, OPERATOR_EMAIL, OPERATOR_PASSWORD),
         "admin": login(http, practice.admin_email, STAFF_PASSWORD),
@@ -73,7 +73,7 @@ def test_every_role_can_sign_out(http):
 
 
 def test_an_api_key_cannot_sign_out_and_is_told_to_revoke_instead(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     key = api_key(http, practice, "admin")
     r = http.post("/v1/auth/logout", headers=auth(key))
     assert r.status_code == 403 and _error(r) == "api_key_forbidden", r.text
@@ -83,7 +83,7 @@ def test_an_api_key_cannot_sign_out_and_is_told_to_revoke_instead(http):
 
 
 def test_a_deactivated_users_tokens_are_refused_at_once_and_their_keys_are_the_practices(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     biller_id = user_id(practice.biller_email)
     second_sign_in = login(http, practice.biller_email, STAFF_PASSWORD)
     # The biller was made an admin for a while and minted a key for the EHR.
@@ -120,7 +120,7 @@ def test_a_deactivated_users_tokens_are_refused_at_once_and_their_keys_are_the_p
 
 
 def test_api_keys_cannot_make_users_or_keys_change_roles_or_turn_second_factors(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     key = auth(api_key(http, practice, "admin"))
     biller_id = user_id(practice.biller_email)
     attempts = {
@@ -158,8 +158,8 @@ def test_api_keys_cannot_make_users_or_keys_change_roles_or_turn_second_factors(
 
 
 def test_a_client_token_on_staff_account_routes_is_refused(http):
-    practice = make_practice(http)
-    client = make_client(http, practice)
+    practice = make_practice_via_api(http)
+    client = make_client_via_api(http, practice)
     token = auth(give_portal_access(http, practice, client["id"]))
     biller_id = user_id(practice.biller_email)
     attempts = {
@@ -185,9 +185,9 @@ def test_a_client_token_on_staff_account_routes_is_refused(http):
 
 
 def test_another_practices_users_client_logins_and_operators_are_not_staff_here(http):
-    practice = make_practice(http)
-    other = make_practice(http)
-    client = make_client(http, practice)
+    practice = make_practice_via_api(http)
+    other = make_practice_via_api(http)
+    client = make_client_via_api(http, practice)
     portal_email = "portal.login@calm.example"
     give_portal_access(http, practice, client["id"], email=portal_email)
     targets = {
@@ -223,7 +223,7 @@ def test_another_practices_users_client_logins_and_operators_are_not_staff_here(
 
 @pytest.mark.parametrize("role", ["operator", "admin", "biller", "client"])
 def test_every_role_changes_their_password_and_their_other_sign_ins_end(http, role):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     email, password = {
         "operator": (OPERATOR_EMAIL, OPERATOR_PASSWORD),
         "admin": (practice.admin_email, STAFF_PASSWORD),
@@ -231,7 +231,7 @@ def test_every_role_changes_their_password_and_their_other_sign_ins_end(http, ro
         "client": ("pat.client@calm.example", CLIENT_PASSWORD),
     }[role]
     if role == "client":
-        give_portal_access(http, practice, make_client(http, practice)["id"], email=email)
+        give_portal_access(http, practice, make_client_via_api(http, practice)["id"], email=email)
     here, elsewhere = login(http, email, password), login(http, email, password)
 
     new = f"{role}-brand-new-password"
@@ -263,7 +263,7 @@ def test_every_role_changes_their_password_and_their_other_sign_ins_end(http, ro
 def test_a_wrong_current_password_is_refused_and_counts_as_a_failed_sign_in(http):
     from shared.config import app_settings
 
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     limit = app_settings().login_max_failures
     body = {"current_password": "not-my-password", "new_password": "a-brand-new-password"}
     for _ in range(limit):
@@ -289,7 +289,7 @@ def test_a_wrong_current_password_is_refused_and_counts_as_a_failed_sign_in(http
 
 
 def test_a_weak_or_unchanged_new_password_is_refused_and_nothing_ends(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     elsewhere = login(http, practice.admin_email, STAFF_PASSWORD)
     for new, code in (("short", "password_too_short"), (STAFF_PASSWORD, "password_unchanged")):
         r = http.post(

@@ -14,10 +14,10 @@ import time
 
 from tests import capture
 from tests.conftest import poll_until
+from tests.factories import make_paying_client
 from tests.faults.record import record_scenario
 from tests.security.clinical import DIAGNOSIS, NOTE, RATE_NAME, invoice_a_clinical_service
 from tests.stripe.browser import confirmation_token
-from tests.stripe.builders import make_paying_client
 from tests.stripe_recorder import phi_violations, recorded_calls
 
 

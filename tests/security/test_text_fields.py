@@ -31,7 +31,7 @@ from services.api.deps import route_access
 from shared.db.engine import session_scope
 from shared.logging import get_logger
 from tests import capture
-from tests.factories import make_client, make_practice
+from tests.factories import make_client_via_api, make_practice_via_api
 from tests.security.review import record_finding
 from tests.security.world import Tenant, make_tenant
 
@@ -228,14 +228,14 @@ def test_sign_in_with_a_nul_in_the_email_is_422_and_logs_nothing_of_it(http):
 
 
 def test_names_keep_the_joiners_and_marks_real_scripts_need(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     names = {
         "ZWNJ": "Mehr\u200cnaz Rahimi",  # Persian: ZWNJ inside a name
         "ZWJ": "\u0d28\u0d3f\u0d24\u0d4d\u200d\u0d2f",  # Malayalam: a chillu with ZWJ
         "LRM/RLM": "\u05d3\u05e0\u05d4 \u200e(2)\u200f",  # Hebrew with a mark around a number
     }
     for label, name in names.items():
-        created = make_client(http, practice, name=name)
+        created = make_client_via_api(http, practice, name=name)
         assert created["name"] == name, label
         assert http.get(f"/v1/clients/{created['id']}", headers=practice.biller).json()["name"] == name, label
     bidi = http.post("/v1/clients", headers=practice.biller, json={"name": "Invoice \u202efdp.exe"})

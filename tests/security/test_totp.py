@@ -18,7 +18,15 @@ from shared.db.engine import session_scope
 from shared.security.secrets import decrypt_secret
 from shared.users.models import User
 from tests.conftest import TEST_DB_URL
-from tests.factories import OPERATOR_EMAIL, OPERATOR_PASSWORD, STAFF_PASSWORD, auth, login, make_client, make_practice
+from tests.factories import (
+    OPERATOR_EMAIL,
+    OPERATOR_PASSWORD,
+    STAFF_PASSWORD,
+    auth,
+    login,
+    make_client_via_api,
+    make_practice_via_api,
+)
 from tests.factories import give_portal_access as portal_login
 from tests.security.authenticator import enrol, start_enrolment
 from tests.security.review import record_finding
@@ -39,7 +47,7 @@ def _error(r: httpx.Response) -> str:
 
 
 def test_enrolment_takes_effect_only_once_a_code_confirms_it_and_the_secret_is_shown_once(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     here = auth(login(http, practice.biller_email, STAFF_PASSWORD))
     elsewhere = auth(login(http, practice.biller_email, STAFF_PASSWORD))
 
@@ -72,7 +80,7 @@ def test_enrolment_takes_effect_only_once_a_code_confirms_it_and_the_secret_is_s
 
 
 def test_the_secret_is_stored_only_encrypted(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     app = enrol(http, practice.admin)
     leaks = [where for where, text in database_text(TEST_DB_URL) if app.secret in text]
     assert leaks == []
@@ -88,7 +96,7 @@ def test_the_secret_is_stored_only_encrypted(http):
 
 
 def test_signing_in_needs_the_code_and_says_so_only_after_the_right_password(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     app = enrol(http, practice.admin)
     email = practice.admin_email
 
@@ -124,7 +132,7 @@ def test_signing_in_needs_the_code_and_says_so_only_after_the_right_password(htt
 
 
 def test_a_code_used_once_is_refused_the_second_time(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     app = enrol(http, practice.biller)
     first = _sign_in(http, practice.biller_email, STAFF_PASSWORD, app.code())
     assert first.status_code == 200, first.text
@@ -139,7 +147,7 @@ def test_a_code_used_once_is_refused_the_second_time(http):
 
 
 def test_two_sign_ins_racing_with_one_code_let_one_in(http, api_url):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     app = enrol(http, practice.admin)
     code = app.code()
     start = threading.Barrier(4)
@@ -159,7 +167,7 @@ def test_two_sign_ins_racing_with_one_code_let_one_in(http, api_url):
 
 
 def test_wrong_codes_count_in_the_login_limiter(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     app = enrol(http, practice.admin)
     limit = app_settings().login_max_failures
     for _ in range(limit):
@@ -177,7 +185,7 @@ def test_wrong_codes_count_in_the_login_limiter(http):
 
 
 def test_turning_the_second_factor_off_needs_a_current_code_or_the_password(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     app = enrol(http, practice.biller)
     for body, code in (
         ({"password": "not-the-password"}, "invalid_current_password"),
@@ -201,7 +209,7 @@ def test_turning_the_second_factor_off_needs_a_current_code_or_the_password(http
 
 
 def test_an_admin_resets_a_colleagues_second_factor_but_not_their_own(http):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     enrol(http, practice.biller)
     biller_id = user_id(practice.biller_email)
     r = http.delete(f"/v1/users/{biller_id}/totp", headers=practice.admin)
@@ -218,8 +226,8 @@ def test_an_admin_resets_a_colleagues_second_factor_but_not_their_own(http):
 
 
 def test_a_practice_that_requires_a_second_factor_lets_staff_without_one_only_enrol(http):
-    practice = make_practice(http)
-    client = make_client(http, practice)
+    practice = make_practice_via_api(http)
+    client = make_client_via_api(http, practice)
     client_token = auth(portal_login(http, practice, client["id"]))
     admin_app = enrol(http, practice.admin)
     biller_before = practice.biller  # signed in before the rule
@@ -264,8 +272,8 @@ def test_a_practice_that_requires_a_second_factor_lets_staff_without_one_only_en
 
 
 def test_clients_have_no_second_factor_and_operators_may_enrol(http):
-    practice = make_practice(http)
-    client = make_client(http, practice)
+    practice = make_practice_via_api(http)
+    client = make_client_via_api(http, practice)
     client_token = auth(portal_login(http, practice, client["id"]))
     r = http.post("/v1/me/totp", headers=client_token)
     assert r.status_code == 403 and _error(r) == "role_forbidden"

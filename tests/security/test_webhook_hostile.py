@@ -12,9 +12,9 @@ import time
 
 import httpx
 
+from tests.factories import make_practice, stored_events
 from tests.faults.record import record_scenario
 from tests.stripe_events import deliver, encode, event, payment_intent, signature_header
-from tests.webhooks.builders import make_practice, stored_events
 
 
 def _event() -> dict:
@@ -22,7 +22,7 @@ def _event() -> dict:
 
 
 def test_hostile_deliveries_are_refused_quickly_and_leave_nothing(receiver):
-    practice, other = make_practice(), make_practice()
+    practice, other = make_practice(with_webhook_secret=True), make_practice(with_webhook_secret=True)
     url = receiver.webhook_url(str(practice.group_id))
     huge = _event()
     huge["data"]["object"]["metadata"] = {"padding": "x" * (10 * 1024 * 1024)}

@@ -20,15 +20,17 @@ from shared.db.engine import session_scope
 from shared.users.models import AccessToken
 from tests.factories import (
     Practice,
+    StripeKeys,
     auth,
+    connect_stripe,
     issue_token,
-    make_client,
     make_client_login,
-    make_practice,
-    make_rate,
-    make_service,
+    make_client_via_api,
+    make_invoice,
+    make_practice_via_api,
+    make_rate_via_api,
+    make_service_via_api,
 )
-from tests.stripe.builders import StripeKeys, connect_stripe, make_invoice
 
 
 @dataclass
@@ -63,7 +65,7 @@ def _client_objects(http: httpx.Client, practice: Practice, client_id: str, rate
         201,
     )
     card = _ok(http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=auth(token), json={}), 201)
-    service = make_service(http, practice, client_id, rate_id)
+    service = make_service_via_api(http, practice, client_id, rate_id)
     return {
         "invoice_id": invoice_id,
         "payment_id": card["payment_id"],
@@ -74,16 +76,16 @@ def _client_objects(http: httpx.Client, practice: Practice, client_id: str, rate
 
 def make_tenant(http: httpx.Client, name: str, stripe_api_base: str) -> Tenant:
     """A practice connected to Stripe (the stand-in at `stripe_api_base`) with one object of every kind."""
-    practice = make_practice(http, name=name)
+    practice = make_practice_via_api(http, name=name)
     keys = connect_stripe(http, practice, stripe_api_base)
-    client = make_client(http, practice, name="Avery Client")
-    other = make_client(http, practice, name="Blake Client")
-    rate = make_rate(http, practice)
+    client = make_client_via_api(http, practice, name="Avery Client")
+    other = make_client_via_api(http, practice, name="Blake Client")
+    rate = make_rate_via_api(http, practice)
     ids = {"client_id": client["id"], "rate_id": rate["id"]}
     own, token = _client_objects(http, practice, client["id"], rate["id"])
     ids.update(own)
     other_ids, _ = _client_objects(http, practice, other["id"], rate["id"])
-    queued = make_service(http, practice, client["id"], rate["id"], service_date="2026-03-09")
+    queued = make_service_via_api(http, practice, client["id"], rate["id"], service_date="2026-03-09")
     run = _ok(
         http.post(
             "/v1/invoicing/runs",

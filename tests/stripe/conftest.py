@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.stripe.builders import PayingClient, make_paying_client
+from tests.factories import PayingClient, make_paying_client
 from tests.stripe.flaky_proxy import FlakyProxy
 
 # Every PaymentIntent event type the receiver should see; an empty list would mean "none" to localstripe.

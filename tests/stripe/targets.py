@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import stripe
 
-from tests.stripe.builders import StripeKeys, new_keys
+from tests.factories import StripeKeys, new_keys
 
 LIVE_FLAG = "CLINICPAY_STRIPE_LIVE"
 LIVE_SECRET_KEY = "CLINICPAY_STRIPE_TEST_SECRET_KEY"

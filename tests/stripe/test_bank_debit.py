@@ -13,9 +13,9 @@ from sqlalchemy import select
 from shared.db.engine import session_scope
 from shared.stripe_sync.models import StripeEvent
 from tests.conftest import poll_until
+from tests.factories import card_payments_of, make_invoice
 from tests.security.review import record_finding
 from tests.stripe.browser import BANK_ACCOUNT, fail_bank_debit, pay, settle_bank_debit
-from tests.stripe.builders import card_payments_of, make_invoice
 from tests.stripe_events import deliver, event
 
 

@@ -10,10 +10,9 @@ import httpx
 import stripe
 
 from tests.conftest import poll_until
-from tests.stripe.builders import make_invoice
+from tests.factories import make_card_payment, make_invoice, payment_state, stored_event
 from tests.stripe.test_reconciliation import _stripe
 from tests.stripe_events import OLD_API_VERSION, deliver, event, payment_intent
-from tests.webhooks.builders import make_card_payment, payment_state, stored_event
 
 
 def _succeeded_at_stripe(localstripe, paying, amount: int) -> str:

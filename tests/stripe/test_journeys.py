@@ -14,8 +14,7 @@ import stripe
 
 from shared.config import clear_settings_cache
 from tests.conftest import Receiver, celery_worker_process, poll_until, wait_for_worker
-from tests.factories import give_portal_access, make_client, make_practice
-from tests.stripe.builders import PayingClient, make_invoice
+from tests.factories import PayingClient, give_portal_access, make_client_via_api, make_invoice, make_practice_via_api
 from tests.stripe.targets import (
     LIVE_RECEIVER_PORT,
     StripeTarget,
@@ -80,13 +79,13 @@ def target(request, monkeypatch) -> Iterator[StripeTarget]:
 
 def _connect(http, target: StripeTarget) -> tuple[PayingClient, dict]:
     """The admin enters two keys, nothing else; a client with a portal login is ready to pay."""
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     body = {"secret_key": target.keys.secret_key, "publishable_key": target.keys.publishable_key}
     if target.api_base:
         body["api_base"] = target.api_base
     r = http.put("/v1/settings/stripe", headers=practice.admin, json=body)
     assert r.status_code == 200, r.text
-    client = make_client(http, practice, name="Robin Client", email="robin@example.com")
+    client = make_client_via_api(http, practice, name="Robin Client", email="robin@example.com")
     token = give_portal_access(http, practice, client["id"])
     return PayingClient(practice, target.keys, client["id"], token, "Robin Client", "robin@example.com"), r.json()
 

@@ -16,11 +16,10 @@ import httpx
 import stripe
 
 from tests.conftest import poll_until
+from tests.factories import card_payments_of, make_card_payment, make_invoice, make_paying_client, stored_event
 from tests.security.review import record_finding
 from tests.stripe.browser import THREE_D_SECURE, authenticate, confirm, confirmation_token, pay, stripe_api_of
-from tests.stripe.builders import card_payments_of, make_invoice, make_paying_client
 from tests.stripe_events import deliver, event, payment_intent
-from tests.webhooks.builders import make_card_payment, stored_event
 
 FINDING = "4. Mark-paid during a card payment"
 CHECK = {"received_date": "2026-04-02", "method": "check", "reference": "chk-1042"}

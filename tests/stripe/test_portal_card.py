@@ -15,7 +15,13 @@ import stripe
 from shared.db.engine import session_scope
 from shared.groups.models import Group
 from tests.conftest import poll_until
-from tests.factories import give_portal_access, make_client
+from tests.factories import (
+    card_payments_of,
+    give_portal_access,
+    make_client_via_api,
+    make_invoice,
+    set_partial_payments,
+)
 from tests.stripe.browser import (
     DECLINED,
     THREE_D_SECURE,
@@ -24,7 +30,6 @@ from tests.stripe.browser import (
     confirmation_token,
     pay,
 )
-from tests.stripe.builders import card_payments_of, make_invoice, set_partial_payments
 
 
 def _start(http, paying, invoice_id, **body):
@@ -292,7 +297,7 @@ def test_amount_rules(http, localstripe, paying):
 def test_another_clients_invoice_and_payment_are_not_found(http, localstripe, paying):
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id, 3_000)
     started = _start(http, paying, invoice_id).json()
-    other = make_client(http, paying.practice, name="Sam Other")
+    other = make_client_via_api(http, paying.practice, name="Sam Other")
     other_headers = {"Authorization": f"Bearer {give_portal_access(http, paying.practice, other['id'])}"}
 
     assert http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=other_headers, json={}).status_code == 404

@@ -13,8 +13,8 @@ from shared.audit.models import AuditEvent
 from shared.db.engine import session_scope
 from shared.stripe_sync.models import Reconciliation
 from tests.conftest import poll_until
+from tests.factories import card_payments_of, make_invoice, make_paying_client
 from tests.stripe.browser import THREE_D_SECURE, authenticate, confirmation_token
-from tests.stripe.builders import card_payments_of, make_invoice, make_paying_client
 
 
 def _reconcile(http, practice) -> dict:

@@ -8,11 +8,10 @@ import uuid
 import httpx
 import stripe
 
+from tests.factories import card_payments_of, make_invoice, stored_events
 from tests.stripe.browser import confirmation_token
-from tests.stripe.builders import card_payments_of, make_invoice
 from tests.stripe.test_reconciliation import _reconcile, _stripe
 from tests.stripe_events import deliver, dispute
-from tests.webhooks.builders import stored_events
 
 
 def _paid_invoice(http, paying, total: int) -> tuple[str, str]:

@@ -22,8 +22,8 @@ from shared.payments.ledger import recompute_invoice
 from shared.payments.models import Dispute, Payment, Refund
 from shared.stripe_sync.models import StripeEvent
 from tests.conftest import poll_until
+from tests.factories import PayingClient, card_payments_of, make_invoice, make_paying_client
 from tests.stripe.browser import DECLINED, pay
-from tests.stripe.builders import PayingClient, card_payments_of, make_invoice, make_paying_client
 from tests.stripe.conftest import PI_EVENTS, WEBHOOK_NAME
 from tests.stripe_recorder import phi_violations, recorded_calls
 

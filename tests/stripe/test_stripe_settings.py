@@ -17,8 +17,15 @@ from shared.db.engine import session_scope
 from shared.groups.models import Group
 from shared.security.secrets import decrypt_secret
 from tests import stack
-from tests.factories import auth, give_portal_access, make_client, make_practice
-from tests.stripe.builders import connect_stripe, make_invoice, new_keys
+from tests.factories import (
+    auth,
+    connect_stripe,
+    give_portal_access,
+    make_client_via_api,
+    make_invoice,
+    make_practice_via_api,
+    new_keys,
+)
 
 
 def _put(http, practice, keys, **extra):
@@ -35,7 +42,7 @@ def _put(http, practice, keys, **extra):
 
 
 def test_admin_connects_stripe_and_never_sees_the_secrets_again(http, localstripe):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     keys = new_keys()
     r = _put(http, practice, keys, api_base=localstripe.url)
     assert r.status_code == 200, r.text
@@ -64,7 +71,7 @@ def test_admin_connects_stripe_and_never_sees_the_secrets_again(http, localstrip
 
 
 def test_a_key_stripe_refuses_saves_nothing(http, localstripe):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     keys = new_keys()
     keys.secret_key = "rk_test_" + uuid.uuid4().hex  # well formed, but the stand-in accepts only sk_ keys
     r = _put(http, practice, keys, api_base=localstripe.url)
@@ -77,7 +84,7 @@ def test_a_key_stripe_refuses_saves_nothing(http, localstripe):
 
 
 def test_misplaced_keys_are_refused_before_asking_stripe(http, localstripe):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     good = new_keys()
     cases = [
         ({"secret_key": good.publishable_key}, "secret_key"),
@@ -100,7 +107,7 @@ def test_misplaced_keys_are_refused_before_asking_stripe(http, localstripe):
 
 
 def test_stripe_unreachable_is_503_and_saves_nothing(http, localstripe):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     r = _put(http, practice, new_keys(), api_base=f"http://127.0.0.1:{stack.free_port()}")
     assert r.status_code == 503, r.text
     assert r.json()["error"]["code"] == "stripe_unavailable"
@@ -108,7 +115,7 @@ def test_stripe_unreachable_is_503_and_saves_nothing(http, localstripe):
 
 
 def test_only_admins_change_the_connection_and_clients_see_none_of_it(http, localstripe):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     keys = new_keys()
     r = http.put(
         "/v1/settings/stripe",
@@ -120,7 +127,7 @@ def test_only_admins_change_the_connection_and_clients_see_none_of_it(http, loca
         },
     )
     assert r.status_code == 403
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     client_token = give_portal_access(http, practice, client["id"])
     assert http.get("/v1/settings/stripe", headers=auth(client_token)).status_code == 403
     assert http.get("/v1/settings/stripe/health", headers=auth(client_token)).status_code == 403
@@ -128,9 +135,9 @@ def test_only_admins_change_the_connection_and_clients_see_none_of_it(http, loca
 
 
 def test_disconnecting_stops_card_payments_but_not_manual_ones(http, localstripe):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     connect_stripe(http, practice, localstripe.url)
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     client_token = give_portal_access(http, practice, client["id"])
     invoice_id = make_invoice(practice.group_id, client["id"], 5_000)
 
@@ -153,7 +160,7 @@ def test_disconnecting_stops_card_payments_but_not_manual_ones(http, localstripe
 def test_api_base_is_refused_in_production(http, localstripe, monkeypatch):
     from shared.config import clear_settings_cache
 
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     monkeypatch.setenv("CLINICPAY_ENVIRONMENT", "production")
     clear_settings_cache()
     try:
@@ -166,7 +173,7 @@ def test_api_base_is_refused_in_production(http, localstripe, monkeypatch):
 
 
 def test_rotate_secrets_reencrypts_every_group_with_the_newest_key(http, localstripe):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     keys = connect_stripe(http, practice, localstripe.url)
     newest = Fernet.generate_key().decode()
     env = stack.child_env(CLINICPAY_SECRET_KEYS=f"{newest},{os.environ['CLINICPAY_SECRET_KEYS']}")
@@ -190,7 +197,7 @@ def test_api_base_names_only_a_stand_in_on_this_machine_or_the_dev_profile(http,
     from shared.stripe_sync.connection import _is_development_stripe
     from tests.security.review import record_finding
 
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     answers = {}
     for target in (
         "http://169.254.169.254/latest",
@@ -241,7 +248,7 @@ def test_localstripe_as_make_run_starts_it_listens_on_loopback_only():
 
 
 def test_sync_health_names_the_stripe_api_version_clinicpay_is_written_against(http, localstripe):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     before = http.get("/v1/settings/stripe/health", headers=practice.biller)
     assert before.status_code == 200 and before.json()["connected"] is False
     assert before.json()["api_version"] == stripe.api_version == "2026-10-28.endive"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import stripe
 
+from tests.factories import card_payments_of, make_invoice, make_paying_client
 from tests.stripe.browser import confirmation_token
-from tests.stripe.builders import card_payments_of, make_invoice, make_paying_client
 
 CONFIRM = r"^/v1/payment_intents/[^/]+/confirm$"
 CREATE = r"^/v1/payment_intents$"

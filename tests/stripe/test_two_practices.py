@@ -9,8 +9,8 @@ import pytest
 import stripe
 
 from tests.conftest import LocalStripe, poll_until
+from tests.factories import make_invoice, make_paying_client
 from tests.stripe.browser import confirmation_token
-from tests.stripe.builders import make_invoice, make_paying_client
 from tests.stripe.conftest import PI_EVENTS
 
 

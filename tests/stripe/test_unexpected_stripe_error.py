@@ -10,8 +10,8 @@ import logging
 import stripe
 
 from tests import capture
+from tests.factories import card_payments_of, make_invoice, make_paying_client
 from tests.stripe.browser import confirmation_token
-from tests.stripe.builders import card_payments_of, make_invoice, make_paying_client
 
 CREATE = r"^/v1/payment_intents$"
 CONFIRM = r"^/v1/payment_intents/[^/]+/confirm$"

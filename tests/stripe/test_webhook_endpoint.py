@@ -18,10 +18,9 @@ from shared.security.secrets import decrypt_secret
 from shared.stripe_sync.handlers import HANDLERS
 from shared.stripe_sync.models import StripeEvent
 from tests.conftest import LocalStripe, poll_until
-from tests.factories import give_portal_access, make_client, make_practice
+from tests.factories import give_portal_access, make_client_via_api, make_invoice, make_practice_via_api, new_keys
 from tests.security.review import record_finding
 from tests.stripe.browser import THREE_D_SECURE, authenticate, pay
-from tests.stripe.builders import make_invoice, new_keys
 
 
 @pytest.fixture
@@ -68,7 +67,7 @@ def _group(group_id: str) -> dict:
 def test_two_keys_connect_and_a_payment_turns_the_invoice_paid_through_our_own_webhook(
     http, localstripe, public_receiver, worker
 ):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     r, keys = _connect(http, practice, localstripe.url)
     assert r.status_code == 200, r.text
     answer = r.json()
@@ -91,7 +90,7 @@ def test_two_keys_connect_and_a_payment_turns_the_invoice_paid_through_our_own_w
     assert stored["domain_id"] is not None
 
     # A 3-D Secure payment completed in the browser: only Stripe's webhook (no confirm call) can mark it paid.
-    client = make_client(http, practice, name="Robin Client")
+    client = make_client_via_api(http, practice, name="Robin Client")
     headers = {"Authorization": f"Bearer {give_portal_access(http, practice, client['id'])}"}
     invoice_id = make_invoice(practice.group_id, client["id"], 6_400)
     started = http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=headers, json={}).json()
@@ -112,7 +111,7 @@ def test_two_keys_connect_and_a_payment_turns_the_invoice_paid_through_our_own_w
 
 
 def test_connecting_twice_keeps_one_endpoint_and_a_forgotten_one_is_made_again(http, localstripe, public_receiver):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     keys = new_keys()
     first, _ = _connect(http, practice, localstripe.url, keys)
     again, _ = _connect(http, practice, localstripe.url, keys)
@@ -134,7 +133,7 @@ def test_connecting_twice_keeps_one_endpoint_and_a_forgotten_one_is_made_again(h
 def test_replacing_the_keys_with_another_accounts_moves_the_endpoint_and_disconnect_deletes_it(
     http, localstripe, public_receiver
 ):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     first, old_keys = _connect(http, practice, localstripe.url)
     old_endpoint = first.json()["webhook_endpoint_id"]
     other = LocalStripe("localstripe-second-account").start()
@@ -162,7 +161,7 @@ def test_replacing_the_keys_with_another_accounts_moves_the_endpoint_and_disconn
 def test_a_receiver_stripe_cannot_reach_saves_the_keys_and_says_what_to_do(
     http, localstripe, stripe_refuses_private_urls
 ):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     r, keys = _connect(http, practice, localstripe.url)
     assert r.status_code == 200, r.text
     answer = r.json()
@@ -180,7 +179,7 @@ def test_a_receiver_stripe_cannot_reach_saves_the_keys_and_says_what_to_do(
     )
 
     # Card payments work meanwhile (reconciliation keeps them in step); the whsec_ fallback turns webhooks on.
-    client = make_client(http, practice)
+    client = make_client_via_api(http, practice)
     headers = {"Authorization": f"Bearer {give_portal_access(http, practice, client['id'])}"}
     invoice_id = make_invoice(practice.group_id, client["id"], 2_500)
     started = http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=headers, json={}).json()
@@ -191,7 +190,7 @@ def test_a_receiver_stripe_cannot_reach_saves_the_keys_and_says_what_to_do(
 
 
 def test_a_restricted_key_without_webhook_permission_names_it_and_takes_the_fallback(http, localstripe):
-    practice = make_practice(http)
+    practice = make_practice_via_api(http)
     key = "rk_test_" + uuid.uuid4().hex
     httpx.post(
         f"{localstripe.url}/_standin/restricted_keys",

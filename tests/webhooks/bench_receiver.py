@@ -56,9 +56,9 @@ def main() -> int:
 
     upgrade_to_head()
     from bench.events import signed_bodies
-    from tests.webhooks.builders import make_practice
+    from tests.factories import make_practice
 
-    practice = make_practice()
+    practice = make_practice(with_webhook_secret=True)
     bodies = signed_bodies(args.events, practice.webhook_secret)  # ~3 KB each, like a real event
     print(f"body size ~{len(bodies[0][0])} bytes, {len(bodies)} distinct events")
 

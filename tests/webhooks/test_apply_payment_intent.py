@@ -8,8 +8,8 @@ import pytest
 
 from shared.db.engine import session_scope
 from shared.payments.card import apply_payment_intent
+from tests.factories import invoice_state, make_invoice_with_card_payment, make_practice, payment_state
 from tests.stripe_events import card_declined, payment_intent
-from tests.webhooks.builders import invoice_state, make_invoice_with_card_payment, make_practice, payment_state
 
 
 def _apply(group_id, pi, source="confirm"):
@@ -19,8 +19,8 @@ def _apply(group_id, pi, source="confirm"):
 
 @pytest.fixture
 def card():
-    practice = make_practice()
-    return make_invoice_with_card_payment(practice.group_id, 5_000, status="pending")
+    practice = make_practice(with_webhook_secret=True)
+    return make_invoice_with_card_payment(practice, 5_000, status="pending")
 
 
 def test_applying_the_same_state_twice_changes_nothing(card):
@@ -65,8 +65,8 @@ def test_nothing_leaves_succeeded(card):
 
 
 def test_found_by_metadata_when_our_row_has_no_intent_yet():
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 5_000, status="pending")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 5_000, status="pending")
     with session_scope() as session:
         from shared.payments.models import Payment
 
@@ -81,7 +81,7 @@ def test_found_by_metadata_when_our_row_has_no_intent_yet():
 
 
 def test_another_groups_payment_or_an_unknown_intent_is_unmatched(card):
-    other = make_practice()
+    other = make_practice(with_webhook_secret=True)
     pi = payment_intent(pi_id=card.payment_intent_id, amount=5_000, status="succeeded")
     assert _apply(other.group_id, pi).outcome == "unmatched"
     stranger = payment_intent(

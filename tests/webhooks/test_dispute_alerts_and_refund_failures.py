@@ -21,14 +21,8 @@ from shared.payments.dispute_statuses import (
     OPEN_DISPUTE_STATUSES,
 )
 from tests.conftest import poll_until
+from tests.factories import invoice_state, make_invoice_with_card_payment, make_practice, payment_state, stored_event
 from tests.stripe_events import deliver, dispute, event, refund
-from tests.webhooks.builders import (
-    invoice_state,
-    make_invoice_with_card_payment,
-    make_practice,
-    payment_state,
-    stored_event,
-)
 
 
 def _send_and_apply(pipeline, client, practice, evt) -> str:
@@ -60,8 +54,8 @@ def test_every_dispute_status_the_pinned_sdk_declares_is_open_or_closed():
 
 
 def test_a_dispute_that_needs_a_response_alerts_staff_with_its_due_date(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 12_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 12_000, status="succeeded")
     t0 = int(time.time())
     due_by = t0 + 10 * 86400
     dp = dispute(amount=12_000, payment_intent=card.payment_intent_id, status="needs_response")
@@ -89,8 +83,8 @@ def test_a_dispute_that_needs_a_response_alerts_staff_with_its_due_date(pipeline
 
 
 def test_an_appeal_that_needs_a_response_flags_the_invoice_and_alerts_again(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 7_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 7_000, status="succeeded")
     t0 = int(time.time())
     dp = dispute(amount=7_000, payment_intent=card.payment_intent_id, status="needs_response")
     _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.created", dp, created=t0))
@@ -116,8 +110,8 @@ def test_an_appeal_that_needs_a_response_flags_the_invoice_and_alerts_again(pipe
 
 
 def test_a_refund_that_fails_after_it_succeeded_puts_the_money_back_and_alerts_once(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 10_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 10_000, status="succeeded")
     re = refund(amount=4_000, payment_intent=card.payment_intent_id)
     assert _send_and_apply(pipeline, stripe_http, practice, event("refund.created", re)) == "applied"
     assert invoice_state(card.invoice_id)["balance_cents"] == 4_000
@@ -142,8 +136,8 @@ def test_a_refund_that_fails_after_it_succeeded_puts_the_money_back_and_alerts_o
 def test_refund_metadata_naming_another_practices_refund_row_is_not_trusted(pipeline, stripe_http):
     """A refund made outside clinicpay whose metadata names a refund row of ours (or anything) is filed
     by its PaymentIntent, as its own row: metadata alone never attaches it."""
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 5_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 5_000, status="succeeded")
     re = refund(amount=1_000, payment_intent=card.payment_intent_id)
     re["metadata"] = {"refund_id": str(uuid.uuid4())}
     assert _send_and_apply(pipeline, stripe_http, practice, event("refund.created", re)) == "applied"

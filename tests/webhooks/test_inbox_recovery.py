@@ -15,8 +15,7 @@ from shared.tasks import names
 from shared.tasks.enqueue import send_task_now
 from tests import stack
 from tests.conftest import poll_until
-from tests.stripe_events import deliver, event, payment_intent, refund
-from tests.webhooks.builders import (
+from tests.factories import (
     invoice_state,
     make_invoice_with_card_payment,
     make_practice,
@@ -24,6 +23,7 @@ from tests.webhooks.builders import (
     refunds_of,
     stored_event,
 )
+from tests.stripe_events import deliver, event, payment_intent, refund
 
 
 @pytest.fixture
@@ -58,8 +58,8 @@ def _sql(statement: str, **params) -> None:
 
 def test_events_stored_while_the_relay_is_down_are_applied_once_it_is_back(relay_stopped, worker, stripe_http):
     receiver = relay_stopped
-    practice = make_practice()
-    cards = [make_invoice_with_card_payment(practice.group_id, 3_000 + i) for i in range(3)]
+    practice = make_practice(with_webhook_secret=True)
+    cards = [make_invoice_with_card_payment(practice, 3_000 + i) for i in range(3)]
     events = [_succeeded(card, practice) for card in cards]
     for evt in events:
         # Stripe still gets its 200: the event is durably stored even though nothing can dispatch it.
@@ -80,8 +80,8 @@ def test_events_stored_while_the_relay_is_down_are_applied_once_it_is_back(relay
 
 def test_the_sweeper_resends_what_no_relay_dispatched_and_what_the_broker_lost(relay_stopped, worker, stripe_http):
     receiver = relay_stopped
-    practice = make_practice()
-    never_sent, lost = (make_invoice_with_card_payment(practice.group_id, 2_500) for _ in range(2))
+    practice = make_practice(with_webhook_secret=True)
+    never_sent, lost = (make_invoice_with_card_payment(practice, 2_500) for _ in range(2))
     never_sent_evt, lost_evt = _succeeded(never_sent, practice), _succeeded(lost, practice)
     for evt in (never_sent_evt, lost_evt):
         assert (
@@ -107,8 +107,8 @@ def test_the_sweeper_resends_what_no_relay_dispatched_and_what_the_broker_lost(r
 
 
 def test_a_processed_event_is_never_applied_again(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 4_200)
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 4_200)
     evt = _succeeded(card, practice)
     deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret)
     row = poll_until(_processed(practice, evt))
@@ -119,8 +119,8 @@ def test_a_processed_event_is_never_applied_again(pipeline, stripe_http):
 
 
 def test_a_failing_event_keeps_its_error_and_replay_applies_it_once_fixed(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 10_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 10_000, status="succeeded")
     bad = refund(amount=2_500, payment_intent=card.payment_intent_id)
     bad["amount"] = "25.00"  # not what Stripe sends: the handler refuses it
     evt = event("refund.created", bad)
@@ -188,11 +188,11 @@ def _stored_undispatched(receiver, stripe_http, practice, events) -> list[uuid.U
 
 
 def test_one_bad_event_in_a_batch_does_not_hold_back_the_others(relay_stopped, stripe_http):
-    practice = make_practice()
-    paid_card = make_invoice_with_card_payment(practice.group_id, 10_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    paid_card = make_invoice_with_card_payment(practice, 10_000, status="succeeded")
     bad = refund(amount=2_500, payment_intent=paid_card.payment_intent_id)
     bad["amount"] = "25.00"  # the handler refuses it
-    cards = [make_invoice_with_card_payment(practice.group_id, 1_000 + i) for i in range(2)]
+    cards = [make_invoice_with_card_payment(practice, 1_000 + i) for i in range(2)]
     events = [_succeeded(cards[0], practice), event("refund.created", bad), _succeeded(cards[1], practice)]
     ids = _stored_undispatched(relay_stopped, stripe_http, practice, events)
 
@@ -210,8 +210,8 @@ def test_one_bad_event_in_a_batch_does_not_hold_back_the_others(relay_stopped, s
 def test_a_message_naming_one_event_works_off_the_waiting_backlog_and_a_late_copy_does_nothing(
     relay_stopped, stripe_http
 ):
-    practice = make_practice()
-    cards = [make_invoice_with_card_payment(practice.group_id, 2_000 + i) for i in range(5)]
+    practice = make_practice(with_webhook_secret=True)
+    cards = [make_invoice_with_card_payment(practice, 2_000 + i) for i in range(5)]
     events = [_succeeded(card, practice) for card in cards]
     ids = _stored_undispatched(relay_stopped, stripe_http, practice, events)
 
@@ -228,10 +228,10 @@ def test_a_message_naming_one_event_works_off_the_waiting_backlog_and_a_late_cop
 
 
 def test_one_batch_applies_related_events_in_order_and_leaves_other_practices_alone(relay_stopped, stripe_http):
-    practice, other = make_practice(), make_practice()
-    refunded = make_invoice_with_card_payment(practice.group_id, 8_000)
-    retried = make_invoice_with_card_payment(practice.group_id, 6_000)
-    theirs = make_invoice_with_card_payment(other.group_id, 5_000)
+    practice, other = make_practice(with_webhook_secret=True), make_practice(with_webhook_secret=True)
+    refunded = make_invoice_with_card_payment(practice, 8_000)
+    retried = make_invoice_with_card_payment(practice, 6_000)
+    theirs = make_invoice_with_card_payment(other, 5_000)
     declined = payment_intent(
         pi_id=retried.payment_intent_id,
         amount=6_000,
@@ -268,8 +268,8 @@ def test_one_batch_applies_related_events_in_order_and_leaves_other_practices_al
 def test_an_event_failing_again_and_again_raises_one_staff_alert(relay_stopped, stripe_http):
     """A first failure is a hiccup (no alert); the third is news for staff — once, naming the event and
     never its error text; clinicpay keeps trying."""
-    practice = make_practice()
-    paid_card = make_invoice_with_card_payment(practice.group_id, 10_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    paid_card = make_invoice_with_card_payment(practice, 10_000, status="succeeded")
     bad = refund(amount=2_500, payment_intent=paid_card.payment_intent_id)
     bad["amount"] = "25.00"  # the handler refuses it
     evt = event("refund.created", bad)

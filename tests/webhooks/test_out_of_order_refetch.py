@@ -3,11 +3,13 @@ asks Stripe (here localstripe, a real peer over HTTP) for the current state inst
 
 from __future__ import annotations
 
+import uuid
+from datetime import date
+
 import stripe
 
 from tests.conftest import poll_until
-from tests.stripe_events import card_declined, deliver, event, payment_intent
-from tests.webhooks.builders import (
+from tests.factories import (
     invoice_state,
     make_card_payment,
     make_client,
@@ -16,6 +18,7 @@ from tests.webhooks.builders import (
     payment_state,
     stored_event,
 )
+from tests.stripe_events import card_declined, deliver, event, payment_intent
 
 SECRET_KEY = "sk_test_webhook_refetch"
 
@@ -32,7 +35,7 @@ def _apply(pipeline, client, practice, evt) -> str:
 
 
 def test_a_late_decline_snapshot_does_not_fail_a_payment_stripe_has_taken(pipeline, stripe_http, localstripe):
-    practice = make_practice(stripe_secret_key=SECRET_KEY, stripe_api_base=localstripe.url)
+    practice = make_practice(with_webhook_secret=True, stripe_secret_key=SECRET_KEY, stripe_api_base=localstripe.url)
     pi = _stripe(localstripe).v1.payment_intents.create(
         params={
             "amount": 5_500,
@@ -43,7 +46,9 @@ def test_a_late_decline_snapshot_does_not_fail_a_payment_stripe_has_taken(pipeli
         }
     )
     assert pi.status == "succeeded"
-    invoice_id = make_invoice(practice.group_id, make_client(practice.group_id), 5_500)
+    invoice_id = uuid.UUID(
+        make_invoice(practice.group_id, make_client(practice).id, 5_500, invoiced_date=date.today(), with_line=False)
+    )
     payment_id, _ = make_card_payment(
         practice.group_id, invoice_id, 5_500, status="processing", payment_intent_id=pi.id
     )
@@ -59,7 +64,7 @@ def test_a_late_decline_snapshot_does_not_fail_a_payment_stripe_has_taken(pipeli
 
 
 def test_a_late_processing_snapshot_does_not_revive_a_declined_payment(pipeline, stripe_http, localstripe):
-    practice = make_practice(stripe_secret_key=SECRET_KEY, stripe_api_base=localstripe.url)
+    practice = make_practice(with_webhook_secret=True, stripe_secret_key=SECRET_KEY, stripe_api_base=localstripe.url)
     client = _stripe(localstripe)
     pi = client.v1.payment_intents.create(
         params={
@@ -74,7 +79,9 @@ def test_a_late_processing_snapshot_does_not_revive_a_declined_payment(pipeline,
     except stripe.CardError:
         pass
     assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
-    invoice_id = make_invoice(practice.group_id, make_client(practice.group_id), 2_000)
+    invoice_id = uuid.UUID(
+        make_invoice(practice.group_id, make_client(practice).id, 2_000, invoiced_date=date.today(), with_line=False)
+    )
     payment_id, _ = make_card_payment(practice.group_id, invoice_id, 2_000, status="failed", payment_intent_id=pi.id)
 
     stale = event("payment_intent.processing", payment_intent(pi_id=pi.id, amount=2_000, status="processing"))

@@ -7,8 +7,7 @@ from sqlalchemy import select
 from shared.alerts.models import Alert
 from shared.db.engine import session_scope
 from tests.conftest import poll_until
-from tests.stripe_events import card_declined, deliver, event, payment_intent
-from tests.webhooks.builders import (
+from tests.factories import (
     invoice_state,
     make_invoice_with_card_payment,
     make_practice,
@@ -17,6 +16,7 @@ from tests.webhooks.builders import (
     stored_events,
     unpaid_invoice_count,
 )
+from tests.stripe_events import card_declined, deliver, event, payment_intent
 
 
 def _processed(group_id, evt):
@@ -24,8 +24,8 @@ def _processed(group_id, evt):
 
 
 def test_payment_succeeded_event_marks_the_invoice_paid(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 12_500)
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 12_500)
     assert unpaid_invoice_count(card.client_id) == 1
 
     evt = event(
@@ -85,8 +85,8 @@ def _audit_actions(entity_id) -> list[str]:
 
 
 def test_the_same_event_delivered_five_times_has_one_effect(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 8_000)
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 8_000)
     evt = _pi_event(card, practice, "succeeded")
     url = pipeline.webhook_url(str(practice.group_id))
     for _ in range(5):
@@ -111,8 +111,8 @@ def test_five_concurrent_deliveries_of_one_event_store_one_row(pipeline):
 
     import httpx
 
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 8_000)
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 8_000)
     evt = _pi_event(card, practice, "succeeded")
     url = pipeline.webhook_url(str(practice.group_id))
 
@@ -128,8 +128,8 @@ def test_five_concurrent_deliveries_of_one_event_store_one_row(pipeline):
 
 
 def test_events_arriving_in_reverse_order_end_in_the_latest_state(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 9_900, status="pending")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 9_900, status="pending")
     url = pipeline.webhook_url(str(practice.group_id))
     processing = _pi_event(card, practice, "processing")
     succeeded = _pi_event(card, practice, "succeeded")
@@ -144,8 +144,8 @@ def test_events_arriving_in_reverse_order_end_in_the_latest_state(pipeline, stri
 
 
 def test_a_declined_card_then_a_second_card_on_the_same_intent(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 4_000, status="pending")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 4_000, status="pending")
     url = pipeline.webhook_url(str(practice.group_id))
 
     failed = _pi_event(card, practice, "requires_payment_method", last_payment_error=card_declined())
@@ -170,10 +170,10 @@ def test_a_declined_card_then_a_second_card_on_the_same_intent(pipeline, stripe_
 
 
 def test_a_card_payment_landing_on_an_invoice_already_marked_paid_is_kept_as_overpaid(pipeline, stripe_http):
-    from tests.webhooks.builders import mark_paid_by_check
+    from tests.factories import mark_paid_by_check
 
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 15_000)
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 15_000)
     mark_paid_by_check(practice.group_id, card.invoice_id, 15_000)
     assert invoice_state(card.invoice_id)["status"] == "paid"
 
@@ -206,9 +206,9 @@ def test_a_card_payment_landing_on_an_invoice_already_marked_paid_is_kept_as_ove
 
 
 def test_an_event_about_another_practices_payment_is_stored_and_changes_nothing(pipeline, stripe_http):
-    mine = make_practice()
-    theirs = make_practice()
-    their_card = make_invoice_with_card_payment(theirs.group_id, 7_000)
+    mine = make_practice(with_webhook_secret=True)
+    theirs = make_practice(with_webhook_secret=True)
+    their_card = make_invoice_with_card_payment(theirs, 7_000)
     # On a shared Stripe account every endpoint receives every event, validly signed for it.
     evt = _pi_event(their_card, theirs, "succeeded")
     assert deliver(stripe_http, pipeline.webhook_url(str(mine.group_id)), evt, mine.webhook_secret).status_code == 200
@@ -235,7 +235,7 @@ def test_an_event_about_another_practices_payment_is_stored_and_changes_nothing(
 
 
 def test_an_event_type_we_do_not_act_on_is_stored_and_ignored(pipeline, stripe_http):
-    practice = make_practice()
+    practice = make_practice(with_webhook_secret=True)
     evt = event("customer.created", {"id": "cus_test1", "object": "customer", "email": "a@example.com"})
     assert (
         deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code

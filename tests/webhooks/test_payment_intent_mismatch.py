@@ -16,11 +16,10 @@ from shared.jobs.replay import replay_event
 from shared.payments.card import apply_payment_intent
 from shared.payments.models import Payment
 from tests.conftest import poll_until
+from tests.factories import make_card_payment, make_invoice, make_paying_client, stored_event, stored_events
 from tests.security.review import record_finding
 from tests.stripe.browser import pay
-from tests.stripe.builders import make_invoice, make_paying_client
 from tests.stripe_events import deliver, event, payment_intent
-from tests.webhooks.builders import make_card_payment, stored_event, stored_events
 
 FINDING = "8. PaymentIntent mismatch"
 

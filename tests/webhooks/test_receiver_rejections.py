@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
+from tests.factories import make_practice, stored_events
 from tests.stripe_events import deliver, encode, event, payment_intent, signature_header
-from tests.webhooks.builders import make_practice, stored_events
 
 
 def _signed_post(client, url, body: bytes | str, secret: str, **headers):
@@ -25,7 +25,7 @@ def _an_event() -> dict:
 
 @pytest.fixture
 def practice():
-    return make_practice()
+    return make_practice(with_webhook_secret=True)
 
 
 def test_a_forged_signature_is_400_and_nothing_is_stored(receiver, stripe_http, practice):
@@ -66,7 +66,7 @@ def test_a_signature_older_than_five_minutes_is_400(receiver, stripe_http, pract
 
 
 def test_an_event_signed_with_another_practices_secret_is_400(receiver, stripe_http, practice):
-    other = make_practice()
+    other = make_practice(with_webhook_secret=True)
     r = deliver(stripe_http, receiver.webhook_url(str(practice.group_id)), _an_event(), other.webhook_secret)
     assert r.status_code == 400
     assert stored_events() == []
@@ -158,7 +158,7 @@ def test_unknown_group_or_a_group_without_a_webhook_secret_is_404(receiver, stri
         deliver(stripe_http, receiver.webhook_url(str(uuid.uuid4())), evt, practice.webhook_secret).status_code == 404
     )
     assert deliver(stripe_http, receiver.webhook_url("not-a-uuid"), evt, practice.webhook_secret).status_code == 404
-    unconnected = make_practice(webhook_secret=None)
+    unconnected = make_practice()
     assert (
         deliver(stripe_http, receiver.webhook_url(str(unconnected.group_id)), evt, practice.webhook_secret).status_code
         == 404

@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 from tests.conftest import poll_until
-from tests.stripe_events import OLD_API_VERSION, charge, deliver, dispute, event, refund
-from tests.webhooks.builders import (
+from tests.factories import (
     disputes_of,
     invoice_state,
     make_invoice_with_card_payment,
@@ -15,6 +14,7 @@ from tests.webhooks.builders import (
     refunds_of,
     stored_event,
 )
+from tests.stripe_events import OLD_API_VERSION, charge, deliver, dispute, event, refund
 
 
 def _send_and_apply(pipeline, client, practice, evt) -> str:
@@ -28,8 +28,8 @@ def _send_and_apply(pipeline, client, practice, evt) -> str:
 
 
 def test_a_refund_reopens_the_balance(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 20_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 20_000, status="succeeded")
     assert invoice_state(card.invoice_id)["status"] == "paid"
 
     re = refund(amount=5_000, payment_intent=card.payment_intent_id)
@@ -51,8 +51,8 @@ def test_a_refund_reopens_the_balance(pipeline, stripe_http):
 
 
 def test_a_charge_refunded_at_our_version_without_a_stripe_to_ask_waits_for_the_refund_events(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 9_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 9_000, status="succeeded")
     re = refund(amount=9_000, payment_intent=card.payment_intent_id)
     ch = charge(amount=9_000, payment_intent=card.payment_intent_id, amount_refunded=9_000, charge_id=re["charge"])
     assert _send_and_apply(pipeline, stripe_http, practice, event("charge.refunded", ch)) == "ignored"
@@ -62,8 +62,8 @@ def test_a_charge_refunded_at_our_version_without_a_stripe_to_ask_waits_for_the_
 
 
 def test_a_pending_refund_counts_only_once_it_succeeds_and_an_old_snapshot_does_not_undo_it(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 10_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 10_000, status="succeeded")
     pending = refund(amount=10_000, payment_intent=card.payment_intent_id, status="pending")
     assert _send_and_apply(pipeline, stripe_http, practice, event("refund.created", pending)) == "applied"
     assert invoice_state(card.invoice_id)["status"] == "paid"
@@ -86,8 +86,8 @@ def test_a_pending_refund_counts_only_once_it_succeeds_and_an_old_snapshot_does_
 
 
 def test_a_dispute_flags_the_invoice_and_moves_money_only_on_the_funds_events(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 12_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 12_000, status="succeeded")
     t0 = int(time.time())
     dp = dispute(amount=12_000, payment_intent=card.payment_intent_id, status="needs_response")
 
@@ -129,8 +129,8 @@ def test_a_dispute_flags_the_invoice_and_moves_money_only_on_the_funds_events(pi
 
 
 def test_an_older_dispute_snapshot_arriving_late_is_ignored(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 6_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 6_000, status="succeeded")
     t0 = int(time.time())
     dp = dispute(amount=6_000, payment_intent=card.payment_intent_id, status="needs_response")
 
@@ -145,9 +145,9 @@ def test_an_older_dispute_snapshot_arriving_late_is_ignored(pipeline, stripe_htt
 
 
 def test_refunds_and_disputes_naming_no_payment_of_ours_are_unmatched(pipeline, stripe_http):
-    practice = make_practice()
-    other = make_practice()
-    their_card = make_invoice_with_card_payment(other.group_id, 5_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    other = make_practice(with_webhook_secret=True)
+    their_card = make_invoice_with_card_payment(other, 5_000, status="succeeded")
     re = refund(amount=5_000, payment_intent=their_card.payment_intent_id)
     assert _send_and_apply(pipeline, stripe_http, practice, event("refund.created", re)) == "unmatched"
     dp = dispute(amount=5_000, payment_intent=their_card.payment_intent_id)
@@ -164,8 +164,8 @@ def test_refunds_and_disputes_naming_no_payment_of_ours_are_unmatched(pipeline, 
 
 
 def test_a_lost_dispute_leaves_the_balance_open_and_no_longer_flags_the_invoice(pipeline, stripe_http):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 8_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 8_000, status="succeeded")
     t0 = int(time.time())
     dp = dispute(amount=8_000, payment_intent=card.payment_intent_id, status="needs_response")
     _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.created", dp, created=t0))

@@ -6,16 +6,15 @@ from __future__ import annotations
 from shared.db.engine import session_scope
 from shared.invoicing.models import Invoice
 from tests.conftest import poll_until
-from tests.invoicing.builders import pdf_text
+from tests.factories import make_invoice_with_card_payment, make_practice, pdf_text
 from tests.outbox.helpers import client_email, outbox_rows
 from tests.stripe_events import charge, event, refund
-from tests.webhooks.builders import make_invoice_with_card_payment, make_practice
 from tests.webhooks.test_refund_and_dispute_events import _send_and_apply
 
 
 def test_a_succeeded_refund_emails_one_receipt(pipeline, stripe_http, mailbox):
-    practice = make_practice()
-    card = make_invoice_with_card_payment(practice.group_id, 10_000, status="succeeded")
+    practice = make_practice(with_webhook_secret=True)
+    card = make_invoice_with_card_payment(practice, 10_000, status="succeeded")
     address = client_email(card.client_id)
     pending = refund(amount=4_000, payment_intent=card.payment_intent_id, status="pending")
     assert _send_and_apply(pipeline, stripe_http, practice, event("refund.created", pending)) == "applied"
