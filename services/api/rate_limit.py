@@ -37,9 +37,10 @@ from functools import lru_cache
 
 import redis
 
-from shared.config import app_settings, broker_settings
+from shared.config import app_settings
 from shared.errors import RateLimited
 from shared.logging import get_logger
+from shared.redis_client import redis_client
 
 log = get_logger(__name__)
 
@@ -152,10 +153,7 @@ class LoginLimiter:
 
 
 def _limiter_redis() -> redis.Redis:
-    url = app_settings().login_limit_redis_url or broker_settings().url
-    if url.startswith("redis+socket://"):  # Celery's spelling of a unix socket; redis-py reads unix://
-        url = "unix://" + url[len("redis+socket://") :]
-    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=1)
+    return redis_client(app_settings().login_limit_redis_url)
 
 
 @lru_cache

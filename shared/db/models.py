@@ -12,6 +12,7 @@ from shared.outbox.models import OutboxMessage
 from shared.paylinks.models import PayLink
 from shared.payments.models import Dispute, Payment, Refund
 from shared.reminders.models import UnsubscribeLink
+from shared.reports.models import LedgerVersion
 from shared.stripe_sync.models import Reconciliation, StripeEvent
 from shared.users.models import AccessToken, ApiKey, User
 
@@ -31,6 +32,7 @@ __all__ = [
     "InvoicePdf",
     "InvoiceSequence",
     "InvoicingRun",
+    "LedgerVersion",
     "OutboxMessage",
     "PayLink",
     "Payment",

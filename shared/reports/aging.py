@@ -28,6 +28,7 @@ from shared.groups.models import Group
 from shared.invoicing.currency import minor_unit_exponent
 from shared.invoicing.due import OWING_STATUSES, practice_today
 from shared.invoicing.models import Invoice
+from shared.reports.cache import cached, ledger_state
 
 BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
 BUCKET_LABELS = {
@@ -131,6 +132,18 @@ def aging_report(session: Session, actor: Actor, limit: int | None = DEFAULT_CLI
         client_count=count,
         has_more=count > len(clients),
     )
+
+
+def cached_aging_json(session: Session, actor: Actor, limit: int) -> str:
+    """`aging_report` as JSON, computed once per state of the practice's ledger (shared/reports/cache.py)."""
+    state = ledger_state(session, actor.group_id)
+    return cached(state, "aging", f"json:{limit}", lambda: aging_report(session, actor, limit).model_dump_json())
+
+
+def cached_aging_csv(session: Session, actor: Actor) -> tuple[str, date]:
+    """Every client who owes, as CSV, and the day it is as of."""
+    state = ledger_state(session, actor.group_id)
+    return cached(state, "aging", "csv", lambda: aging_csv(aging_report(session, actor, limit=None))), state.today
 
 
 def csv_amount(cents: int, currency: str) -> str:

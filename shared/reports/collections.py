@@ -27,6 +27,7 @@ from shared.groups.models import Group
 from shared.invoicing.due import practice_today
 from shared.payments.models import Payment, Refund
 from shared.reports.aging import csv_amount
+from shared.reports.cache import cached, ledger_state
 
 # What one answer may span: two years of months.
 MAX_MONTHS = 24
@@ -72,17 +73,22 @@ def _months_between(start: date, end: date) -> int:
     return (end.year - start.year) * 12 + end.month - start.month + 1
 
 
-def collections_report(
-    session: Session, actor: Actor, from_month: str | None = None, to_month: str | None = None
-) -> CollectionsReportOut:
-    group = session.execute(select(Group.timezone, Group.currency).where(Group.id == actor.practice_id)).one()
-    this_month = practice_today(group.timezone).replace(day=1)
-    end = parse_month(to_month, "to") or this_month
+def month_range(today: date, from_month: str | None, to_month: str | None) -> tuple[date, date]:
+    """The first days of the first and last months asked for: by default the 12 up to this month."""
+    end = parse_month(to_month, "to") or today.replace(day=1)
     start = parse_month(from_month, "from") or _add_months(end, 1 - DEFAULT_MONTHS)
     if start > end:
         raise ValidationFailed("`from` is after `to`.", code="month_range_reversed", param="from")
     if _months_between(start, end) > MAX_MONTHS:
         raise ValidationFailed(f"At most {MAX_MONTHS} months at once.", code="month_range_too_long", param="from")
+    return start, end
+
+
+def collections_report(
+    session: Session, actor: Actor, from_month: str | None = None, to_month: str | None = None
+) -> CollectionsReportOut:
+    group = session.execute(select(Group.timezone, Group.currency).where(Group.id == actor.practice_id)).one()
+    start, end = month_range(practice_today(group.timezone), from_month, to_month)
     after_end = _add_months(end, 1)
 
     kind = case(
@@ -134,6 +140,21 @@ def collections_report(
         months=list(rows.values()),
         totals=totals,
     )
+
+
+def cached_collections(
+    session: Session, actor: Actor, from_month: str | None, to_month: str | None, as_csv: bool = False
+) -> tuple[str, str, str]:
+    """The report as JSON (or CSV) and its first and last months, computed once per state of the
+    practice's ledger (shared/reports/cache.py). A bad range is refused before the cache is asked."""
+    state = ledger_state(session, actor.practice_id)
+    first, last = (m.strftime("%Y-%m") for m in month_range(state.today, from_month, to_month))
+
+    def compute() -> str:
+        report = collections_report(session, actor, first, last)
+        return collections_csv(report) if as_csv else report.model_dump_json()
+
+    return cached(state, "collections", f"{'csv' if as_csv else 'json'}:{first}:{last}", compute), first, last
 
 
 def collections_csv(report: CollectionsReportOut) -> str:

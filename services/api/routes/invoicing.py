@@ -7,10 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Response
 
 from services.api.deps import CurrentStaff, SessionDep
-from services.api.idempotent import IdempotencyKey
+from services.api.idempotent import IdempotencyKey, once
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter, list_response
 from shared.billing.fields import IsoDate
-from shared.idempotency import service as idempotency
 from shared.invoicing import service
 from shared.invoicing.schemas import QueueItemOut, RunCreate, RunOut
 from shared.text import text
@@ -52,23 +51,20 @@ def create_run(
     """Validate and claim the selected services, then invoice them in the background (one invoice per client).
 
     Send an `Idempotency-Key` to retry safely: the same key and body answer the same run."""
-    reservation = None
-    if idempotency_key is not None:
-        outcome = idempotency.begin(
-            session, actor, idempotency_key, "invoicing.create_run", body.model_dump(mode="json")
-        )
-        if isinstance(outcome, idempotency.StoredAnswer):
-            response.status_code = outcome.status_code
-            response.headers["Idempotent-Replayed"] = "true"
-            response.headers["Location"] = f"/v1/invoicing/runs/{outcome.body['id']}"
-            return outcome.body
-        reservation = outcome
-    run = service.create_run(session, actor, body)
-    answer = service.run_view(session, run)
-    if reservation is not None:
-        idempotency.finish(session, reservation, 202, answer.model_dump(mode="json"))
-    response.headers["Location"] = f"/v1/invoicing/runs/{run.id}"
-    return answer
+
+    def located(run_id: object) -> None:
+        response.headers["Location"] = f"/v1/invoicing/runs/{run_id}"
+
+    def write() -> RunOut:
+        run = service.create_run(session, actor, body)
+        located(run.id)
+        return service.run_view(session, run)
+
+    def replay(stored: dict[str, Any]) -> dict[str, Any]:
+        located(stored["id"])
+        return stored
+
+    return once(session, actor, response, idempotency_key, "invoicing.create_run", body, 202, write, replay)
 
 
 @router.get("/runs/{run_id}", response_model=RunOut)

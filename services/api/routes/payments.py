@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from services.api.deps import CurrentStaff, SessionDep, commit_now
-from services.api.idempotent import IdempotencyKey
+from services.api.idempotent import IdempotencyKey, once, was_replayed
 from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
 from services.api.pdf_responses import RECEIPT_RESPONSES, receipt_response
 from shared.clients.repository import ClientRepository
 from shared.db.ids import parse_id
 from shared.errors import Conflict, NotFound
-from shared.idempotency import service as idempotency
 from shared.invoicing.documents import render_receipt
 from shared.invoicing.models import Invoice
 from shared.logging import get_logger
@@ -91,28 +90,25 @@ def refund_payment(
     to Stripe, beyond what is still refundable, for a manual payment, a payment that did not go through, or
     one with an open dispute. `201`: Stripe answered (the refund is `succeeded`, or `pending` on its way);
     `202`: Stripe could not be reached, the refund is saved and sent again shortly."""
-    reservation = None
-    if idempotency_key is not None:
-        outcome = idempotency.begin(
-            session, actor, idempotency_key, f"refund:{payment_id}", body.model_dump(mode="json")
+
+    def write() -> RefundOut:
+        refund = staff_refunds.request_refund(
+            session, actor, payment_id, amount_cents=body.amount_cents, reason=body.reason, note=body.note
         )
-        if isinstance(outcome, idempotency.StoredAnswer):
-            response.status_code = outcome.status_code
-            response.headers["Idempotent-Replayed"] = "true"
-            return _current(session, uuid.UUID(outcome.body["id"]))  # the same refund, as it stands now
-        reservation = outcome
-    refund = staff_refunds.request_refund(
-        session, actor, payment_id, amount_cents=body.amount_cents, reason=body.reason, note=body.note
-    )
-    asked = RefundOut.model_validate(refund)
-    if reservation is not None:
-        idempotency.finish(session, reservation, 201, asked.model_dump(mode="json"))
+        return RefundOut.model_validate(refund)
+
+    def replay(stored: dict[str, Any]) -> RefundOut:
+        return _current(session, uuid.UUID(stored["id"]))  # the same refund, as it stands now
+
+    asked = once(session, actor, response, idempotency_key, f"refund:{payment_id}", body, 201, write, replay)
+    if was_replayed(response):
+        return asked
     # The row stands before Stripe is asked: whatever happens next, the refund is ours to finish.
     commit_now(session)
     try:
-        result = staff_refunds.send_refund(session, actor.group_id, refund.id, source="api")
+        result = staff_refunds.send_refund(session, actor.group_id, asked.id, source="api")
     except StripeUnavailable:
-        log.warning("refund_send_postponed", refund_id=str(refund.id), payment_id=payment_id)
+        log.warning("refund_send_postponed", refund_id=str(asked.id), payment_id=payment_id)
         response.status_code = 202
         return asked
     if result.outcome == "refused":
@@ -121,6 +117,6 @@ def refund_payment(
             f"Stripe refused the refund: {result.stripe_message or result.stripe_code}. Nothing was refunded.",
             code="refund_refused_by_stripe",
             param="payment_id",
-            details={"refund_id": str(refund.id), "stripe_code": result.stripe_code},
+            details={"refund_id": str(asked.id), "stripe_code": result.stripe_code},
         )
-    return _current(session, refund.id)
+    return _current(session, asked.id)

@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.api.deps import CurrentStaff, SessionDep
-from shared.reports.aging import DEFAULT_CLIENTS, MAX_CLIENTS, AgingReportOut, aging_csv, aging_report
-from shared.reports.collections import CollectionsReportOut, collections_csv, collections_report
+from shared.reports.aging import DEFAULT_CLIENTS, MAX_CLIENTS, AgingReportOut, cached_aging_csv, cached_aging_json
+from shared.reports.collections import CollectionsReportOut, cached_collections
 from shared.text import text
 
 router = APIRouter(prefix="/v1/reports", tags=["reports"])
@@ -20,11 +20,11 @@ def get_aging(
     actor: CurrentStaff,
     session: SessionDep,
     limit: Annotated[int, Query(ge=1, le=MAX_CLIENTS)] = DEFAULT_CLIENTS,
-) -> AgingReportOut:
+) -> Response:
     """Open balances by days past due as of today in the practice's time zone: the totals over every
     client who owes, and the `limit` clients with the largest balances (`has_more` when there are more;
-    `aging.csv` lists all)."""
-    return aging_report(session, actor, limit)
+    `aging.csv` lists all). Computed once per state of the practice's ledger (shared/reports/cache.py)."""
+    return Response(content=cached_aging_json(session, actor, limit), media_type="application/json")
 
 
 @router.get(
@@ -33,11 +33,11 @@ def get_aging(
     responses={200: {"content": {"text/csv": {}}, "description": "The aging report as CSV."}},
 )
 def get_aging_csv(actor: CurrentStaff, session: SessionDep) -> Response:
-    report = aging_report(session, actor, limit=None)
+    content, as_of = cached_aging_csv(session, actor)
     return Response(
-        content=aging_csv(report),
+        content=content,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="aging-{report.as_of.isoformat()}.csv"'},
+        headers={"Content-Disposition": f'attachment; filename="aging-{as_of.isoformat()}.csv"'},
     )
 
 
@@ -47,10 +47,11 @@ Month = Annotated[text(max_length=7) | None, Query(examples=["2026-03"])]
 @router.get("/collections", response_model=CollectionsReportOut)
 def get_collections(
     actor: CurrentStaff, session: SessionDep, from_: Annotated[Month, Query(alias="from")] = None, to: Month = None
-) -> CollectionsReportOut:
+) -> Response:
     """Money received per month (card, bank debit, by hand, insurance) less refunds, from `from` to `to`
     (YYYY-MM, at most 24 months; by default the last 12 up to this month in the practice's time zone)."""
-    return collections_report(session, actor, from_, to)
+    content, _first, _last = cached_collections(session, actor, from_, to)
+    return Response(content=content, media_type="application/json")
 
 
 @router.get(
@@ -61,10 +62,9 @@ def get_collections(
 def get_collections_csv(
     actor: CurrentStaff, session: SessionDep, from_: Annotated[Month, Query(alias="from")] = None, to: Month = None
 ) -> Response:
-    report = collections_report(session, actor, from_, to)
-    name = f"collections-{report.from_month}-to-{report.to_month}.csv"
+    content, first, last = cached_collections(session, actor, from_, to, as_csv=True)
     return Response(
-        content=collections_csv(report),
+        content=content,
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={"Content-Disposition": f'attachment; filename="collections-{first}-to-{last}.csv"'},
     )
