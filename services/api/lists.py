@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
-from typing import Annotated, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
-from fastapi import Query, Response
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel, TypeAdapter
 
 from shared.db.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
@@ -17,6 +18,25 @@ Limit = Annotated[int, Query(description=f"How many to return, 1 to {MAX_LIMIT}.
 StartingAfter = Annotated[
     text(max_length=64, strip=False) | None, Query(description="The id of the last object of the previous page.")
 ]
+
+
+@dataclass(frozen=True)
+class PageAsked:
+    """Which page a list request asks for: checked by the pagination (shared/db/pagination.py)."""
+
+    limit: int
+    starting_after: str | None
+
+    def kwargs(self) -> dict[str, Any]:
+        return {"limit": self.limit, "starting_after": self.starting_after}
+
+
+def _page_asked(limit: Limit = DEFAULT_LIMIT, starting_after: StartingAfter = None) -> PageAsked:
+    return PageAsked(limit, starting_after)
+
+
+# Every list route's `?limit=&starting_after=`, the same way.
+PageQuery = Annotated[PageAsked, Depends(_page_asked)]
 
 
 class ListOut(BaseModel, Generic[T]):
@@ -41,4 +61,4 @@ def list_response(item: type[BaseModel], page: Page) -> Response:
     return Response(body, media_type="application/json")
 
 
-__all__ = ["DEFAULT_LIMIT", "Limit", "ListOut", "StartingAfter", "list_response"]
+__all__ = ["DEFAULT_LIMIT", "Limit", "ListOut", "PageQuery", "StartingAfter", "list_response"]

@@ -11,6 +11,7 @@ from shared.db.arrays import any_id
 from shared.db.repository import PracticeRepository
 from shared.invoicing.models import Invoice
 from shared.payments.card import CONFIRMED_IN_FLIGHT
+from shared.payments.ledger import lock_invoice
 from shared.payments.models import Dispute, Payment, Refund
 
 
@@ -26,6 +27,15 @@ class PaymentRepository(PracticeRepository[Payment]):
                 Invoice.group_id == group_id, Invoice.client_id == client_id
             )
         return stmt
+
+    def lock_with_invoice(self, group_id: uuid.UUID, payment_id: str) -> tuple[Payment, Invoice]:
+        """A staff-named payment (its id as given: 404 if malformed, unknown or another practice's) and its
+        invoice, both locked — the invoice first, as every writer locks them, so two never deadlock."""
+        found = self.get_or_404(group_id, payment_id, param="payment_id")
+        invoice = lock_invoice(self.session, found.invoice_id, group_id)
+        payment = self.get(group_id, found.id, for_update=True)
+        assert payment is not None  # it was found, and payments are never deleted
+        return payment, invoice
 
     def payments_of(self, invoice_id: uuid.UUID, *, statuses: tuple[str, ...] | None = None) -> list[Payment]:
         stmt = select(Payment).where(Payment.invoice_id == invoice_id)

@@ -377,14 +377,7 @@ def cancel_card_payments_in_flight(
 
 def reverse_payment(session: Session, actor: Actor, payment_id: str, data: ReverseRequest) -> Payment:
     """Undo a mistaken manual payment. It stays in the history as `reversed`; card money goes back by refund."""
-    repo = PaymentRepository.from_session(session)
-    found = repo.get(actor.practice_id, parse_id(payment_id, "payment", "payment_id"))
-    if found is None:
-        raise NotFound("No such payment.", code="resource_missing", param="payment_id")
-    invoice = lock_invoice(session, found.invoice_id, actor.practice_id)
-    payment = repo.get(actor.practice_id, found.id, for_update=True)
-    if payment is None:
-        raise NotFound("No such payment.", code="resource_missing", param="payment_id")
+    payment, invoice = PaymentRepository.from_session(session).lock_with_invoice(actor.practice_id, payment_id)
     if payment.method == "card":
         raise Conflict(
             "A card payment cannot be reversed here; refund it instead.",

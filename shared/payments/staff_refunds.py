@@ -28,8 +28,7 @@ from sqlalchemy.orm import Session
 
 from shared.actor import SYSTEM, Actor
 from shared.audit.service import record
-from shared.db.ids import parse_id
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, ValidationFailed
 from shared.groups.repository import GroupRepository
 from shared.invoicing.currency import format_money
 from shared.invoicing.models import Invoice
@@ -126,13 +125,7 @@ def request_refund(
 ) -> Refund:
     """Write the refund row (`pending`, unsent), or refuse. `amount_cents` None: all that is refundable.
     Never commits; the caller commits before `send_refund`."""
-    repo = PaymentRepository.from_session(session)
-    found = repo.get(actor.practice_id, parse_id(payment_id, "payment", "payment_id"))
-    if found is None:
-        raise NotFound("No such payment.", code="resource_missing", param="payment_id")
-    invoice = lock_invoice(session, found.invoice_id, actor.practice_id)
-    payment = repo.get(actor.practice_id, found.id, for_update=True)
-    assert payment is not None  # it was found, and payments are never deleted
+    payment, invoice = PaymentRepository.from_session(session).lock_with_invoice(actor.practice_id, payment_id)
     amount = amount_cents if amount_cents is not None else refundable_cents(session, payment)
     if amount <= 0:
         raise ValidationFailed(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.api.deps import CurrentStaff, SessionDep
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from services.api.lists import ListOut, PageQuery
 from shared.alerts import service
 from shared.alerts.models import AlertKind, AlertStatus
 from shared.alerts.schemas import AlertOut
@@ -17,13 +17,12 @@ router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 def list_alerts(
     actor: CurrentStaff,
     session: SessionDep,
+    asked: PageQuery,
     status: AlertStatus | None = None,
     kind: AlertKind | None = None,
-    limit: Limit = DEFAULT_LIMIT,
-    starting_after: StartingAfter = None,
 ) -> ListOut[AlertOut]:
     """Newest first; `status` open or resolved (both when left out)."""
-    page = service.list_alerts(session, actor, status=status, kind=kind, limit=limit, starting_after=starting_after)
+    page = service.list_alerts(session, actor, status=status, kind=kind, **asked.kwargs())
     return ListOut[AlertOut](data=[AlertOut.model_validate(a) for a in page.data], has_more=page.has_more)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.api.deps import CurrentAdmin, SessionDep
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from services.api.lists import ListOut, PageQuery
 from shared.audit.repository import AuditEventRepository
 from shared.audit.schemas import AuditEventOut
 from shared.text import text
@@ -19,12 +19,11 @@ router = APIRouter(prefix="/v1/audit-events", tags=["audit"])
 def list_audit_events(
     actor: CurrentAdmin,
     session: SessionDep,
-    limit: Limit = DEFAULT_LIMIT,
-    starting_after: StartingAfter = None,
+    asked: PageQuery,
     entity: Annotated[text(max_length=32) | None, Query(examples=["service"])] = None,
     entity_id: Annotated[text(max_length=64) | None, Query()] = None,
 ) -> ListOut[AuditEventOut]:
     page = AuditEventRepository.from_session(session).list_page(
-        actor.group_id, limit=limit, starting_after=starting_after, entity=entity, entity_id=entity_id
+        actor.group_id, **asked.kwargs(), entity=entity, entity_id=entity_id
     )
     return ListOut[AuditEventOut](data=[AuditEventOut.model_validate(e) for e in page.data], has_more=page.has_more)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.api.deps import CurrentAdmin, CurrentStaff, SessionDep
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from services.api.lists import ListOut, PageQuery
 from shared.billing import service
 from shared.billing.repository import BillingRateRepository, group_currency
 from shared.billing.schemas import Payer, RateCreate, RateOut, RatePatch
@@ -19,13 +19,10 @@ router = APIRouter(prefix="/v1/billing-rates", tags=["billing rates"])
 def list_rates(
     actor: CurrentStaff,
     session: SessionDep,
-    limit: Limit = DEFAULT_LIMIT,
-    starting_after: StartingAfter = None,
+    asked: PageQuery,
     payer: Annotated[Payer | None, Query()] = None,
 ) -> ListOut[RateOut]:
-    page = BillingRateRepository.from_session(session).list_page(
-        actor.group_id, limit=limit, starting_after=starting_after, payer=payer
-    )
+    page = BillingRateRepository.from_session(session).list_page(actor.group_id, **asked.kwargs(), payer=payer)
     currency = group_currency(session, actor.group_id)
     return ListOut[RateOut](data=[RateOut.build(r, currency) for r in page.data], has_more=page.has_more)
 

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.api.deps import CurrentStaff, SessionDep
 from services.api.idempotent import IdempotencyKey, once
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from services.api.lists import ListOut, PageQuery
 from shared.accounts import service as accounts
 from shared.accounts.schemas import INVITATION_SENT, ClientInvitationIn, InvitationOut
 from shared.clients import service
@@ -33,15 +33,14 @@ def _out(session: Session, client: Client) -> ClientOut:
 def list_clients(
     actor: CurrentStaff,
     session: SessionDep,
-    limit: Limit = DEFAULT_LIMIT,
-    starting_after: StartingAfter = None,
+    asked: PageQuery,
     email: Annotated[text(max_length=320) | None, Query()] = None,
     external_id: Annotated[text(max_length=128) | None, Query()] = None,
     q: Annotated[text(max_length=200) | None, Query(description="Any part of the name or email, in any case.")] = None,
 ) -> ListOut[ClientOut]:
     """Newest first, each with what they owe now and their last activity."""
     page = ClientRepository.from_session(session).list_page(
-        actor.group_id, limit=limit, starting_after=starting_after, email=email, external_id=external_id, search=q
+        actor.group_id, **asked.kwargs(), email=email, external_id=external_id, search=q
     )
     ids = [c.id for c in page.data]
     emails = UserRepository.from_session(session).portal_emails(ids)

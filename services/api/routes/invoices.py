@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.api.deps import CurrentStaff, SessionDep, commit_now
 from services.api.idempotent import IdempotencyKey, once
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter, list_response
+from services.api.lists import ListOut, PageQuery, list_response
 from services.api.openapi import STRIPE_ERROR
 from services.api.pdf_responses import PDF_RESPONSES, pdf_response
 from shared.actor import Actor
@@ -29,11 +29,10 @@ router = APIRouter(prefix="/v1/invoices", tags=["invoices"])
 def list_invoices(
     actor: CurrentStaff,
     session: SessionDep,
+    asked: PageQuery,
     status: InvoiceStatus | None = None,
     client_id: text(max_length=64) | None = None,
     overdue: bool | None = None,
-    limit: Limit = DEFAULT_LIMIT,
-    starting_after: StartingAfter = None,
 ) -> Response:
     page = service.list_invoices(
         session,
@@ -41,8 +40,7 @@ def list_invoices(
         status=status,
         client_id=client_id,
         overdue=overdue,
-        limit=limit,
-        starting_after=starting_after,
+        **asked.kwargs(),
     )
     return list_response(InvoiceOut, page)
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from services.api.deps import CurrentStaff, SessionDep
 from services.api.idempotent import IdempotencyKey, once
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter, list_response
+from services.api.lists import ListOut, PageQuery, list_response
 from shared.billing.fields import IsoDate
 from shared.invoicing import service
 from shared.invoicing.schemas import QueueItemOut, RunCreate, RunOut
@@ -21,11 +21,10 @@ router = APIRouter(prefix="/v1/invoicing", tags=["invoicing"])
 def queue(
     actor: CurrentStaff,
     session: SessionDep,
+    asked: PageQuery,
     client_id: Annotated[text(max_length=64) | None, Query()] = None,
     date_from: Annotated[IsoDate | None, Query(alias="from", description="Service date, YYYY-MM-DD.")] = None,
     date_to: Annotated[IsoDate | None, Query(alias="to", description="Service date, YYYY-MM-DD.")] = None,
-    limit: Limit = DEFAULT_LIMIT,
-    starting_after: StartingAfter = None,
 ) -> Response:
     """Uninvoiced services, not in a run, whose billing rate needs billing and is invoiced."""
     page = service.list_queue(
@@ -34,8 +33,7 @@ def queue(
         client_id=client_id,
         date_from=date_from,
         date_to=date_to,
-        limit=limit,
-        starting_after=starting_after,
+        **asked.kwargs(),
     )
     return list_response(QueueItemOut, page)
 

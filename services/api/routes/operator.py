@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.api.deps import CurrentOperator, SessionDep
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from services.api.lists import ListOut, PageQuery
 from shared.groups.repository import GroupRepository
 from shared.platform.overview import PlatformHealth, PracticeSummary, platform_health, practice_summaries
 
@@ -14,12 +14,10 @@ router = APIRouter(prefix="/v1/operator", tags=["operator"])
 
 
 @router.get("/practices", response_model=ListOut[PracticeSummary])
-def list_practices(
-    actor: CurrentOperator, session: SessionDep, limit: Limit = DEFAULT_LIMIT, starting_after: StartingAfter = None
-) -> ListOut[PracticeSummary]:
+def list_practices(actor: CurrentOperator, session: SessionDep, asked: PageQuery) -> ListOut[PracticeSummary]:
     """Every practice, newest first, with its staff, client and open-invoice counts, whether Stripe is
     connected, its last reconciliation and its Stripe events waiting or failing."""
-    page = GroupRepository.from_session(session).page_all(limit=limit, starting_after=starting_after)
+    page = GroupRepository.from_session(session).page_all(**asked.kwargs())
     return ListOut[PracticeSummary](data=practice_summaries(session, page.data), has_more=page.has_more)
 
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from services.api.deps import CurrentStaff, SessionDep, commit_now
 from services.api.idempotent import IdempotencyKey, once, was_replayed
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from services.api.lists import ListOut, PageQuery
 from services.api.pdf_responses import RECEIPT_RESPONSES, receipt_response
 from shared.clients.repository import ClientRepository
 from shared.db.ids import parse_id
@@ -32,8 +32,7 @@ log = get_logger(__name__)
 def list_payments(
     actor: CurrentStaff,
     session: SessionDep,
-    limit: Limit = DEFAULT_LIMIT,
-    starting_after: StartingAfter = None,
+    asked: PageQuery,
     client_id: Annotated[text(max_length=64) | None, Query(description="Only this client's invoices.")] = None,
 ) -> ListOut[PaymentOut]:
     """The practice's payments newest first, every method and status (a client's page lists theirs)."""
@@ -43,7 +42,7 @@ def list_payments(
         else None
     )
     page = PaymentRepository.from_session(session).list_page(
-        actor.practice_id, limit=limit, starting_after=starting_after, client_id=client.id if client else None
+        actor.practice_id, **asked.kwargs(), client_id=client.id if client else None
     )
     return ListOut[PaymentOut](data=service.payment_views(session, page.data), has_more=page.has_more)
 

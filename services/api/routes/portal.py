@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 
 from services.api.deps import CurrentClient, SessionDep
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter, list_response
+from services.api.lists import ListOut, PageQuery, list_response
 from services.api.pdf_responses import PDF_RESPONSES, pdf_response
 from shared.invoicing.documents import current_pdf
 from shared.portal import service
@@ -21,10 +21,8 @@ def summary(actor: CurrentClient, session: SessionDep) -> PortalSummaryOut:
 
 
 @router.get("/invoices", response_model=ListOut[PortalInvoiceOut])
-def list_invoices(
-    actor: CurrentClient, session: SessionDep, limit: Limit = DEFAULT_LIMIT, starting_after: StartingAfter = None
-) -> Response:
-    page = service.list_invoices(session, actor, limit=limit, starting_after=starting_after)
+def list_invoices(actor: CurrentClient, session: SessionDep, asked: PageQuery) -> Response:
+    page = service.list_invoices(session, actor, **asked.kwargs())
     return list_response(PortalInvoiceOut, page)
 
 

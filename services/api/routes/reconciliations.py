@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from services.api.deps import CurrentStaff, SessionDep
-from services.api.lists import StartingAfter
-from shared.db.pagination import DEFAULT_LIMIT
+from services.api.lists import PageQuery
 from shared.stripe_sync.reconciliation import request_reconciliation
 from shared.stripe_sync.reconciliation_repository import ReconciliationRepository
 from shared.stripe_sync.schemas import ReconciliationList, ReconciliationOut
@@ -22,12 +21,8 @@ def create_reconciliation(actor: CurrentStaff, session: SessionDep) -> Reconcili
 
 
 @router.get("", response_model=ReconciliationList)
-def list_reconciliations(
-    actor: CurrentStaff, session: SessionDep, limit: int = Query(DEFAULT_LIMIT), starting_after: StartingAfter = None
-) -> ReconciliationList:
-    page = ReconciliationRepository.from_session(session).list_page(
-        actor.group_id, limit=limit, starting_after=starting_after
-    )
+def list_reconciliations(actor: CurrentStaff, session: SessionDep, asked: PageQuery) -> ReconciliationList:
+    page = ReconciliationRepository.from_session(session).list_page(actor.group_id, **asked.kwargs())
     return ReconciliationList(data=[ReconciliationOut.model_validate(r) for r in page.data], has_more=page.has_more)
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from services.api.deps import CurrentStaff, SessionDep
 from services.api.idempotent import IdempotencyKey, once
-from services.api.lists import DEFAULT_LIMIT, Limit, ListOut, StartingAfter
+from services.api.lists import ListOut, PageQuery
 from shared.billing import service
 from shared.billing.models import Service
 from shared.billing.push import push_services
@@ -108,8 +108,7 @@ def push(
 def list_services(
     actor: CurrentStaff,
     session: SessionDep,
-    limit: Limit = DEFAULT_LIMIT,
-    starting_after: StartingAfter = None,
+    asked: PageQuery,
     client_id: Annotated[text(max_length=64) | None, Query()] = None,
     status: Annotated[ServiceStatus | None, Query()] = None,
 ) -> ListOut[ServiceOut]:
@@ -117,7 +116,7 @@ def list_services(
     if client_id:
         client_uuid = ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="client_id").id
     page = ServiceRepository.from_session(session).list_page(
-        actor.group_id, limit=limit, starting_after=starting_after, client_id=client_uuid, status=status
+        actor.group_id, **asked.kwargs(), client_id=client_uuid, status=status
     )
     return ListOut[ServiceOut](data=_outs(session, actor.group_id, page.data), has_more=page.has_more)
 
