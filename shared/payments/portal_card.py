@@ -469,18 +469,13 @@ def state_of(
 ) -> CardPaymentState:
     if client_secret is None and pi is not None and payment.status == "requires_action":
         client_secret = pi.get("client_secret")
+    failed = payment.status == "failed"
     if details_refused:
-        return CardPaymentState(
-            payment_id=payment.id,
-            invoice_id=payment.invoice_id,
-            amount_cents=payment.amount_cents,
-            currency=payment.currency,
-            status=payment.status,
-            payment_method_type=payment.stripe_payment_method_type,
-            failure_code=DETAILS_REFUSED,
-            failure_message="The payment details could not be used. Enter them again; nothing was charged.",
-            created_at=payment.created_at,
-        )
+        failure_code: str | None = DETAILS_REFUSED
+        failure_message: str | None = "The payment details could not be used. Enter them again; nothing was charged."
+    else:
+        failure_code = payment.failure_code if failed else None
+        failure_message = _failure_text(payment, decline) if failed else None
     return CardPaymentState(
         payment_id=payment.id,
         invoice_id=payment.invoice_id,
@@ -488,9 +483,11 @@ def state_of(
         currency=payment.currency,
         status=payment.status,
         payment_method_type=payment.stripe_payment_method_type,
-        payment_intent_client_secret=client_secret if payment.status == "requires_action" else None,
-        failure_code=payment.failure_code if payment.status == "failed" else None,
-        failure_message=_failure_text(payment, decline) if payment.status == "failed" else None,
+        payment_intent_client_secret=(
+            client_secret if payment.status == "requires_action" and not details_refused else None
+        ),
+        failure_code=failure_code,
+        failure_message=failure_message,
         created_at=payment.created_at,
     )
 
