@@ -15,12 +15,13 @@ from sqlalchemy.orm import Session
 
 from services.api.rate_limit import login_limiter
 from shared.actor import Actor
-from shared.auth.service import api_key_refused, resolve_bearer
+from shared.auth.service import resolve_bearer
 from shared.db.engine import session_scope
 from shared.errors import Forbidden, Unauthenticated
 from shared.logging import get_logger
 from shared.tasks.enqueue import flush_after_commit
 from shared.users.models import ROLES
+from shared.users.service import api_key_refused
 
 log = get_logger(__name__)
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/v1/auth/token", auto_error=False)

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 from shared.accounts.models import AccountToken
 from shared.actor import SYSTEM, Actor
 from shared.audit.service import record
-from shared.auth.service import find_user_by_email
 from shared.clients.models import Client
 from shared.clients.repository import ClientRepository
 from shared.config import app_settings
@@ -31,7 +30,7 @@ from shared.outbox import service as outbox
 from shared.security.passwords import hash_password
 from shared.security.tokens import INVITE_TOKEN_PREFIX, RESET_TOKEN_PREFIX, new_account_token, token_digest
 from shared.users.models import User
-from shared.users.repository import UserRepository
+from shared.users.repository import UserRepository, find_user_by_email
 from shared.users.service import add_user, check_password_strength
 
 log = get_logger(__name__)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
 
 from sqlalchemy import bindparam, delete, false, func, literal_column, select
 from sqlalchemy.orm import Session
@@ -11,33 +10,14 @@ from sqlalchemy.orm import Session
 from shared.actor import Actor
 from shared.audit.service import record
 from shared.config import app_settings
-from shared.errors import Forbidden
 from shared.groups.models import Group
 from shared.logging import get_logger
 from shared.security.passwords import verify_password
 from shared.security.tokens import ACCESS_TOKEN_PREFIX, API_KEY_PREFIX, new_access_token, token_digest
 from shared.users.models import STAFF_ROLES, AccessToken, ApiKey, User
+from shared.users.repository import find_user_by_email
 
 log = get_logger(__name__)
-
-
-class SignInAttempts(Protocol):
-    """The login limiter, as domain code sees it: every check of a password or a one-time code,
-    at sign-in or later (changing a password, enrolling TOTP), counts against the same account."""
-
-    def check(self, account: str) -> None:
-        """Count this attempt as a failure in one atomic step, or raise (429) when the account or the
-        caller's address has failed too often already — so a parallel burst cannot get past the limit."""
-
-    def failed(self, account: str) -> None:
-        """The attempt failed: it stays counted (nothing more to do; said for the reader)."""
-
-    def succeeded(self, account: str) -> None:
-        """The attempt was right after all: give back the place `check` took."""
-
-
-def find_user_by_email(session: Session, email: str) -> User | None:
-    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
 def authenticate_password(session: Session, email: str, password: str) -> User | None:
@@ -64,15 +44,6 @@ def totp_enrollment_required(session: Session, user: User) -> bool:
     if user.role not in STAFF_ROLES or user.totp_enabled or user.group_id is None:
         return False
     return bool(session.scalar(select(Group.require_staff_totp).where(Group.id == user.group_id)))
-
-
-def api_key_refused() -> Forbidden:
-    """What a person may do and a practice's API key may not: anything that makes or changes who can
-    sign in (users, roles, keys, second factors, the practice's TOTP rule), and signing out."""
-    return Forbidden(
-        "An API key may not do this: sign in as a staff member. (To stop a key, revoke it: DELETE /v1/api-keys/{id}.)",
-        code="api_key_forbidden",
-    )
 
 
 def log_out(session: Session, actor: Actor) -> None:

@@ -23,10 +23,10 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from shared.actor import Actor
 from shared.audit.service import record
-from shared.auth.service import SignInAttempts
 from shared.errors import Conflict, ValidationFailed
 from shared.groups.repository import GroupRepository
 from shared.logging import get_logger
+from shared.security.attempts import SignInAttempts
 from shared.security.passwords import verify_password
 from shared.security.secrets import decrypt_secret, encrypt_secret
 from shared.users.models import User

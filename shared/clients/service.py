@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 
 from shared.actor import Actor
 from shared.audit.service import record
-from shared.auth.service import find_user_by_email
 from shared.clients.models import Client
 from shared.clients.repository import ClientRepository
 from shared.clients.schemas import ClientCreate, ClientPatch, PortalAccessIn
@@ -16,7 +15,7 @@ from shared.errors import Conflict
 from shared.logging import get_logger
 from shared.security.passwords import hash_password
 from shared.users.models import User
-from shared.users.repository import UserRepository
+from shared.users.repository import UserRepository, find_user_by_email
 from shared.users.service import add_user, check_password_strength
 
 log = get_logger(__name__)

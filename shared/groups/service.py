@@ -6,7 +6,6 @@ from sqlalchemy.orm import Session
 
 from shared.actor import Actor
 from shared.audit.service import record
-from shared.auth.service import api_key_refused, find_user_by_email
 from shared.errors import Conflict, ValidationFailed
 from shared.groups.logo import check_logo
 from shared.groups.models import Group, InvoiceSequence
@@ -14,6 +13,7 @@ from shared.groups.repository import GroupRepository
 from shared.groups.schemas import CLEARABLE_FIELDS, GroupCreate, LogoOut, SettingsOut, SettingsPatch
 from shared.security.passwords import hash_password
 from shared.users.models import User
+from shared.users.repository import find_user_by_email
 
 # Stripe offers ACH Direct Debit (us_bank_account) for USD payments only.
 ACH_CURRENCY = "USD"
@@ -65,6 +65,8 @@ def update_settings(session: Session, actor: Actor, data: SettingsPatch) -> Grou
         if value is not None or field in CLEARABLE_FIELDS
     }
     if "require_staff_totp" in changes and actor.api_key_id is not None:
+        from shared.users.service import api_key_refused
+
         raise api_key_refused()
     group = GroupRepository.from_session(session).get_for_update(actor.group_id)
     if "address_lines" in changes and changes["address_lines"] is None:

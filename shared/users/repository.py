@@ -2,7 +2,8 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import Select, delete, select
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import Session
 
 from shared.db.ids import parse_id
 from shared.db.repository import PracticeRepository
@@ -73,3 +74,8 @@ class ApiKeyRepository(PracticeRepository[ApiKey]):
         """The group's keys a user created, newest first (they belong to the practice, not to the user)."""
         stmt = self.list_stmt(group_id).where(ApiKey.created_by_user_id == user_id)
         return list(self.session.scalars(stmt.order_by(ApiKey.created_at.desc(), ApiKey.id.desc())))
+
+
+# Across practices on purpose: an email address signs in to one account, whichever practice it is in.
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))

@@ -12,19 +12,28 @@ from sqlalchemy.orm import Session
 
 from shared.actor import SYSTEM, Actor
 from shared.audit.service import record
-from shared.auth.service import SignInAttempts, find_user_by_email
 from shared.errors import Conflict, Forbidden, ValidationFailed
 from shared.groups.repository import GroupRepository
 from shared.logging import get_logger
+from shared.security.attempts import SignInAttempts
 from shared.security.passwords import MIN_PASSWORD_LENGTH, hash_password, password_weakness, verify_password
 from shared.security.tokens import new_api_key, token_digest
 from shared.text import Email
 from shared.users.models import ApiKey, User
-from shared.users.repository import ApiKeyRepository, UserRepository
+from shared.users.repository import ApiKeyRepository, UserRepository, find_user_by_email
 from shared.users.schemas import ApiKeyCreate, PasswordChange, StaffUserCreate, StaffUserPatch
 
 log = get_logger(__name__)
 _EMAIL = TypeAdapter(Email)
+
+
+def api_key_refused() -> Forbidden:
+    """What a person may do and a practice's API key may not: anything that makes or changes who can
+    sign in (users, roles, keys, second factors, the practice's TOTP rule), and signing out."""
+    return Forbidden(
+        "An API key may not do this: sign in as a staff member. (To stop a key, revoke it: DELETE /v1/api-keys/{id}.)",
+        code="api_key_forbidden",
+    )
 
 
 def check_password_strength(password: str, param: str = "password", *, user_inputs: Sequence[str] = ()) -> None:

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import httpx
 
-from shared.auth.service import find_user_by_email
 from shared.db.engine import session_scope
 from shared.groups.models import Group, InvoiceSequence
 from shared.security.secrets import encrypt_secret
+from shared.users.repository import find_user_by_email
 from tests.factories.users import STAFF_PASSWORD, auth, issue_token, make_staff_user, operator_token, signed_in
 from tests.stripe_events import new_webhook_secret
 

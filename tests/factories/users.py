@@ -11,10 +11,11 @@ from functools import lru_cache
 
 import httpx
 
-from shared.auth.service import find_user_by_email, issue_access_token
+from shared.auth.service import issue_access_token
 from shared.db.engine import session_scope
 from shared.security.passwords import hash_password
 from shared.users.models import User
+from shared.users.repository import find_user_by_email
 from shared.users.service import create_operator
 
 OPERATOR_EMAIL = "ops@example.com"

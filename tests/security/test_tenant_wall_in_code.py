@@ -42,7 +42,7 @@ CROSS_PRACTICE = {
 BY_SECRET = {
     "shared/accounts/service.py::_take": "an emailed link's token digest",
     "shared/accounts/service.py::_end_unused": "the links of the account the token named",
-    "shared/auth/service.py::find_user_by_email": "signing in: the login's email",
+    "shared/users/repository.py::find_user_by_email": "signing in: the login's email",
     "shared/auth/totp.py::accept_code": "the signed-in user's own row",
     "shared/auth/totp.py::_me": "the signed-in user's own row",
     "shared/users/service.py::change_password": "the signed-in user's own row",
