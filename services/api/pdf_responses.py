@@ -6,8 +6,9 @@ from __future__ import annotations
 from fastapi import Request, Response
 
 from shared.invoicing.documents import receipt_filename
-from shared.invoicing.models import Invoice, InvoicePdf
+from shared.invoicing.models import InvoicePdf
 from shared.invoicing.pdf import RenderedPdf
+from shared.ledger.invoices import Invoice
 
 PDF_RESPONSES = {200: {"content": {"application/pdf": {}}, "description": "The invoice as a PDF."}}
 RECEIPT_RESPONSES = {

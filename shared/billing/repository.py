@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from shared.billing.models import BillingRate, Service, ServicePayment
 from shared.db.repository import PracticeRepository
 from shared.groups.models import Group
-from shared.invoicing.models import Invoice
+from shared.ledger.invoices import Invoice
 
 
 def group_currency(session: Session, group_id: uuid.UUID) -> str:

@@ -6,9 +6,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from shared.billing.fields import Cents, IsoDate, PositiveCents
 from shared.billing.models import BillingRate, Service, client_part_cents
 from shared.clients.schemas import ExternalId
+from shared.fields import Cents, IsoDate, PositiveCents
 from shared.text import Name, text
 
 Description = text(min_length=1, max_length=500)

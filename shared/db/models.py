@@ -7,10 +7,11 @@ from shared.billing.models import BillingRate, Service, ServicePayment
 from shared.clients.models import Client
 from shared.groups.models import Group, InvoiceSequence
 from shared.idempotency.models import IdempotencyRecord
-from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf, InvoicingRun
+from shared.invoicing.models import InvoicePdf, InvoicingRun
+from shared.ledger.invoices import Invoice, InvoiceLine
+from shared.ledger.payments import Dispute, Payment, Refund
 from shared.outbox.models import OutboxMessage
 from shared.paylinks.models import PayLink
-from shared.payments.models import Dispute, Payment, Refund
 from shared.reminders.models import UnsubscribeLink
 from shared.reports.models import LedgerVersion
 from shared.stripe_sync.models import Reconciliation, StripeEvent

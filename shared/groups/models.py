@@ -22,7 +22,7 @@ class Group(IdMixin, TimestampMixin, Base):
     invoice_prefix: Mapped[str] = mapped_column(String(16), default="INV-")
     allow_partial_payments: Mapped[bool] = mapped_column(Boolean, default=False)
     minimum_payment_cents: Mapped[int] = mapped_column(Integer, default=0)
-    # When its invoices are due (shared/invoicing/due.py): due_on_receipt, net_7, net_15, net_30.
+    # When its invoices are due (shared/ledger/due.py): due_on_receipt, net_7, net_15, net_30.
     payment_terms: Mapped[str] = mapped_column(String(16), default="due_on_receipt", server_default="due_on_receipt")
     # Staff without a second factor get a token that can only enrol one (shared/auth/service.py).
     require_staff_totp: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())

@@ -10,7 +10,7 @@ from typing import Annotated
 import iso4217
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, field_validator
 
-from shared.billing.fields import Cents
+from shared.fields import Cents
 from shared.groups.reminder_settings import (
     DEFAULT_QUIET_END_HOUR,
     DEFAULT_QUIET_START_HOUR,

@@ -24,13 +24,14 @@ from shared.config import app_settings
 from shared.errors import Conflict, NotFound
 from shared.groups.models import Group
 from shared.groups.repository import GroupRepository
-from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf
+from shared.invoicing.models import InvoicePdf
 from shared.invoicing.pdf import InvoiceDocument, LineView, PaymentView, RenderedPdf, render_invoice_pdf
 from shared.invoicing.pdf_canvas import PdfImage
 from shared.invoicing.pdf_images import logo_image
 from shared.invoicing.receipt_pdf import ReceiptFacts, render_receipt_pdf
 from shared.invoicing.repository import InvoicingRepository
-from shared.payments.models import Payment
+from shared.ledger.invoices import Invoice, InvoiceLine
+from shared.ledger.payments import Payment
 from shared.payments.repository import PaymentRepository
 
 # What the PDF lists under "Payments received": money that arrived (refunds shown beside it).

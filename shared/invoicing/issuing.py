@@ -31,10 +31,11 @@ from shared.db.base import new_id
 from shared.db.lease import Heartbeat, LeasedJobs, LeaseLost
 from shared.groups.models import Group, InvoiceSequence
 from shared.invoicing.documents import build_document, letterhead_logo
-from shared.invoicing.due import due_date_for
-from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf, InvoicingRun
+from shared.invoicing.models import InvoicePdf, InvoicingRun
 from shared.invoicing.pdf import LineView, render_invoice_pdf
 from shared.invoicing.pdf_fonts import FontsMissing
+from shared.ledger.due import due_date_for
+from shared.ledger.invoices import Invoice, InvoiceLine
 from shared.logging import get_logger
 from shared.outbox.service import IssuedInvoice, invoices_issued
 from shared.tasks.retry import INVOICING_RUN_MAX_TAKES

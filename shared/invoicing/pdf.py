@@ -14,8 +14,8 @@ import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 
-from shared.invoicing.currency import format_money
 from shared.invoicing.pdf_canvas import PdfCanvas, PdfImage
+from shared.ledger.currency import format_money
 
 PAGE_WIDTH, PAGE_HEIGHT = 612.0, 792.0  # US Letter, in points
 MARGIN = 54.0

@@ -16,7 +16,8 @@ from shared.db.arrays import any_id
 from shared.db.pagination import Page, after_cursor, as_dicts
 from shared.db.repository import Repository
 from shared.groups.models import Group
-from shared.invoicing.models import Invoice, InvoiceLine, InvoicePdf, InvoicingRun
+from shared.invoicing.models import InvoicePdf, InvoicingRun
+from shared.ledger.invoices import Invoice, InvoiceLine
 
 
 @dataclass(frozen=True)

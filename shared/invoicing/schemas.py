@@ -9,7 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.alerts.schemas import AlertOut
-from shared.billing.fields import IsoDate
+from shared.fields import IsoDate
 from shared.payments.schemas import DisputeOut, PaymentOut
 from shared.text import text
 

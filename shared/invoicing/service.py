@@ -22,8 +22,7 @@ from shared.db.ids import parse_id
 from shared.db.pagination import Page, check_limit, columns_for, paginate_rows, parse_cursor
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.groups.models import Group
-from shared.invoicing.due import MAX_DAYS_TO_PAY, due_date_for, is_overdue, overdue_column, practice_today_of
-from shared.invoicing.models import Invoice, InvoicingRun
+from shared.invoicing.models import InvoicingRun
 from shared.invoicing.repository import InvoicingRepository
 from shared.invoicing.schemas import (
     MAX_INVOICE_CENTS,
@@ -35,7 +34,9 @@ from shared.invoicing.schemas import (
     RunCreate,
     RunOut,
 )
-from shared.payments.ledger import lock_invoice, recompute_invoice
+from shared.ledger.balances import lock_invoice, recompute_invoice
+from shared.ledger.due import MAX_DAYS_TO_PAY, due_date_for, is_overdue, overdue_column, practice_today_of
+from shared.ledger.invoices import Invoice
 from shared.payments.repository import PaymentRepository
 from shared.payments.schemas import DisputeOut
 from shared.payments.service import close_unconfirmed_card_payments, payment_views

@@ -28,11 +28,11 @@ from sqlalchemy.exc import DBAPIError
 
 from shared.config import smtp_settings
 from shared.jobs import transaction
+from shared.jobs.attachments import attachments_for
 from shared.logging import get_logger
 from shared.outbox import repository
-from shared.outbox.attachments import Attachment, attachments_for
 from shared.outbox.models import OutboxMessage
-from shared.outbox.rendering import build_email
+from shared.outbox.rendering import Attachment, build_email
 from shared.outbox.schemas import ACCOUNT_KINDS
 from shared.outbox.service import BATCH_SIZE
 from shared.outbox.transport import AddressRefused, SmtpConnection, SmtpUnavailable

@@ -30,8 +30,8 @@ from shared.alerts.service import raise_alert
 from shared.errors import ClinicpayError
 from shared.jobs import transaction
 from shared.logging import get_logger
+from shared.payments.stripe_events import apply_event, preload
 from shared.stripe_sync.batching import EVENTS_PER_MESSAGE, in_messages
-from shared.stripe_sync.handlers import apply_event, preload
 from shared.stripe_sync.inbox_repository import InboxRepository
 from shared.tasks import names
 from shared.tasks.enqueue import send_tasks

@@ -39,11 +39,11 @@ from shared.audit.service import record
 from shared.db.lease import Heartbeat, LeasedJobs, LeaseLost, advisory_lock
 from shared.errors import Conflict
 from shared.groups.models import Group
-from shared.invoicing.currency import format_money
 from shared.jobs import inbox, transaction
+from shared.ledger.balances import lock_invoice
+from shared.ledger.currency import format_money
 from shared.logging import get_logger
 from shared.payments.card import apply_payment_intent, find_card_payment
-from shared.payments.ledger import lock_invoice
 from shared.payments.portal_repository import PortalPaymentRepository
 from shared.stripe_sync.connection import handled_event_types
 from shared.stripe_sync.gateway import StripeGateway, StripeUnavailable

@@ -14,12 +14,21 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from shared.config import smtp_settings
-from shared.outbox.attachments import Attachment
 from shared.outbox.models import OutboxMessage
 from shared.outbox.schemas import ALLOWED_FACTS, SUBJECTS
 from shared.security.secrets import decrypt_secret
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file an email carries (shared/jobs/attachments.py draws them)."""
+
+    filename: str
+    content: bytes
+    maintype: str = "application"
+    subtype: str = "pdf"
 
 
 @lru_cache
@@ -65,7 +74,7 @@ def build_email(
 ) -> EmailMessage:
     """`sent_facts`: what is known only as the message is sent and never stored with the row (a pay
     link minted for this send, shared/paylinks/service.py); they replace the row's own. `attachments`:
-    files drawn for this send (a receipt's PDF, shared/outbox/attachments.py)."""
+    files drawn for this send (a receipt's PDF, shared/jobs/attachments.py)."""
     rendered = render(row.kind, row.facts | (sent_facts or {}))
     message = EmailMessage()
     message["Subject"] = rendered.subject

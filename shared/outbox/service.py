@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from shared.clients.models import Client
 from shared.config import app_settings, smtp_settings
 from shared.groups.models import Group
-from shared.invoicing.currency import format_money
+from shared.ledger.currency import format_money
 from shared.logging import get_logger
 from shared.outbox.repository import OutboxRepository
 from shared.outbox.schemas import build_facts
@@ -291,7 +291,7 @@ def alert_raised(
     data: dict[str, Any] | None,
 ) -> None:
     """A staff alert: each active admin and biller of the practice gets an email."""
-    from shared.invoicing.models import Invoice
+    from shared.ledger.invoices import Invoice
     from shared.users.models import STAFF_ROLES, User
 
     if kind == "email_undeliverable" and (data or {}).get("message_kind") == "staff_alert":

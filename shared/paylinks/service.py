@@ -30,7 +30,7 @@ from shared.audit.service import record
 from shared.config import app_settings
 from shared.errors import Gone, NotFound
 from shared.groups.models import Group
-from shared.invoicing.models import Invoice
+from shared.ledger.invoices import Invoice
 from shared.logging import get_logger
 from shared.outbox import service as outbox
 from shared.paylinks.models import PayLink

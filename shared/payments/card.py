@@ -30,14 +30,14 @@ from sqlalchemy.orm import Session
 from shared.actor import SYSTEM
 from shared.alerts.service import raise_alert
 from shared.audit.service import record
-from shared.invoicing.currency import format_money
-from shared.invoicing.due import practice_today_of
-from shared.invoicing.models import Invoice
+from shared.ledger.balances import ledger_totals, lock_invoice, recompute_invoice
+from shared.ledger.currency import format_money
+from shared.ledger.due import practice_today_of
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Payment
+from shared.ledger.stripe_repository import StripeLedgerRepository
 from shared.logging import get_logger
 from shared.outbox.service import payment_changed
-from shared.payments.ledger import ledger_totals, lock_invoice, recompute_invoice
-from shared.payments.models import Payment
-from shared.payments.stripe_repository import StripeLedgerRepository
 from shared.stripe_sync.shapes import PaymentIntentData
 
 log = get_logger(__name__)

@@ -9,7 +9,7 @@ Two kinds of facts, handled differently:
 
 A dispute that reaches a status where Stripe waits for the practice's evidence (needs_response,
 warning_needs_response, appeal_needs_response) raises a staff alert with the due date, once per
-dispute and status. The status sets come from the pinned SDK (shared.payments.dispute_statuses).
+dispute and status. The status sets come from the pinned SDK (shared.ledger.dispute_statuses).
 """
 
 from __future__ import annotations
@@ -24,15 +24,15 @@ from sqlalchemy.orm import Session
 from shared.actor import SYSTEM
 from shared.alerts.service import raise_alert
 from shared.audit.service import record
-from shared.invoicing.currency import format_money
-from shared.invoicing.models import Invoice
+from shared.ledger.balances import lock_invoice, recompute_invoice
+from shared.ledger.currency import format_money
+from shared.ledger.dispute_statuses import CLOSED_DISPUTE_STATUSES, NEEDS_RESPONSE_STATUSES
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Dispute, Payment
+from shared.ledger.stripe_repository import StripeLedgerRepository
 from shared.logging import get_logger
 from shared.payments.card import owning_payment_id
-from shared.payments.dispute_statuses import CLOSED_DISPUTE_STATUSES, NEEDS_RESPONSE_STATUSES
-from shared.payments.ledger import lock_invoice, recompute_invoice
-from shared.payments.models import Dispute, Payment
 from shared.payments.refunds import MalformedObject
-from shared.payments.stripe_repository import StripeLedgerRepository
 
 log = get_logger(__name__)
 

@@ -39,11 +39,11 @@ from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.groups.models import Group
 from shared.groups.repository import GroupRepository
 from shared.groups.service import ACH_CURRENCY
-from shared.invoicing.models import Invoice
+from shared.ledger.balances import lock_invoice
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Payment
 from shared.logging import get_logger
 from shared.payments.card import apply_payment_intent
-from shared.payments.ledger import lock_invoice
-from shared.payments.models import Payment
 from shared.payments.portal_repository import PortalPaymentRepository
 from shared.payments.portal_schemas import CardPaymentStarted, CardPaymentState
 from shared.stripe_sync.gateway import StripeGateway, StripeUnavailable, js_url_for

@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from shared.clients.models import Client
 from shared.db.repository import Repository
-from shared.invoicing.models import Invoice
-from shared.payments.models import Payment
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Payment
 
 OPEN_CARD_STATUSES = ("pending", "requires_action", "processing")
 

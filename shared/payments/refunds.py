@@ -1,6 +1,6 @@
 """Card refunds as Stripe reports them: one Refund row per Stripe refund, upserted by its id.
 
-Only succeeded refunds count in the ledger (shared.payments.ledger); a refund's status
+Only succeeded refunds count in the ledger (shared.ledger.balances); a refund's status
 moves forward only (pending → succeeded → failed, or → canceled), so an old snapshot
 arriving after a newer one changes nothing.
 
@@ -26,14 +26,14 @@ from shared.actor import SYSTEM
 from shared.alerts.service import raise_alert
 from shared.audit.service import record
 from shared.errors import ValidationFailed
-from shared.invoicing.currency import format_money
-from shared.invoicing.models import Invoice
+from shared.ledger.balances import lock_invoice, recompute_invoice
+from shared.ledger.currency import format_money
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Payment, Refund
+from shared.ledger.stripe_repository import StripeLedgerRepository
 from shared.logging import get_logger
 from shared.outbox.service import refund_changed
 from shared.payments.card import find_card_payment, owning_payment_id
-from shared.payments.ledger import lock_invoice, recompute_invoice
-from shared.payments.models import Payment, Refund
-from shared.payments.stripe_repository import StripeLedgerRepository
 
 log = get_logger(__name__)
 

@@ -9,10 +9,10 @@ from sqlalchemy import Select, and_, or_, select
 
 from shared.db.arrays import any_id
 from shared.db.repository import PracticeRepository
-from shared.invoicing.models import Invoice
+from shared.ledger.balances import lock_invoice
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Dispute, Payment, Refund
 from shared.payments.card import CONFIRMED_IN_FLIGHT
-from shared.payments.ledger import lock_invoice
-from shared.payments.models import Dispute, Payment, Refund
 
 
 class PaymentRepository(PracticeRepository[Payment]):

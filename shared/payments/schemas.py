@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from shared.billing.fields import IsoDate, PositiveCents
+from shared.fields import IsoDate, PositiveCents
 from shared.text import text_rules
 
 ManualMethod = Literal["insurance", "cash", "check", "external"]

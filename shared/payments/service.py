@@ -32,12 +32,12 @@ from shared.db.arrays import any_id, parse_ids
 from shared.db.ids import parse_id
 from shared.errors import Conflict, NotFound, ValidationFailed
 from shared.groups.repository import GroupRepository
-from shared.invoicing.models import Invoice
+from shared.ledger.balances import lock_invoice, recompute_invoice
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Payment, Refund
 from shared.logging import get_logger
 from shared.outbox.service import payment_changed
 from shared.payments.card import apply_payment_intent, cancelable_at_stripe
-from shared.payments.ledger import lock_invoice, recompute_invoice
-from shared.payments.models import Payment, Refund
 from shared.payments.repository import PaymentRepository
 from shared.payments.schemas import ManualPaymentCreate, MarkPaidRequest, PaymentOut, RefundOut, ReverseRequest
 from shared.stripe_sync.gateway import StripeGateway

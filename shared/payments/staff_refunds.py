@@ -30,12 +30,12 @@ from shared.actor import SYSTEM, Actor
 from shared.audit.service import record
 from shared.errors import Conflict, ValidationFailed
 from shared.groups.repository import GroupRepository
-from shared.invoicing.currency import format_money
-from shared.invoicing.models import Invoice
+from shared.ledger.balances import lock_invoice, recompute_invoice
+from shared.ledger.currency import format_money
+from shared.ledger.dispute_statuses import OPEN_DISPUTE_STATUSES
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Dispute, Payment, Refund
 from shared.logging import get_logger
-from shared.payments.dispute_statuses import OPEN_DISPUTE_STATUSES
-from shared.payments.ledger import lock_invoice, recompute_invoice
-from shared.payments.models import Dispute, Payment, Refund
 from shared.payments.refunds import RefundSnapshot, apply_refund
 from shared.payments.repository import PaymentRepository
 from shared.stripe_sync.gateway import StripeGateway

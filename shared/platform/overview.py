@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 
 from shared.clients.models import Client
 from shared.groups.models import Group
-from shared.invoicing.due import OWING_STATUSES
-from shared.invoicing.models import Invoice, InvoicingRun
+from shared.invoicing.models import InvoicingRun
+from shared.ledger.due import OWING_STATUSES
+from shared.ledger.invoices import Invoice
 from shared.outbox.models import OutboxMessage
 from shared.stripe_sync.models import Reconciliation, StripeEvent
 from shared.users.models import User

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 
 from shared.db.repository import Repository
-from shared.invoicing.models import Invoice
+from shared.ledger.invoices import Invoice
 
 UNPAID_STATUSES = ("open", "partially_paid")
 

@@ -12,10 +12,10 @@ from shared.db.pagination import Page, columns_for, paginate_rows
 from shared.errors import Forbidden
 from shared.groups.models import Group
 from shared.invoicing import service as invoicing
-from shared.invoicing.due import is_overdue, overdue_column, practice_today_of
-from shared.invoicing.models import Invoice
 from shared.invoicing.repository import InvoicingRepository
 from shared.invoicing.schemas import InvoiceLineOut
+from shared.ledger.due import is_overdue, overdue_column, practice_today_of
+from shared.ledger.invoices import Invoice
 from shared.payments.repository import PaymentRepository
 from shared.portal.repository import PortalRepository
 from shared.portal.schemas import PortalInvoiceDetailOut, PortalInvoiceOut, PortalPaymentOut, PortalSummaryOut

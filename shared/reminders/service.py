@@ -33,8 +33,8 @@ from shared.clients.models import Client
 from shared.config import app_settings
 from shared.errors import NotFound
 from shared.groups.models import Group
-from shared.invoicing.due import OWING_STATUSES, practice_today
-from shared.invoicing.models import Invoice
+from shared.ledger.due import OWING_STATUSES, practice_today
+from shared.ledger.invoices import Invoice
 from shared.logging import get_logger
 from shared.outbox import service as outbox
 from shared.outbox.models import OutboxMessage

@@ -1,6 +1,6 @@
 """A/R aging: each client's open balance by how long it has been past due, as of the practice's today.
 
-The buckets are days past the invoice's due date (shared/invoicing/due.py): `current` (not yet
+The buckets are days past the invoice's due date (shared/ledger/due.py): `current` (not yet
 due, or due today), 1–30, 31–60, 61–90 and over 90. The figures are the invoices' own balances, so
 the report's total is, to the cent, what the ledger says is owed (the sum of `balance_cents` of the
 practice's open and partly paid invoices). One grouped query reads only the open invoices — the
@@ -25,9 +25,9 @@ from sqlalchemy.orm import Session
 from shared.actor import Actor
 from shared.clients.models import Client
 from shared.groups.models import Group
-from shared.invoicing.currency import minor_unit_exponent
-from shared.invoicing.due import OWING_STATUSES, practice_today
-from shared.invoicing.models import Invoice
+from shared.ledger.currency import minor_unit_exponent
+from shared.ledger.due import OWING_STATUSES, practice_today
+from shared.ledger.invoices import Invoice
 from shared.reports.cache import cached, ledger_state
 
 BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")

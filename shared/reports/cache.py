@@ -32,7 +32,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.groups.models import Group
-from shared.invoicing.due import practice_today
+from shared.ledger.due import practice_today
 from shared.logging import get_logger
 from shared.redis_client import redis_client
 from shared.reports.models import LedgerVersion

@@ -16,9 +16,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from shared.invoicing.due import OWING_STATUSES
-from shared.invoicing.models import Invoice
-from shared.payments.models import Payment
+from shared.ledger.due import OWING_STATUSES
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Payment
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,8 @@ from sqlalchemy.orm import Session
 from shared.actor import Actor
 from shared.errors import ValidationFailed
 from shared.groups.models import Group
-from shared.invoicing.due import practice_today
-from shared.payments.models import Payment, Refund
+from shared.ledger.due import practice_today
+from shared.ledger.payments import Payment, Refund
 from shared.reports.aging import csv_amount
 from shared.reports.cache import cached, ledger_state
 

@@ -19,11 +19,11 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from shared.audit.models import AuditEvent
-from shared.invoicing.currency import format_money
-from shared.invoicing.models import Invoice
+from shared.ledger.currency import format_money
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Dispute, Payment, Refund
 from shared.outbox.models import OutboxMessage
 from shared.outbox.service import format_day
-from shared.payments.models import Dispute, Payment, Refund
 from shared.users.models import ApiKey, User
 
 # An invoice gathers a few dozen entries in a busy life; this bounds what one answer carries.

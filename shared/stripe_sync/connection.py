@@ -41,8 +41,8 @@ from shared.groups.repository import GroupRepository
 from shared.logging import get_logger
 from shared.security.secrets import decrypt_secret, encrypt_secret
 from shared.stripe_sync.api_version import pinned_api_version as pinned_api_version  # re-exported: its old home
+from shared.stripe_sync.event_types import HANDLED_EVENT_TYPES
 from shared.stripe_sync.gateway import StripeGateway, StripeUnavailable, api_base_for, default_api_base
-from shared.stripe_sync.handlers import HANDLERS
 from shared.stripe_sync.schemas import ConnectionProblemOut, StripeConnectionIn, StripeConnectionOut
 
 log = get_logger(__name__)
@@ -66,8 +66,8 @@ def webhook_url(group_id: object) -> str:
 
 
 def handled_event_types() -> list[str]:
-    """Exactly the event types the worker applies (shared.stripe_sync.handlers.HANDLERS)."""
-    return sorted(HANDLERS)
+    """Exactly the event types the worker applies (shared/payments/stripe_events.py `HANDLERS`)."""
+    return sorted(HANDLED_EVENT_TYPES)
 
 
 def portal_domain() -> str:

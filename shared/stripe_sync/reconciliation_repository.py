@@ -12,7 +12,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 
 from shared.db.repository import PracticeRepository
 from shared.groups.models import Group
-from shared.payments.models import Payment
+from shared.ledger.payments import Payment
 from shared.stripe_sync.models import Reconciliation, StripeEvent
 
 UNFINISHED = ("queued", "running")

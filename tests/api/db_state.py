@@ -12,7 +12,8 @@ from sqlalchemy import func, select, update
 
 from shared.billing.models import Service
 from shared.db.engine import session_scope
-from shared.invoicing.models import Invoice, InvoicingRun
+from shared.invoicing.models import InvoicingRun
+from shared.ledger.invoices import Invoice
 
 
 def put_on_invoice(group_id: str, service_ids: list[str], status: str = "open") -> str:

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 from shared.db.engine import session_scope
-from shared.invoicing.due import practice_today
-from shared.invoicing.models import Invoice
+from shared.ledger.due import practice_today
+from shared.ledger.invoices import Invoice
 from tests.factories import auth, make_client_login, make_client_via_api, make_practice_via_api
 
 

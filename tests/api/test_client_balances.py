@@ -9,7 +9,7 @@ import uuid
 from sqlalchemy import update
 
 from shared.db.engine import session_scope
-from shared.invoicing.models import Invoice
+from shared.ledger.invoices import Invoice
 from tests.factories import make_client_via_api, make_invoice, make_practice_via_api
 
 

@@ -11,9 +11,9 @@ import uuid
 from sqlalchemy import update
 
 from shared.db.engine import session_scope
-from shared.invoicing.due import practice_today
+from shared.ledger.due import practice_today
+from shared.ledger.payments import Payment, Refund
 from shared.payments.card import apply_payment_intent
-from shared.payments.models import Payment, Refund
 from tests.factories import (
     make_card_payment,
     make_client_login,

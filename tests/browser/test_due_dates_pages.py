@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from shared.db.engine import session_scope
-from shared.invoicing.models import Invoice
+from shared.ledger.invoices import Invoice
 from tests.browser.portal import invoice_services, row_of, sign_in
 from tests.factories import (
     CLIENT_PASSWORD,

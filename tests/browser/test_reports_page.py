@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-from shared.invoicing.due import practice_today
+from shared.ledger.due import practice_today
 from tests.api.test_aging_report import _invoice
 from tests.browser.portal import sign_in
 from tests.factories import (

@@ -11,9 +11,9 @@ import pytest
 from playwright.sync_api import expect
 
 from shared.db.engine import session_scope
-from shared.invoicing.models import Invoice
-from shared.payments.ledger import recompute_invoice
-from shared.payments.models import Payment
+from shared.ledger.balances import recompute_invoice
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Payment
 from tests.browser.portal import sign_in, toast
 from tests.factories import (
     CLIENT_PASSWORD,

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 
 from shared.db.engine import session_scope
 from shared.groups.models import Group, InvoiceSequence
-from shared.invoicing.models import Invoice, InvoiceLine, InvoicingRun
+from shared.invoicing.models import InvoicingRun
+from shared.ledger.invoices import Invoice, InvoiceLine
 from tests.conftest import poll_until
 from tests.factories.practices import PracticeRow
 

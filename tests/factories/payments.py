@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 import shared.db.models  # noqa: F401 — every mapper, so relationships resolve
 from shared.db.engine import session_scope
-from shared.invoicing.models import Invoice
-from shared.payments.ledger import recompute_invoice
-from shared.payments.models import Dispute, Payment, Refund
+from shared.ledger.balances import recompute_invoice
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Dispute, Payment, Refund
 from tests.factories.clients import make_client
 from tests.factories.invoices import make_invoice
 from tests.factories.practices import PracticeRow

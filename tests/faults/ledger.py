@@ -20,8 +20,8 @@ from shared.audit.models import AuditEvent
 from shared.clients.models import Client
 from shared.db.engine import session_scope
 from shared.groups.models import InvoiceSequence
-from shared.invoicing.models import Invoice
-from shared.payments.models import Payment, Refund
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Payment, Refund
 from shared.stripe_sync.models import StripeEvent
 from tests.stripe_events import payment_intent
 

@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from shared.db.engine import session_scope
-from shared.payments.models import Refund
+from shared.ledger.payments import Refund
 from shared.stripe_sync.models import StripeEvent
 from tests.conftest import poll_until
 from tests.factories import card_payments_of, make_invoice, make_paying_client

@@ -16,7 +16,8 @@ from sqlalchemy import func, select
 
 from shared.billing.models import Service
 from shared.db.engine import session_scope
-from shared.invoicing.models import Invoice, InvoicingRun
+from shared.invoicing.models import InvoicingRun
+from shared.ledger.invoices import Invoice
 from tests import factories as b
 from tests.conftest import poll_until
 from tests.factories import make_practice

@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from shared.db.engine import session_scope
-from shared.invoicing.due import days_overdue, due_date_for, is_overdue, practice_today
-from shared.invoicing.models import Invoice
+from shared.ledger.due import days_overdue, due_date_for, is_overdue, practice_today
+from shared.ledger.invoices import Invoice
 from tests import factories as b
 from tests.factories import pdf_text
 

@@ -7,7 +7,7 @@ import uuid
 import pytest
 
 from shared.db.engine import session_scope
-from shared.payments.models import Payment
+from shared.ledger.payments import Payment
 from tests import factories as b
 from tests.factories import pdf_text
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import uuid
 
 from shared.db.engine import session_scope
+from shared.ledger.payments import Refund
 from shared.payments.card import apply_payment_intent
-from shared.payments.models import Refund
 from tests.factories import (
     auth,
     make_card_payment,

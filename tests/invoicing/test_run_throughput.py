@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from shared.billing.models import Service
 from shared.db.engine import session_scope
-from shared.invoicing.models import Invoice
+from shared.ledger.invoices import Invoice
 from tests import factories as b
 
 

@@ -15,8 +15,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from shared.config import clear_settings_cache
-from shared.jobs import delivery
-from shared.outbox import attachments
+from shared.jobs import attachments, delivery
 from shared.outbox.models import OutboxMessage
 from shared.outbox.service import new_message_id
 from tests.conftest import poll_until

@@ -200,7 +200,7 @@ def test_a_paid_or_void_invoice_shows_so_and_cannot_be_paid(http, localstripe):
 
 
 def test_a_link_stops_working_when_its_invoice_is_no_longer_its_clients(http, localstripe):
-    from shared.invoicing.models import Invoice
+    from shared.ledger.invoices import Invoice
 
     paying = make_paying_client(http, localstripe.url)
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id)

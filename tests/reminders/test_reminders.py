@@ -14,7 +14,7 @@ from sqlalchemy import update
 
 from shared.config import app_settings
 from shared.db.engine import session_scope
-from shared.invoicing.models import Invoice
+from shared.ledger.invoices import Invoice
 from shared.outbox.models import OutboxMessage
 from shared.outbox.schemas import ALLOWED_FACTS
 from shared.tasks import names

@@ -50,9 +50,9 @@ BY_SECRET = {
     "shared/paylinks/service.py::request_fresh_link": "the invoice of the pay link found by its token's digest",
     "shared/reminders/service.py::find": "an unsubscribe token's digest",
     "shared/payments/portal_repository.py::payment_by_confirmation_token": "Stripe's ConfirmationToken id",
-    "shared/payments/stripe_repository.py::payment_by_intent": "a Stripe id, from an event of the practice's account",
-    "shared/payments/stripe_repository.py::refund_by_stripe_id": "a Stripe id, from an event of the practice's account",
-    "shared/payments/stripe_repository.py::dispute_by_stripe_id": "a Stripe id, from an event of the practice's account",
+    "shared/ledger/stripe_repository.py::payment_by_intent": "a Stripe id, from an event of the practice's account",
+    "shared/ledger/stripe_repository.py::refund_by_stripe_id": "a Stripe id, from an event of the practice's account",
+    "shared/ledger/stripe_repository.py::dispute_by_stripe_id": "a Stripe id, from an event of the practice's account",
 }
 
 UNDER_A_SCOPED_PARENT = {
@@ -68,7 +68,7 @@ UNDER_A_SCOPED_PARENT = {
     "shared/invoicing/repository.py::release_services_of_invoice": "an invoice's services",
     "shared/invoicing/repository.py::invoice_ids_of_run": "a run's invoices",
     "shared/outbox/service.py::_client_of": "an invoice's client",
-    "shared/payments/ledger.py::_totals_statement": "an invoice's payments, refunds and disputes",
+    "shared/ledger/balances.py::_totals_statement": "an invoice's payments, refunds and disputes",
     "shared/payments/portal_card.py::_refuse_canceled": "the payment's invoice",
     "shared/payments/portal_card.py::prepare_payment_intent": "the payment's invoice",
     "shared/payments/portal_repository.py::open_card_payments": "an invoice's payments",
@@ -79,8 +79,8 @@ UNDER_A_SCOPED_PARENT = {
     "shared/payments/repository.py::card_payments_in_flight": "an invoice's payments",
     "shared/payments/repository.py::unconfirmed_card_payments": "an invoice's payments",
     "shared/payments/staff_refunds.py::refundable_cents": "a payment's refunds and disputes",
-    "shared/payments/stripe_repository.py::reload_payment": "a payment already read",
-    "shared/payments/stripe_repository.py::refunds_of_payment": "a payment's refunds",
+    "shared/ledger/stripe_repository.py::reload_payment": "a payment already read",
+    "shared/ledger/stripe_repository.py::refunds_of_payment": "a payment's refunds",
     "shared/reports/timeline.py::_actor_names": "the actors of an invoice's audit events",
     "shared/users/repository.py::portal_user_of": "a client's login",
     "shared/users/repository.py::portal_emails": "clients' logins",

@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-from shared.payments.models import Payment
+from shared.ledger.payments import Payment
 from shared.payments.portal_card import DETAILS_REFUSED, state_of
 
 

@@ -16,10 +16,10 @@ import stripe
 from sqlalchemy import select
 
 from shared.db.engine import session_scope
-from shared.invoicing.models import Invoice
 from shared.jobs.refunds import resend_unsent
-from shared.payments.ledger import recompute_invoice
-from shared.payments.models import Dispute, Payment, Refund
+from shared.ledger.balances import recompute_invoice
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Dispute, Payment, Refund
 from shared.stripe_sync.models import StripeEvent
 from tests.conftest import poll_until
 from tests.factories import PayingClient, card_payments_of, make_invoice, make_paying_client

@@ -14,8 +14,8 @@ from sqlalchemy import select
 
 from shared.db.engine import session_scope
 from shared.groups.models import Group
+from shared.payments.stripe_events import HANDLERS
 from shared.security.secrets import decrypt_secret
-from shared.stripe_sync.handlers import HANDLERS
 from shared.stripe_sync.models import StripeEvent
 from tests.conftest import LocalStripe, poll_until
 from tests.factories import give_portal_access, make_client_via_api, make_invoice, make_practice_via_api, new_keys

@@ -68,7 +68,7 @@ def test_found_by_metadata_when_our_row_has_no_intent_yet():
     practice = make_practice(with_webhook_secret=True)
     card = make_invoice_with_card_payment(practice, 5_000, status="pending")
     with session_scope() as session:
-        from shared.payments.models import Payment
+        from shared.ledger.payments import Payment
 
         session.get(Payment, card.payment_id).stripe_payment_intent_id = None
     pi = payment_intent(

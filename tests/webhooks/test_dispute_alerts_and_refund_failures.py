@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from shared.alerts.models import Alert
 from shared.db.engine import session_scope
-from shared.payments.dispute_statuses import (
+from shared.ledger.dispute_statuses import (
     CLOSED_DISPUTE_STATUSES,
     DISPUTE_STATUSES,
     NEEDS_RESPONSE_STATUSES,

@@ -13,8 +13,8 @@ import stripe
 
 from shared.db.engine import session_scope
 from shared.jobs.replay import replay_event
+from shared.ledger.payments import Payment
 from shared.payments.card import apply_payment_intent
-from shared.payments.models import Payment
 from tests.conftest import poll_until
 from tests.factories import make_card_payment, make_invoice, make_paying_client, stored_event, stored_events
 from tests.security.review import record_finding

@@ -4,7 +4,7 @@ however often Stripe reports it."""
 from __future__ import annotations
 
 from shared.db.engine import session_scope
-from shared.invoicing.models import Invoice
+from shared.ledger.invoices import Invoice
 from tests.conftest import poll_until
 from tests.factories import make_invoice_with_card_payment, make_practice, pdf_text
 from tests.outbox.helpers import client_email, outbox_rows

@@ -16,8 +16,8 @@ from shared.actor import Actor
 from shared.invoicing import service
 from shared.invoicing.documents import pdf_of_version
 from shared.invoicing.schemas import InvoiceDetailOut, InvoiceOut, InvoiceStatus, PdfVersionOut
+from shared.ledger.payments import Payment
 from shared.payments import service as payments
-from shared.payments.models import Payment
 from shared.payments.schemas import ManualPaymentCreate, ManualPaymentOut, MarkPaidOut, MarkPaidRequest
 from shared.reports.timeline import TimelineEntry, invoice_timeline
 from shared.text import text

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from services.api.deps import CurrentStaff, SessionDep
 from services.api.idempotent import IdempotencyKey, once
 from services.api.lists import ListOut, PageQuery, list_response
-from shared.billing.fields import IsoDate
+from shared.fields import IsoDate
 from shared.invoicing import service
 from shared.invoicing.schemas import QueueItemOut, RunCreate, RunOut
 from shared.text import text

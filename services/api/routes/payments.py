@@ -15,10 +15,10 @@ from shared.clients.repository import ClientRepository
 from shared.db.ids import parse_id
 from shared.errors import Conflict, NotFound
 from shared.invoicing.documents import render_receipt
-from shared.invoicing.models import Invoice
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Refund
 from shared.logging import get_logger
 from shared.payments import service, staff_refunds
-from shared.payments.models import Refund
 from shared.payments.repository import PaymentRepository
 from shared.payments.schemas import PaymentOut, RefundCreate, RefundOut, ReverseRequest
 from shared.stripe_sync.gateway import StripeUnavailable

@@ -15,7 +15,7 @@ from services.api.pdf_responses import RECEIPT_RESPONSES, receipt_response
 from shared.db.ids import parse_id
 from shared.errors import NotFound
 from shared.invoicing.documents import render_receipt
-from shared.invoicing.models import Invoice
+from shared.ledger.invoices import Invoice
 from shared.payments import portal_card
 from shared.payments.portal_repository import PortalPaymentRepository
 from shared.payments.portal_schemas import CardPaymentConfirm, CardPaymentStart, CardPaymentStarted, CardPaymentState

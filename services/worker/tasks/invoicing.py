@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from shared.invoicing.documents import current_pdf
-from shared.invoicing.models import Invoice
 from shared.jobs import invoicing_runs, transaction
+from shared.ledger.invoices import Invoice
 from shared.tasks import names
 from shared.tasks.decorator import clinicpay_task
 from shared.tasks.retry import DATABASE_UNAVAILABLE, NO_RETRY, PDF_RENDER, TASK

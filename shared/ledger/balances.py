@@ -19,10 +19,10 @@ from sqlalchemy import Select, Uuid, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from shared.errors import NotFound
-from shared.invoicing.models import Invoice
-from shared.payments.dispute_statuses import OPEN_DISPUTE_STATUSES
-from shared.payments.models import Dispute, Payment, Refund
-from shared.payments.stripe_repository import preloaded
+from shared.ledger.dispute_statuses import OPEN_DISPUTE_STATUSES
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Dispute, Payment, Refund
+from shared.ledger.stripe_repository import preloaded
 
 # Stripe's dispute states that still need the practice's attention (OPEN_DISPUTE_STATUSES, from the
 # pinned SDK's declaration) flag the invoice. A closed dispute (won, lost, warning_closed, prevented)

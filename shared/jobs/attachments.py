@@ -1,4 +1,5 @@
-"""The files an email carries: a receipt email carries the receipt as a PDF.
+"""The files an email carries: a receipt email carries the receipt as a PDF. A job's part, not the
+outbox's: drawing a receipt needs invoicing's documents, which sit above the outbox.
 
 Drawn when the message is sent, from the ledger as it stands then (as the portal's receipt
 download is), so it shows any refund made since the row was written. The copy emailed leaves out
@@ -10,24 +11,16 @@ method and refunds, never the invoice's lines.
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
 from shared.invoicing.documents import receipt_filename, render_receipt
-from shared.invoicing.models import Invoice
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Payment, Refund
 from shared.outbox.models import OutboxMessage
-from shared.payments.models import Payment, Refund
+from shared.outbox.rendering import Attachment
 
 RECEIPT_KINDS = frozenset({"payment_receipt", "refund_receipt"})
-
-
-@dataclass(frozen=True)
-class Attachment:
-    filename: str
-    content: bytes
-    maintype: str = "application"
-    subtype: str = "pdf"
 
 
 def _subject_id(row: OutboxMessage) -> uuid.UUID | None:

@@ -16,8 +16,8 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
 from shared.db.repository import Repository
-from shared.invoicing.models import Invoice
-from shared.payments.models import Dispute, Payment, Refund
+from shared.ledger.invoices import Invoice
+from shared.ledger.payments import Dispute, Payment, Refund
 
 _PRELOADED = "stripe_ledger_preloaded"
 

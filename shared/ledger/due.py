@@ -32,7 +32,7 @@ def due_date_for(invoiced_date: date, terms: str) -> date:
 def practice_today_of(session: Session, group_id: uuid.UUID) -> date:
     """Today on the practice's calendar: what "overdue" is measured against, and the day money a
     card or bank debit brought is counted as collected."""
-    return practice_today(session.scalar(select(Group.timezone).where(Group.id == group_id)))
+    return practice_today(session.execute(select(Group.timezone).where(Group.id == group_id)).scalar_one())
 
 
 def practice_today(timezone: str, now: datetime | None = None) -> date:

@@ -25,11 +25,11 @@ from sqlalchemy.orm import Session
 
 from shared.errors import Conflict
 from shared.groups.repository import GroupRepository
+from shared.ledger.stripe_repository import StripeLedgerRepository
 from shared.logging import get_logger
 from shared.payments.card import apply_payment_intent, find_card_payment, order_is_ambiguous, our_status
 from shared.payments.disputes import FUNDS_REINSTATED, FUNDS_WITHDRAWN, DisputeSnapshot, apply_dispute
 from shared.payments.refunds import MalformedObject, RefundSnapshot, apply_refund
-from shared.payments.stripe_repository import StripeLedgerRepository
 from shared.stripe_sync.gateway import StripeGateway
 from shared.stripe_sync.shapes import PaymentIntentData
 
