@@ -1,5 +1,5 @@
 """The Stripe.js stand-in and the portal's page code, checked against Stripe's own published type
-declarations (`@stripe/stripe-js`, vendored in tests/stripe/stripe_js_types/): the stand-in offers
+declarations (`@stripe/stripe-js`, vendored in tests/stripe/vendor/stripe_js_types/): the stand-in offers
 nothing Stripe.js lacks, and the page calls no method and passes no option that Stripe.js does not
 declare — so page code that works against the stand-in cannot call something real Stripe.js lacks."""
 
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from tests import stack
 
-TYPES = Path(__file__).with_name("stripe_js_types")
+TYPES = Path(__file__).with_name("vendor") / "stripe_js_types"
 STRIPE_JS_VERSION = "10.2.1"
 STANDIN = stack.REPO_ROOT / "deploy" / "local" / "stripe_standin" / "stripe-js-standin.js"
 PORTAL_JS = stack.REPO_ROOT / "services" / "api" / "portal" / "js"

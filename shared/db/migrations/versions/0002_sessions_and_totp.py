@@ -1,16 +1,10 @@
-"""sessions and staff accounts that end: TOTP second factor, practice-wide TOTP requirement
-
-Revision ID: 0002
-Revises: 0001
-"""
+"""sessions and staff accounts that end: TOTP second factor, practice-wide TOTP requirement"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0002"
 down_revision = "0007"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,9 +1,4 @@
-"""staff alerts; a card payment's PaymentIntent mismatch
-
-Revision ID: 0003
-Revises: 0001
-Create Date: 2026-12-03 10:00:00
-"""
+"""staff alerts; a card payment's PaymentIntent mismatch"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -11,8 +6,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0003"
 down_revision = "0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""refunds asked for in clinicpay: the staff's note, who asked, why Stripe failed it
-
-Revision ID: 0004
-Revises: 0008
-Create Date: 2026-12-03 14:00:00
-"""
+"""refunds asked for in clinicpay: the staff's note, who asked, why Stripe failed it"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
 down_revision = "0008"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

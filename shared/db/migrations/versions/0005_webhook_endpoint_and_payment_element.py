@@ -1,17 +1,10 @@
-"""clinicpay's own webhook endpoint, the portal's payment method domain, ACH Direct Debit
-
-Revision ID: 0005
-Revises: 0001
-Create Date: 2026-12-03 09:50:00
-"""
+"""clinicpay's own webhook endpoint, the portal's payment method domain, ACH Direct Debit"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0005"
 down_revision = "0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,16 +1,10 @@
-"""due dates: the practice's payment terms, a due date chosen in a run, each invoice's due date
-
-Revision ID: 0006
-Revises: 0003
-"""
+"""due dates: the practice's payment terms, a due date chosen in a run, each invoice's due date"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0006"
 down_revision = "0003"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,8 +1,4 @@
-"""the practice's letterhead on invoice PDFs: address, phone, tax id, NPI and a logo
-
-Revision ID: 0007
-Revises: 0001
-"""
+"""the practice's letterhead on invoice PDFs: address, phone, tax id, NPI and a logo"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -10,8 +6,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0007"
 down_revision = "0005"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,8 +1,4 @@
-"""the outbox of emails, and the practice's reply-to address
-
-Revision ID: 0008
-Revises: 0006
-"""
+"""the outbox of emails, and the practice's reply-to address"""
 
 import sqlalchemy as sa
 from alembic import op
@@ -10,8 +6,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0008"
 down_revision = "0006"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

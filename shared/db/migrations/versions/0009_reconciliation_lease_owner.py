@@ -1,9 +1,5 @@
 """reconciliations get a lease owner, like every other lease (shared/db/lease.py): only the
 worker holding a run's lease may extend it
-
-Revision ID: 0009
-Revises: 0004
-Create Date: 2026-12-03 17:30:00
 """
 
 import sqlalchemy as sa
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0009"
 down_revision = "0004"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,17 +1,10 @@
-"""account tokens: invitations and password resets (stored as digests); outbox rows without a practice
-
-Revision ID: 0010
-Revises: 0009
-Create Date: 2026-12-03 17:40:00
-"""
+"""account tokens: invitations and password resets (stored as digests); outbox rows without a practice"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
 down_revision = "0009"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

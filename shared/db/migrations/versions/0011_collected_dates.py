@@ -1,9 +1,5 @@
 """collected dates: a card or bank payment's received_date is the day it succeeded; indexes for
 collections per month
-
-Revision ID: 0011
-Revises: 0010
-Create Date: 2026-12-03 18:10:00
 """
 
 import sqlalchemy as sa
@@ -11,8 +7,6 @@ from alembic import op
 
 revision = "0011"
 down_revision = "0010"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

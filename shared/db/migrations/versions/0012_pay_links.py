@@ -1,16 +1,10 @@
-"""pay links: a link per invoice email to pay without signing in; how long they work
-
-Revision ID: 0012
-Revises: 0011
-"""
+"""pay links: a link per invoice email to pay without signing in; how long they work"""
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
 down_revision = "0011"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -2,9 +2,6 @@
 
 Practices that exist at upgrade start with no schedule (reminders off): switching them on is the
 practice's choice, never a deploy's. Practices created afterwards get the default schedule.
-
-Revision ID: 0013
-Revises: 0012
 """
 
 import sqlalchemy as sa
@@ -13,8 +10,6 @@ from sqlalchemy.dialects import postgresql
 
 revision = "0013"
 down_revision = "0012"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

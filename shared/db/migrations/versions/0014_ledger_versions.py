@@ -5,9 +5,6 @@ clients moves it once per transaction, at commit, whatever code (or hand-written
 so a cached report keyed by the version can never outlive the ledger it was computed from
 (shared/reports/cache.py). Deferred to commit so the row is locked only for the moment the committing
 transaction ends, not for the whole of an invoicing batch.
-
-Revision ID: 0014
-Revises: 0013
 """
 
 import sqlalchemy as sa
@@ -15,8 +12,6 @@ from alembic import op
 
 revision = "0014"
 down_revision = "0013"
-branch_labels = None
-depends_on = None
 
 TABLES = ("invoices", "payments", "refunds", "clients")
 
