@@ -144,14 +144,9 @@ class LogoOut(BaseModel):
     url: str = "/v1/settings/logo"
 
 
-class SettingsOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+class SettingsOut(GroupOut):
+    """The practice and every setting of it (the Practice settings page)."""
 
-    id: uuid.UUID
-    name: str
-    currency: str
-    timezone: str
-    invoice_prefix: str
     allow_partial_payments: bool
     minimum_payment_cents: int
     payment_terms: PaymentTerms
@@ -165,7 +160,6 @@ class SettingsOut(BaseModel):
     reminder_quiet_start_hour: int = DEFAULT_QUIET_START_HOUR
     reminder_quiet_end_hour: int = DEFAULT_QUIET_END_HOUR
     require_staff_totp: bool
-    stripe_connected: bool
     address_lines: list[str]
     phone: str | None
     tax_id: str | None

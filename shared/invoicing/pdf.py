@@ -159,11 +159,19 @@ class PageWriter:
 
     def bill_to(self, top: float) -> None:
         """The client on the left; the invoice's number and dates on the right, row by row."""
-        c, d = self.canvas, self.doc
+        d = self.doc
         facts = [("Invoice number", d.number), ("Invoiced date", d.invoiced_date.isoformat())]
         if d.due_date is not None:
             facts.append(("Due date", d.due_date.isoformat()))
-        client = [(FONT, 10, "Bill to"), (FONT_BOLD, 11, fit_text(c, d.client_name, 300, FONT_BOLD, 11))]
+        rows = self.client_and_facts(top, "Bill to", facts)
+        self.stamp_y = top - 2 * ROW_HEIGHT
+        self.y = top - (rows + 1) * ROW_HEIGHT
+
+    def client_and_facts(self, top: float, label: str, facts: list[tuple[str, str]]) -> int:
+        """The client under `label` on the left, `facts` (label, value) right-aligned on the right,
+        row by row from `top`; answers how many rows it took."""
+        c = self.canvas
+        client = [(FONT, 10, label), (FONT_BOLD, 11, fit_text(c, self.doc.client_name, 300, FONT_BOLD, 11))]
         rows = max(len(facts), len(client))
         for row in range(rows):
             y = top - row * ROW_HEIGHT
@@ -175,8 +183,7 @@ class PageWriter:
                 c.setFont(FONT, 10)
                 c.drawRightString(PAGE_WIDTH - MARGIN - 110, y, facts[row][0])
                 c.drawRightString(PAGE_WIDTH - MARGIN, y, facts[row][1])
-        self.stamp_y = top - 2 * ROW_HEIGHT
-        self.y = top - (rows + 1) * ROW_HEIGHT
+        return rows
 
     def table_header(self) -> None:
         c = self.canvas

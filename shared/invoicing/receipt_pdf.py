@@ -44,20 +44,10 @@ class _ReceiptWriter(PageWriter):
         self.canvas.drawRightString(PAGE_WIDTH - MARGIN, y, "RECEIPT")
 
     def bill_to(self, top: float) -> None:
-        c, d, r = self.canvas, self.doc, self.receipt
+        d, r = self.doc, self.receipt
         facts = [("Receipt", r.receipt_number), ("For invoice", d.number), ("Received", r.received_date.isoformat())]
-        client = [(FONT, 10, "Received from"), (FONT_BOLD, 11, fit_text(c, d.client_name, 300, FONT_BOLD, 11))]
-        for row in range(max(len(facts), len(client))):
-            y = top - row * ROW_HEIGHT
-            if row < len(client):
-                font, size, text = client[row]
-                c.setFont(font, size)
-                c.drawString(MARGIN, y, text)
-            if row < len(facts):
-                c.setFont(FONT, 10)
-                c.drawRightString(PAGE_WIDTH - MARGIN - 110, y, facts[row][0])
-                c.drawRightString(PAGE_WIDTH - MARGIN, y, facts[row][1])
-        self.y = top - (len(facts) + 1) * ROW_HEIGHT
+        rows = self.client_and_facts(top, "Received from", facts)
+        self.y = top - (rows + 1) * ROW_HEIGHT
 
     def amounts(self) -> None:
         c, r = self.canvas, self.receipt

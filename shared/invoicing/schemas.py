@@ -67,14 +67,14 @@ class RunOut(BaseModel):
     finished_at: datetime | None
 
 
-class InvoiceOut(BaseModel):
+class InvoiceFigures(BaseModel):
+    """What an invoice says to everyone who may see it: the staff's lists (InvoiceOut) and the client's
+    portal (shared/portal/schemas.py)."""
+
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
     number: str
-    client_id: uuid.UUID
-    client_name: str
-    run_id: uuid.UUID | None
     invoiced_date: date
     due_date: date
     # Still owed and past its due date on the practice's calendar (its time zone).
@@ -87,6 +87,12 @@ class InvoiceOut(BaseModel):
     # Paid but not arrived yet (an ACH debit takes days and may still fail): not counted in paid_cents.
     processing_cents: int
     status: InvoiceStatus
+
+
+class InvoiceOut(InvoiceFigures):
+    client_id: uuid.UUID
+    client_name: str
+    run_id: uuid.UUID | None
     disputed: bool
     voided_at: datetime | None
     created_at: datetime

@@ -8,7 +8,7 @@ from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
-from shared.invoicing.schemas import InvoiceLineOut, InvoiceStatus
+from shared.invoicing.schemas import InvoiceFigures, InvoiceLineOut
 
 
 class PortalSummaryOut(BaseModel):
@@ -17,24 +17,8 @@ class PortalSummaryOut(BaseModel):
     currency: str
 
 
-class PortalInvoiceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
-    id: uuid.UUID
+class PortalInvoiceOut(InvoiceFigures):
     object: Literal["invoice"] = "invoice"
-    number: str
-    invoiced_date: date
-    due_date: date
-    # Still owed and past its due date on the practice's calendar (its time zone).
-    overdue: bool = False
-    currency: str
-    total_cents: int
-    paid_cents: int
-    balance_cents: int
-    overpaid_cents: int
-    # Paid but not arrived yet (an ACH debit takes days and may still fail): not counted in paid_cents.
-    processing_cents: int
-    status: InvoiceStatus
     created_at: datetime
 
 
