@@ -2,9 +2,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import Select, and_, exists, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shared.billing.models import BillingRate, Service, ServicePayment
 from shared.db.repository import PracticeRepository
@@ -116,19 +117,23 @@ class ServiceRepository(PracticeRepository[Service]):
         )
 
     def follow_rate_amount(self, rate_id: uuid.UUID, amount_cents: int) -> int:
-        result = self.session.execute(
-            update(Service)
-            .where(_changeable(rate_id), Service.amount_explicit.is_(False), Service.amount_cents != amount_cents)
-            .values(amount_cents=amount_cents)
-            .execution_options(synchronize_session=False)
-        )
-        return result.rowcount
+        return self._follow_rate(rate_id, Service.amount_explicit, Service.amount_cents, amount_cents)
 
     def follow_rate_name(self, rate_id: uuid.UUID, name: str) -> int:
+        return self._follow_rate(rate_id, Service.description_explicit, Service.description, name)
+
+    def _follow_rate(
+        self,
+        rate_id: uuid.UUID,
+        explicit: InstrumentedAttribute[bool],
+        column: InstrumentedAttribute[Any],
+        value: object,
+    ) -> int:
+        """The rate's services that still take `column` from the rate (not set on the service itself) get `value`."""
         result = self.session.execute(
             update(Service)
-            .where(_changeable(rate_id), Service.description_explicit.is_(False), Service.description != name)
-            .values(description=name)
+            .where(_changeable(rate_id), explicit.is_(False), column != value)
+            .values({column: value})
             .execution_options(synchronize_session=False)
         )
         return result.rowcount

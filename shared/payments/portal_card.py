@@ -179,16 +179,21 @@ def _resume(session: Session, actor: Actor, payment: Payment, amount: int) -> No
     """A closed dialog never locks the client out: the same payment comes back (with the new amount
     as long as nothing exists at Stripe for it yet)."""
     if payment.amount_cents != amount and payment.stripe_payment_intent_id is None:
-        record(
-            session,
-            actor,
-            "payment.amount_changed",
-            "payment",
-            payment.id,
-            data={"from": payment.amount_cents, "to": amount},
-        )
-        payment.amount_cents = amount
+        _change_amount(session, actor, payment, amount)
         session.flush()
+
+
+def _change_amount(session: Session, actor: Actor, payment: Payment, amount: int, **why: str) -> None:
+    """A card payment's amount before anything exists at Stripe for it, audited from and to."""
+    record(
+        session,
+        actor,
+        "payment.amount_changed",
+        "payment",
+        payment.id,
+        data={"from": payment.amount_cents, "to": amount, **why},
+    )
+    payment.amount_cents = amount
 
 
 def _started(group: Group, payment: Payment) -> CardPaymentStarted:
@@ -333,15 +338,7 @@ def _create_payment_intent(
 ) -> None:
     if payment.amount_cents > invoice.balance_cents:
         # Paid in part meanwhile (e.g. a cheque recorded by the biller): charge no more than what is owed.
-        record(
-            session,
-            actor,
-            "payment.amount_changed",
-            "payment",
-            payment.id,
-            data={"from": payment.amount_cents, "to": invoice.balance_cents, "reason": "balance_dropped"},
-        )
-        payment.amount_cents = invoice.balance_cents
+        _change_amount(session, actor, payment, invoice.balance_cents, reason="balance_dropped")
     customer = _ensure_customer(session, gateway, invoice.client_id, group.id)
     # Our ids and the invoice number only: nothing clinical goes to Stripe.
     metadata = {

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from shared.groups.repository import GroupRepository
 from shared.stripe_sync.api_version import pinned_api_version
 from shared.stripe_sync.reconciliation_repository import ReconciliationRepository
-from shared.stripe_sync.schemas import EventCountsOut, LastReconciliationOut, StripeHealthOut
+from shared.stripe_sync.schemas import LastReconciliationOut, StripeHealthOut
 
 
 def stripe_health(session: Session, group_id: uuid.UUID) -> StripeHealthOut:
@@ -41,12 +41,5 @@ def stripe_health(session: Session, group_id: uuid.UUID) -> StripeHealthOut:
         endpoint_api_version=theirs,
         endpoint_api_version_note=note,
         last_reconciliation=last,
-        events=EventCountsOut(
-            received=counts.received,
-            applied=counts.applied,
-            ignored=counts.ignored,
-            failing=counts.failing,
-            unapplied=counts.unapplied,
-            oldest_unapplied_received_at=counts.oldest_unapplied_received_at,
-        ),
+        events=counts,
     )

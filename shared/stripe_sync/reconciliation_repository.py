@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import String, and_, any_, bindparam, func, or_, select
@@ -14,22 +13,13 @@ from shared.db.repository import PracticeRepository
 from shared.groups.models import Group
 from shared.ledger.payments import Payment
 from shared.stripe_sync.models import Reconciliation, StripeEvent
+from shared.stripe_sync.schemas import EventCountsOut
 
 UNFINISHED = ("queued", "running")
 # Card payments whose PaymentIntent may still move at Stripe.
 UNSETTLED_CARD_STATUSES = ("pending", "requires_action", "processing")
 # Card payments no PaymentIntent state can move any more (see shared.payments.card.may_move).
 SETTLED_CARD_STATUSES = ("succeeded", "canceled", "mismatched")
-
-
-@dataclass(frozen=True)
-class EventCounts:
-    received: int
-    applied: int
-    ignored: int
-    failing: int
-    unapplied: int
-    oldest_unapplied_received_at: datetime | None
 
 
 class ReconciliationRepository(PracticeRepository[Reconciliation]):
@@ -109,7 +99,7 @@ class ReconciliationRepository(PracticeRepository[Reconciliation]):
             .limit(1)
         )
 
-    def event_counts(self, group_id: uuid.UUID) -> EventCounts:
+    def event_counts(self, group_id: uuid.UUID) -> EventCountsOut:
         unapplied = StripeEvent.processed_at.is_(None)
         row = self.session.execute(
             select(
@@ -121,4 +111,12 @@ class ReconciliationRepository(PracticeRepository[Reconciliation]):
                 func.min(StripeEvent.received_at).filter(unapplied),
             ).where(StripeEvent.group_id == group_id)
         ).one()
-        return EventCounts(int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]), row[5])
+        received, applied, ignored, failing, still_unapplied, oldest = row
+        return EventCountsOut(
+            received=received,
+            applied=applied,
+            ignored=ignored,
+            failing=failing,
+            unapplied=still_unapplied,
+            oldest_unapplied_received_at=oldest,
+        )
