@@ -101,22 +101,15 @@ class ReconciliationRepository(PracticeRepository[Reconciliation]):
 
     def event_counts(self, group_id: uuid.UUID) -> EventCountsOut:
         unapplied = StripeEvent.processed_at.is_(None)
+        # Each column labelled by the answer's field it fills.
         row = self.session.execute(
             select(
-                func.count(),
-                func.count().filter(StripeEvent.outcome == "applied"),
-                func.count().filter(StripeEvent.outcome.in_(("ignored", "unmatched", "mismatched"))),
-                func.count().filter(unapplied, StripeEvent.last_error.is_not(None)),
-                func.count().filter(unapplied),
-                func.min(StripeEvent.received_at).filter(unapplied),
+                func.count().label("received"),
+                func.count().filter(StripeEvent.outcome == "applied").label("applied"),
+                func.count().filter(StripeEvent.outcome.in_(("ignored", "unmatched", "mismatched"))).label("ignored"),
+                func.count().filter(unapplied, StripeEvent.last_error.is_not(None)).label("failing"),
+                func.count().filter(unapplied).label("unapplied"),
+                func.min(StripeEvent.received_at).filter(unapplied).label("oldest_unapplied_received_at"),
             ).where(StripeEvent.group_id == group_id)
         ).one()
-        received, applied, ignored, failing, still_unapplied, oldest = row
-        return EventCountsOut(
-            received=received,
-            applied=applied,
-            ignored=ignored,
-            failing=failing,
-            unapplied=still_unapplied,
-            oldest_unapplied_received_at=oldest,
-        )
+        return EventCountsOut.model_validate(row._asdict())
