@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Annotated, Any, Generic, TypeVar
@@ -44,6 +45,16 @@ class ListOut(BaseModel, Generic[T]):
     has_more: bool
 
 
+M = TypeVar("M", bound=BaseModel)
+
+
+def listed(item: type[M], page: Page, build: Callable[[Any], M] | None = None) -> ListOut[M]:
+    """A page of rows answered as `ListOut[item]`, each row made by `build` (by default read from its
+    attributes, `item.model_validate`)."""
+    make = build or item.model_validate
+    return ListOut[item](data=[make(row) for row in page.data], has_more=page.has_more)  # type: ignore[valid-type]
+
+
 @cache
 def _list_adapter(item: type[BaseModel]) -> TypeAdapter:
     return TypeAdapter(ListOut[item])
@@ -61,4 +72,4 @@ def list_response(item: type[BaseModel], page: Page) -> Response:
     return Response(body, media_type="application/json")
 
 
-__all__ = ["DEFAULT_LIMIT", "Limit", "ListOut", "PageQuery", "StartingAfter", "list_response"]
+__all__ = ["DEFAULT_LIMIT", "Limit", "ListOut", "PageQuery", "StartingAfter", "list_response", "listed"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.api.deps import CurrentStaff, SessionDep
-from services.api.lists import ListOut, PageQuery
+from services.api.lists import ListOut, PageQuery, listed
 from shared.alerts import service
 from shared.alerts.models import AlertKind, AlertStatus
 from shared.alerts.schemas import AlertOut
@@ -23,7 +23,7 @@ def list_alerts(
 ) -> ListOut[AlertOut]:
     """Newest first; `status` open or resolved (both when left out)."""
     page = service.list_alerts(session, actor, status=status, kind=kind, **asked.kwargs())
-    return ListOut[AlertOut](data=[AlertOut.model_validate(a) for a in page.data], has_more=page.has_more)
+    return listed(AlertOut, page)
 
 
 @router.post("/{alert_id}/resolve", response_model=AlertOut)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.api.deps import CurrentAdmin, CurrentAdminPerson, SessionDep
-from services.api.lists import ListOut, PageQuery
+from services.api.lists import ListOut, PageQuery, listed
 from shared.db.ids import parse_id
 from shared.users import service
 from shared.users.repository import ApiKeyRepository
@@ -17,7 +17,7 @@ router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 @router.get("", response_model=ListOut[ApiKeyOut])
 def list_api_keys(actor: CurrentAdmin, session: SessionDep, asked: PageQuery) -> ListOut[ApiKeyOut]:
     page = ApiKeyRepository.from_session(session).list_page(actor.group_id, **asked.kwargs())
-    return ListOut[ApiKeyOut](data=[ApiKeyOut.model_validate(k) for k in page.data], has_more=page.has_more)
+    return listed(ApiKeyOut, page)
 
 
 @router.post("", status_code=201, response_model=ApiKeyCreated)

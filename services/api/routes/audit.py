@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from services.api.deps import CurrentAdmin, SessionDep
-from services.api.lists import ListOut, PageQuery
+from services.api.lists import ListOut, PageQuery, listed
 from shared.audit.repository import AuditEventRepository
 from shared.audit.schemas import AuditEventOut
 from shared.text import text
@@ -26,4 +26,4 @@ def list_audit_events(
     page = AuditEventRepository.from_session(session).list_page(
         actor.group_id, **asked.kwargs(), entity=entity, entity_id=entity_id
     )
-    return ListOut[AuditEventOut](data=[AuditEventOut.model_validate(e) for e in page.data], has_more=page.has_more)
+    return listed(AuditEventOut, page)

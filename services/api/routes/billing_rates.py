@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.api.deps import CurrentAdmin, CurrentStaff, SessionDep
-from services.api.lists import ListOut, PageQuery
+from services.api.lists import ListOut, PageQuery, listed
 from shared.billing import service
 from shared.billing.repository import BillingRateRepository, group_currency
 from shared.billing.schemas import Payer, RateCreate, RateOut, RatePatch
@@ -24,7 +24,7 @@ def list_rates(
 ) -> ListOut[RateOut]:
     page = BillingRateRepository.from_session(session).list_page(actor.group_id, **asked.kwargs(), payer=payer)
     currency = group_currency(session, actor.group_id)
-    return ListOut[RateOut](data=[RateOut.build(r, currency) for r in page.data], has_more=page.has_more)
+    return listed(RateOut, page, lambda rate: RateOut.build(rate, currency))
 
 
 @router.post("", status_code=201, response_model=RateOut)

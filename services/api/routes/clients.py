@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.api.deps import CurrentStaff, SessionDep
 from services.api.idempotent import IdempotencyKey, once
-from services.api.lists import ListOut, PageQuery
+from services.api.lists import ListOut, PageQuery, listed
 from shared.accounts import service as accounts
 from shared.accounts.schemas import INVITATION_SENT, ClientInvitationIn, InvitationOut
 from shared.clients import service
@@ -45,9 +45,7 @@ def list_clients(
     ids = [c.id for c in page.data]
     emails = UserRepository.from_session(session).portal_emails(ids)
     activity = client_activity(session, actor.practice_id, ids)
-    return ListOut[ClientOut](
-        data=[ClientOut.build(c, emails.get(c.id), activity.get(c.id)) for c in page.data], has_more=page.has_more
-    )
+    return listed(ClientOut, page, lambda c: ClientOut.build(c, emails.get(c.id), activity.get(c.id)))
 
 
 @router.post("", status_code=201, response_model=ClientOut)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.api.deps import CurrentAdminPerson, CurrentStaff, SessionDep
-from services.api.lists import ListOut, PageQuery
+from services.api.lists import ListOut, PageQuery, listed
 from shared.accounts import service as accounts
 from shared.accounts.schemas import INVITATION_SENT, InvitationOut, StaffInvitationIn
 from shared.auth import totp
@@ -21,7 +21,7 @@ router = APIRouter(prefix="/v1", tags=["users"])
 @router.get("/users", response_model=ListOut[UserOut])
 def list_users(actor: CurrentStaff, session: SessionDep, asked: PageQuery) -> ListOut[UserOut]:
     page = UserRepository.from_session(session).list_page(actor.group_id, **asked.kwargs())
-    return ListOut[UserOut](data=[UserOut.model_validate(u) for u in page.data], has_more=page.has_more)
+    return listed(UserOut, page)
 
 
 @router.post("/users", status_code=201, response_model=UserOut)
