@@ -188,7 +188,7 @@ def accept_invitation(session: Session, token: str, password: str) -> User:
         raise token_invalid()
     login = None
     if row.client_id is not None:
-        login = UserRepository.from_session(session).portal_user_of(row.client_id, for_update=True)
+        login = UserRepository.from_session(session).portal_user_of(row.group_id, row.client_id, for_update=True)
     if login is None:
         login = add_user(
             session,

@@ -45,9 +45,14 @@ class BillingRateRepository(PracticeRepository[BillingRate]):
         )
 
 
-def _changeable(rate_id: uuid.UUID):
+def _changeable(rate: BillingRate):
     """Services on a rate that still follow it: not invoiced and not claimed by a run."""
-    return and_(Service.billing_rate_id == rate_id, Service.invoice_id.is_(None), Service.claimed_by_run_id.is_(None))
+    return and_(
+        Service.group_id == rate.group_id,
+        Service.billing_rate_id == rate.id,
+        Service.invoice_id.is_(None),
+        Service.claimed_by_run_id.is_(None),
+    )
 
 
 class ServiceRepository(PracticeRepository[Service]):
@@ -84,31 +89,33 @@ class ServiceRepository(PracticeRepository[Service]):
             stmt = stmt.execution_options(populate_existing=True)
         return {s.external_id: s for s in self.session.scalars(stmt)}
 
-    def invoice_statuses(self, invoice_ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    def invoice_statuses(self, group_id: uuid.UUID, invoice_ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
         ids = list({i for i in invoice_ids if i is not None})
         if not ids:
             return {}
-        rows = self.session.execute(select(Invoice.id, Invoice.status).where(Invoice.id.in_(ids)))
+        rows = self.session.execute(
+            select(Invoice.id, Invoice.status).where(Invoice.group_id == group_id, Invoice.id.in_(ids))
+        )
         return {invoice_id: status for invoice_id, status in rows}
 
-    def payments_of(self, service_id: uuid.UUID) -> list[ServicePayment]:
+    def payments_of(self, service: Service) -> list[ServicePayment]:
         return list(
             self.session.scalars(
                 select(ServicePayment)
-                .where(ServicePayment.service_id == service_id)
+                .where(ServicePayment.group_id == service.group_id, ServicePayment.service_id == service.id)
                 .order_by(ServicePayment.created_at.desc(), ServicePayment.id.desc())
             )
         )
 
     # --- Services that follow their rate's amount and name ---
 
-    def any_followers_paid_beyond(self, rate_id: uuid.UUID, amount_cents: int) -> bool:
+    def any_followers_paid_beyond(self, rate: BillingRate, amount_cents: int) -> bool:
         """Would giving the rate this amount leave a following service with more insurance paid than it costs?"""
         return bool(
             self.session.scalar(
                 select(
                     exists().where(
-                        _changeable(rate_id),
+                        _changeable(rate),
                         Service.amount_explicit.is_(False),
                         Service.insurance_paid_cents > amount_cents,
                     )
@@ -116,15 +123,15 @@ class ServiceRepository(PracticeRepository[Service]):
             )
         )
 
-    def follow_rate_amount(self, rate_id: uuid.UUID, amount_cents: int) -> int:
-        return self._follow_rate(rate_id, Service.amount_explicit, Service.amount_cents, amount_cents)
+    def follow_rate_amount(self, rate: BillingRate) -> int:
+        return self._follow_rate(rate, Service.amount_explicit, Service.amount_cents, rate.amount_cents)
 
-    def follow_rate_name(self, rate_id: uuid.UUID, name: str) -> int:
-        return self._follow_rate(rate_id, Service.description_explicit, Service.description, name)
+    def follow_rate_name(self, rate: BillingRate) -> int:
+        return self._follow_rate(rate, Service.description_explicit, Service.description, rate.name)
 
     def _follow_rate(
         self,
-        rate_id: uuid.UUID,
+        rate: BillingRate,
         explicit: InstrumentedAttribute[bool],
         column: InstrumentedAttribute[Any],
         value: object,
@@ -132,7 +139,7 @@ class ServiceRepository(PracticeRepository[Service]):
         """The rate's services that still take `column` from the rate (not set on the service itself) get `value`."""
         result = self.session.execute(
             update(Service)
-            .where(_changeable(rate_id), explicit.is_(False), column != value)
+            .where(_changeable(rate), explicit.is_(False), column != value)
             .values({column: value})
             .execution_options(synchronize_session=False)
         )

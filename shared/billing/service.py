@@ -36,7 +36,7 @@ def update_rate(session: Session, actor: Actor, rate_id: str, data: RatePatch) -
     rate = BillingRateRepository.from_session(session).get_or_404(actor.group_id, rate_id, param="id", for_update=True)
     services = ServiceRepository.from_session(session)
     changes = {f: v for f, v in data.model_dump(exclude_unset=True).items() if getattr(rate, f) != v}
-    if "amount_cents" in changes and services.any_followers_paid_beyond(rate.id, changes["amount_cents"]):
+    if "amount_cents" in changes and services.any_followers_paid_beyond(rate, changes["amount_cents"]):
         raise Conflict(
             "Some uninvoiced services on this rate already have more insurance paid than the new "
             "amount. Give those services their own amount first.",
@@ -49,9 +49,9 @@ def update_rate(session: Session, actor: Actor, rate_id: str, data: RatePatch) -
         return rate
     followed = {}
     if "amount_cents" in changes:
-        followed["amount_cents"] = services.follow_rate_amount(rate.id, rate.amount_cents)
+        followed["amount_cents"] = services.follow_rate_amount(rate)
     if "name" in changes:
-        followed["description"] = services.follow_rate_name(rate.id, rate.name)
+        followed["description"] = services.follow_rate_name(rate)
     session.flush()
     record(
         session,

@@ -71,7 +71,7 @@ def grant_portal_access(session: Session, actor: Actor, client_id: str, data: Po
     client = ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="id", for_update=True)
     users = UserRepository.from_session(session)
     email = data.email.strip().lower()
-    login = users.portal_user_of(client.id, for_update=True)
+    login = users.portal_user_of(client.group_id, client.id, for_update=True)
     if login is None:
         login = add_user(
             session,
@@ -106,7 +106,7 @@ def remove_portal_access(session: Session, actor: Actor, client_id: str) -> Clie
     client does not have changes nothing."""
     client = ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="id", for_update=True)
     users = UserRepository.from_session(session)
-    login = users.portal_user_of(client.id, for_update=True)
+    login = users.portal_user_of(client.group_id, client.id, for_update=True)
     if login is None or not login.is_active:
         return client
     login.is_active = False

@@ -105,10 +105,10 @@ def render_receipt(session: Session, invoice: Invoice, payment: Payment, *, with
             "Only a payment that was received has a receipt.", code="payment_not_succeeded", param="payment_id"
         )
     repo = PaymentRepository.from_session(session)
-    position = next((i for i, p in enumerate(repo.payments_of(invoice.id), start=1) if p.id == payment.id), 1)
+    position = next((i for i, p in enumerate(repo.payments_of(invoice), start=1) if p.id == payment.id), 1)
     refunds = [
         (r.created_at.date(), r.amount_cents)
-        for r in repo.refunds_by_payment([payment.id]).get(payment.id, [])
+        for r in repo.refunds_by_payment([payment]).get(payment.id, [])
         if r.status == "succeeded"
     ]
     method = _STRIPE_METHOD_WORDS.get(payment.stripe_payment_method_type or "") or _METHOD_WORDS.get(
@@ -152,7 +152,7 @@ def render_current(session: Session, invoice: Invoice) -> RenderedPdf:
     lines = [line_view(line) for line in InvoicingRepository.from_session(session).lines_of(invoice.id)]
     payments = [
         PaymentView(p.received_date or p.created_at.date(), p.method, p.amount_cents, p.refunded_cents)
-        for p in PaymentRepository.from_session(session).payments_of(invoice.id, statuses=SHOWN_PAYMENT_STATUSES)
+        for p in PaymentRepository.from_session(session).payments_of(invoice, statuses=SHOWN_PAYMENT_STATUSES)
     ]
     return render_invoice_pdf(document_of(session, invoice, lines=lines, payments=payments))
 

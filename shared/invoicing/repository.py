@@ -91,11 +91,12 @@ class InvoicingRepository(Repository):
         )
         return Page.of(as_dicts(result), limit)
 
-    def client_names(self, client_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    def client_names(self, group_id: uuid.UUID, client_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
         ids = list(set(client_ids))
         if not ids:
             return {}
-        return dict(self.session.execute(select(Client.id, Client.name).where(Client.id == any_id(ids))).all())
+        stmt = select(Client.id, Client.name).where(Client.group_id == group_id, Client.id == any_id(ids))
+        return dict(self.session.execute(stmt).all())
 
     # --- claiming a selection for a run ---
 
@@ -165,10 +166,10 @@ class InvoicingRepository(Repository):
             )
         )
 
-    def release_services_of_invoice(self, invoice_id: uuid.UUID) -> int:
+    def release_services_of_invoice(self, invoice: Invoice) -> int:
         return self.session.execute(
             update(Service)
-            .where(Service.invoice_id == invoice_id)
+            .where(Service.group_id == invoice.group_id, Service.invoice_id == invoice.id)
             .values(invoice_id=None, claimed_by_run_id=None, updated_at=func.now())
             .execution_options(synchronize_session=False)
         ).rowcount
@@ -180,8 +181,9 @@ class InvoicingRepository(Repository):
             select(InvoicingRun).where(InvoicingRun.id == run_id, InvoicingRun.group_id == group_id)
         )
 
-    def invoice_ids_of_run(self, run_id: uuid.UUID) -> list[uuid.UUID]:
-        return list(self.session.scalars(select(Invoice.id).where(Invoice.run_id == run_id).order_by(Invoice.sequence)))
+    def invoice_ids_of_run(self, run: InvoicingRun) -> list[uuid.UUID]:
+        stmt = select(Invoice.id).where(Invoice.group_id == run.group_id, Invoice.run_id == run.id)
+        return list(self.session.scalars(stmt.order_by(Invoice.sequence)))
 
     # --- invoices ---
 

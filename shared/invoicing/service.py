@@ -213,7 +213,7 @@ def run_view(session: Session, run: InvoicingRun) -> RunOut:
         invoiced_date=run.invoiced_date,
         due_date=run.due_date,
         errors=run.errors or [],
-        invoice_ids=repo.invoice_ids_of_run(run.id) if run.status == "succeeded" else [],
+        invoice_ids=repo.invoice_ids_of_run(run) if run.status == "succeeded" else [],
         service_count=len(run.service_ids or []),
         attempts=run.attempts,
         created_at=run.created_at,
@@ -235,7 +235,9 @@ def get_run(session: Session, actor: Actor, run_id: str) -> InvoicingRun:
 def invoice_views(session: Session, invoices: list[Invoice]) -> list[InvoiceOut]:
     if not invoices:
         return []
-    names_by_id = InvoicingRepository.from_session(session).client_names(i.client_id for i in invoices)
+    names_by_id = InvoicingRepository.from_session(session).client_names(
+        invoices[0].group_id, (i.client_id for i in invoices)
+    )
     today = practice_today_of(session, invoices[0].group_id)
     return [_invoice_out(i, names_by_id.get(i.client_id, ""), today) for i in invoices]
 
@@ -286,8 +288,8 @@ def invoice_detail(
     return InvoiceDetailOut(
         **summary.model_dump(),
         lines=[InvoiceLineOut.model_validate(line) for line in repo.lines_of(invoice.id)],
-        payments=payment_views(session, payments_repo.payments_of(invoice.id, statuses=payment_statuses)),
-        disputes=[DisputeOut.model_validate(d) for d in payments_repo.disputes_of(invoice.id)] if with_disputes else [],
+        payments=payment_views(session, payments_repo.payments_of(invoice, statuses=payment_statuses)),
+        disputes=[DisputeOut.model_validate(d) for d in payments_repo.disputes_of(invoice)] if with_disputes else [],
         alerts=open_alerts_of_invoice(session, invoice.group_id, invoice.id),
     )
 
@@ -320,7 +322,7 @@ def void_invoice(session: Session, actor: Actor, invoice_id: str) -> Invoice:
     if invoice.disputed:
         raise Conflict(f"Invoice {invoice.number} has an open dispute.", code="invoice_disputed", param="invoice_id")
     # Card payments on their way (shared.payments.card.in_flight): voiding under them would strand money.
-    in_flight = PaymentRepository.from_session(session).card_payments_in_flight([invoice.id])
+    in_flight = PaymentRepository.from_session(session).card_payments_in_flight([invoice])
     if in_flight:
         raise Conflict(
             f"A card payment on invoice {invoice.number} is being processed. Try again once it settles.",
@@ -329,7 +331,7 @@ def void_invoice(session: Session, actor: Actor, invoice_id: str) -> Invoice:
             details={"payment_ids": [str(p.id) for p in in_flight]},
         )
     invoice.voided_at = datetime.now(UTC)
-    released = InvoicingRepository.from_session(session).release_services_of_invoice(invoice.id)
+    released = InvoicingRepository.from_session(session).release_services_of_invoice(invoice)
     recompute_invoice(session, invoice)
     close_unconfirmed_card_payments(session, actor, invoice, "void")
     record(

@@ -346,7 +346,7 @@ def _check_payment_intent(
         before = None
         if found is not None:
             lock_invoice(session, found.invoice_id, run.group_id)
-            before = PortalPaymentRepository.from_session(session).reload(found.id).status
+            before = PortalPaymentRepository.from_session(session).reload(found).status
         result = apply_payment_intent(session, run.group_id, pi, source="reconciliation")
         rec = session.get_one(Reconciliation, run.reconciliation_id, with_for_update=True)
         if result.outcome == "applied":

@@ -86,12 +86,9 @@ class StripeLedgerRepository(Repository):
             select(Refund).where(Refund.stripe_refund_id == stripe_refund_id).execution_options(populate_existing=True)
         ).one_or_none()
 
-    def refunds_of_payment(self, payment_id: uuid.UUID) -> list[Refund]:
-        return list(
-            self.session.scalars(
-                select(Refund).where(Refund.payment_id == payment_id).execution_options(populate_existing=True)
-            )
-        )
+    def refunds_of_payment(self, payment: Payment) -> list[Refund]:
+        stmt = select(Refund).where(Refund.group_id == payment.group_id, Refund.payment_id == payment.id)
+        return list(self.session.scalars(stmt.execution_options(populate_existing=True)))
 
     def dispute_by_stripe_id(self, stripe_dispute_id: str) -> Dispute | None:
         return self.session.scalars(

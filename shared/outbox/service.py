@@ -180,7 +180,7 @@ def pay_link_requested(session: Session, invoice: Any, dedupe_key: str) -> bool:
     """A new pay link for an invoice, to the client's address on file (the link itself is minted as the
     message is sent: shared/paylinks/service.py). True when a message was written (not a duplicate)."""
     group = session.get(Group, invoice.group_id)
-    recipient = _client_of(session, invoice.client_id)
+    recipient = _client_of(session, invoice)
     facts = build_facts(
         "pay_link",
         **_common(group, recipient, portal_invoice_link(invoice.id)),
@@ -222,8 +222,11 @@ def reminders_due(session: Session, group: Group, reminders: Iterable[DueReminde
     return len(write_messages(session, rows))
 
 
-def _client_of(session: Session, client_id: uuid.UUID) -> Recipient:
-    client = session.execute(select(Client.name, Client.email).where(Client.id == client_id)).one_or_none()
+def _client_of(session: Session, invoice: Any) -> Recipient:
+    """The invoice's client, as an email's recipient."""
+    client = session.execute(
+        select(Client.name, Client.email).where(Client.group_id == invoice.group_id, Client.id == invoice.client_id)
+    ).one_or_none()
     return Recipient(client.email, first_name(client.name)) if client else Recipient(None, None)
 
 
@@ -239,7 +242,7 @@ def payment_changed(session: Session, invoice: Any, payment: Any) -> None:
     if payment.status not in ("succeeded", "failed"):
         return
     group = session.get(Group, invoice.group_id)
-    recipient = _client_of(session, invoice.client_id)
+    recipient = _client_of(session, invoice)
     common = _common(group, recipient, portal_invoice_link(invoice.id))
     amount = format_money(payment.amount_cents, payment.currency or group.currency)
     if payment.status == "succeeded":
@@ -267,7 +270,7 @@ def refund_changed(session: Session, invoice: Any, refund: Any) -> None:
     if refund.status != "succeeded":
         return
     group = session.get(Group, invoice.group_id)
-    recipient = _client_of(session, invoice.client_id)
+    recipient = _client_of(session, invoice)
     facts = build_facts(
         "refund_receipt",
         **_common(group, recipient, portal_invoice_link(invoice.id)),

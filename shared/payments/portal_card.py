@@ -46,6 +46,7 @@ from shared.logging import get_logger
 from shared.payments.card import apply_payment_intent
 from shared.payments.portal_repository import PortalPaymentRepository
 from shared.payments.portal_schemas import CardPaymentStarted, CardPaymentState
+from shared.payments.repository import PaymentRepository
 from shared.stripe_sync.gateway import StripeGateway, StripeUnavailable, js_url_for
 from shared.stripe_sync.shapes import PaymentIntentData
 
@@ -129,7 +130,7 @@ def start_card_payment(
     if invoice.balance_cents <= 0:
         raise Conflict("Nothing is owed on this invoice.", code="nothing_owed")
     repo = PortalPaymentRepository.from_session(session)
-    open_payments = repo.open_card_payments(invoice.id)
+    open_payments = repo.open_card_payments(invoice)
     in_flight = next((p for p in open_payments if p.status in IN_FLIGHT), None)
     if in_flight is not None:
         message = (
@@ -230,7 +231,7 @@ def _locked_client_payment(session: Session, actor: Actor, payment_id: uuid.UUID
     if payment is None:
         raise NotFound("No such payment.", code="resource_missing", param="payment_id")
     lock_invoice(session, payment.invoice_id, actor.practice_id)
-    return repo.reload(payment.id)
+    return repo.reload(payment)
 
 
 def _refuse_canceled(session: Session, payment: Payment) -> None:
@@ -238,7 +239,7 @@ def _refuse_canceled(session: Session, payment: Payment) -> None:
     invoice was paid another way (a manual payment, with the card payment canceled first if needed)."""
     if payment.status != "canceled":
         return
-    invoice = session.get_one(Invoice, payment.invoice_id)
+    invoice = PaymentRepository.from_session(session).invoice_of(payment)
     if invoice.balance_cents <= 0:
         raise Conflict(
             "Nothing is owed on this invoice any more. Nothing was charged on this payment.",
@@ -323,8 +324,8 @@ def prepare_payment_intent(
     group = _connected_group(session, actor.practice_id)
     gateway = StripeGateway.for_group(group)
     kind = _checked_token(session, gateway, group, payment, confirmation_token)
-    invoice = session.get(Invoice, payment.invoice_id)
-    if invoice is None or invoice.balance_cents <= 0:
+    invoice = PaymentRepository.from_session(session).invoice_of(payment)
+    if invoice.balance_cents <= 0:
         raise Conflict("Nothing is owed on this invoice any more.", code="nothing_owed")
     if payment.stripe_payment_intent_id is None:
         _create_payment_intent(session, actor, gateway, group, invoice, payment)
@@ -408,7 +409,7 @@ def confirm_card_payment(session: Session, actor: Actor, payment_id: uuid.UUID) 
         # Already confirmed by an earlier call: only re-read Stripe. Nothing is sent twice.
         pi = gateway.retrieve_payment_intent(pi_id)
     result = apply_payment_intent(session, group.id, pi, source="confirm")
-    payment = PortalPaymentRepository.from_session(session).reload(payment.id)
+    payment = PortalPaymentRepository.from_session(session).reload(payment)
     log.info(
         "card_payment_confirmed",
         payment_id=str(payment.id),
@@ -541,5 +542,5 @@ def cancel_card_payment(session: Session, actor: Actor, payment_id: uuid.UUID) -
     except stripe.InvalidRequestError:
         pi = gateway.retrieve_payment_intent(pi_id)  # it moved on (succeeded, processing): apply that instead
     apply_payment_intent(session, group.id, pi, source="portal_cancel")
-    payment = PortalPaymentRepository.from_session(session).reload(payment.id)
+    payment = PortalPaymentRepository.from_session(session).reload(payment)
     return state_of(payment, pi=pi)

@@ -36,23 +36,26 @@ class PortalPaymentRepository(Repository):
         """Whichever payment (of any practice) a ConfirmationToken was used for: a token pays once."""
         return self.session.scalar(select(Payment).where(Payment.stripe_confirmation_token_id == token_id))
 
-    def open_card_payments(self, invoice_id: uuid.UUID) -> list[Payment]:
+    def open_card_payments(self, invoice: Invoice) -> list[Payment]:
         """Card payments of an invoice not yet settled, oldest first. Read after the invoice lock is held."""
         return list(
             self.session.scalars(
                 select(Payment)
                 .where(
-                    Payment.invoice_id == invoice_id, Payment.method == "card", Payment.status.in_(OPEN_CARD_STATUSES)
+                    Payment.group_id == invoice.group_id,
+                    Payment.invoice_id == invoice.id,
+                    Payment.method == "card",
+                    Payment.status.in_(OPEN_CARD_STATUSES),
                 )
                 .order_by(Payment.created_at, Payment.id)
                 .execution_options(populate_existing=True)
             )
         )
 
-    def reload(self, payment_id: uuid.UUID) -> Payment:
-        return self.session.scalars(
-            select(Payment).where(Payment.id == payment_id).execution_options(populate_existing=True)
-        ).one()
+    def reload(self, payment: Payment) -> Payment:
+        """The payment as committed (read again after its invoice's lock is held)."""
+        stmt = select(Payment).where(Payment.group_id == payment.group_id, Payment.id == payment.id)
+        return self.session.scalars(stmt.execution_options(populate_existing=True)).one()
 
     def lock_client(self, client_id: uuid.UUID, group_id: uuid.UUID) -> Client:
         """Locked so two first payments of one client create one Stripe customer, not two."""

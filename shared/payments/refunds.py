@@ -164,7 +164,7 @@ def apply_refund(session: Session, group_id: uuid.UUID, snapshot: RefundSnapshot
         return "unchanged"
 
     session.flush()
-    payment.refunded_cents = sum(r.amount_cents for r in repo.refunds_of_payment(payment.id) if r.status == "succeeded")
+    payment.refunded_cents = sum(r.amount_cents for r in repo.refunds_of_payment(payment) if r.status == "succeeded")
     if payment.refunded_cents > payment.amount_cents:
         log.warning(
             "refunds_exceed_payment",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Sequence
 
 from sqlalchemy import Select, and_, or_, select
 
@@ -37,40 +38,56 @@ class PaymentRepository(PracticeRepository[Payment]):
         assert payment is not None  # it was found, and payments are never deleted
         return payment, invoice
 
-    def payments_of(self, invoice_id: uuid.UUID, *, statuses: tuple[str, ...] | None = None) -> list[Payment]:
-        stmt = select(Payment).where(Payment.invoice_id == invoice_id)
+    def invoice_of(self, payment: Payment) -> Invoice:
+        return self.session.scalars(
+            select(Invoice).where(Invoice.group_id == payment.group_id, Invoice.id == payment.invoice_id)
+        ).one()
+
+    def current_refund(self, group_id: uuid.UUID, refund_id: uuid.UUID) -> Refund:
+        """The practice's refund as committed now (Stripe's answer may have moved it since it was read)."""
+        stmt = select(Refund).where(Refund.group_id == group_id, Refund.id == refund_id)
+        return self.session.scalars(stmt.execution_options(populate_existing=True)).one()
+
+    def payments_of(self, invoice: Invoice, *, statuses: tuple[str, ...] | None = None) -> list[Payment]:
+        stmt = select(Payment).where(Payment.group_id == invoice.group_id, Payment.invoice_id == invoice.id)
         if statuses is not None:
             stmt = stmt.where(Payment.status.in_(statuses))
         return list(self.session.scalars(stmt.order_by(Payment.created_at, Payment.id)))
 
-    def refunds_by_payment(self, payment_ids: list[uuid.UUID]) -> dict[uuid.UUID, list[Refund]]:
+    def refunds_by_payment(self, payments: Sequence[Payment]) -> dict[uuid.UUID, list[Refund]]:
+        """The refunds of these payments (of one practice), by payment."""
         grouped: dict[uuid.UUID, list[Refund]] = defaultdict(list)
-        if payment_ids:
+        if payments:
+            group_id, ids = payments[0].group_id, [p.id for p in payments]
             for refund in self.session.scalars(
-                select(Refund).where(Refund.payment_id.in_(payment_ids)).order_by(Refund.created_at)
+                select(Refund)
+                .where(Refund.group_id == group_id, Refund.payment_id.in_(ids))
+                .order_by(Refund.created_at)
             ):
                 grouped[refund.payment_id].append(refund)
         return grouped
 
-    def disputes_of(self, invoice_id: uuid.UUID) -> list[Dispute]:
+    def disputes_of(self, invoice: Invoice) -> list[Dispute]:
         return list(
             self.session.scalars(
                 select(Dispute)
                 .join(Payment, Payment.id == Dispute.payment_id)
-                .where(Payment.invoice_id == invoice_id)
+                .where(Dispute.group_id == invoice.group_id, Payment.invoice_id == invoice.id)
                 .order_by(Dispute.created_at)
             )
         )
 
-    def card_payments_in_flight(self, invoice_ids: list[uuid.UUID]) -> list[Payment]:
-        """Card payments of these invoices that Stripe may still charge (`shared.payments.card.in_flight`),
-        current: read after the invoices' locks are held."""
-        if not invoice_ids:
+    def card_payments_in_flight(self, invoices: Sequence[Invoice]) -> list[Payment]:
+        """Card payments of these invoices (of one practice) that Stripe may still charge
+        (`shared.payments.card.in_flight`), current: read after the invoices' locks are held."""
+        if not invoices:
             return []
+        group_id, invoice_ids = invoices[0].group_id, [i.id for i in invoices]
         return list(
             self.session.scalars(
                 select(Payment)
                 .where(
+                    Payment.group_id == group_id,
                     Payment.invoice_id == any_id(invoice_ids),
                     Payment.method == "card",
                     or_(
@@ -83,13 +100,14 @@ class PaymentRepository(PracticeRepository[Payment]):
             )
         )
 
-    def unconfirmed_card_payments(self, invoice_id: uuid.UUID) -> list[Payment]:
+    def unconfirmed_card_payments(self, invoice: Invoice) -> list[Payment]:
         """Card payments a client opened but that have no PaymentIntent yet: nothing at Stripe can charge them."""
         return list(
             self.session.scalars(
                 select(Payment)
                 .where(
-                    Payment.invoice_id == invoice_id,
+                    Payment.group_id == invoice.group_id,
+                    Payment.invoice_id == invoice.id,
                     Payment.method == "card",
                     Payment.status == "pending",
                     Payment.stripe_payment_intent_id.is_(None),

@@ -226,7 +226,7 @@ def _in_flight_refusal(payments: list[Payment], numbers: dict[uuid.UUID, str], p
 
 
 def _refuse_card_payments_in_flight(session: Session, invoices: list[Invoice], param: str) -> None:
-    payments = PaymentRepository.from_session(session).card_payments_in_flight([i.id for i in invoices])
+    payments = PaymentRepository.from_session(session).card_payments_in_flight(invoices)
     if payments:
         raise _in_flight_refusal(payments, {i.id: i.number for i in invoices}, param)
 
@@ -236,7 +236,7 @@ def close_unconfirmed_card_payments(session: Session, actor: Actor, invoice: Inv
     confirmed can never be charged: close it, so it shows as what it is and the portal refuses it."""
     if invoice.balance_cents > 0:
         return []
-    closed = PaymentRepository.from_session(session).unconfirmed_card_payments(invoice.id)
+    closed = PaymentRepository.from_session(session).unconfirmed_card_payments(invoice)
     for payment in closed:
         payment.status = "canceled"
         record(
@@ -338,7 +338,7 @@ def cancel_card_payments_in_flight(
             _refuse_amount_over_balance(invoice, amount_cents)
     numbers = {i.id: i.number for i in invoices}
     repo = PaymentRepository.from_session(session)
-    in_flight = repo.card_payments_in_flight([i.id for i in invoices])
+    in_flight = repo.card_payments_in_flight(invoices)
     if not in_flight:
         return CancelFirst([], numbers, param)
     if not all(cancelable_at_stripe(p) for p in in_flight):
@@ -420,7 +420,7 @@ def _refundable(payment: Payment, refunds: Sequence[Refund]) -> int:
 
 
 def payment_views(session: Session, payments: Sequence[Payment]) -> list[PaymentOut]:
-    refunds = PaymentRepository.from_session(session).refunds_by_payment([p.id for p in payments])
+    refunds = PaymentRepository.from_session(session).refunds_by_payment(payments)
     return [
         PaymentOut.model_validate(p).model_copy(
             update={

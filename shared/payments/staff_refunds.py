@@ -58,12 +58,12 @@ def refundable_cents(session: Session, payment: Payment) -> int:
     took back and did not return. Read under the invoice's lock."""
     held = session.scalar(
         select(func.coalesce(func.sum(Refund.amount_cents), 0)).where(
-            Refund.payment_id == payment.id, Refund.status.in_(HOLDING)
+            Refund.group_id == payment.group_id, Refund.payment_id == payment.id, Refund.status.in_(HOLDING)
         )
     )
     disputed = session.scalar(
         select(func.coalesce(func.sum(Dispute.funds_withdrawn_cents - Dispute.funds_reinstated_cents), 0)).where(
-            Dispute.payment_id == payment.id
+            Dispute.group_id == payment.group_id, Dispute.payment_id == payment.id
         )
     )
     return max(payment.amount_cents - int(held or 0) - max(int(disputed or 0), 0), 0)

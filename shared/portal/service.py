@@ -58,7 +58,7 @@ def get_invoice(session: Session, actor: Actor, invoice_id: str) -> Invoice:
 
 def invoice_detail(session: Session, invoice: Invoice) -> PortalInvoiceDetailOut:
     lines = InvoicingRepository.from_session(session).lines_of(invoice.id)
-    payments = PaymentRepository.from_session(session).payments_of(invoice.id, statuses=CLIENT_VISIBLE_PAYMENT_STATUSES)
+    payments = PaymentRepository.from_session(session).payments_of(invoice, statuses=CLIENT_VISIBLE_PAYMENT_STATUSES)
     overdue = is_overdue(invoice.status, invoice.due_date, practice_today_of(session, invoice.group_id))
     return PortalInvoiceDetailOut(
         **PortalInvoiceOut.model_validate(invoice).model_dump(exclude={"overdue"}),

@@ -11,6 +11,10 @@ from shared.errors import NotFound
 from shared.users.models import STAFF_ROLES, AccessToken, ApiKey, User
 
 
+def _active_admins(group_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+    return select(User.id).where(User.group_id == group_id, User.role == "admin", User.is_active.is_(True))
+
+
 class UserRepository(PracticeRepository[User]):
     model = User
     noun = "user"
@@ -19,19 +23,22 @@ class UserRepository(PracticeRepository[User]):
         """The practice's staff (its clients' logins are not listed)."""
         return self.scoped(group_id).where(User.role.in_(STAFF_ROLES))
 
-    def portal_user_of(self, client_id: uuid.UUID, *, for_update: bool = False) -> User | None:
-        stmt = select(User).where(User.client_id == client_id, User.role == "client")
+    def portal_user_of(self, group_id: uuid.UUID, client_id: uuid.UUID, *, for_update: bool = False) -> User | None:
+        stmt = select(User).where(User.group_id == group_id, User.client_id == client_id, User.role == "client")
         if for_update:
             stmt = stmt.with_for_update()
         return self.session.scalar(stmt.order_by(User.created_at).limit(1))
 
-    def portal_emails(self, client_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    def portal_emails(self, group_id: uuid.UUID, client_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         """Each client's portal login email, for the clients that have one (one query for a page)."""
         if not client_ids:
             return {}
         rows = self.session.execute(
             select(User.client_id, User.email).where(
-                User.client_id.in_(client_ids), User.role == "client", User.is_active.is_(True)
+                User.group_id == group_id,
+                User.client_id.in_(client_ids),
+                User.role == "client",
+                User.is_active.is_(True),
             )
         )
         return {client_id: email for client_id, email in rows}
@@ -48,11 +55,12 @@ class UserRepository(PracticeRepository[User]):
         return user
 
     def active_admin_ids(self, group_id: uuid.UUID) -> set[uuid.UUID]:
-        return set(
-            self.session.scalars(
-                select(User.id).where(User.group_id == group_id, User.role == "admin", User.is_active.is_(True))
-            )
-        )
+        return set(self.session.scalars(_active_admins(group_id)))
+
+    def lock_active_admin_ids(self, group_id: uuid.UUID) -> set[uuid.UUID]:
+        """The practice's active admins, their rows locked in id order (so two staff changes never deadlock)
+        and read as they are once the lock is ours: whoever changed them first has committed."""
+        return set(self.session.scalars(_active_admins(group_id).order_by(User.id).with_for_update()))
 
     def revoke_access_tokens(self, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> int:
         """End every sign-in of a user — but the token `keep` (the caller's own). Returns how many ended."""

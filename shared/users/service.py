@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from shared.actor import SYSTEM, Actor
 from shared.audit.service import record
 from shared.errors import Conflict, Forbidden, ValidationFailed
-from shared.groups.repository import GroupRepository
 from shared.logging import get_logger
 from shared.security.attempts import SignInAttempts
 from shared.security.passwords import MIN_PASSWORD_LENGTH, hash_password, password_weakness, verify_password
@@ -113,14 +112,13 @@ def update_staff_user(session: Session, actor: Actor, user_id: str, data: StaffU
 
     A change that would leave the practice with no active admin — an admin demoting or deactivating
     themselves, or the last other admin — is refused (409 `last_admin`): nobody could undo it. The
-    practice's row is locked first, so two admins demoting each other at once cannot both succeed.
+    practice's active admins are locked first, so two admins demoting each other at once cannot both succeed.
     Deactivating ends every sign-in of the user at once (and reactivating does not bring them back).
     Returns the user and the API keys they created, which stay the practice's.
     """
-    GroupRepository.from_session(session).get_for_update(actor.group_id)
     users = UserRepository.from_session(session)
     # Under the lock, the caller's own standing again: another admin may have demoted them a moment ago.
-    if actor.user_id not in users.active_admin_ids(actor.group_id):
+    if actor.user_id not in users.lock_active_admin_ids(actor.group_id):
         raise Forbidden("Your role may not do this.", code="role_forbidden")
     user = users.get_staff(actor.group_id, user_id, for_update=True)
     role = data.role if data.role is not None else user.role

@@ -24,7 +24,7 @@ router = APIRouter(prefix="/v1/clients", tags=["clients"])
 
 
 def _out(session: Session, client: Client) -> ClientOut:
-    emails = UserRepository.from_session(session).portal_emails([client.id])
+    emails = UserRepository.from_session(session).portal_emails(client.group_id, [client.id])
     activity = client_activity(session, client.group_id, [client.id])
     return ClientOut.build(client, emails.get(client.id), activity.get(client.id))
 
@@ -43,7 +43,7 @@ def list_clients(
         actor.group_id, **asked.kwargs(), email=email, external_id=external_id, search=q
     )
     ids = [c.id for c in page.data]
-    emails = UserRepository.from_session(session).portal_emails(ids)
+    emails = UserRepository.from_session(session).portal_emails(actor.group_id, ids)
     activity = client_activity(session, actor.practice_id, ids)
     return listed(ClientOut, page, lambda c: ClientOut.build(c, emails.get(c.id), activity.get(c.id)))
 

@@ -15,8 +15,6 @@ from shared.clients.repository import ClientRepository
 from shared.db.ids import parse_id
 from shared.errors import Conflict, NotFound
 from shared.invoicing.documents import render_receipt
-from shared.ledger.invoices import Invoice
-from shared.ledger.payments import Refund
 from shared.logging import get_logger
 from shared.payments import service, staff_refunds
 from shared.payments.repository import PaymentRepository
@@ -54,7 +52,7 @@ def get_receipt(payment_id: str, actor: CurrentStaff, session: SessionDep) -> Re
     payment = PaymentRepository.from_session(session).get(actor.practice_id, parse_id(payment_id, "payment"))
     if payment is None:
         raise NotFound("No such payment.", code="resource_missing", param="payment_id")
-    invoice = session.get_one(Invoice, payment.invoice_id)
+    invoice = PaymentRepository.from_session(session).invoice_of(payment)
     return receipt_response(invoice, render_receipt(session, invoice, payment))
 
 
@@ -65,10 +63,9 @@ def reverse_payment(payment_id: str, body: ReverseRequest, actor: CurrentStaff, 
     return service.payment_views(session, [service.reverse_payment(session, actor, payment_id, body)])[0]
 
 
-def _current(session: SessionDep, refund_id: uuid.UUID) -> RefundOut:
-    refund = session.get(Refund, refund_id, populate_existing=True)
-    assert refund is not None
-    return RefundOut.model_validate(refund)
+def _current(session: SessionDep, group_id: uuid.UUID, refund_id: uuid.UUID) -> RefundOut:
+    """The practice's refund as it stands now (Stripe's answer may have moved it since it was written)."""
+    return RefundOut.model_validate(PaymentRepository.from_session(session).current_refund(group_id, refund_id))
 
 
 @router.post(
@@ -97,7 +94,7 @@ def refund_payment(
         return RefundOut.model_validate(refund)
 
     def replay(stored: dict[str, Any]) -> RefundOut:
-        return _current(session, uuid.UUID(stored["id"]))  # the same refund, as it stands now
+        return _current(session, actor.group_id, uuid.UUID(stored["id"]))  # the same refund, as it stands now
 
     asked = once(session, actor, response, idempotency_key, f"refund:{payment_id}", body, 201, write, replay)
     if was_replayed(response):
@@ -118,4 +115,4 @@ def refund_payment(
             param="payment_id",
             details={"refund_id": str(asked.id), "stripe_code": result.stripe_code},
         )
-    return _current(session, asked.id)
+    return _current(session, actor.group_id, asked.id)

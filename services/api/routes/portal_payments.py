@@ -15,10 +15,10 @@ from services.api.pdf_responses import RECEIPT_RESPONSES, receipt_response
 from shared.db.ids import parse_id
 from shared.errors import NotFound
 from shared.invoicing.documents import render_receipt
-from shared.ledger.invoices import Invoice
 from shared.payments import portal_card
 from shared.payments.portal_repository import PortalPaymentRepository
 from shared.payments.portal_schemas import CardPaymentConfirm, CardPaymentStart, CardPaymentStarted, CardPaymentState
+from shared.payments.repository import PaymentRepository
 
 router = APIRouter(prefix="/v1/portal", tags=["portal payments"])
 
@@ -68,7 +68,7 @@ def get_receipt(payment_id: str, actor: CurrentClient, session: SessionDep) -> R
         )
     if payment is None:
         raise NotFound("No such payment.", code="resource_missing", param="payment_id")
-    invoice = session.get_one(Invoice, payment.invoice_id)
+    invoice = PaymentRepository.from_session(session).invoice_of(payment)
     return receipt_response(invoice, render_receipt(session, invoice, payment))
 
 

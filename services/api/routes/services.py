@@ -77,7 +77,7 @@ def _parse(model: type[BaseModel], body: Any) -> Any:
 
 def _outs(session: Session, actor_group_id: Any, services: list[Service]) -> list[ServiceOut]:
     repo = ServiceRepository.from_session(session)
-    statuses = repo.invoice_statuses(s.invoice_id for s in services)
+    statuses = repo.invoice_statuses(actor_group_id, (s.invoice_id for s in services))
     currency = group_currency(session, actor_group_id)
     return [ServiceOut.build(s, currency, statuses.get(s.invoice_id)) for s in services]
 
@@ -125,7 +125,7 @@ def list_services(
 def get_service(service_id: str, actor: CurrentStaff, session: SessionDep) -> ServiceDetailOut:
     repo = ServiceRepository.from_session(session)
     svc = repo.get_or_404(actor.group_id, service_id)
-    payments = [ServicePaymentOut.model_validate(p) for p in repo.payments_of(svc.id)]
+    payments = [ServicePaymentOut.model_validate(p) for p in repo.payments_of(svc)]
     return ServiceDetailOut(**_outs(session, actor.group_id, [svc])[0].model_dump(), payments=payments)
 
 
