@@ -15,6 +15,7 @@ import pytest
 
 from tests import capture, stack
 from tests.mail import MailServer
+from tests.stripe.flaky_proxy import FlakyProxy
 
 # --- Configure the environment before any application module reads its settings. ---
 _worker_id = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
@@ -354,6 +355,14 @@ def localstripe_server() -> Iterator[LocalStripe]:
 def localstripe(localstripe_server: LocalStripe) -> LocalStripe:
     localstripe_server.reset()
     return localstripe_server
+
+
+@pytest.fixture
+def flaky(localstripe: LocalStripe) -> Iterator[FlakyProxy]:
+    """A hop in front of the session's localstripe that fails on cue (tests/stripe/flaky_proxy.py)."""
+    proxy = FlakyProxy(localstripe.url).start()
+    yield proxy
+    proxy.stop()
 
 
 class Receiver:

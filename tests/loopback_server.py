@@ -10,6 +10,23 @@ from typing import Self
 from tests.stack import free_port
 
 
+class RelayHandler(BaseHTTPRequestHandler):
+    """A quiet HTTP/1.1 handler that reads each request's body and hands it to `relay`: a proxy's
+    subclass names the methods it serves, e.g. `do_GET = do_POST = RelayHandler.read_and_relay`."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    def relay(self, body: bytes) -> None:
+        raise NotImplementedError
+
+    def read_and_relay(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        self.relay(self.rfile.read(length) if length else b"")
+
+
 class LoopbackServer:
     def __init__(self, handler: type[BaseHTTPRequestHandler]) -> None:
         self.port = free_port()

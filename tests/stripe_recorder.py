@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qsl, urlsplit
 
 from tests import capture
-from tests.loopback_server import LoopbackServer
+from tests.loopback_server import LoopbackServer, RelayHandler
 
 _HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host", "proxy-connection"}
 _lock = threading.Lock()
@@ -71,15 +71,8 @@ class RecordingProxy(LoopbackServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _relay(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
+        class Handler(RelayHandler):
+            def relay(self, body: bytes) -> None:
                 if _is_server_call(self.headers):
                     _record(self.command, self.path, self.headers, body)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_BY_HOP}
@@ -99,7 +92,7 @@ class RecordingProxy(LoopbackServer):
                 if self.command != "HEAD":
                     self.wfile.write(payload)
 
-            do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_OPTIONS = do_HEAD = _relay
+            do_GET = do_POST = do_DELETE = do_PUT = do_PATCH = do_OPTIONS = do_HEAD = RelayHandler.read_and_relay
 
         return Handler
 

@@ -14,7 +14,7 @@ Two paths, by name, so a test keeps the one it was written for:
 Modules by noun: users (tokens, staff, operator, `login`), practices, clients (and portal logins),
 services (billing rates and services), invoices (also invoicing runs over HTTP and invoice read-backs),
 payments (card and check payments, refunds, disputes), stripe (keys entered over HTTP, a paying
-client, the stored Stripe events).
+client, reconciliation over HTTP, the stored Stripe events).
 """
 
 from tests.factories.clients import (
@@ -27,6 +27,7 @@ from tests.factories.clients import (
 from tests.factories.invoices import (
     date_of,
     invoice,
+    invoice_document,
     invoice_sequences,
     invoice_state,
     make_invoice,
@@ -61,11 +62,14 @@ from tests.factories.stripe import (
     PayingClient,
     StripeKeys,
     connect_stripe,
+    connect_stripe_with_two_keys,
     make_paying_client,
     new_keys,
+    reconcile,
     set_partial_payments,
     stored_event,
     stored_events,
+    stripe_settings,
 )
 from tests.factories.users import (
     CLIENT_PASSWORD,
@@ -98,11 +102,13 @@ __all__ = [
     "auth",
     "card_payments_of",
     "connect_stripe",
+    "connect_stripe_with_two_keys",
     "count_payments",
     "date_of",
     "disputes_of",
     "give_portal_access",
     "invoice",
+    "invoice_document",
     "invoice_sequences",
     "invoice_state",
     "issue_token",
@@ -130,6 +136,7 @@ __all__ = [
     "password_hash",
     "payment_state",
     "pdf_text",
+    "reconcile",
     "refunds_of",
     "run_count",
     "service_state",
@@ -138,6 +145,7 @@ __all__ = [
     "start_run",
     "stored_event",
     "stored_events",
+    "stripe_settings",
     "unpaid_invoice_count",
     "wait_for_run",
 ]

@@ -1,6 +1,6 @@
 """Invoices: `make_invoice` writes an open invoice straight to the database (for tests not about
 invoicing); `start_run` / `wait_for_run` / `invoice` run invoicing over HTTP as a biller does.
-Also what the tests read back about invoices."""
+Also what the PDF renderer is given (`invoice_document`) and what the tests read back about invoices."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from shared.db.engine import session_scope
 from shared.groups.models import Group, InvoiceSequence
 from shared.invoicing.models import InvoicingRun
+from shared.invoicing.pdf import InvoiceDocument, LineView
 from shared.ledger.invoices import Invoice, InvoiceLine
 from tests.conftest import poll_until
 from tests.factories.practices import PracticeRow
@@ -100,6 +101,25 @@ def invoice(http: httpx.Client, practice: PracticeRow, services: list[Any], invo
 
 
 # --- what the tests read back, straight from the database ---
+
+
+def invoice_document(**overrides: Any) -> InvoiceDocument:
+    """What the PDF renderer is given for a one-line open $150.00 invoice of Ada Lovelace's, with `overrides`."""
+    fields: dict[str, Any] = {
+        "practice_name": "Calm Therapy",
+        "client_name": "Ada Lovelace",
+        "number": "INV-000042",
+        "invoiced_date": date(2026, 4, 1),
+        "currency": "USD",
+        "total_cents": 15_000,
+        "balance_cents": 15_000,
+        "status": "open",
+        "portal_url": "https://portal.example/portal/",
+        "pay_online": True,
+        "lines": [LineView(date(2026, 3, 2), "General Service (Self-Pay)", 15_000, 0, 15_000)],
+        "payments": [],
+    }
+    return InvoiceDocument(**(fields | overrides))
 
 
 def date_of(value: str) -> date:

@@ -1,5 +1,5 @@
 """A practice connected to Stripe (its own stand-in) over HTTP, a client paying by card in the portal,
-and the Stripe events the webhook receiver stored."""
+a reconciliation run and waited for, and the Stripe events the webhook receiver stored."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sqlalchemy import select
 from shared.db.engine import session_scope
 from shared.groups.models import Group
 from shared.stripe_sync.models import StripeEvent
+from tests.conftest import poll_until
 from tests.factories.clients import give_portal_access, make_client_via_api
 from tests.factories.practices import Practice, make_practice_via_api
 
@@ -29,21 +30,28 @@ def new_keys() -> StripeKeys:
     return StripeKeys(f"sk_test_{tag}", f"pk_test_{tag}", f"whsec_{tag}")
 
 
+def stripe_settings(keys: StripeKeys, *, webhook_secret: bool = True, **extra: Any) -> dict[str, Any]:
+    """The body of `PUT /v1/settings/stripe`: the keys, the webhook secret unless `webhook_secret=False`
+    (then clinicpay creates the practice's own webhook endpoint), and `extra` fields (e.g. api_base)."""
+    body = {"secret_key": keys.secret_key, "publishable_key": keys.publishable_key}
+    if webhook_secret:
+        body["webhook_secret"] = keys.webhook_secret
+    return body | extra
+
+
 def connect_stripe(http: httpx.Client, practice: Practice, api_base: str, keys: StripeKeys | None = None) -> StripeKeys:
     """The admin enters the practice's keys (api_base: the practice's own stand-in, allowed outside production)."""
     keys = keys or new_keys()
-    r = http.put(
-        "/v1/settings/stripe",
-        headers=practice.admin,
-        json={
-            "secret_key": keys.secret_key,
-            "publishable_key": keys.publishable_key,
-            "webhook_secret": keys.webhook_secret,
-            "api_base": api_base,
-        },
-    )
+    r = http.put("/v1/settings/stripe", headers=practice.admin, json=stripe_settings(keys, api_base=api_base))
     assert r.status_code == 200, r.text
     return keys
+
+
+def connect_stripe_with_two_keys(http: httpx.Client, practice: Practice, keys: StripeKeys, api_base: str) -> None:
+    """The admin enters only the secret and publishable keys: clinicpay creates the practice's webhook endpoint."""
+    body = stripe_settings(keys, webhook_secret=False, api_base=api_base)
+    r = http.put("/v1/settings/stripe", headers=practice.admin, json=body)
+    assert r.status_code == 200 and r.json()["webhook_mode"] == "endpoint", r.text
 
 
 @dataclass
@@ -71,6 +79,22 @@ def make_paying_client(
     client = make_client_via_api(http, practice, name=name, email=email)
     token = give_portal_access(http, practice, client["id"])
     return PayingClient(practice, keys, client["id"], token, name, email)
+
+
+def reconcile(http: httpx.Client, practice: Practice, timeout: float = 30.0) -> dict[str, Any]:
+    """A biller presses Reconcile (POST /v1/reconciliations, 202): the job once it succeeded or failed."""
+    r = http.post("/v1/reconciliations", headers=practice.biller)
+    assert r.status_code == 202, r.text
+    rec_id = r.json()["id"]
+    return poll_until(
+        lambda: (
+            (j := http.get(f"/v1/reconciliations/{rec_id}", headers=practice.biller).json())["status"]
+            in ("succeeded", "failed")
+            and j
+        ),
+        timeout=timeout,
+        message="the reconciliation to finish",
+    )
 
 
 def set_partial_payments(group_id: str, allow: bool, minimum_cents: int = 0) -> None:

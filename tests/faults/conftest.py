@@ -10,7 +10,6 @@ import httpx
 import pytest
 
 from tests.faults.private_stack import PrivateStack, this_process_on
-from tests.stripe.flaky_proxy import FlakyProxy
 
 
 @pytest.fixture(scope="package")
@@ -41,14 +40,6 @@ def api(stack: PrivateStack) -> Iterator[httpx.Client]:
     """An HTTP client on the private API, as a portal frontend or a biller's browser."""
     with stack.http() as client:
         yield client
-
-
-@pytest.fixture
-def flaky(localstripe) -> Iterator[FlakyProxy]:
-    """A hop in front of the session's localstripe that fails on cue (tests/stripe/flaky_proxy.py)."""
-    proxy = FlakyProxy(localstripe.url).start()
-    yield proxy
-    proxy.stop()
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from tests.conftest import poll_until
-from tests.factories import card_payments_of, make_invoice, make_paying_client
+from tests.factories import card_payments_of, connect_stripe_with_two_keys, make_invoice, make_paying_client
 from tests.faults.record import record_scenario
 from tests.stripe.browser import BANK_ACCOUNT, fail_bank_debit, pay
 
@@ -19,16 +19,8 @@ pytestmark = pytest.mark.slow
 
 
 def _connect_with_two_keys(api: httpx.Client, paying, api_base: str) -> None:
-    r = api.put(
-        "/v1/settings/stripe",
-        headers=paying.practice.admin,
-        json={
-            "secret_key": paying.keys.secret_key,
-            "publishable_key": paying.keys.publishable_key,
-            "api_base": api_base,
-        },
-    )
-    assert r.status_code == 200 and r.json()["webhook_mode"] == "endpoint", r.text
+    """Two keys (clinicpay creates the webhook endpoint), and ACH debits on."""
+    connect_stripe_with_two_keys(api, paying.practice, paying.keys, api_base)
     r = api.patch("/v1/settings", headers=paying.practice.admin, json={"ach_debit_enabled": True})
     assert r.status_code == 200, r.text
 

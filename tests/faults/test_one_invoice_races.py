@@ -25,7 +25,7 @@ from tests.conftest import poll_until
 from tests.factories import card_payments_of, make_invoice, make_paying_client
 from tests.faults.ledger import card_payments, inbox_counts, invoices_by_id, ledger_changes, payments_by_id
 from tests.faults.record import record_scenario
-from tests.stripe.browser import confirmation_token
+from tests.stripe.browser import confirm, confirmation_token, start_payment
 from tests.stripe_events import deliver, event
 
 CLICKS = 20
@@ -253,18 +253,11 @@ def test_two_reconciliations_at_once_apply_a_lost_payment_once(stack, api, local
     paying = make_paying_client(api, flaky.url)
     gid = uuid.UUID(paying.practice.group_id)
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id, 6_600)
-    started = api.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=paying.headers, json={}).json()
+    started = start_payment(api, paying.headers, invoice_id)
     token = confirmation_token(started, payment_method="pm_card_visa")
     # Stripe takes the money, and its answer is lost on the way back (no webhook is registered either).
     flaky.fail("POST", r"^/v1/payment_intents/[^/]+/confirm$", status=None, after_forward=True)
-    assert (
-        api.post(
-            f"/v1/portal/payments/{started['payment_id']}/confirm",
-            headers=paying.headers,
-            json={"confirmation_token": token},
-        ).status_code
-        == 503
-    )
+    assert confirm(api, paying.headers, started["payment_id"], token).status_code == 503
     assert [p.status for p in card_payments_of(invoice_id)] == ["pending"]
 
     # Two billers press "Reconcile" at once: one job.

@@ -16,24 +16,11 @@ from shared.db.engine import session_scope
 from shared.ledger.payments import Refund
 from shared.stripe_sync.models import StripeEvent
 from tests.conftest import poll_until
-from tests.factories import card_payments_of, make_invoice, make_paying_client
+from tests.factories import card_payments_of, connect_stripe_with_two_keys, make_invoice, make_paying_client
 from tests.faults.record import record_scenario
 from tests.stripe.browser import pay
 
 pytestmark = pytest.mark.slow
-
-
-def _connect_with_two_keys(api: httpx.Client, paying, api_base: str) -> None:
-    r = api.put(
-        "/v1/settings/stripe",
-        headers=paying.practice.admin,
-        json={
-            "secret_key": paying.keys.secret_key,
-            "publishable_key": paying.keys.publishable_key,
-            "api_base": api_base,
-        },
-    )
-    assert r.status_code == 200 and r.json()["webhook_mode"] == "endpoint", r.text
 
 
 def _invoice(api: httpx.Client, paying, invoice_id: str) -> dict:
@@ -65,7 +52,7 @@ def _processed(group_id: str, event_type: str) -> bool:
 def test_refund_failed_after_the_ledger_showed_the_refund(stack, api, localstripe):
     started_at = time.perf_counter()
     paying = make_paying_client(api, localstripe.url)
-    _connect_with_two_keys(api, paying, localstripe.url)
+    connect_stripe_with_two_keys(api, paying.practice, paying.keys, localstripe.url)
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id, 15_000)
     started = api.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=paying.headers, json={}).json()
     assert pay(api, paying.headers, started).json()["status"] == "succeeded"

@@ -25,7 +25,7 @@ from tests.factories import (
 )
 from tests.faults.ledger import inbox
 from tests.faults.record import record_scenario
-from tests.stripe.browser import confirmation_token
+from tests.stripe.browser import confirm, confirmation_token, start_payment
 from tests.stripe_events import card_declined, deliver, event, payment_intent
 
 CREATE = r"^/v1/payment_intents$"
@@ -101,17 +101,10 @@ def test_stripe_failing_during_payment_events_and_reconciliation(stack, api, loc
 
     # --- 2. A lost confirm answer, left for reconciliation, which then meets a failing Stripe. ---
     lost_invoice = make_invoice(paying.practice.group_id, paying.client_id, 7_700)
-    started = api.post(f"/v1/portal/invoices/{lost_invoice}/payments", headers=paying.headers, json={}).json()
+    started = start_payment(api, paying.headers, lost_invoice)
     token = confirmation_token(started, payment_method="pm_card_visa")
     flaky.fail("POST", CONFIRM, status=None, after_forward=True)
-    assert (
-        api.post(
-            f"/v1/portal/payments/{started['payment_id']}/confirm",
-            headers=paying.headers,
-            json={"confirmation_token": token},
-        ).status_code
-        == 503
-    )
+    assert confirm(api, paying.headers, started["payment_id"], token).status_code == 503
     flaky.fail("GET", r".*", status=503, times=10_000)
     r = api.post("/v1/reconciliations", headers=paying.practice.biller)
     assert r.status_code == 202, r.text

@@ -7,26 +7,11 @@ from datetime import date, timedelta
 from pypdf import PdfReader
 
 from shared.invoicing.pdf import InvoiceDocument, LineView, PaymentView, render_invoice_pdf
-from tests.factories import pdf_text
+from tests.factories import invoice_document, pdf_text
 
 
 def document(**overrides) -> InvoiceDocument:
-    fields = {
-        "practice_name": "Calm Therapy",
-        "client_name": "Ada Lovelace",
-        "number": "INV-000042",
-        "invoiced_date": date(2026, 4, 1),
-        "currency": "USD",
-        "total_cents": 15_000,
-        "balance_cents": 15_000,
-        "status": "open",
-        "portal_url": "https://portal.example/portal/",
-        "pay_online": True,
-        "lines": [LineView(date(2026, 3, 2), "General Service (Self-Pay)", 15_000, 0, 15_000)],
-        "payments": [],
-    }
-    fields.update(overrides)
-    return InvoiceDocument(**fields)
+    return invoice_document(**overrides)
 
 
 def test_sixty_services_continue_on_a_second_page_and_the_total_comes_last(tmp_path):

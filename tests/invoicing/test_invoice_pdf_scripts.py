@@ -21,28 +21,15 @@ from shared.invoicing.pdf import InvoiceDocument, LineView, render_invoice_pdf
 from shared.invoicing.pdf_fonts import DEJAVU_SANS_BOLD, FontsMissing, font_path
 from shared.invoicing.pdf_images import logo_image
 from shared.invoicing.pdf_text import clear_caches
+from tests.factories import invoice_document
 from tests.invoicing import pdf_inspect as pi
 
 THE_NAME = "Łukasz Nguyễn 王秀英"
 
 
 def document(**overrides) -> InvoiceDocument:
-    fields = {
-        "practice_name": "Calm Therapy",
-        "client_name": THE_NAME,
-        "number": "INV-000042",
-        "invoiced_date": date(2026, 4, 1),
-        "currency": "USD",
-        "total_cents": 15_000,
-        "balance_cents": 15_000,
-        "status": "open",
-        "portal_url": "https://portal.example/portal/",
-        "pay_online": True,
-        "lines": [LineView(date(2026, 3, 2), "General Service (Self-Pay)", 15_000, 0, 15_000)],
-        "payments": [],
-    }
-    fields.update(overrides)
-    return InvoiceDocument(**fields)
+    """An invoice for THE_NAME unless `client_name` says otherwise."""
+    return invoice_document(**({"client_name": THE_NAME} | overrides))
 
 
 def _name_line(content: bytes) -> str:

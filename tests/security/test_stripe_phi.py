@@ -17,7 +17,7 @@ from tests.conftest import poll_until
 from tests.factories import make_paying_client
 from tests.faults.record import record_scenario
 from tests.security.clinical import DIAGNOSIS, NOTE, RATE_NAME, invoice_a_clinical_service
-from tests.stripe.browser import confirmation_token
+from tests.stripe.browser import pay, start_payment
 from tests.stripe_recorder import phi_violations, recorded_calls
 
 
@@ -34,13 +34,8 @@ def test_a_card_payment_for_a_clinical_service_tells_stripe_nothing_clinical(htt
     invoice_id = invoice_a_clinical_service(http, paying)
     detail = http.get(f"/v1/invoices/{invoice_id}", headers=practice.biller).json()
 
-    started_payment = http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=paying.headers, json={}).json()
-    token = confirmation_token(started_payment, payment_method="pm_card_visa")
-    confirmed = http.post(
-        f"/v1/portal/payments/{started_payment['payment_id']}/confirm",
-        headers=paying.headers,
-        json={"confirmation_token": token},
-    )
+    started_payment = start_payment(http, paying.headers, invoice_id)
+    confirmed = pay(http, paying.headers, started_payment, payment_method="pm_card_visa")
     assert confirmed.json()["status"] == "succeeded", confirmed.text
     rec = http.post("/v1/reconciliations", headers=practice.biller).json()
     poll_until(

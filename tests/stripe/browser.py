@@ -48,6 +48,11 @@ def confirmation_token(
     return r.json()["id"]
 
 
+def start_payment(http: httpx.Client, headers: dict[str, str], invoice_id: str) -> dict[str, Any]:
+    """The client opens the invoice's Payment Element: POST /v1/portal/invoices/{id}/payments (its answer)."""
+    return http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=headers, json={}).json()
+
+
 def confirm(http: httpx.Client, headers: dict[str, str], payment_id: str, token: str | None = None) -> httpx.Response:
     """POST /v1/portal/payments/{id}/confirm, with the ConfirmationToken (or none: re-read Stripe)."""
     body = {"confirmation_token": token} if token else None

@@ -1,13 +1,11 @@
-"""Fixtures of the card-payment tests: a practice on the session's localstripe, a flaky hop to it."""
+"""Fixtures of the card-payment tests: a practice on the session's localstripe (the flaky hop to it, `flaky`,
+is the root conftest's), the receiver registered for it."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 import pytest
 
 from tests.factories import PayingClient, make_paying_client
-from tests.stripe.flaky_proxy import FlakyProxy
 
 # Every PaymentIntent event type the receiver should see; an empty list would mean "none" to localstripe.
 PI_EVENTS = [
@@ -23,13 +21,6 @@ WEBHOOK_NAME = "clinicpay-stripe-tests"
 @pytest.fixture
 def paying(http, localstripe) -> PayingClient:
     return make_paying_client(http, localstripe.url)
-
-
-@pytest.fixture
-def flaky(localstripe) -> Iterator[FlakyProxy]:
-    proxy = FlakyProxy(localstripe.url).start()
-    yield proxy
-    proxy.stop()
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from http.server import BaseHTTPRequestHandler
 
 import httpx
 
-from tests.loopback_server import LoopbackServer
+from tests.loopback_server import LoopbackServer, RelayHandler
 
 
 @dataclass
@@ -78,15 +78,8 @@ class FlakyProxy(LoopbackServer):
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         proxy = self
 
-        class Handler(BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-            def _relay(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
+        class Handler(RelayHandler):
+            def relay(self, body: bytes) -> None:
                 rule = proxy._match(self.command, self.path)
                 if rule is not None and not rule.after_forward:
                     return self._fail(rule)
@@ -118,6 +111,6 @@ class FlakyProxy(LoopbackServer):
                 self.end_headers()
                 self.wfile.write(payload)
 
-            do_GET = do_POST = do_DELETE = _relay
+            do_GET = do_POST = do_DELETE = RelayHandler.read_and_relay
 
         return Handler

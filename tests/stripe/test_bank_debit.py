@@ -13,7 +13,7 @@ from sqlalchemy import select
 from shared.db.engine import session_scope
 from shared.stripe_sync.models import StripeEvent
 from tests.conftest import poll_until
-from tests.factories import card_payments_of, make_invoice
+from tests.factories import card_payments_of, make_invoice, reconcile
 from tests.security.review import record_finding
 from tests.stripe.browser import BANK_ACCOUNT, fail_bank_debit, pay, settle_bank_debit
 from tests.stripe_events import deliver, event
@@ -136,12 +136,10 @@ def test_a_bank_payment_that_fails_days_later_opens_the_invoice_again_with_the_r
 def test_a_bank_payment_settled_while_webhooks_were_lost_is_found_by_reconciliation(
     http, localstripe, ach_client, worker
 ):
-    from tests.stripe.test_reconciliation import _reconcile
-
     paying = ach_client  # no webhook registered: only reconciliation can bring Stripe's word
     invoice_id, _started, pi = _pay_by_bank(http, paying, 4_200)
     settle_bank_debit(localstripe.url, pi)
     assert _invoice(http, paying, invoice_id)["status"] == "open"
-    job = _reconcile(http, paying.practice)
+    job = reconcile(http, paying.practice)
     assert job["status"] == "succeeded", job
     assert _invoice(http, paying, invoice_id)["status"] == "paid"

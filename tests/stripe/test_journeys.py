@@ -14,7 +14,14 @@ import stripe
 
 from shared.config import clear_settings_cache
 from tests.conftest import Receiver, celery_worker_process, poll_until, wait_for_worker
-from tests.factories import PayingClient, give_portal_access, make_client_via_api, make_invoice, make_practice_via_api
+from tests.factories import (
+    PayingClient,
+    give_portal_access,
+    make_client_via_api,
+    make_invoice,
+    make_practice_via_api,
+    reconcile,
+)
 from tests.stripe.targets import (
     LIVE_RECEIVER_PORT,
     StripeTarget,
@@ -116,21 +123,6 @@ def _invoice(http, paying: PayingClient, invoice_id: str) -> dict:
     return http.get(f"/v1/invoices/{invoice_id}", headers=paying.practice.biller).json()
 
 
-def _reconcile(http, paying: PayingClient) -> dict:
-    r = http.post("/v1/reconciliations", headers=paying.practice.biller)
-    assert r.status_code == 202, r.text
-    rec_id = r.json()["id"]
-    return poll_until(
-        lambda: (
-            (j := http.get(f"/v1/reconciliations/{rec_id}", headers=paying.practice.biller).json())["status"]
-            in ("succeeded", "failed")
-            and j
-        ),
-        timeout=60,
-        message="the reconciliation to finish",
-    )
-
-
 def _settled(http, target: StripeTarget, paying: PayingClient, invoice_id: str, status: str = "paid") -> dict:
     """Stripe's word reaches the ledger by itself: the webhook, or (without one) reconciliation."""
 
@@ -139,7 +131,7 @@ def _settled(http, target: StripeTarget, paying: PayingClient, invoice_id: str, 
         if invoice["status"] == status:
             return invoice
         if not target.webhooks:
-            job = _reconcile(http, paying)
+            job = reconcile(http, paying.practice, timeout=60)
             assert job["status"] == "succeeded" and job["errors"] == [], job
         return None
 

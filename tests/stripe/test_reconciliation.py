@@ -13,22 +13,8 @@ from shared.audit.models import AuditEvent
 from shared.db.engine import session_scope
 from shared.stripe_sync.models import Reconciliation
 from tests.conftest import poll_until
-from tests.factories import card_payments_of, make_invoice, make_paying_client
-from tests.stripe.browser import THREE_D_SECURE, authenticate, confirmation_token
-
-
-def _reconcile(http, practice) -> dict:
-    r = http.post("/v1/reconciliations", headers=practice.biller)
-    assert r.status_code == 202, r.text
-    rec_id = r.json()["id"]
-    return poll_until(
-        lambda: (
-            (j := http.get(f"/v1/reconciliations/{rec_id}", headers=practice.biller).json())["status"]
-            in ("succeeded", "failed")
-            and j
-        ),
-        message="the reconciliation to finish",
-    )
+from tests.factories import card_payments_of, make_invoice, make_paying_client, reconcile
+from tests.stripe.browser import THREE_D_SECURE, authenticate, confirm, confirmation_token, pay, start_payment
 
 
 def _stripe(localstripe, paying) -> stripe.StripeClient:
@@ -37,13 +23,8 @@ def _stripe(localstripe, paying) -> stripe.StripeClient:
 
 def _requires_action_payment(http, paying, total):
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id, total)
-    started = http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=paying.headers, json={}).json()
-    token = confirmation_token(started, card=THREE_D_SECURE)
-    r = http.post(
-        f"/v1/portal/payments/{started['payment_id']}/confirm",
-        headers=paying.headers,
-        json={"confirmation_token": token},
-    )
+    started = start_payment(http, paying.headers, invoice_id)
+    r = pay(http, paying.headers, started, card=THREE_D_SECURE)
     assert r.json()["status"] == "requires_action", r.text
     return invoice_id, started, r.json()["payment_intent_client_secret"]
 
@@ -54,7 +35,7 @@ def test_a_3d_secure_payment_whose_webhook_never_came_is_found(http, localstripe
     authenticate(started["stripe_js_url"], started["publishable_key"], secret)
     assert http.get(f"/v1/invoices/{invoice_id}", headers=paying.practice.biller).json()["status"] == "open"
 
-    job = _reconcile(http, paying.practice)
+    job = reconcile(http, paying.practice)
     assert job["status"] == "succeeded", job
     assert job["fixed"] == [
         {
@@ -76,7 +57,7 @@ def test_a_3d_secure_payment_whose_webhook_never_came_is_found(http, localstripe
     assert health["last_reconciliation"]["fixed_count"] == 1 and health["last_reconciliation"]["status"] == "succeeded"
 
     # The next run starts where this one stopped and finds nothing more to fix.
-    again = _reconcile(http, paying.practice)
+    again = reconcile(http, paying.practice)
     assert again["status"] == "succeeded" and again["fixed"] == []
     assert again["watermark_from"] == job["watermark_to"] - 300
 
@@ -84,19 +65,12 @@ def test_a_3d_secure_payment_whose_webhook_never_came_is_found(http, localstripe
 def test_a_lost_confirm_answer_is_settled_even_if_the_client_never_comes_back(http, localstripe, flaky, worker):
     paying = make_paying_client(http, flaky.url)
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id, 5_000)
-    started = http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=paying.headers, json={}).json()
+    started = start_payment(http, paying.headers, invoice_id)
     token = confirmation_token(started, payment_method="pm_card_visa")
     flaky.fail("POST", r"^/v1/payment_intents/[^/]+/confirm$", status=None, after_forward=True)
-    assert (
-        http.post(
-            f"/v1/portal/payments/{started['payment_id']}/confirm",
-            headers=paying.headers,
-            json={"confirmation_token": token},
-        ).status_code
-        == 503
-    )
+    assert confirm(http, paying.headers, started["payment_id"], token).status_code == 503
 
-    job = _reconcile(http, paying.practice)
+    job = reconcile(http, paying.practice)
     assert [(f["from"], f["to"]) for f in job["fixed"]] == [("pending", "succeeded")]
     assert http.get(f"/v1/invoices/{invoice_id}", headers=paying.practice.biller).json()["status"] == "paid"
 
@@ -132,7 +106,7 @@ def test_payments_naming_this_practice_but_unknown_are_listed_unmatched(http, lo
         message="localstripe to record both payment_intent.succeeded events",
     )
 
-    job = _reconcile(http, paying.practice)
+    job = reconcile(http, paying.practice)
     assert job["status"] == "succeeded" and job["fixed"] == []
     assert [(u["payment_intent"], u["amount_cents"], u["invoice_number"]) for u in job["unmatched"]] == [
         (stray.id, 1_234, "INV-999999")
@@ -143,7 +117,7 @@ def test_payments_naming_this_practice_but_unknown_are_listed_unmatched(http, lo
     alerts = http.get("/v1/alerts", headers=paying.practice.biller, params={"kind": "reconciliation_mismatch"}).json()
     assert [a["data"]["payment_intent"] for a in alerts["data"]] == [stray.id]
     assert "$12.34" in alerts["data"][0]["message"] and "no invoice here records" in alerts["data"][0]["message"]
-    again = _reconcile(http, paying.practice)
+    again = reconcile(http, paying.practice)
     assert [u["payment_intent"] for u in again["unmatched"]] in ([stray.id], [])
     alerts = http.get("/v1/alerts", headers=paying.practice.biller, params={"kind": "reconciliation_mismatch"}).json()
     assert len(alerts["data"]) == 1
@@ -210,7 +184,7 @@ def test_two_runs_side_by_side_apply_once(http, localstripe, paying):
 def test_stripe_errors_are_retried_with_backoff(http, localstripe, flaky, worker):
     paying = make_paying_client(http, flaky.url)
     flaky.fail("GET", r"^/v1/events$", status=503, times=1)
-    job = _reconcile(http, paying.practice)
+    job = reconcile(http, paying.practice)
     assert job["status"] == "succeeded", job
     assert len(flaky.failed) == 1
     with session_scope() as session:

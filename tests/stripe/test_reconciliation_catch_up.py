@@ -8,24 +8,19 @@ import uuid
 import httpx
 import stripe
 
-from tests.factories import card_payments_of, make_invoice, stored_events
-from tests.stripe.browser import confirmation_token
-from tests.stripe.test_reconciliation import _reconcile, _stripe
+from tests.factories import card_payments_of, make_invoice, reconcile, stored_events
+from tests.stripe.browser import pay, start_payment
+from tests.stripe.test_reconciliation import _stripe
 from tests.stripe_events import deliver, dispute
 
 
 def _paid_invoice(http, paying, total: int) -> tuple[str, str]:
     """An invoice paid by card whose webhook never came, settled by a first run: (invoice id, PI id)."""
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id, total)
-    started = http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=paying.headers, json={}).json()
-    token = confirmation_token(started, payment_method="pm_card_visa")
-    r = http.post(
-        f"/v1/portal/payments/{started['payment_id']}/confirm",
-        headers=paying.headers,
-        json={"confirmation_token": token},
-    )
+    started = start_payment(http, paying.headers, invoice_id)
+    r = pay(http, paying.headers, started, payment_method="pm_card_visa")
     assert r.status_code == 200, r.text
-    assert _reconcile(http, paying.practice)["status"] == "succeeded"
+    assert reconcile(http, paying.practice)["status"] == "succeeded"
     assert _invoice(http, paying, invoice_id)["status"] == "paid"
     (payment,) = card_payments_of(invoice_id)
     return invoice_id, payment.stripe_payment_intent_id
@@ -58,7 +53,7 @@ def test_a_refund_whose_webhook_never_came_is_applied_once(http, localstripe, pa
     assert lost["api_version"] == stripe.api_version and "refunds" not in lost["data"]["object"]
     assert _invoice(http, paying, invoice_id)["status"] == "paid"
 
-    job = _reconcile(http, paying.practice)
+    job = reconcile(http, paying.practice)
     assert job["status"] == "succeeded", job
     # The first of the refund's events to be caught up applies it; the other then changes nothing.
     [fixed] = job["fixed"]
@@ -67,7 +62,7 @@ def test_a_refund_whose_webhook_never_came_is_applied_once(http, localstripe, pa
     assert (state["status"], state["balance_cents"]) == ("partially_paid", 2_500), state
 
     # The next run (its window overlaps) sees the same event again and changes nothing.
-    again = _reconcile(http, paying.practice)
+    again = reconcile(http, paying.practice)
     assert again["status"] == "succeeded" and again["fixed"] == []
     assert _invoice(http, paying, invoice_id)["balance_cents"] == 2_500
     assert refund.amount == 2_500
@@ -87,7 +82,7 @@ def test_a_dispute_whose_webhook_never_came_flags_the_invoice(http, localstripe,
     opened = dispute(amount=8_000, payment_intent=pi_id, status="needs_response")
     lost = _emitted_not_delivered(localstripe, "charge.dispute.created", object=opened)
 
-    job = _reconcile(http, paying.practice)
+    job = reconcile(http, paying.practice)
     assert job["status"] == "succeeded", job
     assert [(f["event_id"], f["event_type"], f["object"]) for f in job["fixed"]] == [
         (lost["id"], "charge.dispute.created", opened["id"])
@@ -103,6 +98,6 @@ def test_another_practices_lost_refund_changes_nothing_here(http, localstripe, p
     stranger = dispute(amount=6_000, payment_intent="pi_someoneelse000000000000")
     _emitted_not_delivered(localstripe, "charge.dispute.created", object=stranger)
 
-    job = _reconcile(http, paying.practice)
+    job = reconcile(http, paying.practice)
     assert job["status"] == "succeeded" and job["fixed"] == [] and job["errors"] == []
     assert _invoice(http, paying, invoice_id)["disputed"] is False

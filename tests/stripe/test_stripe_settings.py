@@ -25,20 +25,12 @@ from tests.factories import (
     make_invoice,
     make_practice_via_api,
     new_keys,
+    stripe_settings,
 )
 
 
 def _put(http, practice, keys, **extra):
-    return http.put(
-        "/v1/settings/stripe",
-        headers=practice.admin,
-        json={
-            "secret_key": keys.secret_key,
-            "publishable_key": keys.publishable_key,
-            "webhook_secret": keys.webhook_secret,
-            **extra,
-        },
-    )
+    return http.put("/v1/settings/stripe", headers=practice.admin, json=stripe_settings(keys, **extra))
 
 
 def test_admin_connects_stripe_and_never_sees_the_secrets_again(http, localstripe):
@@ -93,13 +85,7 @@ def test_misplaced_keys_are_refused_before_asking_stripe(http, localstripe):
         ({"publishable_key": "pk_live_" + uuid.uuid4().hex}, "publishable_key"),  # test secret, live publishable
     ]
     for change, param in cases:
-        body = {
-            "secret_key": good.secret_key,
-            "publishable_key": good.publishable_key,
-            "webhook_secret": good.webhook_secret,
-            "api_base": localstripe.url,
-            **change,
-        }
+        body = stripe_settings(good, api_base=localstripe.url) | change
         r = http.put("/v1/settings/stripe", headers=practice.admin, json=body)
         assert r.status_code == 422, (change, r.text)
         assert r.json()["error"]["param"] == param
@@ -117,15 +103,7 @@ def test_stripe_unreachable_is_503_and_saves_nothing(http, localstripe):
 def test_only_admins_change_the_connection_and_clients_see_none_of_it(http, localstripe):
     practice = make_practice_via_api(http)
     keys = new_keys()
-    r = http.put(
-        "/v1/settings/stripe",
-        headers=practice.biller,
-        json={
-            "secret_key": keys.secret_key,
-            "publishable_key": keys.publishable_key,
-            "webhook_secret": keys.webhook_secret,
-        },
-    )
+    r = http.put("/v1/settings/stripe", headers=practice.biller, json=stripe_settings(keys))
     assert r.status_code == 403
     client = make_client_via_api(http, practice)
     client_token = give_portal_access(http, practice, client["id"])

@@ -9,8 +9,8 @@ import pytest
 import stripe
 
 from tests.conftest import LocalStripe, poll_until
-from tests.factories import make_invoice, make_paying_client
-from tests.stripe.browser import confirmation_token
+from tests.factories import make_invoice, make_paying_client, reconcile
+from tests.stripe.browser import pay, start_payment
 from tests.stripe.conftest import PI_EVENTS
 
 
@@ -23,13 +23,8 @@ def second_stripe() -> Iterator[LocalStripe]:
 
 def _pay(http, paying, total):
     invoice_id = make_invoice(paying.practice.group_id, paying.client_id, total)
-    started = http.post(f"/v1/portal/invoices/{invoice_id}/payments", headers=paying.headers, json={}).json()
-    token = confirmation_token(started, payment_method="pm_card_visa")
-    r = http.post(
-        f"/v1/portal/payments/{started['payment_id']}/confirm",
-        headers=paying.headers,
-        json={"confirmation_token": token},
-    )
+    started = start_payment(http, paying.headers, invoice_id)
+    r = pay(http, paying.headers, started, payment_method="pm_card_visa")
     assert r.json()["status"] == "succeeded", r.text
     return invoice_id, started
 
@@ -37,18 +32,6 @@ def _pay(http, paying, total):
 def _intents(server, paying):
     client = stripe.StripeClient(paying.keys.secret_key, base_addresses={"api": server.url}, max_network_retries=0)
     return [p.to_dict() for p in client.v1.payment_intents.list(params={"limit": 100}).auto_paging_iter()]
-
-
-def _reconcile(http, practice):
-    rec_id = http.post("/v1/reconciliations", headers=practice.biller).json()["id"]
-    return poll_until(
-        lambda: (
-            (j := http.get(f"/v1/reconciliations/{rec_id}", headers=practice.biller).json())["status"]
-            in ("succeeded", "failed")
-            and j
-        ),
-        message="the reconciliation to finish",
-    )
 
 
 def test_each_practice_on_its_own_stripe_sees_only_its_own(http, localstripe, second_stripe, receiver, worker):
@@ -91,7 +74,7 @@ def test_each_practice_on_its_own_stripe_sees_only_its_own(http, localstripe, se
                 ),
                 message="each practice's own webhook",
             )
-        job_a, job_b = _reconcile(http, a.practice), _reconcile(http, b.practice)
+        job_a, job_b = reconcile(http, a.practice), reconcile(http, b.practice)
         assert job_a["status"] == job_b["status"] == "succeeded"
         assert job_a["unmatched"] == [] and job_b["unmatched"] == [] and job_a["fixed"] == job_b["fixed"] == []
         events_a = http.get("/v1/settings/stripe/health", headers=a.practice.biller).json()["events"]
@@ -106,5 +89,5 @@ def test_on_one_shared_stripe_a_run_leaves_the_other_practice_alone(http, locals
     b = make_paying_client(http, localstripe.url, name="Blair B")
     _pay(http, a, 3_000)
     _pay(http, b, 4_000)
-    job_a = _reconcile(http, a.practice)
+    job_a = reconcile(http, a.practice)
     assert job_a["status"] == "succeeded" and job_a["fixed"] == [] and job_a["unmatched"] == []
