@@ -1,3 +1,5 @@
+import { api } from './api.js';
+
 // Poll while the page is visible: a hidden tab costs the server nothing, and coming back
 // to it refreshes at once. One call at a time; the next waits for the previous to finish.
 
@@ -46,4 +48,16 @@ export function poll(fn, intervalMs) {
   };
 }
 
-export function sleep(ms) { return new Promise((resolve) => { window.setTimeout(resolve, ms); }); }
+function sleep(ms) { return new Promise((resolve) => { window.setTimeout(resolve, ms); }); }
+
+// A background job the API answered 202 for (an invoicing run, a reconciliation), followed to its
+// end: its own URL is read again until it is neither queued nor running. `stopped()` ends the wait
+// early (the reader left the page); the job goes on at the server either way.
+export async function followJob(path, job, { intervalMs = 1000, stopped = () => false } = {}) {
+  let current = job;
+  while (!stopped() && (current.status === 'queued' || current.status === 'running')) {
+    await sleep(intervalMs);
+    current = await api.get(`${path}/${current.id}`);
+  }
+  return current;
+}

@@ -230,12 +230,32 @@ export class KeyedRows {
   items() { return [...this.rows.values()].map((entry) => entry.item); }
 }
 
+// --- Status labels: one word for each status wherever it shows (pills, filters). ---
+
+const STATUS_LABELS = {
+  open: 'Open', partially_paid: 'Partially paid', overdue: 'Overdue', paid: 'Paid', void: 'Void',
+  uninvoiced: 'Uninvoiced', invoiced: 'Invoiced', pending: 'Pending', requires_action: 'Needs authentication',
+  processing: 'Processing', succeeded: 'Succeeded', failed: 'Failed', canceled: 'Canceled',
+  reversed: 'Reversed', mismatched: 'Under review', queued: 'Queued', running: 'Running',
+};
+
+export function statusLabel(status) { return STATUS_LABELS[status] || status; }
+
 export function statusPill(status) {
-  const labels = { open: 'Open', partially_paid: 'Partially paid', paid: 'Paid', void: 'Void',
-    uninvoiced: 'Uninvoiced', invoiced: 'Invoiced', pending: 'Pending', requires_action: 'Needs authentication',
-    processing: 'Processing', succeeded: 'Succeeded', failed: 'Failed', canceled: 'Canceled',
-    reversed: 'Reversed', mismatched: 'Under review', queued: 'Queued', running: 'Running' };
-  return h('span', { class: `pill pill-${status}`, text: labels[status] || status });
+  return h('span', { class: `pill pill-${status}`, text: statusLabel(status) });
+}
+
+// A list's status filter: "All" first, then the given statuses by their labels.
+export function statusFilter(statuses, selected = '') {
+  const select = h('select', { name: 'status' }, h('option', { value: '', text: 'All' }),
+    statuses.map((status) => h('option', { value: status, text: statusLabel(status) })));
+  select.value = statuses.includes(selected) ? selected : '';
+  return select;
+}
+
+// On or off, as the operator's console and the Stripe page show a practice's connection.
+export function connectionPill(connected) {
+  return h('span', { class: `pill ${connected ? 'pill-paid' : 'pill-open'}`, text: connected ? 'Connected' : 'Not connected' });
 }
 
 // The round green button fixed in the bottom-right corner, as in the practice's old system.

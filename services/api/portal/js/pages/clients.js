@@ -1,72 +1,48 @@
 // Clients: the practice's clients with what each owes now and their last activity, searched by any
 // part of a name or email; "New client" adds one. Each name opens the client's own page.
 
-import { api, describe, query } from '../api.js';
+import { api, describe } from '../api.js';
 import { dateTime, money } from '../format.js';
+import { pagedList } from '../list.js';
 import { go, replaceQuery } from '../router.js';
-import { announce, clear, errorBox, field, h, KeyedRows, loading, newIdempotencyKey, openDialog, table } from '../ui.js';
-
-const PAGE = 50;
+import { announce, clear, errorBox, field, h, newIdempotencyKey, openDialog } from '../ui.js';
 
 export function renderClients(main, _params, params = {}) {
   document.title = 'Clients · clinicpay';
   let search = params.q || '';
-  let wanted = PAGE;
   const searchInput = h('input', { type: 'search', name: 'q', value: search, maxlength: '200', autocomplete: 'off', placeholder: 'Name or email' });
   const searchForm = h('form', { class: 'filters compact', role: 'search', 'aria-label': 'Find clients' },
     field('Search', searchInput),
     h('div', { class: 'filter-buttons' }, h('button', { type: 'submit', class: 'secondary', text: 'Search' })));
   const newButton = h('button', { type: 'button', class: 'primary', text: 'New client' });
-  const columns = [
-    { label: 'Name', render: (c) => h('a', { href: `#/clients/${c.id}`, text: c.name }) },
-    { label: 'Email', render: (c) => c.email || '—' },
-    { label: 'Portal', render: (c) => (c.has_portal_access ? 'Yes' : 'No') },
-    { label: 'Open invoices', className: 'num', render: (c) => String(c.open_invoice_count) },
-    { label: 'Balance', className: 'num strong', render: (c) => money(c.balance_cents) },
-    { label: 'Last activity', render: (c) => (c.last_activity_at ? dateTime(c.last_activity_at) : '—') },
-  ];
-  const t = table({ caption: 'Clients', columns, className: 'clients-table' });
-  const rows = new KeyedRows(t.tbody, columns);
-  const empty = h('p', { class: 'muted empty-note', hidden: true });
-  const more = h('button', { type: 'button', class: 'secondary', text: 'Load more', hidden: true });
-  const listArea = h('div', { class: 'card flush' }, loading());
+  const list = pagedList({
+    path: '/v1/clients',
+    params: () => ({ q: search }),
+    caption: 'Clients',
+    className: 'clients-table',
+    columns: [
+      { label: 'Name', render: (c) => h('a', { href: `#/clients/${c.id}`, text: c.name }) },
+      { label: 'Email', render: (c) => c.email || '—' },
+      { label: 'Portal', render: (c) => (c.has_portal_access ? 'Yes' : 'No') },
+      { label: 'Open invoices', className: 'num', render: (c) => String(c.open_invoice_count) },
+      { label: 'Balance', className: 'num strong', render: (c) => money(c.balance_cents) },
+      { label: 'Last activity', render: (c) => (c.last_activity_at ? dateTime(c.last_activity_at) : '—') },
+    ],
+    emptyText: () => (search ? `No client matches “${search}”.` : 'No clients yet. Add the first with “New client”.'),
+  });
   clear(main, h('section', { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', { text: 'Clients' }),
       h('p', { class: 'muted', text: 'What each client owes now, and when something last happened for them.' }), newButton),
-    searchForm, listArea, h('div', { class: 'more' }, more)));
-
-  async function load() {
-    const found = [];
-    let after = null;
-    let hasMore = true;
-    while (hasMore && found.length < wanted) {
-      const page = await api.get(`/v1/clients${query({ q: search, limit: PAGE, starting_after: after })}`);
-      found.push(...page.data);
-      hasMore = page.has_more;
-      after = page.data.length ? page.data[page.data.length - 1].id : null;
-      if (!after) break;
-    }
-    clear(listArea, t.el, empty);
-    rows.update(found);
-    empty.hidden = found.length > 0;
-    empty.textContent = search ? `No client matches “${search}”.` : 'No clients yet. Add the first with “New client”.';
-    more.hidden = !hasMore;
-  }
+    searchForm, list.area, list.more));
 
   searchForm.addEventListener('submit', (event) => {
     event.preventDefault();
     search = searchInput.value.trim();
-    wanted = PAGE;
     replaceQuery({ q: search || undefined });
-    load().catch((error) => clear(listArea, errorBox(describe(error))));
-  });
-  more.addEventListener('click', async () => {
-    wanted += PAGE;
-    more.disabled = true;
-    try { await load(); } catch (error) { announce(describe(error)); } finally { more.disabled = false; }
+    list.reload();
   });
   newButton.addEventListener('click', () => openClientDialog(null, { onSaved: (client) => go(`/clients/${client.id}`) }));
-  load().catch((error) => clear(listArea, errorBox(describe(error))));
+  list.reload();
 }
 
 // Add a client, or edit one (`client` given): name, email, the practice system's own id.

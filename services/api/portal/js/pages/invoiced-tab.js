@@ -2,20 +2,18 @@
 // while visible (a card payment landing turns a row Paid). The green button marks the
 // ticked invoices paid with money received outside.
 
-import { api, describe, query } from '../api.js';
+import { api, describe } from '../api.js';
 import { money, plural } from '../format.js';
 import { invoiceColumns } from '../invoice-view.js';
+import { pagedList } from '../list.js';
 import { byId, clientName, clientSelect } from '../lookups.js';
 import { receivedFields } from '../payment-dialogs.js';
 import { poll } from '../poll.js';
 import { replaceQuery } from '../router.js';
 import { Selection } from '../selection.js';
-import { announce, clear, errorBox, field, h, KeyedRows, loading, newIdempotencyKey, openDialog, table } from '../ui.js';
+import { announce, clear, errorBox, field, h, loading, newIdempotencyKey, openDialog, statusFilter } from '../ui.js';
 
 const POLL_MS = 3000;
-const PAGE = 50;
-// "Overdue" is not a status of its own (an overdue invoice is open or partly paid): it filters by ?overdue=true.
-const STATUSES = [['', 'All'], ['open', 'Open'], ['partially_paid', 'Partially paid'], ['overdue', 'Overdue'], ['paid', 'Paid'], ['void', 'Void']];
 
 export async function invoicedTab(panel, { clientsPromise, fabButton, filters }) {
   clear(panel, loading());
@@ -32,72 +30,38 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
   });
   selection.all.setAttribute('aria-label', 'Select all invoices');
 
-  const statusFilter = h('select', { name: 'status' }, STATUSES.map(([value, label]) => h('option', { value, text: label })));
-  statusFilter.value = filters.status || '';
+  const status = statusFilter(['open', 'partially_paid', 'overdue', 'paid', 'void'], filters.status);
   const clientFilter = clientSelect(clientList, filters.client_id);
   const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter invoices' },
-    field('Status', statusFilter), field('Client', clientFilter),
+    field('Status', status), field('Client', clientFilter),
     h('div', { class: 'filter-buttons' }, h('button', { type: 'submit', class: 'secondary', text: 'Apply' })));
   filterForm.addEventListener('submit', (event) => { event.preventDefault(); reload(); });
-  statusFilter.addEventListener('change', () => reload());
+  status.addEventListener('change', () => reload());
 
-  const columns = [
-    { label: 'Select', header: selection.header, className: 'check', sticky: true, render: (inv) => selection.box(inv) },
-    { label: 'Invoice', sticky: true, render: (inv) => h('a', { href: `#/invoices/${inv.id}`, text: inv.number }) },
-    { label: 'Client', render: (inv) => clientName(inv, clients) },
-    ...invoiceColumns(),
-  ];
-  const t = table({ caption: 'Invoiced', columns, className: 'invoiced selectable' });
-  const rows = new KeyedRows(t.tbody, columns, { rowClass: (inv) => `status-${inv.status}` });
-  const listArea = h('div', { class: 'card flush' }, loading());
-  const moreButton = h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load more' });
-  clear(panel, filterForm, h('div', { class: 'list-bar' }, selectedNote), listArea, h('div', { class: 'more' }, moreButton));
-
-  let items = [];
-  let hasMore = false;
-  let wanted = PAGE;
-
-  function params(extra) {
-    const overdue = statusFilter.value === 'overdue';
-    return { status: overdue ? '' : statusFilter.value, overdue: overdue ? 'true' : '', client_id: clientFilter.value, ...extra };
-  }
-
-  function show() {
-    if (!items.length) clear(listArea, h('p', { class: 'empty-note', text: 'No invoices match.' }));
-    else if (!t.el.isConnected) clear(listArea, t.el);
-    rows.update(items);
-    selection.keepOnly(items.map((inv) => inv.id));
-    moreButton.hidden = !hasMore;
-  }
-
-  // The first `wanted` invoices, newest first: what the biller has loaded so far, refreshed.
-  async function refresh() {
-    const collected = [];
-    let more = false;
-    let startingAfter;
-    while (collected.length < wanted) {
-      const page = await api.get(`/v1/invoices${query(params({ limit: Math.min(200, wanted - collected.length), starting_after: startingAfter }))}`);
-      collected.push(...page.data);
-      more = page.has_more;
-      if (!more || !page.data.length) break;
-      startingAfter = page.data[page.data.length - 1].id;
-    }
-    items = collected;
-    hasMore = more;
-    show();
-  }
+  const list = pagedList({
+    path: '/v1/invoices',
+    // "Overdue" is not a status of its own (an overdue invoice is open or partly paid): it filters by ?overdue=true.
+    params: () => (status.value === 'overdue'
+      ? { overdue: 'true', client_id: clientFilter.value }
+      : { status: status.value, client_id: clientFilter.value }),
+    caption: 'Invoiced',
+    className: 'invoiced selectable',
+    rowClass: (inv) => `status-${inv.status}`,
+    columns: [
+      { label: 'Select', header: selection.header, className: 'check', sticky: true, render: (inv) => selection.box(inv) },
+      { label: 'Invoice', sticky: true, render: (inv) => h('a', { href: `#/invoices/${inv.id}`, text: inv.number }) },
+      { label: 'Client', render: (inv) => clientName(inv, clients) },
+      ...invoiceColumns(),
+    ],
+    emptyText: 'No invoices match.',
+    onShow: (items) => selection.keepOnly(items.map((inv) => inv.id)),
+  });
+  clear(panel, filterForm, h('div', { class: 'list-bar' }, selectedNote), list.area, list.more);
 
   async function reload() {
-    wanted = PAGE;
-    replaceQuery({ tab: 'invoiced', status: statusFilter.value, client_id: clientFilter.value });
-    try { await refresh(); } catch (error) { clear(listArea, errorBox(describe(error))); }
+    replaceQuery({ tab: 'invoiced', status: status.value, client_id: clientFilter.value });
+    await list.reload();
   }
-
-  moreButton.addEventListener('click', async () => {
-    wanted += PAGE;
-    moreButton.disabled = true;
-    try { await refresh(); } catch (error) { announce(describe(error)); } finally { moreButton.disabled = false; }
-  });
 
   function edit() {
     const ids = selection.selected();
@@ -106,7 +70,7 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
   }
 
   function openMarkPaidDialog(ids) {
-    const chosen = items.filter((inv) => ids.includes(inv.id));
+    const chosen = list.items().filter((inv) => ids.includes(inv.id));
     const total = chosen.reduce((sum, inv) => sum + inv.balance_cents, 0);
     const { dateInput, method, reference, cancelCard, cancelCardField } = receivedFields();
     const message = h('div', { class: 'form-message' });
@@ -137,18 +101,15 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
         const canceled = (answer.canceled_card_payments || []).length;
         announce(`${plural(ids.length, 'invoice')} marked paid.`
           + (canceled ? ` ${plural(canceled, 'unfinished card payment')} closed; nothing was charged on ${canceled === 1 ? 'it' : 'them'}.` : ''));
-        await refresh();
+        await list.refresh();
       } catch (error) {
-        const named = (e) => {
-          const ids = (e.details && e.details.invoice_ids) || [];
-          const numbers = items.filter((inv) => ids.includes(inv.id)).map((inv) => inv.number);
-          return numbers.length ? ` (${numbers.join(', ')})` : '';
+        // The refused invoices by their numbers, as the biller sees them in the list.
+        const numbersIn = (e) => {
+          const refused = (e.details && e.details.invoice_ids) || [];
+          return list.items().filter((inv) => refused.includes(inv.id)).map((inv) => inv.number);
         };
-        const on = (e) => {
-          const ids = (e.details && e.details.invoice_ids) || [];
-          const numbers = items.filter((inv) => ids.includes(inv.id)).map((inv) => inv.number);
-          return numbers.length ? numbers.join(', ') : 'one of the selected invoices';
-        };
+        const named = (e) => (numbersIn(e).length ? ` (${numbersIn(e).join(', ')})` : '');
+        const on = (e) => (numbersIn(e).length ? numbersIn(e).join(', ') : 'one of the selected invoices');
         const inFlight = error.code === 'payment_in_flight' ? (error.details.payments || []) : [];
         const cancelable = inFlight.length > 0 && inFlight.every((p) => p.cancelable);
         if (cancelable) cancelCardField.hidden = false;
@@ -162,13 +123,13 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
           409: 'One of the selected invoices is already paid or has been voided. Nothing was recorded.',
           resource_missing: 'One of the selected invoices no longer exists. Nothing was recorded.',
         })));
-        refresh().catch(() => {});
+        list.refresh().catch(() => {});
         save.disabled = false;
       }
     });
   }
 
   await reload();
-  const ticker = poll(refresh, POLL_MS);
+  const ticker = poll(list.refresh, POLL_MS);
   return { stop: () => ticker.stop(), edit };
 }

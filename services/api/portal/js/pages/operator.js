@@ -2,13 +2,13 @@
 // connection and sync health; the platform's background work. Counts and health only — the
 // operator never sees a practice's clients, invoices or payments.
 
-import { api, describe, query } from '../api.js';
+import { api, describe } from '../api.js';
 import { date } from '../format.js';
+import { pagedList } from '../list.js';
 import { poll } from '../poll.js';
-import { announce, clear, errorBox, field, h, KeyedRows, loading, openDialog, table } from '../ui.js';
+import { announce, clear, connectionPill, errorBox, field, h, loading, openDialog } from '../ui.js';
 
 const POLL_MS = 10000;
-const PAGE = 50;
 
 function ago(value) {
   if (!value) return '—';
@@ -23,28 +23,29 @@ export function renderOperator(main) {
   document.title = 'Operator console · clinicpay';
   const healthArea = h('div', { class: 'health-grid' }, loading());
   const newButton = h('button', { type: 'button', class: 'primary', text: 'New practice' });
-  const columns = [
-    { label: 'Practice', render: (p) => p.name },
-    { label: 'Since', render: (p) => date(p.created_at.slice(0, 10)) },
-    { label: 'Stripe', render: (p) => h('span', { class: `pill ${p.stripe_connected ? 'pill-paid' : 'pill-open'}`, text: p.stripe_connected ? 'Connected' : 'Not connected' }) },
-    { label: 'Staff', className: 'num', render: (p) => String(p.staff_count) },
-    { label: 'Clients', className: 'num', render: (p) => String(p.client_count) },
-    { label: 'Open invoices', className: 'num', render: (p) => String(p.open_invoice_count) },
-    { label: 'Last reconciliation', render: (p) => (p.last_reconciliation_status ? `${p.last_reconciliation_status}, ${ago(p.last_reconciliation_finished_at)}` : '—') },
-    { label: 'Stripe events', render: (p) => h('span', { class: p.events_failing ? 'failure' : '',
-      text: p.events_unapplied ? `${p.events_failing} failing, ${p.events_unapplied} waiting (oldest ${ago(p.oldest_unapplied_event_at)})` : 'none waiting' }) },
-  ];
-  const t = table({ caption: 'Practices', columns, className: 'practices-table' });
-  const rows = new KeyedRows(t.tbody, columns, { rowClass: (p) => (p.events_failing ? 'attention' : '') });
-  const more = h('button', { type: 'button', class: 'secondary', text: 'Load more', hidden: true });
-  const listArea = h('div', { class: 'card flush' }, loading());
+  const list = pagedList({
+    path: '/v1/operator/practices',
+    caption: 'Practices',
+    className: 'practices-table',
+    rowClass: (p) => (p.events_failing ? 'attention' : ''),
+    columns: [
+      { label: 'Practice', render: (p) => p.name },
+      { label: 'Since', render: (p) => date(p.created_at.slice(0, 10)) },
+      { label: 'Stripe', render: (p) => connectionPill(p.stripe_connected) },
+      { label: 'Staff', className: 'num', render: (p) => String(p.staff_count) },
+      { label: 'Clients', className: 'num', render: (p) => String(p.client_count) },
+      { label: 'Open invoices', className: 'num', render: (p) => String(p.open_invoice_count) },
+      { label: 'Last reconciliation', render: (p) => (p.last_reconciliation_status ? `${p.last_reconciliation_status}, ${ago(p.last_reconciliation_finished_at)}` : '—') },
+      { label: 'Stripe events', render: (p) => h('span', { class: p.events_failing ? 'failure' : '',
+        text: p.events_unapplied ? `${p.events_failing} failing, ${p.events_unapplied} waiting (oldest ${ago(p.oldest_unapplied_event_at)})` : 'none waiting' }) },
+    ],
+    emptyText: 'No practices yet. Create the first with “New practice”.',
+  });
   clear(main, h('section', { class: 'page' },
     h('div', { class: 'page-head' }, h('h1', { text: 'Operator console' }),
       h('p', { class: 'muted', text: 'The platform’s practices and background work — counts and health only, never a practice’s clients or invoices.' }), newButton),
     h('h2', { text: 'Background work' }), healthArea,
-    h('h2', { text: 'Practices' }), listArea, h('div', { class: 'more' }, more)));
-
-  let wanted = PAGE;
+    h('h2', { text: 'Practices' }), list.area, list.more));
 
   function tile(label, value, { warn = false, note = '' } = {}) {
     return h('div', { class: `card health-tile${warn ? ' warn' : ''}` },
@@ -52,7 +53,7 @@ export function renderOperator(main) {
       note ? h('p', { class: 'muted tile-note', text: note }) : null);
   }
 
-  async function load() {
+  async function loadHealth() {
     const health = await api.get('/v1/operator/health');
     clear(healthArea,
       tile('Practices', health.practice_count),
@@ -62,26 +63,7 @@ export function renderOperator(main) {
       tile('Emails waiting', health.emails_pending, { warn: health.emails_pending > 0 && Date.now() - new Date(health.oldest_pending_email_at).getTime() > 15 * 60000, note: health.oldest_pending_email_at ? `oldest ${ago(health.oldest_pending_email_at)}` : '' }),
       tile('Emails undeliverable (24 h)', health.emails_failed_24h, { warn: health.emails_failed_24h > 0 }),
       tile('Reconciliations failed (24 h)', health.reconciliations_failed_24h, { warn: health.reconciliations_failed_24h > 0 }));
-    const found = [];
-    let after = null;
-    let hasMore = true;
-    while (hasMore && found.length < wanted) {
-      const page = await api.get(`/v1/operator/practices${query({ limit: PAGE, starting_after: after })}`);
-      found.push(...page.data);
-      hasMore = page.has_more;
-      after = page.data.length ? page.data[page.data.length - 1].id : null;
-      if (!after) break;
-    }
-    clear(listArea, t.el, found.length ? null : h('p', { class: 'muted empty-note', text: 'No practices yet. Create the first with “New practice”.' }));
-    rows.update(found);
-    more.hidden = !hasMore;
   }
-
-  more.addEventListener('click', async () => {
-    wanted += PAGE;
-    more.disabled = true;
-    try { await load(); } catch (error) { announce(describe(error)); } finally { more.disabled = false; }
-  });
 
   newButton.addEventListener('click', () => {
     const name = h('input', { type: 'text', name: 'name', maxlength: '200', required: true, autocomplete: 'off' });
@@ -109,7 +91,7 @@ export function renderOperator(main) {
           timezone: timezone.value, admin_email: email.value.trim(), admin_password: password.value });
         dialog.close();
         announce(`${made.name} created; ${email.value.trim()} can sign in as its admin.`);
-        await load();
+        await list.refresh();
       } catch (error) {
         clear(message, errorBox(describe(error)));
         save.disabled = false;
@@ -117,7 +99,8 @@ export function renderOperator(main) {
     });
   });
 
-  const ticker = poll(load, POLL_MS);
-  load().catch((error) => clear(listArea, errorBox(describe(error))));
+  const ticker = poll(() => Promise.all([loadHealth(), list.refresh()]), POLL_MS);
+  loadHealth().catch((error) => clear(healthArea, errorBox(describe(error))));
+  list.reload();
   return () => ticker.stop();
 }

@@ -4,7 +4,7 @@
 // where clients' replies go; whether staff need a second factor. Each save sends only what changed, and the server audits each change.
 
 import { api, describe } from '../api.js';
-import { minorToInput, money, parseMoney, setPractice } from '../format.js';
+import { minorToInput, parseMoney, setPractice } from '../format.js';
 import { announce, clear, errorBox, field, h, loading } from '../ui.js';
 
 const TERMS = [['due_on_receipt', 'Due on receipt'], ['net_7', 'Net 7 (due 7 days after the invoiced date)'],

@@ -1,15 +1,14 @@
 // The "Invoices" tab: services waiting to be invoiced. Tick them, press the green button,
 // enter the invoiced date, "Update": an invoicing run (202) the page follows to the end.
 
-import { api, ApiError, describe, query } from '../api.js';
+import { api, ApiError, describe } from '../api.js';
 import { date, money, plural, todayInPractice } from '../format.js';
+import { pagedList } from '../list.js';
 import { byId, clientName, clientSelect, loadBillingRates } from '../lookups.js';
-import { sleep } from '../poll.js';
+import { followJob } from '../poll.js';
 import { replaceQuery } from '../router.js';
 import { Selection } from '../selection.js';
-import { announce, clear, errorBox, field, h, KeyedRows, loading, newIdempotencyKey, openDialog, table } from '../ui.js';
-
-const PAGE = 100;
+import { announce, clear, errorBox, field, h, loading, newIdempotencyKey, openDialog } from '../ui.js';
 
 export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
   clear(panel, loading());
@@ -41,72 +40,31 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
       } })));
   filterForm.addEventListener('submit', (event) => { event.preventDefault(); reload(); });
 
-  const columns = [
-    { label: 'Select', header: selection.header, className: 'check', sticky: true, render: (s) => selection.box(s) },
-    { label: 'Client', render: (s) => clientName(s, clients) },
-    { label: 'Date', render: (s) => date(s.service_date) },
-    { label: 'Service', render: (s) => s.description },
-    { label: 'Billing rate', render: (s) => s.billing_rate_name || rates.get(s.billing_rate_id)?.name || '—' },
-    { label: 'Amount', className: 'num', render: (s) => money(s.amount_cents) },
-    { label: 'Insurance paid', className: 'num', render: (s) => (s.insurance_paid_cents ? money(s.insurance_paid_cents) : '—') },
-    { label: 'Client part', className: 'num strong', render: (s) => money(s.client_part_cents ?? (s.amount_cents - (s.insurance_paid_cents || 0))) },
-  ];
-  const t = table({ caption: 'Services waiting to be invoiced', columns, className: 'queue selectable' });
-  const rows = new KeyedRows(t.tbody, columns);
-  const listArea = h('div', { class: 'card flush' }, loading());
-  const moreButton = h('button', { type: 'button', class: 'secondary', hidden: true, text: 'Load more' });
-  const problem = h('div');
-  clear(panel, filterForm, h('div', { class: 'list-bar' }, selectedNote), problem, listArea, h('div', { class: 'more' }, moreButton));
-
-  let items = [];
-  let hasMore = false;
-
-  function params(extra = {}) {
-    return { client_id: clientFilter.value, from: fromFilter.value, to: toFilter.value, ...extra };
-  }
-
-  async function fetchPage(startingAfter) {
-    return api.get(`/v1/invoicing/queue${query(params({ limit: PAGE, starting_after: startingAfter }))}`);
-  }
-
-  function show() {
-    if (!items.length) {
-      clear(listArea, h('p', { class: 'empty-note', text: 'Nothing waiting to be invoiced.' }));
-    } else if (!t.el.isConnected) {
-      clear(listArea, t.el);
-    }
-    rows.update(items);
-    selection.keepOnly(items.map((s) => s.id));
-    moreButton.hidden = !hasMore;
-  }
+  const list = pagedList({
+    path: '/v1/invoicing/queue',
+    params: () => ({ client_id: clientFilter.value, from: fromFilter.value, to: toFilter.value }),
+    pageSize: 100,
+    caption: 'Services waiting to be invoiced',
+    className: 'queue selectable',
+    columns: [
+      { label: 'Select', header: selection.header, className: 'check', sticky: true, render: (s) => selection.box(s) },
+      { label: 'Client', render: (s) => clientName(s, clients) },
+      { label: 'Date', render: (s) => date(s.service_date) },
+      { label: 'Service', render: (s) => s.description },
+      { label: 'Billing rate', render: (s) => s.billing_rate_name || rates.get(s.billing_rate_id)?.name || '—' },
+      { label: 'Amount', className: 'num', render: (s) => money(s.amount_cents) },
+      { label: 'Insurance paid', className: 'num', render: (s) => (s.insurance_paid_cents ? money(s.insurance_paid_cents) : '—') },
+      { label: 'Client part', className: 'num strong', render: (s) => money(s.client_part_cents ?? (s.amount_cents - (s.insurance_paid_cents || 0))) },
+    ],
+    emptyText: 'Nothing waiting to be invoiced.',
+    onShow: (items) => selection.keepOnly(items.map((s) => s.id)),
+  });
+  clear(panel, filterForm, h('div', { class: 'list-bar' }, selectedNote), list.area, list.more);
 
   async function reload() {
-    const { client_id: c, from, to } = params();
-    replaceQuery({ client_id: c, from, to });
-    clear(problem);
-    try {
-      const page = await fetchPage();
-      items = page.data;
-      hasMore = page.has_more;
-      show();
-    } catch (error) {
-      clear(listArea, errorBox(describe(error)));
-    }
+    replaceQuery({ client_id: clientFilter.value, from: fromFilter.value, to: toFilter.value });
+    await list.reload();
   }
-
-  moreButton.addEventListener('click', async () => {
-    moreButton.disabled = true;
-    try {
-      const page = await fetchPage(items[items.length - 1].id);
-      items = items.concat(page.data);
-      hasMore = page.has_more;
-      show();
-    } catch (error) {
-      announce(describe(error));
-    } finally {
-      moreButton.disabled = false;
-    }
-  });
 
   function edit() {
     const ids = selection.selected();
@@ -118,7 +76,7 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
     const dateInput = h('input', { type: 'date', name: 'invoiced_date', required: true, value: todayInPractice() });
     // Empty: the practice's payment terms decide (Settings); a date here is these invoices' own.
     const dueInput = h('input', { type: 'date', name: 'due_date' });
-    const clientsCount = new Set(items.filter((s) => ids.includes(s.id)).map((s) => s.client_id)).size;
+    const clientsCount = new Set(list.items().filter((s) => ids.includes(s.id)).map((s) => s.client_id)).size;
     const message = h('div', { class: 'form-message' });
     const formId = 'run-form';
     const update = h('button', { type: 'submit', form: formId, class: 'primary', text: 'Update' });
@@ -138,11 +96,8 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
       clear(message, h('div', { class: 'progress-line', role: 'status' }, h('progress', { 'aria-label': 'Creating invoices' }), ' Creating invoices…'));
       try {
         const body = { service_ids: ids, invoiced_date: dateInput.value, ...(dueInput.value ? { due_date: dueInput.value } : {}) };
-        let run = await api.post('/v1/invoicing/runs', body, { idempotencyKey: key });
-        while (run.status === 'queued' || run.status === 'running') {
-          await sleep(700);
-          run = await api.get(`/v1/invoicing/runs/${run.id}`);
-        }
+        const started = await api.post('/v1/invoicing/runs', body, { idempotencyKey: key });
+        const run = await followJob('/v1/invoicing/runs', started, { intervalMs: 700 });
         if (run.status === 'succeeded') {
           const count = (run.invoice_ids || []).length;
           dialog.close();
@@ -173,7 +128,7 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
     const named = details.service_ids || details.services || [];
     const names = named.map((entry) => {
       const id = typeof entry === 'string' ? entry : entry.id;
-      const service = items.find((s) => s.id === id);
+      const service = list.items().find((s) => s.id === id);
       return service ? describeService(service) : null;
     }).filter(Boolean);
     return names.length ? `${base} (${names.join('; ')})` : base;

@@ -4,8 +4,8 @@
 
 import { api, ApiError, describe } from '../api.js';
 import { dateTime, plural } from '../format.js';
-import { sleep } from '../poll.js';
-import { announce, clear, confirmDialog, errorBox, field, h, loading, newIdempotencyKey } from '../ui.js';
+import { followJob } from '../poll.js';
+import { announce, clear, confirmDialog, connectionPill, errorBox, field, h, loading, newIdempotencyKey } from '../ui.js';
 
 // The first of several places a value may sit in an answer (the health answer is read
 // defensively: a field missing there shows as "—", never breaks the page).
@@ -43,7 +43,7 @@ export function renderStripeSettings(main) {
   function drawConnection(settings) {
     const connected = Boolean(settings && settings.connected);
     const parts = [];
-    parts.push(h('p', { class: 'connection-state' }, h('span', { class: `pill ${connected ? 'pill-paid' : 'pill-open'}`, text: connected ? 'Connected' : 'Not connected' }),
+    parts.push(h('p', { class: 'connection-state' }, connectionPill(connected),
       connected && settings.livemode === false ? h('span', { class: 'pill pill-processing', text: 'Test mode' }) : null,
       connected ? ' Online payments are on.' : ' Clients can’t pay online until you connect Stripe. Manual payments work either way.'));
     if (settings && (connected || settings.publishable_key)) {
@@ -193,11 +193,8 @@ export function renderStripeSettings(main) {
     button.disabled = true;
     clear(progress, h('div', { class: 'progress-line', role: 'status' }, h('progress', { 'aria-label': 'Reconciling' }), ' Comparing with Stripe…'));
     try {
-      let job = await api.post('/v1/reconciliations', undefined, { idempotencyKey: newIdempotencyKey() });
-      while (!stopped && (job.status === 'queued' || job.status === 'running')) {
-        await sleep(1000);
-        job = await api.get(`/v1/reconciliations/${job.id}`);
-      }
+      const started = await api.post('/v1/reconciliations', undefined, { idempotencyKey: newIdempotencyKey() });
+      const job = await followJob('/v1/reconciliations', started, { stopped: () => stopped });
       if (job.status === 'succeeded') {
         announce(`Reconciliation finished: ${count(job.fixed)} fixed, ${count(job.unmatched)} unmatched.`);
       } else if (job.status === 'failed') {
