@@ -172,15 +172,23 @@ export function query(params) {
   return text ? `?${text}` : '';
 }
 
-// Every page of a list, for the small lists a select needs (clients, billing rates).
-export async function listAll(path, params = {}, max = 1000) {
+// The first `wanted` items of a list, read page by page (the API's pages hold up to 200).
+export async function readPages(path, params = {}, wanted = 1000) {
   const items = [];
+  let hasMore = false;
   let startingAfter;
-  while (items.length < max) {
-    const page = await api.get(path + query({ ...params, limit: 200, starting_after: startingAfter }));
+  while (items.length < wanted) {
+    const limit = Math.min(200, wanted - items.length);
+    const page = await api.get(path + query({ ...params, limit, starting_after: startingAfter }));
     items.push(...page.data);
-    if (!page.has_more || !page.data.length) break;
+    hasMore = page.has_more;
+    if (!hasMore || !page.data.length) break;
     startingAfter = page.data[page.data.length - 1].id;
   }
-  return items;
+  return { items, hasMore };
+}
+
+// Every page of a list, for the small lists a select or a whole-list page needs (clients, billing rates).
+export async function listAll(path, params = {}, max = 1000) {
+  return (await readPages(path, params, max)).items;
 }

@@ -3,8 +3,9 @@
 
 import { api, describe, listAll } from '../api.js';
 import { minorToInput, money, parseMoney, practiceCurrency } from '../format.js';
+import { listView } from '../list.js';
 import { isAdmin } from '../session.js';
-import { announce, clear, errorBox, field, h, KeyedRows, loading, newIdempotencyKey, openDialog, table, uid } from '../ui.js';
+import { announce, clear, errorBox, field, h, newIdempotencyKey, openDialog, uid } from '../ui.js';
 
 const PAYERS = [['insurance', 'Insurance'], ['self_pay', 'Self-pay (client pays)']];
 const payerLabel = (payer) => (PAYERS.find(([v]) => v === payer) || [payer, payer])[1];
@@ -13,12 +14,6 @@ export function renderBillingRates(main) {
   document.title = 'Billing rates · clinicpay';
   const admin = isAdmin();
   const newButton = admin ? h('button', { type: 'button', class: 'primary', text: 'New billing rate' }) : null;
-  const listArea = h('div', { class: 'card flush' }, loading());
-  clear(main, h('section', { class: 'page' },
-    h('div', { class: 'page-head' }, h('h1', { text: 'Billing rates' }),
-      h('p', { class: 'muted', text: 'Services on a rate that needs billing and is invoiced appear on the Invoices page.' }),
-      newButton), listArea));
-
   const columns = [
     { label: 'Name', render: (r) => r.name },
     { label: 'Amount', className: 'num', render: (r) => money(r.amount_cents) },
@@ -27,8 +22,11 @@ export function renderBillingRates(main) {
     { label: 'Payer', render: (r) => payerLabel(r.payer) },
     ...(admin ? [{ label: 'Actions', className: 'actions', render: (r) => rowActions(r) }] : []),
   ];
-  const t = table({ caption: 'Billing rates', columns, className: 'rates' });
-  const rows = new KeyedRows(t.tbody, columns);
+  const list = listView({ caption: 'Billing rates', columns, className: 'rates', emptyText: 'No billing rates yet.' });
+  clear(main, h('section', { class: 'page' },
+    h('div', { class: 'page-head' }, h('h1', { text: 'Billing rates' }),
+      h('p', { class: 'muted', text: 'Services on a rate that needs billing and is invoiced appear on the Invoices page.' }),
+      newButton), list.area));
 
   function rowActions(rate) {
     const edit = h('button', { type: 'button', class: 'secondary small', text: 'Edit', 'aria-label': `Edit ${rate.name}` });
@@ -102,14 +100,7 @@ export function renderBillingRates(main) {
   if (newButton) newButton.addEventListener('click', () => openRateDialog());
 
   async function load() {
-    try {
-      const rates = await listAll('/v1/billing-rates');
-      if (!rates.length) clear(listArea, h('p', { class: 'empty-note', text: 'No billing rates yet.' }));
-      else if (!t.el.isConnected) clear(listArea, t.el);
-      rows.update(rates);
-    } catch (error) {
-      clear(listArea, errorBox(describe(error)));
-    }
+    try { list.show(await listAll('/v1/billing-rates')); } catch (error) { list.fail(error); }
   }
 
   load();

@@ -5,9 +5,10 @@ import { api, describe, listAll } from '../api.js';
 import { lastSummary, refreshBadge } from '../badge.js';
 import { date, money, plural } from '../format.js';
 import { amountsSummary, failedBankDebits, linesTable, paymentsTable, pdfButtons, pendingNote, statusWithFlags } from '../invoice-view.js';
+import { listView } from '../list.js';
 import { openPayDialog } from '../pay-dialog.js';
 import { poll } from '../poll.js';
-import { announce, clear, errorBox, h, KeyedRows, loading, table } from '../ui.js';
+import { announce, clear, errorBox, h, loading } from '../ui.js';
 
 const FAST_MS = 1500;
 const SLOW_MS = 20000;
@@ -23,10 +24,6 @@ function saveInFlight(map) { sessionStorage.setItem(IN_FLIGHT_KEY, JSON.stringif
 export function renderBilling(main) {
   document.title = 'Billing · clinicpay';
   const summaryLine = h('p', { class: 'summary-line' });
-  const listArea = h('div', { class: 'card flush' }, loading());
-  clear(main, h('section', { class: 'page' },
-    h('div', { class: 'page-head' }, h('h1', { text: 'Billing' }), summaryLine), listArea));
-
   const inFlight = loadInFlight();
   const expanded = new Map(); // invoice id → {row, body, actions, payButton, signature}
   const columns = [
@@ -37,8 +34,10 @@ export function renderBilling(main) {
     { label: 'Balance', className: 'num strong', render: (inv) => money(inv.balance_cents, inv.currency) },
     { label: 'Status', render: (inv) => statusCell(inv) },
   ];
-  const t = table({ caption: 'Your invoices', columns, className: 'invoices expandable' });
-  const rows = new KeyedRows(t.tbody, columns, { rowClass: (inv) => `invoice-row status-${inv.status}` });
+  const list = listView({ caption: 'Your invoices', columns, className: 'invoices expandable',
+    rowClass: (inv) => `invoice-row status-${inv.status}`, emptyText: 'You have no invoices yet.' });
+  clear(main, h('section', { class: 'page' },
+    h('div', { class: 'page-head' }, h('h1', { text: 'Billing' }), summaryLine), list.area));
 
   function statusCell(inv) {
     const cellContent = statusWithFlags(inv);
@@ -63,7 +62,7 @@ export function renderBilling(main) {
     entry.extras = [detailsRow];
     const state = { row: detailsRow, body, actions, payButton, signature: null, open: false };
     payButton.addEventListener('click', () => {
-      const current = rows.rows.get(inv.id).item;
+      const current = list.rows.rows.get(inv.id).item;
       openPayDialog(current, {
         onSubmitted: (result) => paymentSubmitted(current, result),
         fallbackFocus: () => button.focus(),
@@ -79,7 +78,7 @@ export function renderBilling(main) {
   }
 
   async function loadDetails(id, state, force = false) {
-    const item = rows.rows.get(id)?.item;
+    const item = list.rows.rows.get(id)?.item;
     const signature = JSON.stringify(item);
     if (!force && signature === state.signature) return;
     state.signature = signature;
@@ -108,14 +107,8 @@ export function renderBilling(main) {
 
   async function refresh() {
     const [invoices] = await Promise.all([listAll('/v1/portal/invoices'), refreshBadge().catch(() => null)]);
-    if (!invoices.length) {
-      clear(listArea, h('p', { class: 'empty-note', text: 'You have no invoices yet.' }));
-      renderSummary(invoices);
-      return;
-    }
-    if (!t.el.isConnected) clear(listArea, t.el);
     await settleInFlight(invoices);
-    rows.update(invoices);
+    list.show(invoices);
     renderSummary(invoices);
     for (const [id, state] of expanded) await loadDetails(id, state);
     ticker.setInterval(inFlight.size ? FAST_MS : invoices.some((i) => i.processing_cents) ? PENDING_MS : SLOW_MS);
@@ -161,6 +154,6 @@ export function renderBilling(main) {
   }
 
   const ticker = poll(refresh, inFlight.size ? FAST_MS : SLOW_MS);
-  refresh().catch((error) => { clear(listArea, errorBox(describe(error))); });
+  refresh().catch(list.fail);
   return () => ticker.stop();
 }

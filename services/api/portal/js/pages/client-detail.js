@@ -4,8 +4,9 @@
 import { api, ApiError, describe, query } from '../api.js';
 import { date, dateTime, money } from '../format.js';
 import { invoiceColumns, methodLabel } from '../invoice-view.js';
+import { listView } from '../list.js';
 import { poll } from '../poll.js';
-import { announce, clear, confirmDialog, errorBox, h, KeyedRows, loading, statusPill, table } from '../ui.js';
+import { announce, clear, confirmDialog, errorBox, h, loading, statusPill } from '../ui.js';
 import { openClientDialog } from './clients.js';
 import { renderMissing } from './misc.js';
 
@@ -22,8 +23,8 @@ export function renderClientDetail(main, { id }) {
     { label: 'Invoice', render: (inv) => h('a', { href: `#/invoices/${inv.id}`, text: inv.number }) },
     ...invoiceColumns(),
   ];
-  const invoices = table({ caption: 'The client’s invoices', columns: invoiceCols, className: 'compact' });
-  const invoiceRows = new KeyedRows(invoices.tbody, invoiceCols);
+  const invoices = listView({ caption: 'The client’s invoices', columns: invoiceCols, className: 'compact',
+    emptyText: 'No invoices yet.', areaClass: '' });
   const numbers = new Map();
   const paymentColumns = [
     { label: 'Date', render: (p) => date(p.received_date || (p.created_at || '').slice(0, 10)) },
@@ -33,10 +34,8 @@ export function renderClientDetail(main, { id }) {
     { label: 'Refunded', className: 'num', render: (p) => (p.refunded_cents ? money(p.refunded_cents, p.currency) : '—') },
     { label: 'Status', render: (p) => statusPill(p.status) },
   ];
-  const payments = table({ caption: 'The client’s payments', columns: paymentColumns, className: 'compact' });
-  const paymentRows = new KeyedRows(payments.tbody, paymentColumns);
-  const noInvoices = h('p', { class: 'muted', text: 'No invoices yet.', hidden: true });
-  const noPayments = h('p', { class: 'muted', text: 'No payments yet.', hidden: true });
+  const payments = listView({ caption: 'The client’s payments', columns: paymentColumns, className: 'compact',
+    emptyText: 'No payments yet.', areaClass: '' });
   const moreNote = h('p', { class: 'muted', hidden: true });
 
   function drawClient(client) {
@@ -108,16 +107,14 @@ export function renderClientDetail(main, { id }) {
       clear(main, h('section', { class: 'page' },
         h('p', { class: 'breadcrumb' }, h('a', { href: '#/clients', text: '← Clients' })),
         head, summary,
-        h('div', { class: 'card' }, h('h2', { text: 'Invoices' }), invoices.el, noInvoices,
-          h('h2', { text: 'Payments' }), payments.el, noPayments, moreNote)));
+        h('div', { class: 'card' }, h('h2', { text: 'Invoices' }), invoices.area,
+          h('h2', { text: 'Payments' }), payments.area, moreNote)));
       drawn = true;
     }
     drawClient(client);
     for (const inv of invoicePage.data) numbers.set(inv.id, inv.number);
-    invoiceRows.update(invoicePage.data);
-    paymentRows.update(paymentPage.data);
-    noInvoices.hidden = invoicePage.data.length > 0;
-    noPayments.hidden = paymentPage.data.length > 0;
+    invoices.show(invoicePage.data);
+    payments.show(paymentPage.data);
     moreNote.hidden = !(invoicePage.has_more || paymentPage.has_more);
     moreNote.textContent = `Showing the newest ${LIMIT}; see the Invoiced tab filtered by this client for all.`;
   }

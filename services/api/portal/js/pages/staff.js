@@ -4,8 +4,9 @@
 
 import { api, describe, listAll } from '../api.js';
 import { dateTime } from '../format.js';
+import { listView } from '../list.js';
 import { session } from '../session.js';
-import { announce, clear, confirmDialog, errorBox, field, h, KeyedRows, loading, openDialog, table } from '../ui.js';
+import { announce, clear, confirmDialog, errorBox, field, h, openDialog } from '../ui.js';
 
 const ROLES = [['biller', 'Biller'], ['admin', 'Admin']];
 const roleLabel = (role) => (ROLES.find(([value]) => value === role) || [role, role])[1];
@@ -14,14 +15,7 @@ export function renderStaff(main) {
   document.title = 'Staff · clinicpay';
   const addStaff = h('button', { type: 'button', class: 'primary', text: 'Invite staff member' });
   const addKey = h('button', { type: 'button', class: 'secondary', text: 'New API key' });
-  const usersArea = h('div', { class: 'card flush' }, loading());
-  const keysArea = h('div', { class: 'card flush' }, loading());
   const review = h('div');
-  clear(main, h('section', { class: 'page' },
-    h('div', { class: 'page-head' }, h('h1', { text: 'Staff' }),
-      h('p', { class: 'muted', text: 'Who can sign in to the practice’s pages, and the keys its other systems use.' }), addStaff),
-    review, usersArea,
-    h('div', { class: 'section-head' }, h('h2', { text: 'API keys' }), addKey), keysArea));
 
   const userColumns = [
     { label: 'Email', render: (u) => u.email + (u.id === session.me.id ? ' (you)' : '') },
@@ -30,8 +24,8 @@ export function renderStaff(main) {
     { label: 'Status', render: (u) => (u.is_active ? 'Active' : 'Deactivated') },
     { label: 'Actions', render: (u) => userActions(u) },
   ];
-  const users = table({ caption: 'Staff', columns: userColumns, className: 'staff-table' });
-  const userRows = new KeyedRows(users.tbody, userColumns, { rowClass: (u) => (u.is_active ? '' : 'inactive') });
+  const users = listView({ caption: 'Staff', columns: userColumns, className: 'staff-table',
+    rowClass: (u) => (u.is_active ? '' : 'inactive') });
   const keyColumns = [
     { label: 'Name', render: (k) => k.name },
     { label: 'Role', render: (k) => roleLabel(k.role) },
@@ -39,8 +33,12 @@ export function renderStaff(main) {
     { label: 'Created', render: (k) => dateTime(k.created_at) },
     { label: 'Status', render: (k) => (k.revoked_at ? `Revoked ${dateTime(k.revoked_at)}` : keyActions(k)) },
   ];
-  const keys = table({ caption: 'API keys', columns: keyColumns, className: 'keys-table' });
-  const keyRows = new KeyedRows(keys.tbody, keyColumns);
+  const keys = listView({ caption: 'API keys', columns: keyColumns, className: 'keys-table', emptyText: 'No API keys yet.' });
+  clear(main, h('section', { class: 'page' },
+    h('div', { class: 'page-head' }, h('h1', { text: 'Staff' }),
+      h('p', { class: 'muted', text: 'Who can sign in to the practice’s pages, and the keys its other systems use.' }), addStaff),
+    review, users.area,
+    h('div', { class: 'section-head' }, h('h2', { text: 'API keys' }), addKey), keys.area));
 
   function roleCell(user) {
     if (user.id === session.me.id || !user.is_active) return roleLabel(user.role);
@@ -177,11 +175,9 @@ export function renderStaff(main) {
 
   async function load() {
     const [userList, keyList] = await Promise.all([listAll('/v1/users'), listAll('/v1/api-keys')]);
-    clear(usersArea, users.el);
-    clear(keysArea, keys.el, keyList.length ? null : h('p', { class: 'muted empty-note', text: 'No API keys yet.' }));
-    userRows.update(userList);
-    keyRows.update(keyList);
+    users.show(userList);
+    keys.show(keyList);
   }
 
-  load().catch((error) => clear(usersArea, errorBox(describe(error))));
+  load().catch(users.fail);
 }
