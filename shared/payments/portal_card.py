@@ -129,8 +129,7 @@ def start_card_payment(
         raise Conflict("This invoice was voided; nothing is owed on it.", code="invoice_void")
     if invoice.balance_cents <= 0:
         raise Conflict("Nothing is owed on this invoice.", code="nothing_owed")
-    repo = PortalPaymentRepository.from_session(session)
-    open_payments = repo.open_card_payments(invoice)
+    open_payments = PaymentRepository.from_session(session).open_card_payments(invoice)
     in_flight = next((p for p in open_payments if p.status in IN_FLIGHT), None)
     if in_flight is not None:
         message = (

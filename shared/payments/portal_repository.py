@@ -11,8 +11,6 @@ from shared.db.repository import Repository
 from shared.ledger.invoices import Invoice
 from shared.ledger.payments import Payment
 
-OPEN_CARD_STATUSES = ("pending", "requires_action", "processing")
-
 
 class PortalPaymentRepository(Repository):
     def client_card_payment(self, payment_id: uuid.UUID, group_id: uuid.UUID, client_id: uuid.UUID) -> Payment | None:
@@ -35,22 +33,6 @@ class PortalPaymentRepository(Repository):
     def payment_by_confirmation_token(self, token_id: str) -> Payment | None:
         """Whichever payment (of any practice) a ConfirmationToken was used for: a token pays once."""
         return self.session.scalar(select(Payment).where(Payment.stripe_confirmation_token_id == token_id))
-
-    def open_card_payments(self, invoice: Invoice) -> list[Payment]:
-        """Card payments of an invoice not yet settled, oldest first. Read after the invoice lock is held."""
-        return list(
-            self.session.scalars(
-                select(Payment)
-                .where(
-                    Payment.group_id == invoice.group_id,
-                    Payment.invoice_id == invoice.id,
-                    Payment.method == "card",
-                    Payment.status.in_(OPEN_CARD_STATUSES),
-                )
-                .order_by(Payment.created_at, Payment.id)
-                .execution_options(populate_existing=True)
-            )
-        )
 
     def reload(self, payment: Payment) -> Payment:
         """The payment as committed (read again after its invoice's lock is held)."""

@@ -6,7 +6,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from shared.db.arrays import any_id
 from shared.db.repository import PracticeRepository
@@ -14,6 +14,9 @@ from shared.ledger.balances import lock_invoice
 from shared.ledger.invoices import Invoice
 from shared.ledger.payments import Dispute, Payment, Refund
 from shared.payments.card import CONFIRMED_IN_FLIGHT
+
+# A card payment not yet settled: opened, waiting for the bank (3-D Secure), or processing.
+OPEN_CARD_STATUSES = ("pending", "requires_action", "processing")
 
 
 class PaymentRepository(PracticeRepository[Payment]):
@@ -48,10 +51,20 @@ class PaymentRepository(PracticeRepository[Payment]):
         stmt = select(Refund).where(Refund.group_id == group_id, Refund.id == refund_id)
         return self.session.scalars(stmt.execution_options(populate_existing=True)).one()
 
-    def payments_of(self, invoice: Invoice, *, statuses: tuple[str, ...] | None = None) -> list[Payment]:
-        stmt = select(Payment).where(Payment.group_id == invoice.group_id, Payment.invoice_id == invoice.id)
+    def payments_of(
+        self,
+        invoice: Invoice,
+        *where: ColumnElement[bool],
+        statuses: tuple[str, ...] | None = None,
+        fresh: bool = False,
+    ) -> list[Payment]:
+        """An invoice's payments (in `statuses`, meeting `where`), oldest first. `fresh` reads them as
+        committed now, over what the session holds: for a read after the invoice's lock is taken."""
+        stmt = select(Payment).where(Payment.group_id == invoice.group_id, Payment.invoice_id == invoice.id, *where)
         if statuses is not None:
             stmt = stmt.where(Payment.status.in_(statuses))
+        if fresh:
+            stmt = stmt.execution_options(populate_existing=True)
         return list(self.session.scalars(stmt.order_by(Payment.created_at, Payment.id)))
 
     def refunds_by_payment(self, payments: Sequence[Payment]) -> dict[uuid.UUID, list[Refund]]:
@@ -102,17 +115,14 @@ class PaymentRepository(PracticeRepository[Payment]):
 
     def unconfirmed_card_payments(self, invoice: Invoice) -> list[Payment]:
         """Card payments a client opened but that have no PaymentIntent yet: nothing at Stripe can charge them."""
-        return list(
-            self.session.scalars(
-                select(Payment)
-                .where(
-                    Payment.group_id == invoice.group_id,
-                    Payment.invoice_id == invoice.id,
-                    Payment.method == "card",
-                    Payment.status == "pending",
-                    Payment.stripe_payment_intent_id.is_(None),
-                )
-                .order_by(Payment.created_at, Payment.id)
-                .execution_options(populate_existing=True)
-            )
+        return self.payments_of(
+            invoice,
+            Payment.method == "card",
+            Payment.stripe_payment_intent_id.is_(None),
+            statuses=("pending",),
+            fresh=True,
         )
+
+    def open_card_payments(self, invoice: Invoice) -> list[Payment]:
+        """Card payments of an invoice not yet settled, oldest first. Read after the invoice lock is held."""
+        return self.payments_of(invoice, Payment.method == "card", statuses=OPEN_CARD_STATUSES, fresh=True)

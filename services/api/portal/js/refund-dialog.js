@@ -1,9 +1,9 @@
 // Staff refund a card or bank-debit payment, whole or in part, from the invoice page.
 // Stripe gets the amount and one of its reason codes; the note stays in clinicpay.
 
-import { api, describe } from './api.js';
+import { api } from './api.js';
 import { minorToInput, money, parseMoney } from './format.js';
-import { announce, clear, errorBox, field, h, newIdempotencyKey, openDialog } from './ui.js';
+import { announce, field, formDialog, h, newIdempotencyKey } from './ui.js';
 
 const REASONS = [
   ['requested_by_customer', 'Requested by the client'],
@@ -18,34 +18,27 @@ export function openRefundDialog(invoice, payment, { amountCents, title = 'Refun
   const amount = h('input', { type: 'text', name: 'amount', inputmode: 'decimal', autocomplete: 'off', value: minorToInput(offered, currency) });
   const reason = h('select', { name: 'reason' }, REASONS.map(([value, label]) => h('option', { value, text: label })));
   const note = h('input', { type: 'text', name: 'note', maxlength: '1000', autocomplete: 'off' });
-  const message = h('div', { class: 'form-message' });
-  const save = h('button', { type: 'submit', form: 'refund-form', class: 'danger', text: 'Refund' });
-  const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
-  const form = h('form', { id: 'refund-form', novalidate: true },
-    h('p', { text: `Refund the ${money(payment.amount_cents, currency)} payment on invoice ${invoice.number} to the client’s ${payment.payment_method_type === 'us_bank_account' ? 'bank account' : 'card'}. Up to ${money(payment.refundable_cents, currency)} can still be refunded.` }),
-    field(`Amount (${currency})`, amount),
-    field('Reason', reason, 'Sent to Stripe.'),
-    field('Note', note, 'Optional, for the practice only: it stays in clinicpay and is never sent to Stripe or the client.'),
-    message);
-  const dialog = openDialog({ title, body: [form], actions: [cancel, save] });
-  cancel.addEventListener('click', () => dialog.close());
   // One key per dialog: a double click or a retry after a lost answer is the same refund.
   let key = newIdempotencyKey();
-  let sent = null;
   for (const input of [amount, reason, note]) input.addEventListener('input', () => { key = newIdempotencyKey(); });
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    const cents = parseMoney(amount.value, currency);
-    if (!cents) { clear(message, errorBox('Enter the amount to refund, for example 25.00.')); amount.focus(); return; }
-    if (cents > payment.refundable_cents) {
-      clear(message, errorBox(`At most ${money(payment.refundable_cents, currency)} can be refunded.`));
-      amount.focus();
-      return;
-    }
-    save.disabled = true;
-    clear(message);
-    try {
-      sent = await api.post(`/v1/payments/${payment.id}/refunds`,
+  return formDialog({
+    title,
+    id: 'refund-form',
+    submitLabel: 'Refund',
+    submitClass: 'danger',
+    fields: [
+      h('p', { text: `Refund the ${money(payment.amount_cents, currency)} payment on invoice ${invoice.number} to the client’s ${payment.payment_method_type === 'us_bank_account' ? 'bank account' : 'card'}. Up to ${money(payment.refundable_cents, currency)} can still be refunded.` }),
+      field(`Amount (${currency})`, amount),
+      field('Reason', reason, 'Sent to Stripe.'),
+      field('Note', note, 'Optional, for the practice only: it stays in clinicpay and is never sent to Stripe or the client.')],
+    async submit(dialog) {
+      const cents = parseMoney(amount.value, currency);
+      if (!cents) { dialog.problem('Enter the amount to refund, for example 25.00.', amount); return; }
+      if (cents > payment.refundable_cents) {
+        dialog.problem(`At most ${money(payment.refundable_cents, currency)} can be refunded.`, amount);
+        return;
+      }
+      const sent = await api.post(`/v1/payments/${payment.id}/refunds`,
         { amount_cents: cents, reason: reason.value, note: note.value.trim() || null }, { idempotencyKey: key });
       dialog.close();
       const what = money(sent.amount_cents, currency);
@@ -53,13 +46,10 @@ export function openRefundDialog(invoice, payment, { amountCents, title = 'Refun
       else if (!sent.stripe_refund_id) announce(`The refund of ${what} is saved. Stripe couldn’t be reached; it is sent again shortly.`);
       else announce(`The refund of ${what} is on its way to the client.`);
       if (onDone) onDone(sent);
-    } catch (error) {
-      clear(message, errorBox(describe(error, {
-        amount_exceeds_refundable: (e) => `At most ${money((e.details && e.details.refundable_cents) || 0, currency)} of this payment can still be refunded. Nothing was refunded.`,
-      })));
-      save.disabled = false;
-      if (onDone) onDone(null);
-    }
+    },
+    onError() { if (onDone) onDone(null); },
+    errors: {
+      amount_exceeds_refundable: (e) => `At most ${money((e.details && e.details.refundable_cents) || 0, currency)} of this payment can still be refunded. Nothing was refunded.`,
+    },
   });
-  return dialog;
 }

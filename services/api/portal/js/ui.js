@@ -1,6 +1,8 @@
 // Small DOM helpers. Everything is built with createElement and textContent, never
 // innerHTML with data, so a client name or a description can't inject markup.
 
+import { describe } from './api.js';
+
 export function h(tag, props = {}, ...children) {
   const el = document.createElement(tag);
   for (const [key, value] of Object.entries(props || {})) {
@@ -144,6 +146,39 @@ export function openDialog({ title, body = [], actions = [], onClose, labelledBy
   const firstField = content.querySelector('input, select, textarea') || footer.querySelector('button') || closeBtn;
   firstField.focus();
   return controller;
+}
+
+// A dialog around one form: its fields, a place for what went wrong, "Cancel" and the submit
+// button. `submit(dialog)` runs with the button disabled and closes the dialog itself
+// (`dialog.close()`) once done; `dialog.problem(text, input)` says what to fix next to the field.
+// A thrown error is shown in the form in plain words (`errorText`: by default `describe(error,
+// errors)`), after `onError`, and the button works again.
+export function formDialog({ title, id, fields, submitLabel, submitClass = 'primary', submit, errors, onError,
+  errorText = (error) => describe(error, errors) }) {
+  const message = h('div', { class: 'form-message' });
+  const save = h('button', { type: 'submit', form: id, class: submitClass, text: submitLabel });
+  const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
+  const form = h('form', { id, novalidate: true }, fields, message);
+  const dialog = openDialog({ title, body: [form], actions: [cancel, save] });
+  cancel.addEventListener('click', () => dialog.close());
+  dialog.message = message;
+  dialog.problem = (text, input) => {
+    clear(message, errorBox(text));
+    if (input) input.focus();
+  };
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    save.disabled = true;
+    clear(message);
+    try {
+      await submit(dialog);
+    } catch (error) {
+      if (onError) onError(error);
+      clear(message, errorBox(errorText(error)));
+    }
+    if (!dialog.closed) save.disabled = false;
+  });
+  return dialog;
 }
 
 // A yes/no question in a dialog; resolves true when confirmed.

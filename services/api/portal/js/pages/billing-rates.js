@@ -5,7 +5,7 @@ import { api, describe, listAll } from '../api.js';
 import { minorToInput, money, parseMoney, practiceCurrency } from '../format.js';
 import { listView } from '../list.js';
 import { isAdmin } from '../session.js';
-import { announce, clear, errorBox, field, h, newIdempotencyKey, openDialog, uid } from '../ui.js';
+import { announce, clear, field, formDialog, h, newIdempotencyKey, uid } from '../ui.js';
 
 const PAYERS = [['insurance', 'Insurance'], ['self_pay', 'Self-pay (client pays)']];
 const payerLabel = (payer) => (PAYERS.find(([v]) => v === payer) || [payer, payer])[1];
@@ -68,32 +68,23 @@ export function renderBillingRates(main) {
       h('p', { class: 'hint', text: 'Invoiced rates send their services to the Invoices page, for the client to pay.' }));
     const payer = h('select', { name: 'payer' }, PAYERS.map(([value, label]) => h('option', { value, text: label })));
     payer.value = rate ? rate.payer : 'self_pay';
-    const message = h('div', { class: 'form-message' });
-    const formId = uid('rate-form');
-    const save = h('button', { type: 'submit', form: formId, class: 'primary', text: 'Save' });
-    const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
-    const form = h('form', { id: formId, novalidate: true },
-      field('Name', name), field(`Amount (${practiceCurrency()})`, amount), needsBilling, invoicedField, field('Payer', payer), message);
-    const dialog = openDialog({ title: rate ? `Edit ${rate.name}` : 'New billing rate', body: [form], actions: [cancel, save] });
-    cancel.addEventListener('click', () => dialog.close());
     const key = newIdempotencyKey();
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const cents = parseMoney(amount.value);
-      if (!name.value.trim()) { clear(message, errorBox('Enter a name.')); name.focus(); return; }
-      if (cents === null) { clear(message, errorBox('Enter the amount, for example 120.00.')); amount.focus(); return; }
-      const body = { name: name.value.trim(), amount_cents: cents, needs_billing: yes.checked, is_invoiced: invoiced.checked, payer: payer.value };
-      save.disabled = true;
-      try {
+    formDialog({
+      title: rate ? `Edit ${rate.name}` : 'New billing rate',
+      id: uid('rate-form'),
+      submitLabel: 'Save',
+      fields: [field('Name', name), field(`Amount (${practiceCurrency()})`, amount), needsBilling, invoicedField, field('Payer', payer)],
+      async submit(dialog) {
+        const cents = parseMoney(amount.value);
+        if (!name.value.trim()) { dialog.problem('Enter a name.', name); return; }
+        if (cents === null) { dialog.problem('Enter the amount, for example 120.00.', amount); return; }
+        const body = { name: name.value.trim(), amount_cents: cents, needs_billing: yes.checked, is_invoiced: invoiced.checked, payer: payer.value };
         if (rate) await api.patch(`/v1/billing-rates/${rate.id}`, body);
         else await api.post('/v1/billing-rates', body, { idempotencyKey: key });
         dialog.close();
         announce(rate ? `Saved “${body.name}”.` : `Created “${body.name}”.`);
         await load();
-      } catch (error) {
-        clear(message, errorBox(describe(error)));
-        save.disabled = false;
-      }
+      },
     });
   }
 

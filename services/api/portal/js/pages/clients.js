@@ -1,11 +1,11 @@
 // Clients: the practice's clients with what each owes now and their last activity, searched by any
 // part of a name or email; "New client" adds one. Each name opens the client's own page.
 
-import { api, describe } from '../api.js';
+import { api } from '../api.js';
 import { dateTime, money } from '../format.js';
 import { pagedList } from '../list.js';
 import { go, replaceQuery } from '../router.js';
-import { announce, clear, errorBox, field, h, newIdempotencyKey, openDialog } from '../ui.js';
+import { announce, clear, field, formDialog, h, newIdempotencyKey } from '../ui.js';
 
 export function renderClients(main, _params, params = {}) {
   document.title = 'Clients · clinicpay';
@@ -50,35 +50,26 @@ export function openClientDialog(client, { onSaved } = {}) {
   const name = h('input', { type: 'text', name: 'name', required: true, maxlength: '200', autocomplete: 'off', value: client ? client.name : '' });
   const email = h('input', { type: 'email', name: 'email', maxlength: '320', autocomplete: 'off', value: client ? client.email || '' : '' });
   const externalId = h('input', { type: 'text', name: 'external_id', maxlength: '128', autocomplete: 'off', value: client ? client.external_id || '' : '' });
-  const message = h('div', { class: 'form-message' });
-  const save = h('button', { type: 'submit', form: 'client-form', class: 'primary', text: client ? 'Save' : 'Add client' });
-  const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
-  const form = h('form', { id: 'client-form', novalidate: true },
-    field('Name', name), field('Email', email, 'Where invoices and receipts are sent. Optional.'),
-    field('Practice system id', externalId, 'Optional: the id your practice system gives this client.'), message);
-  const dialog = openDialog({ title: client ? 'Edit client' : 'New client', body: [form], actions: [cancel, save] });
-  cancel.addEventListener('click', () => dialog.close());
   const key = newIdempotencyKey();
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (!name.value.trim()) { clear(message, errorBox('Enter the client’s name.')); name.focus(); return; }
-    save.disabled = true;
-    clear(message);
-    const body = { name: name.value.trim(), email: email.value.trim() || null, external_id: externalId.value.trim() || null };
-    try {
+  return formDialog({
+    title: client ? 'Edit client' : 'New client',
+    id: 'client-form',
+    submitLabel: client ? 'Save' : 'Add client',
+    fields: [field('Name', name), field('Email', email, 'Where invoices and receipts are sent. Optional.'),
+      field('Practice system id', externalId, 'Optional: the id your practice system gives this client.')],
+    errors: {
+      external_id_taken: 'Another client already has this practice system id.',
+      idempotency_key_reused: 'This form was already sent with other details. Close it and add the client again.',
+    },
+    async submit(dialog) {
+      if (!name.value.trim()) { dialog.problem('Enter the client’s name.', name); return; }
+      const body = { name: name.value.trim(), email: email.value.trim() || null, external_id: externalId.value.trim() || null };
       const saved = client
         ? await api.patch(`/v1/clients/${client.id}`, body)
         : await api.post('/v1/clients', body, { idempotencyKey: key });
       dialog.close();
       announce(client ? 'Saved.' : `Added ${saved.name}.`);
       if (onSaved) onSaved(saved);
-    } catch (error) {
-      clear(message, errorBox(describe(error, {
-        external_id_taken: 'Another client already has this practice system id.',
-        idempotency_key_reused: 'This form was already sent with other details. Close it and add the client again.',
-      })));
-      save.disabled = false;
-    }
+    },
   });
-  return dialog;
 }

@@ -2,7 +2,7 @@
 // while visible (a card payment landing turns a row Paid). The green button marks the
 // ticked invoices paid with money received outside.
 
-import { api, describe } from '../api.js';
+import { api } from '../api.js';
 import { money, plural } from '../format.js';
 import { invoiceColumns } from '../invoice-view.js';
 import { pagedList } from '../list.js';
@@ -11,7 +11,7 @@ import { receivedFields } from '../payment-dialogs.js';
 import { poll } from '../poll.js';
 import { replaceQuery } from '../router.js';
 import { Selection } from '../selection.js';
-import { announce, clear, errorBox, field, h, loading, newIdempotencyKey, openDialog, statusFilter } from '../ui.js';
+import { announce, clear, field, formDialog, h, loading, newIdempotencyKey, statusFilter } from '../ui.js';
 
 const POLL_MS = 3000;
 
@@ -72,26 +72,29 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
   function openMarkPaidDialog(ids) {
     const chosen = list.items().filter((inv) => ids.includes(inv.id));
     const total = chosen.reduce((sum, inv) => sum + inv.balance_cents, 0);
-    const { dateInput, method, reference, cancelCard, cancelCardField } = receivedFields();
-    const message = h('div', { class: 'form-message' });
-    const save = h('button', { type: 'submit', form: 'mark-paid-form', class: 'primary', text: 'Mark paid' });
-    const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
-    const form = h('form', { id: 'mark-paid-form', novalidate: true },
-      h('p', { text: ids.length === 1
-        ? `Record a payment received outside for invoice ${chosen.map((i) => i.number).join('')}: its remaining balance of ${money(total)}.`
-        : `Record payments received outside for ${plural(ids.length, 'invoice')} (${chosen.map((i) => i.number).join(', ')}): each one’s remaining balance, ${money(total)} in total.` }),
-      field('Date received', dateInput), field('Method', method),
-      field('Reference', reference, 'Optional: check number, insurer’s claim number…'), cancelCardField, message);
-    const dialog = openDialog({ title: 'Mark invoices paid', body: [form], actions: [cancel, save] });
-    cancel.addEventListener('click', () => dialog.close());
+    const { dateInput, method, reference, cancelCard, cancelCardField, offerCancel } = receivedFields();
     let key = newIdempotencyKey();
     cancelCard.addEventListener('change', () => { key = newIdempotencyKey(); }); // another request now
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      if (!dateInput.value) { clear(message, errorBox('Enter the date the money was received.')); dateInput.focus(); return; }
-      save.disabled = true;
-      clear(message);
-      try {
+    // The refused invoices by their numbers, as the biller sees them in the list.
+    const numbersIn = (e) => {
+      const refused = (e.details && e.details.invoice_ids) || [];
+      return list.items().filter((inv) => refused.includes(inv.id)).map((inv) => inv.number);
+    };
+    const named = (e) => (numbersIn(e).length ? ` (${numbersIn(e).join(', ')})` : '');
+    const on = (e) => (numbersIn(e).length ? numbersIn(e).join(', ') : 'one of the selected invoices');
+    let cancelable = false;
+    formDialog({
+      title: 'Mark invoices paid',
+      id: 'mark-paid-form',
+      submitLabel: 'Mark paid',
+      fields: [
+        h('p', { text: ids.length === 1
+          ? `Record a payment received outside for invoice ${chosen.map((i) => i.number).join('')}: its remaining balance of ${money(total)}.`
+          : `Record payments received outside for ${plural(ids.length, 'invoice')} (${chosen.map((i) => i.number).join(', ')}): each one’s remaining balance, ${money(total)} in total.` }),
+        field('Date received', dateInput), field('Method', method),
+        field('Reference', reference, 'Optional: check number, insurer’s claim number…'), cancelCardField],
+      async submit(dialog) {
+        if (!dateInput.value) { dialog.problem('Enter the date the money was received.', dateInput); return; }
         const answer = await api.post('/v1/invoices/mark-paid', {
           invoice_ids: ids, received_date: dateInput.value, method: method.value, reference: reference.value.trim() || null,
           cancel_pending_card_payment: cancelCard.checked,
@@ -102,30 +105,21 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
         announce(`${plural(ids.length, 'invoice')} marked paid.`
           + (canceled ? ` ${plural(canceled, 'unfinished card payment')} closed; nothing was charged on ${canceled === 1 ? 'it' : 'them'}.` : ''));
         await list.refresh();
-      } catch (error) {
-        // The refused invoices by their numbers, as the biller sees them in the list.
-        const numbersIn = (e) => {
-          const refused = (e.details && e.details.invoice_ids) || [];
-          return list.items().filter((inv) => refused.includes(inv.id)).map((inv) => inv.number);
-        };
-        const named = (e) => (numbersIn(e).length ? ` (${numbersIn(e).join(', ')})` : '');
-        const on = (e) => (numbersIn(e).length ? numbersIn(e).join(', ') : 'one of the selected invoices');
-        const inFlight = error.code === 'payment_in_flight' ? (error.details.payments || []) : [];
-        const cancelable = inFlight.length > 0 && inFlight.every((p) => p.cancelable);
-        if (cancelable) cancelCardField.hidden = false;
-        clear(message, errorBox(describe(error, {
-          payment_in_flight: (e) => (cancelable
-            ? `A client’s card payment is under way on ${on(e)} (their bank may still ask for 3-D Secure). Nothing was recorded. Wait for it, or tick “Cancel the client’s card payment” and mark paid again.`
-            : `A client’s card payment is processing at Stripe on ${on(e)} and can’t be canceled. Nothing was recorded; try again once it has settled.`),
-          card_payment_succeeded: (e) => `The client’s card payment on ${on(e)} went through at Stripe before it could be canceled, so that invoice is paid by card now. Nothing else was recorded.`,
-          invoice_already_paid: (e) => `One of the selected invoices is already paid${named(e)}. Nothing was recorded; untick it and try again.`,
-          invoice_void: (e) => `One of the selected invoices was voided${named(e)}. Nothing was recorded; untick it and try again.`,
-          409: 'One of the selected invoices is already paid or has been voided. Nothing was recorded.',
-          resource_missing: 'One of the selected invoices no longer exists. Nothing was recorded.',
-        })));
+      },
+      onError(error) {
+        cancelable = offerCancel(error);
         list.refresh().catch(() => {});
-        save.disabled = false;
-      }
+      },
+      errors: {
+        payment_in_flight: (e) => (cancelable
+          ? `A client’s card payment is under way on ${on(e)} (their bank may still ask for 3-D Secure). Nothing was recorded. Wait for it, or tick “Cancel the client’s card payment” and mark paid again.`
+          : `A client’s card payment is processing at Stripe on ${on(e)} and can’t be canceled. Nothing was recorded; try again once it has settled.`),
+        card_payment_succeeded: (e) => `The client’s card payment on ${on(e)} went through at Stripe before it could be canceled, so that invoice is paid by card now. Nothing else was recorded.`,
+        invoice_already_paid: (e) => `One of the selected invoices is already paid${named(e)}. Nothing was recorded; untick it and try again.`,
+        invoice_void: (e) => `One of the selected invoices was voided${named(e)}. Nothing was recorded; untick it and try again.`,
+        409: 'One of the selected invoices is already paid or has been voided. Nothing was recorded.',
+        resource_missing: 'One of the selected invoices no longer exists. Nothing was recorded.',
+      },
     });
   }
 

@@ -6,7 +6,7 @@ import { api, describe } from '../api.js';
 import { date } from '../format.js';
 import { pagedList } from '../list.js';
 import { poll } from '../poll.js';
-import { announce, clear, connectionPill, errorBox, field, h, loading, openDialog } from '../ui.js';
+import { announce, clear, connectionPill, errorBox, field, formDialog, h, loading } from '../ui.js';
 
 const POLL_MS = 10000;
 
@@ -65,6 +65,8 @@ export function renderOperator(main) {
       tile('Reconciliations failed (24 h)', health.reconciliations_failed_24h, { warn: health.reconciliations_failed_24h > 0 }));
   }
 
+  function refreshAll() { return Promise.all([loadHealth(), list.refresh()]); }
+
   newButton.addEventListener('click', () => {
     const name = h('input', { type: 'text', name: 'name', maxlength: '200', required: true, autocomplete: 'off' });
     const currency = h('input', { type: 'text', name: 'currency', maxlength: '3', value: 'USD', autocomplete: 'off' });
@@ -73,33 +75,28 @@ export function renderOperator(main) {
     timezone.value = zones.includes('America/New_York') ? 'America/New_York' : zones[0];
     const email = h('input', { type: 'email', name: 'admin_email', maxlength: '320', required: true, autocomplete: 'off' });
     const password = h('input', { type: 'password', name: 'admin_password', required: true, autocomplete: 'new-password' });
-    const message = h('div', { class: 'form-message' });
-    const save = h('button', { type: 'submit', form: 'practice-form', class: 'primary', text: 'Create practice' });
-    const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
-    const form = h('form', { id: 'practice-form', novalidate: true },
-      field('Practice name', name), field('Currency', currency, 'ISO code, e.g. USD, EUR, CAD. It cannot change once invoices exist.'),
-      field('Time zone', timezone), field('First admin’s email', email),
-      field('First admin’s password', password, 'At least 12 characters; they change it on “My account”.'), message);
-    const dialog = openDialog({ title: 'New practice', body: [form], actions: [cancel, save] });
-    cancel.addEventListener('click', () => dialog.close());
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      if (!name.value.trim() || !email.value.trim() || !password.value) { clear(message, errorBox('Enter the practice’s name and its first admin’s email and password.')); return; }
-      save.disabled = true;
-      try {
+    formDialog({
+      title: 'New practice',
+      id: 'practice-form',
+      submitLabel: 'Create practice',
+      fields: [field('Practice name', name), field('Currency', currency, 'ISO code, e.g. USD, EUR, CAD. It cannot change once invoices exist.'),
+        field('Time zone', timezone), field('First admin’s email', email),
+        field('First admin’s password', password, 'At least 12 characters; they change it on “My account”.')],
+      async submit(dialog) {
+        if (!name.value.trim() || !email.value.trim() || !password.value) {
+          dialog.problem('Enter the practice’s name and its first admin’s email and password.');
+          return;
+        }
         const made = await api.post('/v1/groups', { name: name.value.trim(), currency: currency.value.trim().toUpperCase(),
           timezone: timezone.value, admin_email: email.value.trim(), admin_password: password.value });
         dialog.close();
         announce(`${made.name} created; ${email.value.trim()} can sign in as its admin.`);
-        await list.refresh();
-      } catch (error) {
-        clear(message, errorBox(describe(error)));
-        save.disabled = false;
-      }
+        await refreshAll();
+      },
     });
   });
 
-  const ticker = poll(() => Promise.all([loadHealth(), list.refresh()]), POLL_MS);
+  const ticker = poll(refreshAll, POLL_MS);
   loadHealth().catch((error) => clear(healthArea, errorBox(describe(error))));
   list.reload();
   return () => ticker.stop();

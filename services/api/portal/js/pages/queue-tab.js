@@ -8,7 +8,7 @@ import { byId, clientName, clientSelect, loadBillingRates } from '../lookups.js'
 import { followJob } from '../poll.js';
 import { replaceQuery } from '../router.js';
 import { Selection } from '../selection.js';
-import { announce, clear, errorBox, field, h, loading, newIdempotencyKey, openDialog } from '../ui.js';
+import { announce, clear, field, formDialog, h, loading, newIdempotencyKey } from '../ui.js';
 
 export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
   clear(panel, loading());
@@ -77,43 +77,34 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
     // Empty: the practice's payment terms decide (Settings); a date here is these invoices' own.
     const dueInput = h('input', { type: 'date', name: 'due_date' });
     const clientsCount = new Set(list.items().filter((s) => ids.includes(s.id)).map((s) => s.client_id)).size;
-    const message = h('div', { class: 'form-message' });
-    const formId = 'run-form';
-    const update = h('button', { type: 'submit', form: formId, class: 'primary', text: 'Update' });
-    const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
-    const form = h('form', { id: formId, novalidate: true },
-      h('p', { text: `Invoice ${plural(ids.length, 'service')} for ${plural(clientsCount, 'client')}: one invoice per client.` }),
-      field('Invoiced date', dateInput),
-      field('Due date (optional)', dueInput, 'Leave empty to use the practice’s payment terms.'), message);
-    const dialog = openDialog({ title: 'Invoice the selected services', body: [form], actions: [cancel, update] });
-    cancel.addEventListener('click', () => dialog.close());
     const key = newIdempotencyKey();
-
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      if (!dateInput.value) { clear(message, errorBox('Enter the invoiced date.')); dateInput.focus(); return; }
-      update.disabled = true;
-      clear(message, h('div', { class: 'progress-line', role: 'status' }, h('progress', { 'aria-label': 'Creating invoices' }), ' Creating invoices…'));
-      try {
+    formDialog({
+      title: 'Invoice the selected services',
+      id: 'run-form',
+      submitLabel: 'Update',
+      fields: [
+        h('p', { text: `Invoice ${plural(ids.length, 'service')} for ${plural(clientsCount, 'client')}: one invoice per client.` }),
+        field('Invoiced date', dateInput),
+        field('Due date (optional)', dueInput, 'Leave empty to use the practice’s payment terms.')],
+      async submit(dialog) {
+        if (!dateInput.value) { dialog.problem('Enter the invoiced date.', dateInput); return; }
+        clear(dialog.message, h('div', { class: 'progress-line', role: 'status' }, h('progress', { 'aria-label': 'Creating invoices' }), ' Creating invoices…'));
         const body = { service_ids: ids, invoiced_date: dateInput.value, ...(dueInput.value ? { due_date: dueInput.value } : {}) };
         const started = await api.post('/v1/invoicing/runs', body, { idempotencyKey: key });
         const run = await followJob('/v1/invoicing/runs', started, { intervalMs: 700 });
-        if (run.status === 'succeeded') {
-          const count = (run.invoice_ids || []).length;
-          dialog.close();
-          selection.clear();
-          announce(`Done: ${plural(count, 'invoice')} created. ${count === 1 ? 'It is' : 'They are'} on the “Invoiced” tab.`);
-          await reload();
-        } else {
+        if (run.status !== 'succeeded') {
           const reasons = (run.errors || []).map((e) => e.message || e.code);
-          clear(message, errorBox(`The invoices could not be created${reasons.length ? `: ${reasons.join(' ')}` : '.'} Nothing was invoiced.`));
-          update.disabled = false;
+          dialog.problem(`The invoices could not be created${reasons.length ? `: ${reasons.join(' ')}` : '.'} Nothing was invoiced.`);
+          return;
         }
-      } catch (error) {
-        clear(message, errorBox(runErrorMessage(error)));
-        update.disabled = false;
-        if (error instanceof ApiError && [404, 409].includes(error.status)) reload();
-      }
+        const count = (run.invoice_ids || []).length;
+        dialog.close();
+        selection.clear();
+        announce(`Done: ${plural(count, 'invoice')} created. ${count === 1 ? 'It is' : 'They are'} on the “Invoiced” tab.`);
+        await reload();
+      },
+      errorText: runErrorMessage,
+      onError(error) { if (error instanceof ApiError && [404, 409].includes(error.status)) reload(); },
     });
   }
 

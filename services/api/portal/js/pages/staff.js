@@ -6,10 +6,11 @@ import { api, describe, listAll } from '../api.js';
 import { dateTime } from '../format.js';
 import { listView } from '../list.js';
 import { session } from '../session.js';
-import { announce, clear, confirmDialog, errorBox, field, h, openDialog } from '../ui.js';
+import { announce, clear, confirmDialog, field, formDialog, h, openDialog } from '../ui.js';
 
 const ROLES = [['biller', 'Biller'], ['admin', 'Admin']];
 const roleLabel = (role) => (ROLES.find(([value]) => value === role) || [role, role])[1];
+const roleSelect = (props = {}) => h('select', { name: 'role', ...props }, ROLES.map(([value, label]) => h('option', { value, text: label })));
 
 export function renderStaff(main) {
   document.title = 'Staff · clinicpay';
@@ -42,8 +43,7 @@ export function renderStaff(main) {
 
   function roleCell(user) {
     if (user.id === session.me.id || !user.is_active) return roleLabel(user.role);
-    const select = h('select', { name: 'role', 'aria-label': `Role of ${user.email}` },
-      ROLES.map(([value, label]) => h('option', { value, text: label })));
+    const select = roleSelect({ 'aria-label': `Role of ${user.email}` });
     select.value = user.role;
     select.addEventListener('change', () => change(user, { role: select.value }, `${user.email} is now ${roleLabel(select.value).toLowerCase()}.`));
     return select;
@@ -113,54 +113,38 @@ export function renderStaff(main) {
   // that already has a login anywhere gets a note instead, and the answer here is the same.
   addStaff.addEventListener('click', () => {
     const email = h('input', { type: 'email', name: 'email', autocomplete: 'off', maxlength: '320', required: true });
-    const role = h('select', { name: 'role' }, ROLES.map(([value, label]) => h('option', { value, text: label })));
-    const message = h('div', { class: 'form-message' });
-    const save = h('button', { type: 'submit', form: 'staff-form', class: 'primary', text: 'Send invitation' });
-    const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
-    const form = h('form', { id: 'staff-form', novalidate: true },
-      field('Email', email, 'They get a link to choose their own password; it works once, for 7 days.'),
-      field('Role', role, 'Billers invoice and record payments; admins also run settings, Stripe and staff.'), message);
-    const dialog = openDialog({ title: 'Invite a staff member', body: [form], actions: [cancel, save] });
-    cancel.addEventListener('click', () => dialog.close());
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      if (!email.value.trim()) { clear(message, errorBox('Enter their email.')); email.focus(); return; }
-      save.disabled = true;
-      try {
+    const role = roleSelect();
+    formDialog({
+      title: 'Invite a staff member',
+      id: 'staff-form',
+      submitLabel: 'Send invitation',
+      fields: [field('Email', email, 'They get a link to choose their own password; it works once, for 7 days.'),
+        field('Role', role, 'Billers invoice and record payments; admins also run settings, Stripe and staff.')],
+      async submit(dialog) {
+        if (!email.value.trim()) { dialog.problem('Enter their email.', email); return; }
         await api.post('/v1/users/invitations', { email: email.value.trim(), role: role.value });
         dialog.close();
         announce(`Invitation sent to ${email.value.trim()}. They appear here once they have chosen a password.`);
         await load();
-      } catch (error) {
-        clear(message, errorBox(describe(error)));
-        save.disabled = false;
-      }
+      },
     });
   });
 
   addKey.addEventListener('click', () => {
     const name = h('input', { type: 'text', name: 'name', maxlength: '200', autocomplete: 'off', required: true });
-    const role = h('select', { name: 'role' }, ROLES.map(([value, label]) => h('option', { value, text: label })));
-    const message = h('div', { class: 'form-message' });
-    const save = h('button', { type: 'submit', form: 'key-form', class: 'primary', text: 'Create key' });
-    const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
-    const form = h('form', { id: 'key-form', novalidate: true },
-      field('Name', name, 'What uses it, e.g. “EHR sync”.'), field('Role', role), message);
-    const dialog = openDialog({ title: 'New API key', body: [form], actions: [cancel, save] });
-    cancel.addEventListener('click', () => dialog.close());
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      if (!name.value.trim()) { clear(message, errorBox('Name the key.')); name.focus(); return; }
-      save.disabled = true;
-      try {
+    const role = roleSelect();
+    formDialog({
+      title: 'New API key',
+      id: 'key-form',
+      submitLabel: 'Create key',
+      fields: [field('Name', name, 'What uses it, e.g. “EHR sync”.'), field('Role', role)],
+      async submit(dialog) {
+        if (!name.value.trim()) { dialog.problem('Name the key.', name); return; }
         const created = await api.post('/v1/api-keys', { name: name.value.trim(), role: role.value });
         dialog.close();
         showKeyOnce(created);
         await load();
-      } catch (error) {
-        clear(message, errorBox(describe(error)));
-        save.disabled = false;
-      }
+      },
     });
   });
 
