@@ -26,24 +26,22 @@ import { renderNotFound, renderWelcome } from './pages/misc.js';
 import { renderPayLink } from './pages/pay-link.js';
 import { renderUnsubscribe } from './pages/unsubscribe.js';
 
+// What every staff member sees; admins also see the practice's settings.
+const STAFF_NAV = [
+  { path: '/invoices', label: 'Invoices' },
+  { path: '/clients', label: 'Clients' },
+  { path: '/services', label: 'Services' },
+  { path: '/billing-rates', label: 'Billing rates' },
+  { path: '/reports', label: 'Reports' },
+  { path: '/alerts', label: 'Alerts' },
+];
+
 const NAV = {
   operator: [{ path: '/operator', label: 'Operator console' }],
   client: [{ path: '/billing', label: 'Billing', badge: true }],
-  biller: [
-    { path: '/invoices', label: 'Invoices' },
-    { path: '/clients', label: 'Clients' },
-    { path: '/services', label: 'Services' },
-    { path: '/billing-rates', label: 'Billing rates' },
-    { path: '/reports', label: 'Reports' },
-    { path: '/alerts', label: 'Alerts' },
-  ],
+  biller: STAFF_NAV,
   admin: [
-    { path: '/invoices', label: 'Invoices' },
-    { path: '/clients', label: 'Clients' },
-    { path: '/services', label: 'Services' },
-    { path: '/billing-rates', label: 'Billing rates' },
-    { path: '/reports', label: 'Reports' },
-    { path: '/alerts', label: 'Alerts' },
+    ...STAFF_NAV,
     { path: '/settings/practice', label: 'Settings' },
     { path: '/settings/staff', label: 'Staff' },
     { path: '/settings/stripe', label: 'Stripe' },

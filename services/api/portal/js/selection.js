@@ -1,6 +1,7 @@
 // Ticked rows of a list, with the select-all box kept honest (checked, unchecked, or mixed).
 
-import { h } from './ui.js';
+import { plural } from './format.js';
+import { announce, h } from './ui.js';
 
 export class Selection {
   constructor({ onChange, describeItem }) {
@@ -56,4 +57,21 @@ export class Selection {
   }
 
   selected() { return [...this.ids]; }
+}
+
+// The selection of a tab whose green button acts on the ticked rows: the count on the button,
+// "2 services selected" above the list (`selection.note`), and the same said to a screen reader.
+export function fabSelection({ noun, describeItem, fabButton }) {
+  const note = h('span', { class: 'selected-note' });
+  const selection = new Selection({
+    describeItem,
+    onChange: (count, { quiet } = {}) => {
+      fabButton.setCount(count);
+      note.textContent = count ? `${plural(count, noun)} selected` : '';
+      if (!quiet && count) announce(`${plural(count, noun)} selected.`);
+    },
+  });
+  selection.all.setAttribute('aria-label', `Select all ${noun}s`);
+  selection.note = note;
+  return selection;
 }

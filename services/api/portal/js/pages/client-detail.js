@@ -1,14 +1,13 @@
 // One client for staff: their details (edit), portal access, what they owe, and all their invoices
 // and payments on one page. Refreshes itself while visible, so a payment landing shows up.
 
-import { api, ApiError, describe, query } from '../api.js';
+import { api, describe, query } from '../api.js';
 import { date, dateTime, money } from '../format.js';
 import { invoiceColumns, methodLabel } from '../invoice-view.js';
 import { listView } from '../list.js';
-import { poll } from '../poll.js';
-import { announce, clear, confirmDialog, errorBox, h, loading, statusPill } from '../ui.js';
+import { announce, clear, confirmDialog, h, loading, statusPill } from '../ui.js';
 import { openClientDialog } from './clients.js';
-import { renderMissing } from './misc.js';
+import { pollOnePage } from './misc.js';
 
 const POLL_MS = 5000;
 const LIMIT = 100;
@@ -119,11 +118,6 @@ export function renderClientDetail(main, { id }) {
     moreNote.textContent = `Showing the newest ${LIMIT}; see the Invoiced tab filtered by this client for all.`;
   }
 
-  const ticker = poll(refresh, POLL_MS);
-  refresh().catch((error) => {
-    ticker.stop();
-    if (error instanceof ApiError && error.status === 404) renderMissing(main, 'Client', '/clients', 'Back to Clients');
-    else clear(main, errorBox(describe(error)));
-  });
+  const ticker = pollOnePage(main, refresh, POLL_MS, { what: 'Client', backPath: '/clients', backLabel: 'Back to Clients' });
   return () => ticker.stop();
 }

@@ -1,14 +1,13 @@
 // One invoice, for its client (#/billing/<id>). Another client's invoice answers 404,
 // exactly like one that doesn't exist.
 
-import { api, ApiError, describe } from '../api.js';
+import { api } from '../api.js';
 import { refreshBadge } from '../badge.js';
 import { date } from '../format.js';
 import { amountsSummary, failedBankDebits, linesTable, paymentsTable, pdfButtons, pendingNote, statusWithFlags } from '../invoice-view.js';
 import { openPayDialog } from '../pay-dialog.js';
-import { poll } from '../poll.js';
-import { clear, errorBox, h, loading } from '../ui.js';
-import { renderMissing } from './misc.js';
+import { clear, h, loading } from '../ui.js';
+import { pollOnePage } from './misc.js';
 
 export function renderClientInvoice(main, { id }) {
   document.title = 'Invoice · clinicpay';
@@ -57,11 +56,6 @@ export function renderClientInvoice(main, { id }) {
     shown = invoice;
   }
 
-  ticker = poll(refresh, 20000);
-  refresh().catch((error) => {
-    ticker.stop();
-    if (error instanceof ApiError && error.status === 404) renderMissing(main, 'Invoice', '/billing', 'Back to Billing');
-    else clear(main, errorBox(describe(error)));
-  });
+  ticker = pollOnePage(main, refresh, 20000, { what: 'Invoice', backPath: '/billing', backLabel: 'Back to Billing' });
   return () => ticker.stop();
 }

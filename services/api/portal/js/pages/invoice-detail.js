@@ -3,14 +3,13 @@
 // void it, download any PDF version — with its timeline (who did what, and the emails sent).
 // Refreshes itself every few seconds while visible, so a payment landing shows up.
 
-import { api, ApiError, describe } from '../api.js';
+import { api, describe } from '../api.js';
 import { date, dateTime, money } from '../format.js';
 import { amountsSummary, disputesList, failedBankDebits, linesTable, paymentsTable, pdfButtons, pendingNote, statusWithFlags } from '../invoice-view.js';
-import { poll } from '../poll.js';
 import { openRecordPaymentDialog, openReverseDialog } from '../payment-dialogs.js';
 import { openRefundDialog } from '../refund-dialog.js';
-import { announce, clear, confirmDialog, errorBox, h, loading } from '../ui.js';
-import { renderMissing } from './misc.js';
+import { announce, clear, confirmDialog, h, loading } from '../ui.js';
+import { pollOnePage } from './misc.js';
 
 const POLL_MS = 3000;
 
@@ -183,11 +182,6 @@ export function renderInvoiceDetail(main, { id }) {
     shown = invoice;
   }
 
-  const ticker = poll(refresh, POLL_MS);
-  refresh().catch((error) => {
-    ticker.stop();
-    if (error instanceof ApiError && error.status === 404) renderMissing(main, 'Invoice', '/invoices?tab=invoiced', 'Back to Invoiced');
-    else clear(main, errorBox(describe(error)));
-  });
+  const ticker = pollOnePage(main, refresh, POLL_MS, { what: 'Invoice', backPath: '/invoices?tab=invoiced', backLabel: 'Back to Invoiced' });
   return () => ticker.stop();
 }

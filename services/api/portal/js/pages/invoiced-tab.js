@@ -10,7 +10,7 @@ import { byId, clientName, clientSelect } from '../lookups.js';
 import { receivedFields } from '../payment-dialogs.js';
 import { poll } from '../poll.js';
 import { replaceQuery } from '../router.js';
-import { Selection } from '../selection.js';
+import { fabSelection } from '../selection.js';
 import { announce, clear, field, formDialog, h, loading, newIdempotencyKey, statusFilter } from '../ui.js';
 
 const POLL_MS = 3000;
@@ -19,16 +19,7 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
   clear(panel, loading());
   const clientList = await clientsPromise;
   const clients = byId(clientList);
-  const selectedNote = h('span', { class: 'selected-note' });
-  const selection = new Selection({
-    describeItem: (inv) => `invoice ${inv.number}`,
-    onChange: (count, { quiet } = {}) => {
-      fabButton.setCount(count);
-      selectedNote.textContent = count ? `${plural(count, 'invoice')} selected` : '';
-      if (!quiet && count) announce(`${plural(count, 'invoice')} selected.`);
-    },
-  });
-  selection.all.setAttribute('aria-label', 'Select all invoices');
+  const selection = fabSelection({ noun: 'invoice', describeItem: (inv) => `invoice ${inv.number}`, fabButton });
 
   const status = statusFilter(['open', 'partially_paid', 'overdue', 'paid', 'void'], filters.status);
   const clientFilter = clientSelect(clientList, filters.client_id);
@@ -56,7 +47,7 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
     emptyText: 'No invoices match.',
     onShow: (items) => selection.keepOnly(items.map((inv) => inv.id)),
   });
-  clear(panel, filterForm, h('div', { class: 'list-bar' }, selectedNote), list.area, list.more);
+  clear(panel, filterForm, h('div', { class: 'list-bar' }, selection.note), list.area, list.more);
 
   async function reload() {
     replaceQuery({ tab: 'invoiced', status: status.value, client_id: clientFilter.value });

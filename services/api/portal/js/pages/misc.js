@@ -1,5 +1,7 @@
-import { clear, h } from '../ui.js';
+import { ApiError, describe } from '../api.js';
+import { poll } from '../poll.js';
 import { homeFor, session } from '../session.js';
+import { clear, errorBox, h } from '../ui.js';
 
 export function renderNotFound(main) {
   document.title = 'Not found · clinicpay';
@@ -17,6 +19,19 @@ export function renderMissing(main, what, backPath, backLabel) {
     h('p', { text: `This ${what.toLowerCase()} was not found. It may have been removed, or the link is wrong.` }),
     h('a', { href: `#${backPath}`, class: 'button secondary', text: backLabel })));
   main.focus();
+}
+
+// One object's page (an invoice, a client): `refresh` draws it now and again every `intervalMs`
+// while the page is visible. If the first read fails, polling stops: "not found" for a 404 (another
+// practice's object looks the same), the error in plain words otherwise. Returns the poller.
+export function pollOnePage(main, refresh, intervalMs, { what, backPath, backLabel }) {
+  const ticker = poll(refresh, intervalMs);
+  refresh().catch((error) => {
+    ticker.stop();
+    if (error instanceof ApiError && error.status === 404) renderMissing(main, what, backPath, backLabel);
+    else clear(main, errorBox(describe(error)));
+  });
+  return ticker;
 }
 
 export function renderWelcome(main) {

@@ -7,7 +7,7 @@ import { pagedList } from '../list.js';
 import { byId, clientName, clientSelect, loadBillingRates } from '../lookups.js';
 import { followJob } from '../poll.js';
 import { replaceQuery } from '../router.js';
-import { Selection } from '../selection.js';
+import { fabSelection } from '../selection.js';
 import { announce, clear, field, formDialog, h, loading, newIdempotencyKey } from '../ui.js';
 
 export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
@@ -17,16 +17,7 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
   const rates = byId(rateList);
   const describeService = (s) => `${clientName(s, clients)}, ${date(s.service_date)}, ${s.description}`;
 
-  const selection = new Selection({
-    describeItem: describeService,
-    onChange: (count, { quiet } = {}) => {
-      fabButton.setCount(count);
-      selectedNote.textContent = count ? `${plural(count, 'service')} selected` : '';
-      if (!quiet && count) announce(`${plural(count, 'service')} selected.`);
-    },
-  });
-  selection.all.setAttribute('aria-label', 'Select all services');
-  const selectedNote = h('span', { class: 'selected-note' });
+  const selection = fabSelection({ noun: 'service', describeItem: describeService, fabButton });
 
   // Filters: client and date range.
   const clientFilter = clientSelect(clientList, filters.client_id);
@@ -59,7 +50,7 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
     emptyText: 'Nothing waiting to be invoiced.',
     onShow: (items) => selection.keepOnly(items.map((s) => s.id)),
   });
-  clear(panel, filterForm, h('div', { class: 'list-bar' }, selectedNote), list.area, list.more);
+  clear(panel, filterForm, h('div', { class: 'list-bar' }, selection.note), list.area, list.more);
 
   async function reload() {
     replaceQuery({ client_id: clientFilter.value, from: fromFilter.value, to: toFilter.value });
