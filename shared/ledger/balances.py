@@ -59,21 +59,28 @@ def lock_invoice(session: Session, invoice_id: uuid.UUID, group_id: uuid.UUID) -
 
 
 def _totals_statement() -> Select[int, int, int, int, int, int]:
+    """The totals of one invoice's ledger rows, within its practice (`group_id`, as every read is)."""
     invoice_id = bindparam("invoice_id", type_=Uuid)
+    group_id = bindparam("group_id", type_=Uuid)
     succeeded = (
         select(func.coalesce(func.sum(Payment.amount_cents), 0))
-        .where(Payment.invoice_id == invoice_id, Payment.status == "succeeded")
+        .where(Payment.group_id == group_id, Payment.invoice_id == invoice_id, Payment.status == "succeeded")
         .scalar_subquery()
     )
     refunded = (
         select(func.coalesce(func.sum(Refund.amount_cents), 0))
         .join(Payment, Payment.id == Refund.payment_id)
-        .where(Payment.invoice_id == invoice_id, Refund.status == "succeeded", Payment.status == "succeeded")
+        .where(
+            Payment.group_id == group_id,
+            Payment.invoice_id == invoice_id,
+            Refund.status == "succeeded",
+            Payment.status == "succeeded",
+        )
         .scalar_subquery()
     )
     processing = (
         select(func.coalesce(func.sum(Payment.amount_cents), 0))
-        .where(Payment.invoice_id == invoice_id, Payment.status == "processing")
+        .where(Payment.group_id == group_id, Payment.invoice_id == invoice_id, Payment.status == "processing")
         .scalar_subquery()
     )
     disputes = (
@@ -83,7 +90,7 @@ def _totals_statement() -> Select[int, int, int, int, int, int]:
             func.count().filter(Dispute.status.in_(OPEN_DISPUTE_STATUSES)).label("open"),
         )
         .join(Payment, Payment.id == Dispute.payment_id)
-        .where(Payment.invoice_id == invoice_id)
+        .where(Payment.group_id == group_id, Payment.invoice_id == invoice_id)
         .subquery()
     )
     return select(succeeded, refunded, disputes.c.withdrawn, disputes.c.reinstated, disputes.c.open, processing)
@@ -94,8 +101,8 @@ def _totals_statement() -> Select[int, int, int, int, int, int]:
 _TOTALS = _totals_statement()
 
 
-def ledger_totals(session: Session, invoice_id: uuid.UUID) -> LedgerTotals:
-    row = session.execute(_TOTALS, {"invoice_id": invoice_id}).one()
+def ledger_totals(session: Session, invoice: Invoice) -> LedgerTotals:
+    row = session.execute(_TOTALS, {"invoice_id": invoice.id, "group_id": invoice.group_id}).one()
     return LedgerTotals(int(row[0]), int(row[1]), int(row[2]), int(row[3]), int(row[4]), int(row[5]))
 
 
@@ -112,7 +119,7 @@ def derive_status(invoice: Invoice, paid_cents: int) -> str:
 def recompute_invoice(session: Session, invoice: Invoice) -> bool:
     """Store paid/balance/overpaid/status/disputed from the ledger rows. True when anything changed."""
     session.flush()
-    totals = ledger_totals(session, invoice.id)
+    totals = ledger_totals(session, invoice)
     paid = totals.paid_cents
     voided = invoice.voided_at is not None
     new = {

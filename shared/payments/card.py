@@ -242,7 +242,7 @@ def apply_payment_intent(
     if new_status == "succeeded":
         # What the invoice still owed before this payment counts; the rest is an overpayment to hand back.
         # Read before touching the payment, so its changes reach the database in one UPDATE (autoflush).
-        totals = ledger_totals(session, invoice.id)
+        totals = ledger_totals(session, invoice)
         owed = 0 if invoice.voided_at is not None else max(invoice.total_cents - totals.paid_cents, 0)
     if pi_id and payment.stripe_payment_intent_id is None:
         payment.stripe_payment_intent_id = pi_id

@@ -101,21 +101,26 @@ def invoice_timeline(session: Session, invoice: Invoice) -> tuple[list[TimelineE
         .order_by(OutboxMessage.created_at)
         .limit(MAX_ENTRIES + 1)
     ).all()
-    actors = _actor_names(session, events)
+    actors = _actor_names(session, invoice, events)
     entries = [_audit_entry(e, invoice, payments, actors) for e in events]
     entries += [_email_entry(m) for m in emails]
     entries.sort(key=lambda entry: entry.at)
     return entries[:MAX_ENTRIES], len(entries) > MAX_ENTRIES
 
 
-def _actor_names(session: Session, events: Any) -> dict[uuid.UUID, str]:
+def _actor_names(session: Session, invoice: Invoice, events: Any) -> dict[uuid.UUID, str]:
+    """Who acted, by name: the invoice practice's staff and keys (and the platform's operators, whose
+    logins belong to no practice)."""
     user_ids = {e.actor_user_id for e in events if e.actor_user_id}
     key_ids = {e.actor_api_key_id for e in events if e.actor_api_key_id}
     names: dict[uuid.UUID, str] = {}
     if user_ids:
-        names.update(session.execute(select(User.id, User.email).where(User.id.in_(user_ids))).tuples().all())
+        in_scope = or_(User.group_id == invoice.group_id, User.group_id.is_(None))
+        users = select(User.id, User.email).where(User.id.in_(user_ids), in_scope)
+        names.update(session.execute(users).tuples().all())
     if key_ids:
-        keys = session.execute(select(ApiKey.id, ApiKey.name).where(ApiKey.id.in_(key_ids))).tuples().all()
+        keys_stmt = select(ApiKey.id, ApiKey.name).where(ApiKey.group_id == invoice.group_id, ApiKey.id.in_(key_ids))
+        keys = session.execute(keys_stmt).tuples().all()
         names.update({key_id: f"API key {name}" for key_id, name in keys})
     return names
 

@@ -10,7 +10,7 @@ is named below, each with why, in three kinds:
 - BY_SECRET: a lookup by a value only its holder has (a token's digest, a login's email): the row
   found names its practice, and the caller acts only for that one;
 - UNDER_A_SCOPED_PARENT: children read by the id of a parent the caller already read within its
-  practice. Today's debt (28 once, three now): each should take the parent row and filter by its
+  practice. Today's debt (28 once, one now): each should take the parent row and filter by its
   group_id, as `payments_of(invoice)` does, and an entry removed must not come back.
 
 A new function that queries a practice's table without a scope fails here, and so does an entry whose
@@ -56,9 +56,7 @@ BY_SECRET = {
 }
 
 UNDER_A_SCOPED_PARENT = {
-    "shared/ledger/balances.py::_totals_statement": "an invoice's payments, refunds and disputes",
     "shared/ledger/stripe_repository.py::reload_payment": "a payment already read",
-    "shared/reports/timeline.py::_actor_names": "the actors of an invoice's audit events",
 }
 
 ALLOWED = CROSS_PRACTICE | BY_SECRET | UNDER_A_SCOPED_PARENT
