@@ -65,21 +65,18 @@ class StripeLedgerRepository(Repository):
             select(Payment).where(Payment.id == payment_id, Payment.group_id == group_id, Payment.method == "card")
         )
 
-    def reload_payment(self, payment_id: uuid.UUID) -> Payment:
+    def reload_payment(self, payment: Payment) -> Payment:
         """Re-read after the invoice lock is held, so we act on the committed state, not a stale copy
         (a preloaded payment was read after its invoice's lock: it is current already)."""
         known = preloaded(self.session)
-        payment = self.session.get(Payment, payment_id) if known is not None else None
         if (
-            payment is not None
-            and known is not None
+            known is not None
             and payment.stripe_payment_intent_id is not None
             and known.payments_by_intent.get(payment.stripe_payment_intent_id) is payment
         ):
             return payment
-        return self.session.scalars(
-            select(Payment).where(Payment.id == payment_id).execution_options(populate_existing=True)
-        ).one()
+        stmt = select(Payment).where(Payment.group_id == payment.group_id, Payment.id == payment.id)
+        return self.session.scalars(stmt.execution_options(populate_existing=True)).one()
 
     def refund_by_stripe_id(self, stripe_refund_id: str) -> Refund | None:
         return self.session.scalars(

@@ -227,7 +227,7 @@ def apply_payment_intent(
     # Lock the invoice first, then re-read the payment: concurrent appliers serialize here.
     invoice = lock_invoice(session, found.invoice_id, group_id)
     repo = StripeLedgerRepository.from_session(session)
-    payment = repo.reload_payment(found.id)
+    payment = repo.reload_payment(found)
     pi_id = payment_intent.get("id")
     if not may_move(payment.status, new_status):
         return ApplyResult("unchanged", payment.id, payment.invoice_id, payment.status)

@@ -131,7 +131,7 @@ def apply_refund(session: Session, group_id: uuid.UUID, snapshot: RefundSnapshot
 
     payment_row = repo.session.get_one(Payment, payment_id)
     invoice = lock_invoice(session, payment_row.invoice_id, group_id)
-    payment = repo.reload_payment(payment_id)
+    payment = repo.reload_payment(payment_row)
     # Re-read under the lock: by Stripe's id, else our own row still waiting for it.
     refund = repo.refund_by_stripe_id(snapshot.stripe_refund_id) or _our_unsent_refund(
         session, group_id, snapshot, for_update=True

@@ -10,8 +10,8 @@ is named below, each with why, in three kinds:
 - BY_SECRET: a lookup by a value only its holder has (a token's digest, a login's email): the row
   found names its practice, and the caller acts only for that one;
 - UNDER_A_SCOPED_PARENT: children read by the id of a parent the caller already read within its
-  practice. Today's debt (28 once, one now): each should take the parent row and filter by its
-  group_id, as `payments_of(invoice)` does, and an entry removed must not come back.
+  practice. It was a debt of 28 and is empty now: a child read takes the parent row and filters by
+  its group_id, as `payments_of(invoice)` does. It stays for a case that truly cannot.
 
 A new function that queries a practice's table without a scope fails here, and so does an entry whose
 function no longer needs it (so the lists only shrink).
@@ -55,9 +55,7 @@ BY_SECRET = {
     "shared/ledger/stripe_repository.py::dispute_by_stripe_id": "a Stripe id, from an event of the practice's account",
 }
 
-UNDER_A_SCOPED_PARENT = {
-    "shared/ledger/stripe_repository.py::reload_payment": "a payment already read",
-}
+UNDER_A_SCOPED_PARENT: dict[str, str] = {}
 
 ALLOWED = CROSS_PRACTICE | BY_SECRET | UNDER_A_SCOPED_PARENT
 QUERIES = frozenset({"select", "update", "delete"})
