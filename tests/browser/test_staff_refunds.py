@@ -11,9 +11,7 @@ import pytest
 from playwright.sync_api import expect
 
 from shared.db.engine import session_scope
-from shared.ledger.balances import recompute_invoice
 from shared.ledger.invoices import Invoice
-from shared.ledger.payments import Payment
 from tests.browser.portal import sign_in, toast
 from tests.factories import (
     CLIENT_PASSWORD,
@@ -24,6 +22,7 @@ from tests.factories import (
     make_client_via_api,
     make_invoice,
     make_practice_via_api,
+    mark_paid_by_check,
 )
 from tests.stripe.browser import pay
 
@@ -96,22 +95,7 @@ def test_a_refund_from_the_staff_invoice_page_appears_in_the_clients_portal(http
 def test_an_overpaid_invoice_offers_to_refund_the_surplus(http, localstripe, new_page, screenshots):
     practice, _email, invoice_id = _client_paid_by_card(http, localstripe, 15_000)
     # A cheque for the same invoice was recorded too: 30.00 more than owed.
-    with session_scope() as session:
-        invoice = session.get(Invoice, uuid.UUID(invoice_id), with_for_update=True)
-        session.add(
-            Payment(
-                group_id=invoice.group_id,
-                invoice_id=invoice.id,
-                method="check",
-                amount_cents=3_000,
-                currency=invoice.currency,
-                status="succeeded",
-                received_date=date(2026, 4, 2),
-                refunded_cents=0,
-                overpayment_cents=0,
-            )
-        )
-        recompute_invoice(session, invoice)
+    mark_paid_by_check(practice.group_id, invoice_id, 3_000, received_date=date(2026, 4, 2), reference=None)
 
     page = sign_in(new_page(), practice.biller_email, STAFF_PASSWORD)
     page.goto(f"/portal/#/invoices/{invoice_id}")

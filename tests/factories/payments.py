@@ -71,24 +71,34 @@ def make_invoice_with_card_payment(
     return CardPaymentRow(group_id, client_id, invoice_id, payment_id, pi_id, total_cents)
 
 
-def mark_paid_by_check(group_id: uuid.UUID, invoice_id: uuid.UUID, amount_cents: int) -> uuid.UUID:
-    """What a biller's manual mark-paid leaves: a succeeded check payment and a recomputed invoice."""
+def mark_paid_by_check(
+    group_id: str | uuid.UUID,
+    invoice_id: str | uuid.UUID,
+    amount_cents: int,
+    *,
+    received_date: date | None = None,
+    reference: str | None = "1042",
+) -> uuid.UUID:
+    """What a biller's manual mark-paid leaves: a succeeded check payment (in the invoice's currency,
+    received today unless told) and a recomputed invoice. The invoice row is locked as the product locks
+    it, so an overpayment written this way is the race the overpayment alert is about."""
     with session_scope() as session:
+        invoice = session.get(Invoice, uuid.UUID(str(invoice_id)), with_for_update=True)
         payment = Payment(
-            group_id=group_id,
-            invoice_id=invoice_id,
+            group_id=uuid.UUID(str(group_id)),
+            invoice_id=invoice.id,
             method="check",
             amount_cents=amount_cents,
-            currency="USD",
+            currency=invoice.currency,
             status="succeeded",
-            received_date=date.today(),
-            reference="1042",
+            received_date=received_date or date.today(),
+            reference=reference,
             refunded_cents=0,
             overpayment_cents=0,
         )
         session.add(payment)
         session.flush()
-        recompute_invoice(session, session.get(Invoice, invoice_id))
+        recompute_invoice(session, invoice)
         return payment.id
 
 

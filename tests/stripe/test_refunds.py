@@ -17,12 +17,10 @@ from sqlalchemy import select
 
 from shared.db.engine import session_scope
 from shared.jobs.refunds import resend_unsent
-from shared.ledger.balances import recompute_invoice
-from shared.ledger.invoices import Invoice
-from shared.ledger.payments import Dispute, Payment, Refund
+from shared.ledger.payments import Dispute, Refund
 from shared.stripe_sync.models import StripeEvent
 from tests.conftest import poll_until
-from tests.factories import PayingClient, card_payments_of, make_invoice, make_paying_client
+from tests.factories import PayingClient, card_payments_of, make_invoice, make_paying_client, mark_paid_by_check
 from tests.stripe.browser import DECLINED, pay
 from tests.stripe.conftest import PI_EVENTS, WEBHOOK_NAME
 from tests.stripe_recorder import phi_violations, recorded_calls
@@ -336,22 +334,7 @@ def test_stripe_unreachable_the_refund_is_saved_and_sent_again_once(http, locals
 def test_refund_the_surplus_of_an_overpaid_invoice(http, localstripe, paying):
     invoice_id, payment_id, _pi = _paid_by_card(http, paying, 12_000)
     # A cheque for 3,000 was also recorded (the race the overpayment alert is about).
-    with session_scope() as session:
-        invoice = session.get(Invoice, uuid.UUID(invoice_id), with_for_update=True)
-        session.add(
-            Payment(
-                group_id=invoice.group_id,
-                invoice_id=invoice.id,
-                method="check",
-                amount_cents=3_000,
-                currency=invoice.currency,
-                status="succeeded",
-                received_date=date(2026, 4, 2),
-                refunded_cents=0,
-                overpayment_cents=0,
-            )
-        )
-        recompute_invoice(session, invoice)
+    mark_paid_by_check(paying.practice.group_id, invoice_id, 3_000, received_date=date(2026, 4, 2), reference=None)
     assert _invoice(http, paying, invoice_id)["overpaid_cents"] == 3_000
 
     r = _refund(http, paying, payment_id, amount_cents=3_000, reason="duplicate")
