@@ -44,6 +44,19 @@ def expand_invoice(page, invoice_id: str, number: str):
     return details
 
 
+def _pay_the_first_invoice_by_card(paying_practice, new_page, card_number: str):
+    """The client signs in, opens INV-000001's pay dialog and presses Pay $125.00 with this card: the
+    page and the dialog, still open, for what the card does next (declined, 3-D Secure)."""
+    first, _ = paying_practice["invoices"]
+    page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
+    expand_invoice(page, first, "INV-000001").get_by_role("button", name="Make Payment").click()
+    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
+    expect(dialog.get_by_role("button", name="Pay $125.00")).to_be_enabled()
+    type_card(page, card_number)
+    dialog.get_by_role("button", name="Pay $125.00").click()
+    return page, dialog
+
+
 @pytest.fixture
 def paying_practice(http, worker, localstripe, receiver):
     """A practice taking cards on the test's Stripe stand-in, its webhooks going to the receiver,
@@ -132,12 +145,7 @@ def test_client_sees_count_downloads_pdf_and_pays_by_card(paying_practice, new_p
 
 def test_a_declined_card_is_explained_and_nothing_changes(paying_practice, new_page, screenshots):
     first, _ = paying_practice["invoices"]
-    page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
-    expand_invoice(page, first, "INV-000001").get_by_role("button", name="Make Payment").click()
-    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
-    expect(dialog.get_by_role("button", name="Pay $125.00")).to_be_enabled()
-    type_card(page, "4000000000000341")
-    dialog.get_by_role("button", name="Pay $125.00").click()
+    page, dialog = _pay_the_first_invoice_by_card(paying_practice, new_page, "4000000000000341")
 
     alert = dialog.get_by_role("alert")
     expect(alert).to_contain_text(re.compile("declined", re.I), timeout=30_000)
@@ -211,12 +219,7 @@ def test_billing_reads_at_phone_width(http, worker, new_page, screenshots):
 
 def test_three_d_secure_is_completed_in_stripes_window(paying_practice, new_page, screenshots):
     first, _ = paying_practice["invoices"]
-    page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
-    expand_invoice(page, first, "INV-000001").get_by_role("button", name="Make Payment").click()
-    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
-    expect(dialog.get_by_role("button", name="Pay $125.00")).to_be_enabled()
-    type_card(page, "4000002500003155")
-    dialog.get_by_role("button", name="Pay $125.00").click()
+    page, dialog = _pay_the_first_invoice_by_card(paying_practice, new_page, "4000002500003155")
 
     # The bank's window (Stripe's, from stripe.handleNextAction, added to the page) must be usable above
     # our dialog.
@@ -232,12 +235,7 @@ def test_three_d_secure_is_completed_in_stripes_window(paying_practice, new_page
 
 def test_three_d_secure_refused_is_explained_and_another_card_pays(paying_practice, new_page, screenshots):
     first, _ = paying_practice["invoices"]
-    page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
-    expand_invoice(page, first, "INV-000001").get_by_role("button", name="Make Payment").click()
-    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
-    expect(dialog.get_by_role("button", name="Pay $125.00")).to_be_enabled()
-    type_card(page, "4000002500003155")
-    dialog.get_by_role("button", name="Pay $125.00").click()
+    page, dialog = _pay_the_first_invoice_by_card(paying_practice, new_page, "4000002500003155")
     page.get_by_role("button", name="Fail authentication").click()
     expect(dialog.get_by_role("alert")).to_contain_text("Nothing was charged", timeout=30_000)
     screenshots(page, "client-pay-3ds-refused", full_page=False)
@@ -251,13 +249,7 @@ def test_three_d_secure_refused_is_explained_and_another_card_pays(paying_practi
 
 def test_a_dialog_closed_during_3d_secure_resumes_or_cancels_when_reopened(paying_practice, http, new_page):
     first, _ = paying_practice["invoices"]
-    page = sign_in(new_page(), paying_practice["email"], CLIENT_PASSWORD)
-    details = expand_invoice(page, first, "INV-000001")
-    details.get_by_role("button", name="Make Payment").click()
-    dialog = page.get_by_role("dialog", name="Pay invoice INV-000001")
-    expect(dialog.get_by_role("button", name="Pay $125.00")).to_be_enabled()
-    type_card(page, "4000002500003155")
-    dialog.get_by_role("button", name="Pay $125.00").click()
+    page, _ = _pay_the_first_invoice_by_card(paying_practice, new_page, "4000002500003155")
     expect(page.get_by_role("button", name="Complete authentication")).to_be_visible(timeout=30_000)
     page.reload()  # the client walks away mid-authentication
 
