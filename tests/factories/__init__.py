@@ -70,6 +70,7 @@ from tests.factories.stripe import (
     stored_event,
     stored_events,
     stripe_settings,
+    wait_until_processed,
 )
 from tests.factories.users import (
     CLIENT_PASSWORD,
@@ -148,4 +149,5 @@ __all__ = [
     "stripe_settings",
     "unpaid_invoice_count",
     "wait_for_run",
+    "wait_until_processed",
 ]

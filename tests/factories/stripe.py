@@ -127,3 +127,15 @@ def stored_events(group_id: uuid.UUID | None = None) -> list[dict[str, Any]]:
 
 def stored_event(group_id: uuid.UUID, stripe_event_id: str) -> dict[str, Any] | None:
     return next((e for e in stored_events(group_id) if e["stripe_event_id"] == stripe_event_id), None)
+
+
+def wait_until_processed(
+    group_id: str | uuid.UUID, evt: dict[str, Any], *, message: str | None = None
+) -> dict[str, Any]:
+    """The stored row of a delivered Stripe event once the worker has processed it (`processed_at` set),
+    so a test reads its `outcome` (applied, ignored, unmatched) only after the ledger has moved."""
+    gid = uuid.UUID(str(group_id))
+    return poll_until(
+        lambda: (e := stored_event(gid, evt["id"])) and e["processed_at"] and e,
+        message=message or f"{evt['type']} to be processed",
+    )

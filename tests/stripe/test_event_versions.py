@@ -9,8 +9,7 @@ import uuid
 import httpx
 import stripe
 
-from tests.conftest import poll_until
-from tests.factories import make_card_payment, make_invoice, payment_state, stored_event
+from tests.factories import make_card_payment, make_invoice, payment_state, wait_until_processed
 from tests.stripe.test_reconciliation import _stripe
 from tests.stripe_events import OLD_API_VERSION, deliver, event, payment_intent
 
@@ -42,11 +41,7 @@ def _deliver_and_apply(receiver, paying, evt) -> str:
     with httpx.Client(timeout=30) as client:
         r = deliver(client, receiver.webhook_url(paying.practice.group_id), evt, paying.keys.webhook_secret)
     assert r.status_code == 200, r.text
-    group_id = uuid.UUID(paying.practice.group_id)
-    return poll_until(
-        lambda: (e := stored_event(group_id, evt["id"])) and e["processed_at"] and e,
-        message=f"{evt['type']} to be applied",
-    )["outcome"]
+    return wait_until_processed(paying.practice.group_id, evt, message=f"{evt['type']} to be applied")["outcome"]
 
 
 def _health(http, paying) -> dict:

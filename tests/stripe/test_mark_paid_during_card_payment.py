@@ -16,7 +16,13 @@ import httpx
 import stripe
 
 from tests.conftest import poll_until
-from tests.factories import card_payments_of, make_card_payment, make_invoice, make_paying_client, stored_event
+from tests.factories import (
+    card_payments_of,
+    make_card_payment,
+    make_invoice,
+    make_paying_client,
+    wait_until_processed,
+)
 from tests.security.review import record_finding
 from tests.stripe.browser import THREE_D_SECURE, authenticate, confirm, confirmation_token, pay, stripe_api_of
 from tests.stripe_events import deliver, event, payment_intent
@@ -137,9 +143,7 @@ def test_cancel_first_records_the_check_and_the_late_3d_secure_cannot_charge(
     with httpx.Client(timeout=30) as stripe_http:
         sent = deliver(stripe_http, receiver.webhook_url(paying.practice.group_id), evt, paying.keys.webhook_secret)
     assert sent.status_code == 200, sent.text
-    row = poll_until(
-        lambda: (e := stored_event(uuid.UUID(paying.practice.group_id), evt["id"])) and e["processed_at"] and e
-    )
+    row = wait_until_processed(paying.practice.group_id, evt)
     assert row["outcome"] == "ignored"
 
     invoice = _invoice(http, paying, invoice_id)

@@ -7,6 +7,9 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from tests.factories import PracticeRow, wait_until_processed
+from tests.stripe_events import deliver
+
 
 @pytest.fixture
 def stripe_http() -> Iterator[httpx.Client]:
@@ -19,3 +22,11 @@ def stripe_http() -> Iterator[httpx.Client]:
 def pipeline(receiver, worker):
     """Receiver + relay + worker: what turns a delivery into a ledger change."""
     return receiver
+
+
+def send_and_apply(pipeline, client: httpx.Client, practice: PracticeRow, evt: dict) -> str:
+    """Deliver one signed event to the practice's webhook URL as Stripe would, and wait for the worker:
+    the outcome it stored (applied, ignored, unmatched), read only once the ledger has moved."""
+    r = deliver(client, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret)
+    assert r.status_code == 200, r.text
+    return wait_until_processed(practice.group_id, evt)["outcome"]

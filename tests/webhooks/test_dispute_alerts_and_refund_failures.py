@@ -20,19 +20,9 @@ from shared.ledger.dispute_statuses import (
     NEEDS_RESPONSE_STATUSES,
     OPEN_DISPUTE_STATUSES,
 )
-from tests.conftest import poll_until
-from tests.factories import invoice_state, make_invoice_with_card_payment, make_practice, payment_state, stored_event
-from tests.stripe_events import deliver, dispute, event, refund
-
-
-def _send_and_apply(pipeline, client, practice, evt) -> str:
-    r = deliver(client, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret)
-    assert r.status_code == 200, r.text
-    row = poll_until(
-        lambda: (e := stored_event(practice.group_id, evt["id"])) and e["processed_at"] and e,
-        message=f"{evt['type']} to be applied",
-    )
-    return row["outcome"]
+from tests.factories import invoice_state, make_invoice_with_card_payment, make_practice, payment_state
+from tests.stripe_events import dispute, event, refund
+from tests.webhooks.conftest import send_and_apply
 
 
 def _alerts(group_id: uuid.UUID, kind: str) -> list[Alert]:
@@ -61,9 +51,7 @@ def test_a_dispute_that_needs_a_response_alerts_staff_with_its_due_date(pipeline
     dp = dispute(amount=12_000, payment_intent=card.payment_intent_id, status="needs_response")
     dp["evidence_details"]["due_by"] = due_by
 
-    assert (
-        _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.created", dp, created=t0)) == "applied"
-    )
+    assert send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.created", dp, created=t0)) == "applied"
     [alert] = _alerts(practice.group_id, "dispute_needs_response")
     due = datetime.fromtimestamp(due_by, UTC).strftime("%Y-%m-%d %H:%M")
     assert due in alert.message and "$120.00" in alert.message and dp["id"] in alert.message
@@ -72,12 +60,12 @@ def test_a_dispute_that_needs_a_response_alerts_staff_with_its_due_date(pipeline
 
     # Stripe repeats itself (the same news under a new event id): still one alert.
     again = event("charge.dispute.updated", dict(dp, reason="fraudulent"), created=t0 + 1)
-    _send_and_apply(pipeline, stripe_http, practice, again)
+    send_and_apply(pipeline, stripe_http, practice, again)
     assert len(_alerts(practice.group_id, "dispute_needs_response")) == 1
 
     # Under review: no new alert, still flagged.
     review = event("charge.dispute.updated", dict(dp, status="under_review"), created=t0 + 2)
-    assert _send_and_apply(pipeline, stripe_http, practice, review) == "applied"
+    assert send_and_apply(pipeline, stripe_http, practice, review) == "applied"
     assert len(_alerts(practice.group_id, "dispute_needs_response")) == 1
     assert invoice_state(card.invoice_id)["disputed"] is True
 
@@ -87,16 +75,16 @@ def test_an_appeal_that_needs_a_response_flags_the_invoice_and_alerts_again(pipe
     card = make_invoice_with_card_payment(practice, 7_000, status="succeeded")
     t0 = int(time.time())
     dp = dispute(amount=7_000, payment_intent=card.payment_intent_id, status="needs_response")
-    _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.created", dp, created=t0))
+    send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.created", dp, created=t0))
     lost = event("charge.dispute.closed", dict(dp, status="lost"), created=t0 + 1)
-    _send_and_apply(pipeline, stripe_http, practice, lost)
+    send_and_apply(pipeline, stripe_http, practice, lost)
     assert invoice_state(card.invoice_id)["disputed"] is False
 
     # The pinned version's appeal: the issuer asks again. Open again, and staff must answer again.
     appeal = dict(dp, status="appeal_needs_response")
     appeal["evidence_details"] = dict(dp["evidence_details"], due_by=t0 + 5 * 86400)
     assert (
-        _send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.updated", appeal, created=t0 + 2))
+        send_and_apply(pipeline, stripe_http, practice, event("charge.dispute.updated", appeal, created=t0 + 2))
         == "applied"
     )
     assert invoice_state(card.invoice_id)["disputed"] is True
@@ -105,7 +93,7 @@ def test_an_appeal_that_needs_a_response_flags_the_invoice_and_alerts_again(pipe
     assert "appeal" in alerts[1].message
 
     under_review = event("charge.dispute.updated", dict(appeal, status="appeal_under_review"), created=t0 + 3)
-    _send_and_apply(pipeline, stripe_http, practice, under_review)
+    send_and_apply(pipeline, stripe_http, practice, under_review)
     assert invoice_state(card.invoice_id)["disputed"] is True
 
 
@@ -113,12 +101,12 @@ def test_a_refund_that_fails_after_it_succeeded_puts_the_money_back_and_alerts_o
     practice = make_practice(with_webhook_secret=True)
     card = make_invoice_with_card_payment(practice, 10_000, status="succeeded")
     re = refund(amount=4_000, payment_intent=card.payment_intent_id)
-    assert _send_and_apply(pipeline, stripe_http, practice, event("refund.created", re)) == "applied"
+    assert send_and_apply(pipeline, stripe_http, practice, event("refund.created", re)) == "applied"
     assert invoice_state(card.invoice_id)["balance_cents"] == 4_000
     assert _alerts(practice.group_id, "refund_failed") == []
 
     failed = dict(re, status="failed", failure_reason="lost_or_stolen_card")
-    assert _send_and_apply(pipeline, stripe_http, practice, event("refund.failed", failed)) == "applied"
+    assert send_and_apply(pipeline, stripe_http, practice, event("refund.failed", failed)) == "applied"
     state = invoice_state(card.invoice_id)
     assert (state["status"], state["balance_cents"]) == ("paid", 0)
     assert payment_state(card.payment_id)["refunded_cents"] == 0
@@ -127,8 +115,8 @@ def test_a_refund_that_fails_after_it_succeeded_puts_the_money_back_and_alerts_o
     assert alert.data["stripe_refund_id"] == re["id"] and alert.data["failure_reason"] == "lost_or_stolen_card"
 
     # refund.updated with the same failure, and a late succeeded snapshot: nothing moves, no second alert.
-    assert _send_and_apply(pipeline, stripe_http, practice, event("refund.updated", failed)) == "ignored"
-    assert _send_and_apply(pipeline, stripe_http, practice, event("refund.updated", re)) == "ignored"
+    assert send_and_apply(pipeline, stripe_http, practice, event("refund.updated", failed)) == "ignored"
+    assert send_and_apply(pipeline, stripe_http, practice, event("refund.updated", re)) == "ignored"
     assert invoice_state(card.invoice_id)["balance_cents"] == 0
     assert len(_alerts(practice.group_id, "refund_failed")) == 1
 
@@ -140,5 +128,5 @@ def test_refund_metadata_naming_another_practices_refund_row_is_not_trusted(pipe
     card = make_invoice_with_card_payment(practice, 5_000, status="succeeded")
     re = refund(amount=1_000, payment_intent=card.payment_intent_id)
     re["metadata"] = {"refund_id": str(uuid.uuid4())}
-    assert _send_and_apply(pipeline, stripe_http, practice, event("refund.created", re)) == "applied"
+    assert send_and_apply(pipeline, stripe_http, practice, event("refund.created", re)) == "applied"
     assert payment_state(card.payment_id)["refunded_cents"] == 1_000

@@ -22,6 +22,7 @@ from tests.factories import (
     payment_state,
     refunds_of,
     stored_event,
+    wait_until_processed,
 )
 from tests.stripe_events import deliver, event, payment_intent, refund
 
@@ -47,10 +48,6 @@ def _succeeded(card, practice):
     )
 
 
-def _processed(practice, evt):
-    return lambda: (e := stored_event(practice.group_id, evt["id"])) and e["processed_at"] and e
-
-
 def _sql(statement: str, **params) -> None:
     with get_engine().begin() as conn:
         conn.execute(text(statement), params)
@@ -74,7 +71,7 @@ def test_events_stored_while_the_relay_is_down_are_applied_once_it_is_back(relay
 
     receiver.relay.start()
     for evt in events:
-        assert poll_until(_processed(practice, evt), message="the relay to dispatch")["outcome"] == "applied"
+        assert wait_until_processed(practice.group_id, evt, message="the relay to dispatch")["outcome"] == "applied"
     assert all(invoice_state(card.invoice_id)["status"] == "paid" for card in cards)
 
 
@@ -101,7 +98,7 @@ def test_the_sweeper_resends_what_no_relay_dispatched_and_what_the_broker_lost(r
 
     assert send_task_now(names.SWEEP_STRIPE_EVENTS)  # what beat sends every 15 s
     for evt in (never_sent_evt, lost_evt):
-        assert poll_until(_processed(practice, evt), message="the sweeper to resend")["outcome"] == "applied"
+        assert wait_until_processed(practice.group_id, evt, message="the sweeper to resend")["outcome"] == "applied"
     assert invoice_state(never_sent.invoice_id)["status"] == "paid"
     assert invoice_state(lost.invoice_id)["status"] == "paid"
 
@@ -111,7 +108,7 @@ def test_a_processed_event_is_never_applied_again(pipeline, stripe_http):
     card = make_invoice_with_card_payment(practice, 4_200)
     evt = _succeeded(card, practice)
     deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret)
-    row = poll_until(_processed(practice, evt))
+    row = wait_until_processed(practice.group_id, evt)
     # A duplicate task (a resend racing the first delivery) finds the row done.
     assert inbox.process_event(row["id"]) == inbox.ALREADY_PROCESSED
     assert stored_event(practice.group_id, evt["id"])["attempts"] == row["attempts"]

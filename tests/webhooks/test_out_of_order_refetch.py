@@ -8,7 +8,6 @@ from datetime import date
 
 import stripe
 
-from tests.conftest import poll_until
 from tests.factories import (
     invoice_state,
     make_card_payment,
@@ -16,22 +15,15 @@ from tests.factories import (
     make_invoice,
     make_practice,
     payment_state,
-    stored_event,
 )
-from tests.stripe_events import card_declined, deliver, event, payment_intent
+from tests.stripe_events import card_declined, event, payment_intent
+from tests.webhooks.conftest import send_and_apply
 
 SECRET_KEY = "sk_test_webhook_refetch"
 
 
 def _stripe(localstripe) -> stripe.StripeClient:
     return stripe.StripeClient(SECRET_KEY, base_addresses={"api": localstripe.url}, max_network_retries=0)
-
-
-def _apply(pipeline, client, practice, evt) -> str:
-    assert (
-        deliver(client, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code == 200
-    )
-    return poll_until(lambda: (e := stored_event(practice.group_id, evt["id"])) and e["processed_at"] and e)["outcome"]
 
 
 def test_a_late_decline_snapshot_does_not_fail_a_payment_stripe_has_taken(pipeline, stripe_http, localstripe):
@@ -58,7 +50,7 @@ def test_a_late_decline_snapshot_does_not_fail_a_payment_stripe_has_taken(pipeli
         "payment_intent.payment_failed",
         payment_intent(pi_id=pi.id, amount=5_500, status="requires_payment_method", last_payment_error=card_declined()),
     )
-    assert _apply(pipeline, stripe_http, practice, stale) == "applied"
+    assert send_and_apply(pipeline, stripe_http, practice, stale) == "applied"
     assert payment_state(payment_id)["status"] == "succeeded"
     assert invoice_state(invoice_id)["status"] == "paid"
 
@@ -85,6 +77,6 @@ def test_a_late_processing_snapshot_does_not_revive_a_declined_payment(pipeline,
     payment_id, _ = make_card_payment(practice.group_id, invoice_id, 2_000, status="failed", payment_intent_id=pi.id)
 
     stale = event("payment_intent.processing", payment_intent(pi_id=pi.id, amount=2_000, status="processing"))
-    assert _apply(pipeline, stripe_http, practice, stale) == "ignored"
+    assert send_and_apply(pipeline, stripe_http, practice, stale) == "ignored"
     assert payment_state(payment_id)["status"] == "failed"
     assert invoice_state(invoice_id)["status"] == "open"

@@ -6,21 +6,16 @@ from sqlalchemy import select
 
 from shared.alerts.models import Alert
 from shared.db.engine import session_scope
-from tests.conftest import poll_until
 from tests.factories import (
     invoice_state,
     make_invoice_with_card_payment,
     make_practice,
     payment_state,
-    stored_event,
     stored_events,
     unpaid_invoice_count,
+    wait_until_processed,
 )
 from tests.stripe_events import card_declined, deliver, event, payment_intent
-
-
-def _processed(group_id, evt):
-    return lambda: (row := stored_event(group_id, evt["id"])) and row["processed_at"] and row
 
 
 def test_payment_succeeded_event_marks_the_invoice_paid(pipeline, stripe_http):
@@ -41,7 +36,7 @@ def test_payment_succeeded_event_marks_the_invoice_paid(pipeline, stripe_http):
     assert r.status_code == 200, r.text
     assert r.json() == {"received": True}
 
-    row = poll_until(_processed(practice.group_id, evt), message="the event to be applied")
+    row = wait_until_processed(practice.group_id, evt, message="the event to be applied")
     assert row["outcome"] == "applied"
     assert invoice_state(card.invoice_id) == {
         "status": "paid",
@@ -92,7 +87,7 @@ def test_the_same_event_delivered_five_times_has_one_effect(pipeline, stripe_htt
     for _ in range(5):
         assert deliver(stripe_http, url, evt, practice.webhook_secret).status_code == 200
 
-    row = poll_until(_processed(practice.group_id, evt), message="the event to be applied")
+    row = wait_until_processed(practice.group_id, evt, message="the event to be applied")
     assert row["outcome"] == "applied"
     assert len(stored_events(practice.group_id)) == 1
     assert invoice_state(card.invoice_id)["paid_cents"] == 8_000
@@ -101,7 +96,7 @@ def test_the_same_event_delivered_five_times_has_one_effect(pipeline, stripe_htt
     # A second, distinct event carrying the same state (Stripe resends, reconciliation) changes nothing either.
     again = _pi_event(card, practice, "succeeded")
     assert deliver(stripe_http, url, again, practice.webhook_secret).status_code == 200
-    assert poll_until(_processed(practice.group_id, again))["outcome"] == "ignored"
+    assert wait_until_processed(practice.group_id, again)["outcome"] == "ignored"
     assert invoice_state(card.invoice_id)["paid_cents"] == 8_000
     assert _audit_actions(card.payment_id) == ["payment.succeeded"]
 
@@ -122,7 +117,7 @@ def test_five_concurrent_deliveries_of_one_event_store_one_row(pipeline):
 
     with concurrent.futures.ThreadPoolExecutor(5) as pool:
         assert list(pool.map(send, range(5))) == [200] * 5
-    poll_until(_processed(practice.group_id, evt))
+    wait_until_processed(practice.group_id, evt)
     assert len(stored_events(practice.group_id)) == 1
     assert invoice_state(card.invoice_id)["paid_cents"] == 8_000
 
@@ -135,9 +130,9 @@ def test_events_arriving_in_reverse_order_end_in_the_latest_state(pipeline, stri
     succeeded = _pi_event(card, practice, "succeeded")
 
     assert deliver(stripe_http, url, succeeded, practice.webhook_secret).status_code == 200
-    assert poll_until(_processed(practice.group_id, succeeded))["outcome"] == "applied"
+    assert wait_until_processed(practice.group_id, succeeded)["outcome"] == "applied"
     assert deliver(stripe_http, url, processing, practice.webhook_secret).status_code == 200
-    assert poll_until(_processed(practice.group_id, processing))["outcome"] == "ignored"
+    assert wait_until_processed(practice.group_id, processing)["outcome"] == "ignored"
 
     assert payment_state(card.payment_id)["status"] == "succeeded"
     assert invoice_state(card.invoice_id)["status"] == "paid"
@@ -150,14 +145,14 @@ def test_a_declined_card_then_a_second_card_on_the_same_intent(pipeline, stripe_
 
     failed = _pi_event(card, practice, "requires_payment_method", last_payment_error=card_declined())
     assert deliver(stripe_http, url, failed, practice.webhook_secret).status_code == 200
-    assert poll_until(_processed(practice.group_id, failed))["outcome"] == "applied"
+    assert wait_until_processed(practice.group_id, failed)["outcome"] == "applied"
     assert payment_state(card.payment_id)["status"] == "failed"
     assert payment_state(card.payment_id)["failure_message"] == "Your card was declined."
     assert invoice_state(card.invoice_id)["status"] == "open"
 
     succeeded = _pi_event(card, practice, "succeeded")
     assert deliver(stripe_http, url, succeeded, practice.webhook_secret).status_code == 200
-    assert poll_until(_processed(practice.group_id, succeeded))["outcome"] == "applied"
+    assert wait_until_processed(practice.group_id, succeeded)["outcome"] == "applied"
     assert payment_state(card.payment_id)["status"] == "succeeded"
     assert payment_state(card.payment_id)["failure_message"] is None
     assert invoice_state(card.invoice_id)["status"] == "paid"
@@ -165,7 +160,7 @@ def test_a_declined_card_then_a_second_card_on_the_same_intent(pipeline, stripe_
     # The decline arriving again late never undoes the success.
     late = _pi_event(card, practice, "requires_payment_method", last_payment_error=card_declined())
     assert deliver(stripe_http, url, late, practice.webhook_secret).status_code == 200
-    assert poll_until(_processed(practice.group_id, late))["outcome"] == "ignored"
+    assert wait_until_processed(practice.group_id, late)["outcome"] == "ignored"
     assert payment_state(card.payment_id)["status"] == "succeeded"
 
 
@@ -182,7 +177,7 @@ def test_a_card_payment_landing_on_an_invoice_already_marked_paid_is_kept_as_ove
         deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code
         == 200
     )
-    assert poll_until(_processed(practice.group_id, evt))["outcome"] == "applied"
+    assert wait_until_processed(practice.group_id, evt)["outcome"] == "applied"
 
     assert payment_state(card.payment_id)["status"] == "succeeded"
     assert payment_state(card.payment_id)["overpayment_cents"] == 15_000
@@ -196,7 +191,7 @@ def test_a_card_payment_landing_on_an_invoice_already_marked_paid_is_kept_as_ove
     again = event("payment_intent.succeeded", evt["data"]["object"])
     url = pipeline.webhook_url(str(practice.group_id))
     assert deliver(stripe_http, url, again, practice.webhook_secret).status_code == 200
-    assert poll_until(_processed(practice.group_id, again))["outcome"] == "ignored"
+    assert wait_until_processed(practice.group_id, again)["outcome"] == "ignored"
     with session_scope() as session:
         alerts = list(session.scalars(select(Alert).where(Alert.group_id == practice.group_id)))
     assert [(a.kind, a.invoice_id, a.payment_id, a.data["amount_cents"]) for a in alerts] == [
@@ -213,7 +208,7 @@ def test_an_event_about_another_practices_payment_is_stored_and_changes_nothing(
     evt = _pi_event(their_card, theirs, "succeeded")
     assert deliver(stripe_http, pipeline.webhook_url(str(mine.group_id)), evt, mine.webhook_secret).status_code == 200
 
-    row = poll_until(_processed(mine.group_id, evt))
+    row = wait_until_processed(mine.group_id, evt)
     assert row["outcome"] == "unmatched"
     assert payment_state(their_card.payment_id)["status"] == "processing"
     assert invoice_state(their_card.invoice_id)["status"] == "open"
@@ -230,7 +225,7 @@ def test_an_event_about_another_practices_payment_is_stored_and_changes_nothing(
     assert (
         deliver(stripe_http, pipeline.webhook_url(str(mine.group_id)), forged, mine.webhook_secret).status_code == 200
     )
-    assert poll_until(_processed(mine.group_id, forged))["outcome"] == "unmatched"
+    assert wait_until_processed(mine.group_id, forged)["outcome"] == "unmatched"
     assert invoice_state(their_card.invoice_id)["status"] == "open"
 
 
@@ -241,4 +236,4 @@ def test_an_event_type_we_do_not_act_on_is_stored_and_ignored(pipeline, stripe_h
         deliver(stripe_http, pipeline.webhook_url(str(practice.group_id)), evt, practice.webhook_secret).status_code
         == 200
     )
-    assert poll_until(_processed(practice.group_id, evt))["outcome"] == "ignored"
+    assert wait_until_processed(practice.group_id, evt)["outcome"] == "ignored"

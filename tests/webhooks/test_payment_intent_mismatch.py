@@ -16,16 +16,18 @@ from shared.jobs.replay import replay_event
 from shared.ledger.payments import Payment
 from shared.payments.card import apply_payment_intent
 from tests.conftest import poll_until
-from tests.factories import make_card_payment, make_invoice, make_paying_client, stored_event, stored_events
+from tests.factories import (
+    make_card_payment,
+    make_invoice,
+    make_paying_client,
+    stored_events,
+    wait_until_processed,
+)
 from tests.security.review import record_finding
 from tests.stripe.browser import pay
 from tests.stripe_events import deliver, event, payment_intent
 
 FINDING = "8. PaymentIntent mismatch"
-
-
-def _processed(group_id, evt):
-    return lambda: (row := stored_event(group_id, evt["id"])) and row["processed_at"] and row
 
 
 def _card(paying, total: int, *, status: str = "processing", payment_intent_id: str | None = None):
@@ -43,7 +45,7 @@ def _card(paying, total: int, *, status: str = "processing", payment_intent_id: 
 def _send(stripe_http, pipeline, paying, evt) -> dict:
     r = deliver(stripe_http, pipeline.webhook_url(paying.practice.group_id), evt, paying.keys.webhook_secret)
     assert r.status_code == 200, r.text
-    return poll_until(_processed(uuid.UUID(paying.practice.group_id), evt), message="the event to be processed")
+    return wait_until_processed(paying.practice.group_id, evt, message="the event to be processed")
 
 
 def _alerts(http, paying, **params) -> list[dict]:
