@@ -23,7 +23,8 @@ from shared.groups.models import InvoiceSequence
 from shared.ledger.invoices import Invoice
 from shared.ledger.payments import Payment, Refund
 from shared.stripe_sync.models import StripeEvent
-from tests.stripe_events import payment_intent
+from tests.conftest import poll_until
+from tests.stripe_events import event, payment_intent
 
 
 @dataclass(frozen=True)
@@ -111,7 +112,43 @@ def card_payments(group_id: uuid.UUID, amounts: list[int], *, status: str = "pro
     return made
 
 
+def succeeded_events(payments: list[CardPayment]) -> list[dict[str, Any]]:
+    """One `payment_intent.succeeded` per payment: Stripe's word that each invoice is paid in full, the
+    load the event-applying fault scenarios deliver (`card_event_losses` checks what became of it)."""
+    return [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
+
+
+# --- waiting ---
+
+
+def wait_until_processed(
+    group_id: uuid.UUID, count: int, *, timeout: float, message: str, interval: float = 0.5
+) -> None:
+    """Wait until exactly `count` of the practice's stored events are processed: the point after a fault
+    where the scenario reads the ledger back (a recovery that goes past `count` never gets there)."""
+    poll_until(
+        lambda: inbox_counts(group_id)["processed"] == count, timeout=timeout, interval=interval, message=message
+    )
+
+
+def wait_until_busy(group_id: uuid.UUID, at_least: int, *, timeout: float = 120) -> None:
+    """Wait, looking often, until the worker has processed `at_least` of the practice's events: it is in
+    the middle of applying them, which is when a scenario strikes (kills the worker, stops the database)."""
+    poll_until(
+        lambda: inbox_counts(group_id)["processed"] >= at_least,
+        timeout=timeout,
+        interval=0.05,
+        message="the worker to be busy applying events",
+    )
+
+
 # --- reading back ---
+
+
+def card_event_results(group_id: uuid.UUID) -> tuple[list[dict[str, Any]], Counter, dict[uuid.UUID, dict[str, Any]]]:
+    """The inbox rows, the `payment.succeeded` changes and the invoices, read once a scenario's events
+    are processed: what `card_event_losses` counts from and the scenario's own assertions look at."""
+    return inbox(group_id), ledger_changes(group_id, "payment.succeeded"), invoices_by_id(group_id)
 
 
 def invoices_by_id(group_id: uuid.UUID) -> dict[uuid.UUID, dict[str, Any]]:

@@ -18,15 +18,15 @@ from tests.factories import make_practice
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import (
     card_event_losses,
+    card_event_results,
     card_payments,
-    inbox,
     inbox_counts,
     invoices_by_id,
-    ledger_changes,
     payments_by_id,
+    succeeded_events,
+    wait_until_processed,
 )
 from tests.faults.record import record_scenario
-from tests.stripe_events import event
 
 EVENTS = 500
 RUN_CLIENTS = 25
@@ -39,7 +39,7 @@ def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(sta
     practice = make_practice(with_webhook_secret=True)
     gid = practice.group_id
     payments = card_payments(gid, [2_000 + i for i in range(EVENTS)])
-    events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
+    events = succeeded_events(payments)
     billing = b.make_practice(staff=True)
     services = b.make_many_services(billing, b.make_rate(billing), clients=RUN_CLIENTS, per_client=2)
     stack.beat.start()  # the real schedule, sweepers included
@@ -56,12 +56,7 @@ def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(sta
     stack.redis.start()
     back_at = time.monotonic()
 
-    poll_until(
-        lambda: inbox_counts(gid)["processed"] == EVENTS,
-        timeout=180,
-        interval=0.5,
-        message="every stored event to be applied after Redis came back",
-    )
+    wait_until_processed(gid, EVENTS, timeout=180, message="every stored event to be applied after Redis came back")
     recovery_s = time.monotonic() - back_at
     run = (
         b.wait_for_run(api, billing, run_requested.json()["id"], timeout=90)
@@ -69,9 +64,8 @@ def test_events_received_while_redis_is_down_are_all_applied_once_it_is_back(sta
         else {"status": f"refused {run_requested.status_code}"}
     )
 
-    rows = inbox(gid)
-    invoices, ledger = invoices_by_id(gid), payments_by_id(gid)
-    applied = ledger_changes(gid, "payment.succeeded")
+    rows, applied, invoices = card_event_results(gid)
+    ledger = payments_by_id(gid)
     lost = {
         "deliveries_refused": sum(1 for s in statuses if s != 200),
         "events_not_stored": EVENTS - stored_while_down["stored"],
@@ -121,7 +115,7 @@ def test_events_queued_in_redis_when_it_restarts_empty_are_sent_again_from_the_i
     practice = make_practice(with_webhook_secret=True)
     gid = practice.group_id
     payments = card_payments(gid, [8_000 + i for i in range(QUEUED)])
-    events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
+    events = succeeded_events(payments)
     stack.worker.stop()  # nobody consumes: the relay's messages wait in Redis
     stack.beat.start()
     assert tally(deliver_all(stack.webhook_url(gid), events, practice.webhook_secret, threads=16)) == {200: QUEUED}
@@ -139,19 +133,11 @@ def test_events_queued_in_redis_when_it_restarts_empty_are_sent_again_from_the_i
     after_restart = _event_ids_queued(redis.Redis.from_url(stack.redis.url))
     restarted_at = time.monotonic()
     stack.restart_worker()
-    poll_until(
-        lambda: inbox_counts(gid)["processed"] == QUEUED,
-        timeout=240,
-        interval=0.5,
-        message="the sweeper to send the lost messages again",
-    )
+    wait_until_processed(gid, QUEUED, timeout=240, message="the sweeper to send the lost messages again")
     recovery_s = time.monotonic() - restarted_at
 
-    rows = inbox(gid)
-    applied = ledger_changes(gid, "payment.succeeded")
-    lost = {
-        **card_event_losses(rows, applied, invoices_by_id(gid)),
-    }
+    rows, applied, invoices = card_event_results(gid)
+    lost = card_event_losses(rows, applied, invoices)
     record_scenario(
         "broker_restart_loses_queue",
         title="Broker (Redis) restarted empty with events queued in it",

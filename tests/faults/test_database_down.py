@@ -8,12 +8,18 @@ import time
 import httpx
 import pytest
 
-from tests.conftest import poll_until
 from tests.factories import auth, issue_token, make_practice, make_staff_user
 from tests.faults.delivery import deliver_all, tally
-from tests.faults.ledger import card_event_losses, card_payments, inbox, inbox_counts, invoices_by_id, ledger_changes
+from tests.faults.ledger import (
+    card_event_losses,
+    card_event_results,
+    card_payments,
+    inbox_counts,
+    succeeded_events,
+    wait_until_busy,
+    wait_until_processed,
+)
 from tests.faults.record import record_scenario
-from tests.stripe_events import event
 
 BEFORE, DURING = 10, 40
 MID_APPLY = 300
@@ -29,11 +35,11 @@ def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_ret
     gid = practice.group_id
     biller = staff_headers(gid)
     payments = card_payments(gid, [5_000 + i for i in range(BEFORE + DURING)])
-    events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
+    events = succeeded_events(payments)
     url = stack.webhook_url(gid)
     # Normal traffic first (the receiver now holds the practice's secret in its cache).
     assert tally(deliver_all(url, events[:BEFORE], practice.webhook_secret, threads=4)) == {200: BEFORE}
-    poll_until(lambda: inbox_counts(gid)["processed"] == BEFORE, timeout=60, message="the first events applied")
+    wait_until_processed(gid, BEFORE, timeout=60, interval=0.1, message="the first events applied")
 
     stack.pg.stop()
     refused = deliver_all(url, events[BEFORE:], practice.webhook_secret, threads=8)
@@ -48,17 +54,10 @@ def test_the_receiver_refuses_while_the_database_is_down_and_accepts_stripes_ret
     biller_page_after = api.get("/v1/invoices", headers=biller)
     # Stripe's retry of every refused delivery.
     retried = deliver_all(url, events[BEFORE:], practice.webhook_secret, threads=8)
-    poll_until(
-        lambda: inbox_counts(gid)["processed"] == BEFORE + DURING,
-        timeout=120,
-        interval=0.5,
-        message="the retried events to be applied",
-    )
+    wait_until_processed(gid, BEFORE + DURING, timeout=120, message="the retried events to be applied")
     recovery_s = time.monotonic() - back_at
 
-    rows = inbox(gid)
-    invoices = invoices_by_id(gid)
-    applied = ledger_changes(gid, "payment.succeeded")
+    rows, applied, invoices = card_event_results(gid)
     lost = {
         "acknowledged_while_down": sum(1 for s in refused if s == 200),
         "stored_half_way": stored_after_outage - BEFORE,
@@ -97,35 +96,21 @@ def test_the_database_restarting_while_the_worker_applies_events(stack, clock):
     practice = make_practice(with_webhook_secret=True)
     gid = practice.group_id
     payments = card_payments(gid, [7_000 + i for i in range(MID_APPLY)])
-    events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
+    events = succeeded_events(payments)
     stack.beat.start()
     assert tally(deliver_all(stack.webhook_url(gid), events, practice.webhook_secret, threads=16)) == {200: MID_APPLY}
-    poll_until(
-        lambda: inbox_counts(gid)["processed"] >= MID_APPLY // 5,
-        timeout=120,
-        interval=0.05,
-        message="the worker to be busy applying events",
-    )
+    wait_until_busy(gid, MID_APPLY // 5)
     stack.pg.stop()
     down_at = time.monotonic()
     time.sleep(3)  # every connection of the worker, relay and beat's sweeps fails meanwhile
     stack.pg.start()
     back_at = time.monotonic()
     processed_before = inbox_counts(gid)["processed"]
-    poll_until(
-        lambda: inbox_counts(gid)["processed"] == MID_APPLY,
-        timeout=240,
-        interval=0.5,
-        message="every event to be applied after the database came back",
-    )
+    wait_until_processed(gid, MID_APPLY, timeout=240, message="every event to be applied after the database came back")
     recovery_s = time.monotonic() - back_at
 
-    rows = inbox(gid)
-    invoices = invoices_by_id(gid)
-    applied = ledger_changes(gid, "payment.succeeded")
-    lost = {
-        **card_event_losses(rows, applied, invoices),
-    }
+    rows, applied, invoices = card_event_results(gid)
+    lost = card_event_losses(rows, applied, invoices)
     record_scenario(
         "database_restart_mid_apply",
         title="Database restarted while the worker applies events",

@@ -24,15 +24,15 @@ from tests.factories import make_practice
 from tests.faults.delivery import deliver_all, tally
 from tests.faults.ledger import (
     card_event_losses,
+    card_event_results,
     card_payments,
     in_flight,
-    inbox,
     inbox_counts,
-    invoices_by_id,
-    ledger_changes,
+    succeeded_events,
+    wait_until_busy,
+    wait_until_processed,
 )
 from tests.faults.record import record_scenario
-from tests.stripe_events import event
 
 CLIENTS, PER_CLIENT = 1_000, 2  # 2,000 services, 1,000 invoices
 AMOUNT = 10_000
@@ -126,17 +126,12 @@ def test_a_worker_killed_while_applying_a_batch_of_events(stack, clock):
     practice = make_practice(with_webhook_secret=True)
     gid = practice.group_id
     payments = card_payments(gid, [3_000 + i for i in range(EVENTS)])
-    events = [event("payment_intent.succeeded", p.intent("succeeded")) for p in payments]
+    events = succeeded_events(payments)
     stack.beat.start()
 
     statuses = deliver_all(stack.webhook_url(gid), events, practice.webhook_secret, threads=16)
     assert tally(statuses) == {200: EVENTS}
-    poll_until(
-        lambda: inbox_counts(gid)["processed"] >= EVENTS // 6,
-        timeout=120,
-        interval=0.05,
-        message="the worker to be busy applying events",
-    )
+    wait_until_busy(gid, EVENTS // 6)
     # Aim the kill at an event between its claim and its commit (likely, not certain: it may commit
     # between this look and the signal).
     poll_until(lambda: in_flight(gid), timeout=30, interval=0.005, message="an event in flight")
@@ -146,21 +141,14 @@ def test_a_worker_killed_while_applying_a_batch_of_events(stack, clock):
     assert processed_at_kill < EVENTS, "every event was applied before the kill; send more"
     stack.restart_worker()
 
-    poll_until(
-        lambda: inbox_counts(gid)["processed"] == EVENTS,
-        timeout=RECOVERY_TIMEOUT + 60,
-        interval=0.5,
-        message="every event to be applied after the restart",
+    wait_until_processed(
+        gid, EVENTS, timeout=RECOVERY_TIMEOUT + 60, message="every event to be applied after the restart"
     )
     recovery_s = time.monotonic() - killed_at
-    rows = inbox(gid)
-    invoices = invoices_by_id(gid)
-    applied = ledger_changes(gid, "payment.succeeded")
+    rows, applied, invoices = card_event_results(gid)
     retaken = [r for r in rows if r["attempts"] > 1]
     retaken_after_s = max(((r["processed_at"] - killed_wall).total_seconds() for r in retaken), default=0.0)
-    lost = {
-        **card_event_losses(rows, applied, invoices),
-    }
+    lost = card_event_losses(rows, applied, invoices)
     record_scenario(
         "worker_killed_events",
         title="Worker SIGKILLed while applying Stripe events",
