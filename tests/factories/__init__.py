@@ -61,6 +61,7 @@ from tests.factories.services import (
 from tests.factories.stripe import (
     PayingClient,
     StripeKeys,
+    card_payment_intent,
     connect_stripe,
     connect_stripe_with_two_keys,
     make_paying_client,
@@ -101,6 +102,7 @@ __all__ = [
     "StripeKeys",
     "add_user",
     "auth",
+    "card_payment_intent",
     "card_payments_of",
     "connect_stripe",
     "connect_stripe_with_two_keys",

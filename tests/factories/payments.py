@@ -61,13 +61,20 @@ def make_card_payment(
 
 
 def make_invoice_with_card_payment(
-    practice: PracticeRow, total_cents: int = 12_500, *, status: str = "processing"
+    practice: PracticeRow,
+    total_cents: int = 12_500,
+    *,
+    status: str = "processing",
+    payment_intent_id: str | None = None,
 ) -> CardPaymentRow:
-    """A client, an open invoice of theirs dated today with no lines, and a card payment on it."""
+    """A client, an open invoice of theirs dated today with no lines, and a card payment on it (linked to
+    `payment_intent_id` when the PaymentIntent exists at Stripe, a made-up id otherwise)."""
     group_id = practice.group_id
     client_id = make_client(practice).id
     invoice_id = uuid.UUID(make_invoice(group_id, client_id, total_cents, invoiced_date=date.today(), with_line=False))
-    payment_id, pi_id = make_card_payment(group_id, invoice_id, total_cents, status=status)
+    payment_id, pi_id = make_card_payment(
+        group_id, invoice_id, total_cents, status=status, payment_intent_id=payment_intent_id
+    )
     return CardPaymentRow(group_id, client_id, invoice_id, payment_id, pi_id, total_cents)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
+import stripe
 from sqlalchemy import select
 
 from shared.db.engine import session_scope
@@ -79,6 +80,30 @@ def make_paying_client(
     client = make_client_via_api(http, practice, name=name, email=email)
     token = give_portal_access(http, practice, client["id"])
     return PayingClient(practice, keys, client["id"], token, name, email)
+
+
+def card_payment_intent(
+    client: stripe.StripeClient,
+    amount_cents: int,
+    *,
+    payment_method: str = "pm_card_visa",
+    confirm: bool = False,
+    metadata: dict[str, str] | None = None,
+) -> stripe.PaymentIntent:
+    """A USD PaymentIntent made straight at (local)Stripe, cards only (so confirming needs no return
+    URL), confirmed at once with `confirm=True`: what Stripe holds, for a test about what our rows,
+    events or reconciliation make of it."""
+    params: dict[str, Any] = {
+        "amount": amount_cents,
+        "currency": "usd",
+        "payment_method": payment_method,
+        "allowed_payment_method_types": ["card"],
+    }
+    if metadata is not None:
+        params["metadata"] = metadata
+    if confirm:
+        params["confirm"] = True
+    return client.v1.payment_intents.create(params=params)
 
 
 def reconcile(http: httpx.Client, practice: Practice, timeout: float = 30.0) -> dict[str, Any]:

@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
-from datetime import date
 
 import pytest
 import stripe
 
 from tests.conftest import poll_until
 from tests.factories import (
+    card_payment_intent,
     card_payments_of,
     invoice_state,
-    make_card_payment,
-    make_client,
     make_invoice,
+    make_invoice_with_card_payment,
     make_paying_client,
     make_practice,
     payment_state,
@@ -170,21 +169,9 @@ def _event_needing_stripe(stack, localstripe, flaky) -> dict:
     secret_key = f"sk_test_faults{uuid.uuid4().hex[:8]}"
     practice = make_practice(with_webhook_secret=True, stripe_secret_key=secret_key, stripe_api_base=flaky.url)
     client = stripe.StripeClient(secret_key, base_addresses={"api": localstripe.url}, max_network_retries=0)
-    pi = client.v1.payment_intents.create(
-        params={
-            "amount": 5_500,
-            "currency": "usd",
-            "payment_method": "pm_card_visa",
-            "allowed_payment_method_types": ["card"],
-            "confirm": True,
-        }
-    )
-    invoice_id = uuid.UUID(
-        make_invoice(practice.group_id, make_client(practice).id, 5_500, invoiced_date=date.today(), with_line=False)
-    )
-    payment_id, _ = make_card_payment(
-        practice.group_id, invoice_id, 5_500, status="processing", payment_intent_id=pi.id
-    )
+    pi = card_payment_intent(client, 5_500, confirm=True)
+    card = make_invoice_with_card_payment(practice, 5_500, status="processing", payment_intent_id=pi.id)
+    invoice_id, payment_id = card.invoice_id, card.payment_id
     flaky.fail("GET", r"^/v1/payment_intents/", status=None, times=1)
     flaky.fail("GET", r"^/v1/payment_intents/", status=500, times=1)
     flaky.fail("GET", r"^/v1/payment_intents/", status=429, times=10_000)

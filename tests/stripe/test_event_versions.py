@@ -9,21 +9,13 @@ import uuid
 import httpx
 import stripe
 
-from tests.factories import make_card_payment, make_invoice, payment_state, wait_until_processed
+from tests.factories import card_payment_intent, make_card_payment, make_invoice, payment_state, wait_until_processed
 from tests.stripe.test_reconciliation import _stripe
 from tests.stripe_events import OLD_API_VERSION, deliver, event, payment_intent
 
 
 def _succeeded_at_stripe(localstripe, paying, amount: int) -> str:
-    pi = _stripe(localstripe, paying).v1.payment_intents.create(
-        params={
-            "amount": amount,
-            "currency": "usd",
-            "payment_method": "pm_card_visa",
-            "allowed_payment_method_types": ["card"],
-            "confirm": True,
-        }
-    )
+    pi = card_payment_intent(_stripe(localstripe, paying), amount, confirm=True)
     assert pi.status == "succeeded"
     return pi.id
 

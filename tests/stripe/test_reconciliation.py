@@ -13,12 +13,33 @@ from shared.audit.models import AuditEvent
 from shared.db.engine import session_scope
 from shared.stripe_sync.models import Reconciliation
 from tests.conftest import poll_until
-from tests.factories import card_payments_of, make_invoice, make_paying_client, reconcile
+from tests.factories import card_payment_intent, card_payments_of, make_invoice, make_paying_client, reconcile
 from tests.stripe.browser import THREE_D_SECURE, authenticate, confirm, confirmation_token, pay, start_payment
 
 
 def _stripe(localstripe, paying) -> stripe.StripeClient:
     return stripe.StripeClient(paying.keys.secret_key, base_addresses={"api": localstripe.url}, max_network_retries=0)
+
+
+def _reconciliation_row(
+    group_id: str | uuid.UUID, *, trigger: str, status: str = "queued", attempts: int = 0, **fields
+) -> uuid.UUID:
+    """A reconciliation run written straight to the table (queued unless told), nothing fixed or found
+    yet: for the tests that drive the job, its queue or its sweeper rather than POST /v1/reconciliations."""
+    with session_scope() as session:
+        run = Reconciliation(
+            group_id=uuid.UUID(str(group_id)),
+            status=status,
+            trigger=trigger,
+            fixed=[],
+            unmatched=[],
+            errors=[],
+            attempts=attempts,
+            **fields,
+        )
+        session.add(run)
+        session.flush()
+        return run.id
 
 
 def _requires_action_payment(http, paying, total):
@@ -77,28 +98,18 @@ def test_a_lost_confirm_answer_is_settled_even_if_the_client_never_comes_back(ht
 
 def test_payments_naming_this_practice_but_unknown_are_listed_unmatched(http, localstripe, paying, worker):
     client = _stripe(localstripe, paying)
-    stray = client.v1.payment_intents.create(
-        params={
-            "amount": 1_234,
-            "currency": "usd",
-            "payment_method": "pm_card_visa",
-            "allowed_payment_method_types": ["card"],
-            "metadata": {
-                "group_id": paying.practice.group_id,
-                "payment_id": str(uuid.uuid4()),
-                "invoice_number": "INV-999999",
-            },
-        }
+    stray = card_payment_intent(
+        client,
+        1_234,
+        metadata={
+            "group_id": paying.practice.group_id,
+            "payment_id": str(uuid.uuid4()),
+            "invoice_number": "INV-999999",
+        },
     )
     client.v1.payment_intents.confirm(stray.id)
-    foreign = client.v1.payment_intents.create(
-        params={
-            "amount": 4_321,
-            "currency": "usd",
-            "payment_method": "pm_card_visa",
-            "allowed_payment_method_types": ["card"],
-            "metadata": {"group_id": str(uuid.uuid4()), "payment_id": str(uuid.uuid4())},
-        }
+    foreign = card_payment_intent(
+        client, 4_321, metadata={"group_id": str(uuid.uuid4()), "payment_id": str(uuid.uuid4())}
     )
     client.v1.payment_intents.confirm(foreign.id)
     poll_until(
@@ -124,19 +135,7 @@ def test_payments_naming_this_practice_but_unknown_are_listed_unmatched(http, lo
 
 
 def test_one_run_at_a_time_per_practice(http, localstripe, paying):
-    with session_scope() as session:
-        queued = Reconciliation(
-            group_id=uuid.UUID(paying.practice.group_id),
-            status="queued",
-            trigger="schedule",
-            fixed=[],
-            unmatched=[],
-            errors=[],
-            attempts=0,
-        )
-        session.add(queued)
-        session.flush()
-        queued_id = str(queued.id)
+    queued_id = str(_reconciliation_row(paying.practice.group_id, trigger="schedule"))
     r = http.post("/v1/reconciliations", headers=paying.practice.biller)
     assert r.status_code == 202 and r.json()["id"] == queued_id
     from shared.jobs.reconciliation import schedule_all
@@ -149,17 +148,7 @@ def test_two_runs_side_by_side_apply_once(http, localstripe, paying):
 
     invoice_id, started, secret = _requires_action_payment(http, paying, 2_500)
     authenticate(started["stripe_js_url"], started["publishable_key"], secret)
-    group_id = uuid.UUID(paying.practice.group_id)
-    with session_scope() as session:
-        runs = [
-            Reconciliation(
-                group_id=group_id, status="queued", trigger="manual", fixed=[], unmatched=[], errors=[], attempts=0
-            )
-            for _ in range(2)
-        ]
-        session.add_all(runs)
-        session.flush()
-        ids = [r.id for r in runs]
+    ids = [_reconciliation_row(paying.practice.group_id, trigger="manual") for _ in range(2)]
     outcomes: list[str] = []
     threads = [threading.Thread(target=lambda i=i: outcomes.append(reconcile(i))) for i in ids]
     for t in threads:
@@ -197,19 +186,7 @@ def test_a_run_fails_with_its_errors_once_retries_are_spent(http, localstripe, f
 
     paying = make_paying_client(http, flaky.url)
     flaky.fail("GET", r"^/v1/events$", status=503, times=100)
-    with session_scope() as session:
-        rec = Reconciliation(
-            group_id=uuid.UUID(paying.practice.group_id),
-            status="queued",
-            trigger="manual",
-            fixed=[],
-            unmatched=[],
-            errors=[],
-            attempts=0,
-        )
-        session.add(rec)
-        session.flush()
-        rec_id = str(rec.id)
+    rec_id = str(_reconciliation_row(paying.practice.group_id, trigger="manual"))
     reconcile_group.apply(args=[rec_id], retries=RECONCILIATION.max_retries)
     job = http.get(f"/v1/reconciliations/{rec_id}", headers=paying.practice.biller).json()
     assert job["status"] == "failed"
@@ -221,21 +198,16 @@ def test_a_run_fails_with_its_errors_once_retries_are_spent(http, localstripe, f
 def test_a_run_whose_worker_died_is_picked_up_again(http, localstripe, paying, worker):
     from shared.jobs.reconciliation import sweep_stale
 
-    with session_scope() as session:
-        rec = Reconciliation(
-            group_id=uuid.UUID(paying.practice.group_id),
-            status="running",
+    rec_id = str(
+        _reconciliation_row(
+            paying.practice.group_id,
             trigger="schedule",
-            fixed=[],
-            unmatched=[],
-            errors=[],
+            status="running",
             attempts=1,
             started_at=datetime.now(UTC) - timedelta(minutes=3),
             lease_expires_at=datetime.now(UTC) - timedelta(minutes=1),
         )
-        session.add(rec)
-        session.flush()
-        rec_id = str(rec.id)
+    )
     assert sweep_stale() >= 1
     job = poll_until(
         lambda: (

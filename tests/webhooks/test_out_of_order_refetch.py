@@ -3,16 +3,12 @@ asks Stripe (here localstripe, a real peer over HTTP) for the current state inst
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
-
 import stripe
 
 from tests.factories import (
+    card_payment_intent,
     invoice_state,
-    make_card_payment,
-    make_client,
-    make_invoice,
+    make_invoice_with_card_payment,
     make_practice,
     payment_state,
 )
@@ -28,22 +24,10 @@ def _stripe(localstripe) -> stripe.StripeClient:
 
 def test_a_late_decline_snapshot_does_not_fail_a_payment_stripe_has_taken(pipeline, stripe_http, localstripe):
     practice = make_practice(with_webhook_secret=True, stripe_secret_key=SECRET_KEY, stripe_api_base=localstripe.url)
-    pi = _stripe(localstripe).v1.payment_intents.create(
-        params={
-            "amount": 5_500,
-            "currency": "usd",
-            "payment_method": "pm_card_visa",
-            "allowed_payment_method_types": ["card"],
-            "confirm": True,
-        }
-    )
+    pi = card_payment_intent(_stripe(localstripe), 5_500, confirm=True)
     assert pi.status == "succeeded"
-    invoice_id = uuid.UUID(
-        make_invoice(practice.group_id, make_client(practice).id, 5_500, invoiced_date=date.today(), with_line=False)
-    )
-    payment_id, _ = make_card_payment(
-        practice.group_id, invoice_id, 5_500, status="processing", payment_intent_id=pi.id
-    )
+    card = make_invoice_with_card_payment(practice, 5_500, status="processing", payment_intent_id=pi.id)
+    invoice_id, payment_id = card.invoice_id, card.payment_id
 
     # An old snapshot from an earlier, declined attempt arrives after our row moved on.
     stale = event(
@@ -58,23 +42,14 @@ def test_a_late_decline_snapshot_does_not_fail_a_payment_stripe_has_taken(pipeli
 def test_a_late_processing_snapshot_does_not_revive_a_declined_payment(pipeline, stripe_http, localstripe):
     practice = make_practice(with_webhook_secret=True, stripe_secret_key=SECRET_KEY, stripe_api_base=localstripe.url)
     client = _stripe(localstripe)
-    pi = client.v1.payment_intents.create(
-        params={
-            "amount": 2_000,
-            "currency": "usd",
-            "payment_method": "pm_card_chargeCustomerFail",
-            "allowed_payment_method_types": ["card"],
-        }
-    )
+    pi = card_payment_intent(client, 2_000, payment_method="pm_card_chargeCustomerFail")
     try:
         client.v1.payment_intents.confirm(pi.id)
     except stripe.CardError:
         pass
     assert client.v1.payment_intents.retrieve(pi.id).status == "requires_payment_method"
-    invoice_id = uuid.UUID(
-        make_invoice(practice.group_id, make_client(practice).id, 2_000, invoiced_date=date.today(), with_line=False)
-    )
-    payment_id, _ = make_card_payment(practice.group_id, invoice_id, 2_000, status="failed", payment_intent_id=pi.id)
+    card = make_invoice_with_card_payment(practice, 2_000, status="failed", payment_intent_id=pi.id)
+    invoice_id, payment_id = card.invoice_id, card.payment_id
 
     stale = event("payment_intent.processing", payment_intent(pi_id=pi.id, amount=2_000, status="processing"))
     assert send_and_apply(pipeline, stripe_http, practice, stale) == "ignored"
