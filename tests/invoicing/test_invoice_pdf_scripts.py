@@ -15,12 +15,10 @@ import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops, ImageDraw
 
-from shared.config import clear_settings_cache
 from shared.groups.logo import check_logo
 from shared.invoicing.pdf import InvoiceDocument, LineView, render_invoice_pdf
 from shared.invoicing.pdf_fonts import DEJAVU_SANS_BOLD, FontsMissing, font_path
 from shared.invoicing.pdf_images import logo_image
-from shared.invoicing.pdf_text import clear_caches
 from tests.factories import invoice_document
 from tests.invoicing import pdf_inspect as pi
 
@@ -187,17 +185,6 @@ def test_the_letterhead_prints_address_phone_tax_id_npi_and_logo_and_a_due_date_
     )
     with_due = pi.extracted_lines(render_invoice_pdf(document(due_date=date(2026, 5, 1))).content)
     assert any("Due date 2026-05-01" in line for line in with_due)
-
-
-@pytest.fixture
-def fonts_missing(tmp_path, monkeypatch):
-    monkeypatch.setenv("CLINICPAY_PDF_FONTS_DIR", str(tmp_path))
-    clear_settings_cache()
-    clear_caches()
-    yield
-    monkeypatch.delenv("CLINICPAY_PDF_FONTS_DIR")
-    clear_settings_cache()
-    clear_caches()
 
 
 def test_without_the_fonts_a_latin_invoice_still_renders_and_another_fails_clearly(fonts_missing):

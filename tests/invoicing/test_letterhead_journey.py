@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import io
 
-import pytest
 from PIL import Image
 
-from shared.config import clear_settings_cache
-from shared.invoicing.pdf_text import clear_caches
 from tests import factories as b
 from tests.invoicing import pdf_inspect as pi
 
@@ -79,18 +76,6 @@ def test_the_issued_pdf_keeps_its_letterhead_and_the_next_version_prints_the_new
     assert first.content == issued.content
     versions = http.get(f"/v1/invoices/{invoice['id']}/pdfs", headers=practice.biller).json()["data"]
     assert [v["version"] for v in versions] == [1, 2]
-
-
-@pytest.fixture
-def fonts_missing(tmp_path, monkeypatch):
-    """The API (it runs in this process) on a server without the fonts."""
-    monkeypatch.setenv("CLINICPAY_PDF_FONTS_DIR", str(tmp_path))
-    clear_settings_cache()
-    clear_caches()
-    yield
-    monkeypatch.delenv("CLINICPAY_PDF_FONTS_DIR")
-    clear_settings_cache()
-    clear_caches()
 
 
 def test_without_the_fonts_a_version_that_needs_them_is_refused_and_nothing_is_stored(http, worker, request):
