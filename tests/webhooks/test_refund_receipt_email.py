@@ -9,7 +9,7 @@ from tests.conftest import poll_until
 from tests.factories import make_invoice_with_card_payment, make_practice, pdf_text
 from tests.outbox.helpers import client_email, outbox_rows
 from tests.stripe_events import charge, event, refund
-from tests.webhooks.test_refund_and_dispute_events import _send_and_apply
+from tests.webhooks.conftest import send_and_apply
 
 
 def test_a_succeeded_refund_emails_one_receipt(pipeline, stripe_http, mailbox):
@@ -17,13 +17,13 @@ def test_a_succeeded_refund_emails_one_receipt(pipeline, stripe_http, mailbox):
     card = make_invoice_with_card_payment(practice, 10_000, status="succeeded")
     address = client_email(card.client_id)
     pending = refund(amount=4_000, payment_intent=card.payment_intent_id, status="pending")
-    assert _send_and_apply(pipeline, stripe_http, practice, event("refund.created", pending)) == "applied"
+    assert send_and_apply(pipeline, stripe_http, practice, event("refund.created", pending)) == "applied"
     assert outbox_rows(kind="refund_receipt") == []  # not yet: the money is not back
 
     succeeded = dict(pending, status="succeeded")
-    assert _send_and_apply(pipeline, stripe_http, practice, event("refund.updated", succeeded)) == "applied"
+    assert send_and_apply(pipeline, stripe_http, practice, event("refund.updated", succeeded)) == "applied"
     ch = charge(amount=10_000, payment_intent=card.payment_intent_id, refunds=[succeeded])
-    _send_and_apply(pipeline, stripe_http, practice, event("charge.refunded", ch))  # the same refund again
+    send_and_apply(pipeline, stripe_http, practice, event("charge.refunded", ch))  # the same refund again
 
     [receipt] = poll_until(lambda: mailbox.to(address), message="the refund receipt")
     with session_scope() as session:
