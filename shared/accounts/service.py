@@ -126,7 +126,7 @@ def _spend(session: Session, row: AccountToken, user: User) -> None:
 
 def invite_client(session: Session, actor: Actor, client_id: str, email: str) -> Client:
     """Staff invite a client of theirs to the portal (another practice's client: 404)."""
-    client = ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="id", for_update=True)
+    client = ClientRepository.from_session(session).get_or_404(actor, client_id, param="id", for_update=True)
     _invite(session, actor, email, "client", client)
     record(session, actor, "client.portal_invitation_sent", "client", client.id)
     return client

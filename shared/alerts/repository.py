@@ -9,7 +9,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.alerts.models import Alert
-from shared.db.repository import PracticeRepository
+from shared.db.repository import PracticeRepository, Whose, practice_of
 
 
 class AlertRepository(PracticeRepository[Alert]):
@@ -27,8 +27,8 @@ class AlertRepository(PracticeRepository[Alert]):
         )
         return self.session.scalar(stmt)
 
-    def list_stmt(self, group_id: uuid.UUID, *, status: str | None, kind: str | None) -> Select:
-        stmt = self.scoped(group_id)
+    def list_stmt(self, whose: Whose, *, status: str | None, kind: str | None) -> Select:
+        stmt = self.scoped(whose)
         if status == "open":
             stmt = stmt.where(Alert.resolved_at.is_(None))
         elif status == "resolved":
@@ -37,10 +37,11 @@ class AlertRepository(PracticeRepository[Alert]):
             stmt = stmt.where(Alert.kind == kind)
         return stmt
 
-    def get_by_key(self, group_id: uuid.UUID, dedupe_key: str) -> Alert | None:
-        return self.session.scalar(self.scoped(group_id).where(Alert.dedupe_key == dedupe_key))
+    def get_by_key(self, whose: Whose, dedupe_key: str) -> Alert | None:
+        return self.session.scalar(self.scoped(whose).where(Alert.dedupe_key == dedupe_key))
 
-    def open_for_invoice(self, group_id: uuid.UUID, invoice_id: uuid.UUID) -> list[Alert]:
+    def open_for_invoice(self, whose: Whose, invoice_id: uuid.UUID) -> list[Alert]:
+        group_id = practice_of(whose)
         return list(
             self.session.scalars(
                 select(Alert)

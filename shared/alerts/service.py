@@ -100,15 +100,13 @@ def list_alerts(
     session: Session, actor: Actor, *, status: str | None, kind: str | None, limit: int, starting_after: str | None
 ) -> Page:
     return AlertRepository.from_session(session).list_page(
-        actor.group_id, limit=limit, starting_after=starting_after, status=status, kind=kind
+        actor, limit=limit, starting_after=starting_after, status=status, kind=kind
     )
 
 
 def resolve_alert(session: Session, actor: Actor, alert_id: str) -> Alert:
     """Staff say they handled it. Two billers at once: one resolves it, the other is told it is done."""
-    alert = AlertRepository.from_session(session).get(
-        actor.group_id, parse_id(alert_id, "alert", "alert_id"), for_update=True
-    )
+    alert = AlertRepository.from_session(session).get(actor, parse_id(alert_id, "alert", "alert_id"), for_update=True)
     if alert is None:
         raise NotFound("No such alert.", code="resource_missing", param="alert_id")
     if alert.resolved_at is not None:

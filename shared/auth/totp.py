@@ -155,7 +155,7 @@ def reset_for(session: Session, actor: Actor, user_id: str) -> User:
     so does every sign-in of theirs; they sign in with their password (and enrol again if the practice
     requires it)."""
     users = UserRepository.from_session(session)
-    user = users.get_staff(actor.group_id, user_id, for_update=True)
+    user = users.get_staff(actor, user_id, for_update=True)
     if user.id == actor.user_id:
         raise Conflict(
             "Turn your own second factor off with POST /v1/me/totp/disable (a code or your password).",

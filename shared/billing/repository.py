@@ -8,26 +8,27 @@ from sqlalchemy import Select, and_, exists, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from shared.billing.models import BillingRate, Service, ServicePayment
-from shared.db.repository import PracticeRepository
+from shared.db.repository import PracticeRepository, Whose, practice_of
 from shared.groups.models import Group
 from shared.ledger.invoices import Invoice
 
 
-def group_currency(session: Session, group_id: uuid.UUID) -> str:
-    return session.scalar(select(Group.currency).where(Group.id == group_id)) or "USD"
+def group_currency(session: Session, whose: Whose) -> str:
+    return session.scalar(select(Group.currency).where(Group.id == practice_of(whose))) or "USD"
 
 
 class BillingRateRepository(PracticeRepository[BillingRate]):
     model = BillingRate
     noun = "billing rate"
 
-    def list_stmt(self, group_id: uuid.UUID, *, payer: str | None = None) -> Select:
-        stmt = self.scoped(group_id)
+    def list_stmt(self, whose: Whose, *, payer: str | None = None) -> Select:
+        stmt = self.scoped(whose)
         if payer:
             stmt = stmt.where(BillingRate.payer == payer)
         return stmt
 
-    def by_ids(self, group_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BillingRate]:
+    def by_ids(self, whose: Whose, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, BillingRate]:
+        group_id = practice_of(whose)
         ids = list(set(ids))
         if not ids:
             return {}
@@ -36,7 +37,8 @@ class BillingRateRepository(PracticeRepository[BillingRate]):
         )
         return {rate.id: rate for rate in rows}
 
-    def self_pay_copy_of(self, group_id: uuid.UUID, source_id: uuid.UUID) -> BillingRate | None:
+    def self_pay_copy_of(self, whose: Whose, source_id: uuid.UUID) -> BillingRate | None:
+        group_id = practice_of(whose)
         return self.session.scalar(
             select(BillingRate)
             .where(BillingRate.group_id == group_id, BillingRate.self_pay_source_id == source_id)
@@ -60,10 +62,8 @@ class ServiceRepository(PracticeRepository[Service]):
     noun = "service"
     param = "id"
 
-    def list_stmt(
-        self, group_id: uuid.UUID, *, client_id: uuid.UUID | None = None, status: str | None = None
-    ) -> Select:
-        stmt = self.scoped(group_id)
+    def list_stmt(self, whose: Whose, *, client_id: uuid.UUID | None = None, status: str | None = None) -> Select:
+        stmt = self.scoped(whose)
         if client_id is not None:
             stmt = stmt.where(Service.client_id == client_id)
         if status == "uninvoiced":
@@ -74,11 +74,12 @@ class ServiceRepository(PracticeRepository[Service]):
         return stmt
 
     def by_external_ids(
-        self, group_id: uuid.UUID, external_ids: Iterable[str], *, for_update: bool = False, refresh: bool = False
+        self, whose: Whose, external_ids: Iterable[str], *, for_update: bool = False, refresh: bool = False
     ) -> dict[str, Service]:
         """One query for a whole push. Locked in id order so two overlapping pushes cannot deadlock.
 
         `refresh` overwrites rows already in the session (after an UPDATE expired their timestamps)."""
+        group_id = practice_of(whose)
         external_ids = list(set(external_ids))
         if not external_ids:
             return {}
@@ -89,7 +90,8 @@ class ServiceRepository(PracticeRepository[Service]):
             stmt = stmt.execution_options(populate_existing=True)
         return {s.external_id: s for s in self.session.scalars(stmt)}
 
-    def invoice_statuses(self, group_id: uuid.UUID, invoice_ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+    def invoice_statuses(self, whose: Whose, invoice_ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, str]:
+        group_id = practice_of(whose)
         ids = list({i for i in invoice_ids if i is not None})
         if not ids:
             return {}

@@ -33,7 +33,7 @@ def create_rate(session: Session, actor: Actor, data: RateCreate) -> BillingRate
 
 def update_rate(session: Session, actor: Actor, rate_id: str, data: RatePatch) -> BillingRate:
     """Services that still follow the rate (uninvoiced, amount or description not given) follow the change."""
-    rate = BillingRateRepository.from_session(session).get_or_404(actor.group_id, rate_id, param="id", for_update=True)
+    rate = BillingRateRepository.from_session(session).get_or_404(actor, rate_id, param="id", for_update=True)
     services = ServiceRepository.from_session(session)
     changes = {f: v for f, v in data.model_dump(exclude_unset=True).items() if getattr(rate, f) != v}
     if "amount_cents" in changes and services.any_followers_paid_beyond(rate, changes["amount_cents"]):
@@ -70,10 +70,10 @@ def self_pay_copy(session: Session, actor: Actor, rate_id: str) -> tuple[Billing
     Returns the copy and whether it was created now. The source row is locked so two clicks make one copy.
     """
     rates = BillingRateRepository.from_session(session)
-    source = rates.get_or_404(actor.group_id, rate_id, param="id", for_update=True)
+    source = rates.get_or_404(actor, rate_id, param="id", for_update=True)
     if source.payer == "self_pay":
         raise Conflict("This billing rate is already self-pay.", code="rate_already_self_pay", param="id")
-    existing = rates.self_pay_copy_of(actor.group_id, source.id)
+    existing = rates.self_pay_copy_of(actor, source.id)
     if existing is not None:
         return existing, False
     name = source.name[: 200 - len(SELF_PAY_SUFFIX)] + SELF_PAY_SUFFIX
@@ -131,13 +131,11 @@ def check_amount_covers_insurance(service: Service, param: str = "amount_cents")
 
 
 def update_service(session: Session, actor: Actor, service_id: str, data: ServicePatch) -> Service:
-    service = ServiceRepository.from_session(session).get_or_404(actor.group_id, service_id, for_update=True)
+    service = ServiceRepository.from_session(session).get_or_404(actor, service_id, for_update=True)
     rates = BillingRateRepository.from_session(session)
     sent = data.model_fields_set
     new_rate = (
-        rates.get_or_404(actor.group_id, data.billing_rate_id, param="billing_rate_id")
-        if "billing_rate_id" in sent
-        else None
+        rates.get_or_404(actor, data.billing_rate_id, param="billing_rate_id") if "billing_rate_id" in sent else None
     )
     ensure_changeable(service)
     before = {f: getattr(service, f) for f in ("billing_rate_id", "amount_cents", "description", "service_date")}
@@ -148,7 +146,7 @@ def update_service(session: Session, actor: Actor, service_id: str, data: Servic
         service.description_explicit = data.description is not None
     apply_rate(
         service,
-        new_rate or rates.get_or_404(actor.group_id, service.billing_rate_id),
+        new_rate or rates.get_or_404(actor, service.billing_rate_id),
         amount_given=data.amount_cents is not None,
         description_given=data.description is not None,
     )
@@ -172,7 +170,7 @@ def record_insurance_payment(
     session: Session, actor: Actor, service_id: str, data: ServicePaymentIn
 ) -> tuple[ServicePayment, Service]:
     """Insurance received before invoicing. The service's running total changes in the same transaction."""
-    service = ServiceRepository.from_session(session).get_or_404(actor.group_id, service_id, for_update=True)
+    service = ServiceRepository.from_session(session).get_or_404(actor, service_id, for_update=True)
     ensure_changeable(service)
     remaining = service.amount_cents - service.insurance_paid_cents
     if data.amount_cents > remaining:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from sqlalchemy import Select, func, or_, select
 
 from shared.clients.models import Client
-from shared.db.repository import PracticeRepository
+from shared.db.repository import PracticeRepository, Whose, practice_of
 
 
 class ClientRepository(PracticeRepository[Client]):
@@ -15,13 +15,13 @@ class ClientRepository(PracticeRepository[Client]):
 
     def list_stmt(
         self,
-        group_id: uuid.UUID,
+        whose: Whose,
         *,
         email: str | None = None,
         external_id: str | None = None,
         search: str | None = None,
     ) -> Select:
-        stmt = self.scoped(group_id)
+        stmt = self.scoped(whose)
         if search and search.strip():
             # Any part of the name or email, any case; %, _ and \ typed are themselves, not wildcards.
             escaped = search.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -33,11 +33,12 @@ class ClientRepository(PracticeRepository[Client]):
             stmt = stmt.where(Client.external_id == external_id)
         return stmt
 
-    def find_by_external_id(self, group_id: uuid.UUID, external_id: str) -> Client | None:
-        return self.session.scalar(self.scoped(group_id).where(Client.external_id == external_id).limit(1))
+    def find_by_external_id(self, whose: Whose, external_id: str) -> Client | None:
+        return self.session.scalar(self.scoped(whose).where(Client.external_id == external_id).limit(1))
 
-    def existing_ids(self, group_id: uuid.UUID, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    def existing_ids(self, whose: Whose, ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
         """Which of `ids` are this group's clients, in one query."""
+        group_id = practice_of(whose)
         ids = list(set(ids))
         if not ids:
             return set()

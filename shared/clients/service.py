@@ -22,11 +22,11 @@ log = get_logger(__name__)
 
 
 def _check_external_id_free(
-    repo: ClientRepository, group_id: uuid.UUID, external_id: str | None, own_id: uuid.UUID | None = None
+    repo: ClientRepository, actor: Actor, external_id: str | None, own_id: uuid.UUID | None = None
 ) -> None:
     if not external_id:
         return
-    other = repo.find_by_external_id(group_id, external_id)
+    other = repo.find_by_external_id(actor, external_id)
     if other is not None and other.id != own_id:
         raise Conflict(
             "Another client already has that external id.",
@@ -38,7 +38,7 @@ def _check_external_id_free(
 
 def create_client(session: Session, actor: Actor, data: ClientCreate) -> Client:
     repo = ClientRepository.from_session(session)
-    _check_external_id_free(repo, actor.group_id, data.external_id)
+    _check_external_id_free(repo, actor, data.external_id)
     client = Client(group_id=actor.group_id, name=data.name, email=data.email, external_id=data.external_id)
     session.add(client)
     session.flush()
@@ -49,10 +49,10 @@ def create_client(session: Session, actor: Actor, data: ClientCreate) -> Client:
 
 def update_client(session: Session, actor: Actor, client_id: str, data: ClientPatch) -> Client:
     repo = ClientRepository.from_session(session)
-    client = repo.get_or_404(actor.group_id, client_id, param="id", for_update=True)
+    client = repo.get_or_404(actor, client_id, param="id", for_update=True)
     changes = {f: getattr(data, f) for f in data.model_fields_set if getattr(client, f) != getattr(data, f)}
     if "external_id" in changes:
-        _check_external_id_free(repo, actor.group_id, changes["external_id"], client.id)
+        _check_external_id_free(repo, actor, changes["external_id"], client.id)
     for field, value in changes.items():
         setattr(client, field, value)
     if changes:
@@ -68,7 +68,7 @@ def grant_portal_access(session: Session, actor: Actor, client_id: str, data: Po
     Returns the login and whether it was created.
     """
     check_password_strength(data.password, user_inputs=[data.email])
-    client = ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="id", for_update=True)
+    client = ClientRepository.from_session(session).get_or_404(actor, client_id, param="id", for_update=True)
     users = UserRepository.from_session(session)
     email = data.email.strip().lower()
     login = users.portal_user_of(client.group_id, client.id, for_update=True)
@@ -104,7 +104,7 @@ def remove_portal_access(session: Session, actor: Actor, client_id: str) -> Clie
     """Close the portal for a client: their login stops working and every sign-in of theirs ends at once.
     Their invoices and payments stay; an invitation or portal-access opens it again. Removing access a
     client does not have changes nothing."""
-    client = ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="id", for_update=True)
+    client = ClientRepository.from_session(session).get_or_404(actor, client_id, param="id", for_update=True)
     users = UserRepository.from_session(session)
     login = users.portal_user_of(client.group_id, client.id, for_update=True)
     if login is None or not login.is_active:

@@ -1,24 +1,24 @@
 from __future__ import annotations
 
-import uuid
-
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
 from shared.db.pagination import Page, paginate
-from shared.db.repository import Repository
+from shared.db.repository import Repository, Whose, practice_of
 from shared.errors import NotFound
 from shared.groups.models import Group, GroupLogo
 
 
 class GroupRepository(Repository):
-    def get(self, group_id: uuid.UUID) -> Group:
+    def get(self, whose: Whose) -> Group:
+        group_id = practice_of(whose)
         group = self.session.get(Group, group_id)
         if group is None:
             raise NotFound("No such group.", code="resource_missing")
         return group
 
-    def get_for_update(self, group_id: uuid.UUID) -> Group:
+    def get_for_update(self, whose: Whose) -> Group:
+        group_id = practice_of(whose)
         group = self.session.scalar(select(Group).where(Group.id == group_id).with_for_update())
         if group is None:
             raise NotFound("No such group.", code="resource_missing")
@@ -33,8 +33,9 @@ class GroupRepository(Repository):
 
     # --- the logo ---
 
-    def logo_facts(self, group_id: uuid.UUID):
+    def logo_facts(self, whose: Whose):
         """media_type, width, height, sha256, size and updated_at of the group's logo, or None; not its bytes."""
+        group_id = practice_of(whose)
         return self.session.execute(
             select(
                 GroupLogo.media_type,
@@ -46,10 +47,12 @@ class GroupRepository(Repository):
             ).where(GroupLogo.group_id == group_id)
         ).one_or_none()
 
-    def logo(self, group_id: uuid.UUID) -> GroupLogo | None:
+    def logo(self, whose: Whose) -> GroupLogo | None:
+        group_id = practice_of(whose)
         return self.session.get(GroupLogo, group_id)
 
-    def save_logo(self, group_id: uuid.UUID, *, content: bytes, media_type: str, width: int, height: int, sha256: str):
+    def save_logo(self, whose: Whose, *, content: bytes, media_type: str, width: int, height: int, sha256: str):
+        group_id = practice_of(whose)
         values = {"content": content, "media_type": media_type, "width": width, "height": height, "sha256": sha256}
         self.session.execute(
             insert(GroupLogo)
@@ -57,5 +60,6 @@ class GroupRepository(Repository):
             .on_conflict_do_update(index_elements=["group_id"], set_={**values, "updated_at": func.now()})
         )
 
-    def delete_logo(self, group_id: uuid.UUID) -> bool:
+    def delete_logo(self, whose: Whose) -> bool:
+        group_id = practice_of(whose)
         return bool(self.session.execute(delete(GroupLogo).where(GroupLogo.group_id == group_id)).rowcount)

@@ -68,7 +68,7 @@ def update_settings(session: Session, actor: Actor, data: SettingsPatch) -> Grou
         from shared.users.service import api_key_refused
 
         raise api_key_refused()
-    group = GroupRepository.from_session(session).get_for_update(actor.group_id)
+    group = GroupRepository.from_session(session).get_for_update(actor)
     if "address_lines" in changes and changes["address_lines"] is None:
         changes["address_lines"] = []
     if changes.get("ach_debit_enabled") and group.currency != ACH_CURRENCY:
@@ -90,9 +90,9 @@ def set_logo(session: Session, actor: Actor, upload: bytes) -> None:
     """Check the upload (413/422 and nothing stored when it is refused), then store its re-encoding."""
     logo = check_logo(upload)
     repo = GroupRepository.from_session(session)
-    repo.get_for_update(actor.group_id)  # one logo change at a time per practice
+    repo.get_for_update(actor)  # one logo change at a time per practice
     repo.save_logo(
-        actor.group_id,
+        actor,
         content=logo.content,
         media_type=logo.media_type,
         width=logo.width,
@@ -105,5 +105,5 @@ def set_logo(session: Session, actor: Actor, upload: bytes) -> None:
 
 def remove_logo(session: Session, actor: Actor) -> None:
     """Idempotent: removing a logo that is not there changes (and records) nothing."""
-    if GroupRepository.from_session(session).delete_logo(actor.group_id):
+    if GroupRepository.from_session(session).delete_logo(actor):
         record(session, actor, "settings.logo_removed", "group", actor.group_id, data={})

@@ -14,7 +14,7 @@ from shared.billing.models import BillingRate, Service
 from shared.clients.models import Client
 from shared.db.arrays import any_id
 from shared.db.pagination import Page, after_cursor, as_dicts
-from shared.db.repository import Repository
+from shared.db.repository import Repository, Whose, practice_of
 from shared.groups.models import Group
 from shared.invoicing.models import InvoicePdf, InvoicingRun
 from shared.ledger.invoices import Invoice, InvoiceLine
@@ -33,7 +33,7 @@ class InvoicingRepository(Repository):
 
     def queue_page(
         self,
-        group_id: uuid.UUID,
+        whose: Whose,
         columns: Sequence[Any],
         *,
         client_id: uuid.UUID | None,
@@ -53,6 +53,7 @@ class InvoicingRepository(Repository):
         (services joined to rates) read every waiting service of the group — and services on
         insurance rates wait forever — 216,000 rows for one page at 500,000 services.
         """
+        group_id = practice_of(whose)
         waiting = [Service.group_id == group_id, Service.invoice_id.is_(None), Service.claimed_by_run_id.is_(None)]
         if client_id is not None:
             waiting.append(Service.client_id == client_id)
@@ -91,7 +92,8 @@ class InvoicingRepository(Repository):
         )
         return Page.of(as_dicts(result), limit)
 
-    def client_names(self, group_id: uuid.UUID, client_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+    def client_names(self, whose: Whose, client_ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, str]:
+        group_id = practice_of(whose)
         ids = list(set(client_ids))
         if not ids:
             return {}
@@ -100,7 +102,8 @@ class InvoicingRepository(Repository):
 
     # --- claiming a selection for a run ---
 
-    def selected_services(self, group_id: uuid.UUID, service_ids: Sequence[uuid.UUID]) -> list[SelectedService]:
+    def selected_services(self, whose: Whose, service_ids: Sequence[uuid.UUID]) -> list[SelectedService]:
+        group_id = practice_of(whose)
         rows = self.session.execute(
             select(
                 Service.id,
@@ -113,8 +116,9 @@ class InvoicingRepository(Repository):
         ).all()
         return [SelectedService(r.id, r.invoice_id, r.claimed_by_run_id, bool(r.invoiceable)) for r in rows]
 
-    def client_totals(self, group_id: uuid.UUID, service_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    def client_totals(self, whose: Whose, service_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
         """What each client's invoice from these services would total (client_part_cents, summed)."""
+        group_id = practice_of(whose)
         part = func.greatest(Service.amount_cents - Service.insurance_paid_cents, 0)
         rows = self.session.execute(
             select(Service.client_id, func.sum(part).label("total"))
@@ -123,13 +127,14 @@ class InvoicingRepository(Repository):
         ).all()
         return {r.client_id: int(r.total) for r in rows}
 
-    def claim_services(self, group_id: uuid.UUID, run_id: uuid.UUID, service_ids: Sequence[uuid.UUID]) -> int:
+    def claim_services(self, whose: Whose, run_id: uuid.UUID, service_ids: Sequence[uuid.UUID]) -> int:
         """Claim every service still free, in one statement; the caller compares the count with the selection.
 
         The rows are locked in id order (the sub-select FOR UPDATE), so two runs racing on
         overlapping selections queue up behind each other instead of deadlocking; the loser
         re-checks the row after the winner commits, finds it claimed, and claims fewer rows.
         """
+        group_id = practice_of(whose)
         free = (
             select(Service.id)
             .where(
@@ -150,9 +155,10 @@ class InvoicingRepository(Repository):
         return result.rowcount
 
     def taken_services(
-        self, group_id: uuid.UUID, service_ids: Sequence[uuid.UUID], *, other_than_run: uuid.UUID
+        self, whose: Whose, service_ids: Sequence[uuid.UUID], *, other_than_run: uuid.UUID
     ) -> list[uuid.UUID]:
         """Services of the selection that are invoiced or claimed by a run other than `other_than_run`."""
+        group_id = practice_of(whose)
         return list(
             self.session.scalars(
                 select(Service.id)
@@ -176,7 +182,8 @@ class InvoicingRepository(Repository):
 
     # --- runs ---
 
-    def get_run(self, group_id: uuid.UUID, run_id: uuid.UUID) -> InvoicingRun | None:
+    def get_run(self, whose: Whose, run_id: uuid.UUID) -> InvoicingRun | None:
+        group_id = practice_of(whose)
         return self.session.scalar(
             select(InvoicingRun).where(InvoicingRun.id == run_id, InvoicingRun.group_id == group_id)
         )
@@ -189,13 +196,14 @@ class InvoicingRepository(Repository):
 
     def invoices_query(
         self,
-        group_id: uuid.UUID,
+        whose: Whose,
         columns: Sequence[Any],
         *,
         status: str | None = None,
         client_id: uuid.UUID | None = None,
     ) -> Select:
         """The Invoiced tab's rows: the invoices' `columns` and `client_name`."""
+        group_id = practice_of(whose)
         stmt = (
             select(*columns, Client.name.label("client_name"))
             .join(Client, Client.id == Invoice.client_id)
@@ -207,9 +215,8 @@ class InvoicingRepository(Repository):
             stmt = stmt.where(Invoice.client_id == client_id)
         return stmt
 
-    def get_invoice(
-        self, group_id: uuid.UUID, invoice_id: uuid.UUID, *, client_id: uuid.UUID | None = None
-    ) -> Invoice | None:
+    def get_invoice(self, whose: Whose, invoice_id: uuid.UUID, *, client_id: uuid.UUID | None = None) -> Invoice | None:
+        group_id = practice_of(whose)
         stmt = select(Invoice).where(Invoice.id == invoice_id, Invoice.group_id == group_id)
         if client_id is not None:
             stmt = stmt.where(Invoice.client_id == client_id)

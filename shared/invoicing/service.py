@@ -9,19 +9,18 @@ import uuid
 from datetime import UTC, date, datetime
 
 import structlog
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.actor import Actor
 from shared.alerts.service import open_alerts_of_invoice
 from shared.audit.service import record
 from shared.billing.models import Service, client_part_cents
-from shared.clients.models import Client
+from shared.clients.repository import ClientRepository
 from shared.db.arrays import parse_ids
 from shared.db.ids import parse_id
 from shared.db.pagination import Page, check_limit, columns_for, paginate_rows, parse_cursor
 from shared.errors import Conflict, NotFound, ValidationFailed
-from shared.groups.models import Group
+from shared.groups.repository import GroupRepository
 from shared.invoicing.models import InvoicingRun
 from shared.invoicing.repository import InvoicingRepository
 from shared.invoicing.schemas import (
@@ -53,10 +52,7 @@ def _client_filter(session: Session, actor: Actor, client_id: str | None) -> uui
     """A `client_id` filter names a client of the caller's group, else 404 (like an id in a body)."""
     if not client_id:
         return None
-    client_uuid = parse_id(client_id, "client", "client_id")
-    if session.scalar(select(Client.id).where(Client.id == client_uuid, Client.group_id == actor.group_id)) is None:
-        raise NotFound("No such client.", code="resource_missing", param="client_id")
-    return client_uuid
+    return ClientRepository.from_session(session).get_or_404(actor, client_id, param="client_id").id
 
 
 # The lists read plain rows of the columns they show (shared.db.pagination.paginate_rows).
@@ -82,7 +78,7 @@ def list_queue(
         raise ValidationFailed("'from' must not be after 'to'.", code="invalid_date_range", param="from")
     client_uuid = _client_filter(session, actor, client_id)
     page = InvoicingRepository.from_session(session).queue_page(
-        actor.group_id,
+        actor,
         _QUEUE_COLUMNS,
         client_id=client_uuid,
         date_from=date_from,
@@ -111,7 +107,7 @@ def create_run(session: Session, actor: Actor, data: RunCreate) -> InvoicingRun:
     if not ids and not bad:
         raise ValidationFailed("Select at least one service to invoice.", code="empty_selection", param="service_ids")
     repo = InvoicingRepository.from_session(session)
-    selected = {s.id: s for s in repo.selected_services(actor.group_id, ids)} if ids else {}
+    selected = {s.id: s for s in repo.selected_services(actor, ids)} if ids else {}
     not_invoiceable = [str(s.id) for s in selected.values() if not s.invoiceable]
     if not_invoiceable:
         raise ValidationFailed(
@@ -131,7 +127,7 @@ def create_run(session: Session, actor: Actor, data: RunCreate) -> InvoicingRun:
     taken = [str(s.id) for s in selected.values() if s.invoice_id is not None or s.claimed_by_run_id is not None]
     if taken:
         raise _already_invoiced(taken)
-    too_large = [str(c) for c, total in repo.client_totals(actor.group_id, ids).items() if total > MAX_INVOICE_CENTS]
+    too_large = [str(c) for c, total in repo.client_totals(actor, ids).items() if total > MAX_INVOICE_CENTS]
     if too_large:
         # Refused now, with a reason: in the run it would fail on every attempt (the amount columns
         # are 32-bit), and claimed services cannot change, so the totals checked here are the run's.
@@ -156,10 +152,10 @@ def create_run(session: Session, actor: Actor, data: RunCreate) -> InvoicingRun:
     )
     session.add(run)
     session.flush()
-    claimed = repo.claim_services(actor.group_id, run.id, ids)
+    claimed = repo.claim_services(actor, run.id, ids)
     if claimed != len(ids):
         # Another run took some of them between our check and our claim; the boundary rolls ours back.
-        raced = [str(i) for i in repo.taken_services(actor.group_id, ids, other_than_run=run.id)]
+        raced = [str(i) for i in repo.taken_services(actor, ids, other_than_run=run.id)]
         raise _already_invoiced(raced)
     record(
         session,
@@ -180,7 +176,7 @@ def create_run(session: Session, actor: Actor, data: RunCreate) -> InvoicingRun:
 def _due_date_of_run(session: Session, actor: Actor, data: RunCreate) -> date:
     """The biller's date, else the practice's terms as they are now (the run keeps it, whatever changes later)."""
     if data.due_date is None:
-        terms = session.scalar(select(Group.payment_terms).where(Group.id == actor.group_id))
+        terms = GroupRepository.from_session(session).get(actor).payment_terms
         return due_date_for(data.invoiced_date, terms)
     days = (data.due_date - data.invoiced_date).days
     if days < 0:
@@ -223,7 +219,7 @@ def run_view(session: Session, run: InvoicingRun) -> RunOut:
 
 
 def get_run(session: Session, actor: Actor, run_id: str) -> InvoicingRun:
-    run = InvoicingRepository.from_session(session).get_run(actor.group_id, parse_id(run_id, "invoicing run"))
+    run = InvoicingRepository.from_session(session).get_run(actor, parse_id(run_id, "invoicing run"))
     if run is None:
         raise NotFound("No such invoicing run.", code="resource_missing", param="run_id")
     return run
@@ -263,7 +259,7 @@ def list_invoices(
     client_uuid = _client_filter(session, actor, client_id)
     is_overdue_now = overdue_column(Invoice.status, Invoice.due_date, practice_today_of(session, actor.group_id))
     stmt = InvoicingRepository.from_session(session).invoices_query(
-        actor.group_id, [*_INVOICE_COLUMNS, is_overdue_now], status=status, client_id=client_uuid
+        actor, [*_INVOICE_COLUMNS, is_overdue_now], status=status, client_id=client_uuid
     )
     if overdue is not None:
         stmt = stmt.where(is_overdue_now if overdue else ~is_overdue_now)
@@ -272,7 +268,7 @@ def list_invoices(
 
 def get_invoice(session: Session, actor: Actor, invoice_id: str, *, client_id: uuid.UUID | None = None) -> Invoice:
     invoice = InvoicingRepository.from_session(session).get_invoice(
-        actor.group_id, parse_id(invoice_id, "invoice", "invoice_id"), client_id=client_id
+        actor, parse_id(invoice_id, "invoice", "invoice_id"), client_id=client_id
     )
     if invoice is None:
         raise NotFound("No such invoice.", code="resource_missing", param="invoice_id")

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session
 
-from shared.db.repository import Repository
+from shared.db.repository import Repository, Whose, practice_of
 from shared.ledger.invoices import Invoice
 from shared.ledger.payments import Dispute, Payment, Refund
 
@@ -60,7 +60,8 @@ class StripeLedgerRepository(Repository):
             return known.payments_by_intent[payment_intent_id]
         return self.session.scalar(select(Payment).where(Payment.stripe_payment_intent_id == payment_intent_id))
 
-    def card_payment_in_group(self, payment_id: uuid.UUID, group_id: uuid.UUID) -> Payment | None:
+    def card_payment_in_group(self, payment_id: uuid.UUID, whose: Whose) -> Payment | None:
+        group_id = practice_of(whose)
         return self.session.scalar(
             select(Payment).where(Payment.id == payment_id, Payment.group_id == group_id, Payment.method == "card")
         )
@@ -94,8 +95,9 @@ class StripeLedgerRepository(Repository):
             .execution_options(populate_existing=True)
         ).one_or_none()
 
-    def unsent_refund(self, refund_id: uuid.UUID, group_id: uuid.UUID, for_update: bool = False) -> Refund | None:
+    def unsent_refund(self, refund_id: uuid.UUID, whose: Whose, for_update: bool = False) -> Refund | None:
         """Our refund row, asked for in clinicpay, that has no Stripe refund id yet."""
+        group_id = practice_of(whose)
         stmt = select(Refund).where(
             Refund.id == refund_id, Refund.group_id == group_id, Refund.stripe_refund_id.is_(None)
         )

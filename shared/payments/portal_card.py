@@ -387,7 +387,7 @@ def confirm_card_payment(session: Session, actor: Actor, payment_id: uuid.UUID) 
         if payment.status == "pending":
             raise _details_missing()
         return state_of(payment)
-    group = GroupRepository.from_session(session).get(actor.practice_id)
+    group = GroupRepository.from_session(session).get(actor)
     gateway = StripeGateway.for_group(group)
     decline: str | None = None
     if payment.status == "pending":
@@ -498,7 +498,7 @@ def get_card_payment(session: Session, actor: Actor, payment_id: uuid.UUID) -> C
         raise NotFound("No such payment.", code="resource_missing", param="payment_id")
     if payment.status != "requires_action" or not payment.stripe_payment_intent_id:
         return state_of(payment)
-    group = GroupRepository.from_session(session).get(actor.practice_id)
+    group = GroupRepository.from_session(session).get(actor)
     secret = None
     try:
         secret = (
@@ -533,7 +533,7 @@ def cancel_card_payment(session: Session, actor: Actor, payment_id: uuid.UUID) -
         session.flush()
         record(session, actor, "payment.canceled", "payment", payment.id, data={"source": "portal"})
         return state_of(payment)
-    group = GroupRepository.from_session(session).get(actor.practice_id)
+    group = GroupRepository.from_session(session).get(actor)
     gateway = StripeGateway.for_group(group)
     pi_id = payment.stripe_payment_intent_id
     try:

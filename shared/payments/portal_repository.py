@@ -7,18 +7,20 @@ import uuid
 from sqlalchemy import select
 
 from shared.clients.models import Client
-from shared.db.repository import Repository
+from shared.db.repository import Repository, Whose, practice_of
 from shared.ledger.invoices import Invoice
 from shared.ledger.payments import Payment
 
 
 class PortalPaymentRepository(Repository):
-    def client_card_payment(self, payment_id: uuid.UUID, group_id: uuid.UUID, client_id: uuid.UUID) -> Payment | None:
+    def client_card_payment(self, payment_id: uuid.UUID, whose: Whose, client_id: uuid.UUID) -> Payment | None:
+        group_id = practice_of(whose)
         payment = self.client_payment(payment_id, group_id, client_id)
         return payment if payment is not None and payment.method == "card" else None
 
-    def client_payment(self, payment_id: uuid.UUID, group_id: uuid.UUID, client_id: uuid.UUID) -> Payment | None:
+    def client_payment(self, payment_id: uuid.UUID, whose: Whose, client_id: uuid.UUID) -> Payment | None:
         """A payment of any method on one of this client's invoices in this practice, else None."""
+        group_id = practice_of(whose)
         return self.session.scalar(
             select(Payment)
             .join(Invoice, Invoice.id == Payment.invoice_id)
@@ -39,8 +41,9 @@ class PortalPaymentRepository(Repository):
         stmt = select(Payment).where(Payment.group_id == payment.group_id, Payment.id == payment.id)
         return self.session.scalars(stmt.execution_options(populate_existing=True)).one()
 
-    def lock_client(self, client_id: uuid.UUID, group_id: uuid.UUID) -> Client:
+    def lock_client(self, client_id: uuid.UUID, whose: Whose) -> Client:
         """Locked so two first payments of one client create one Stripe customer, not two."""
+        group_id = practice_of(whose)
         return self.session.scalars(
             select(Client)
             .where(Client.id == client_id, Client.group_id == group_id)

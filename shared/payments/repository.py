@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from shared.db.arrays import any_id
-from shared.db.repository import PracticeRepository
+from shared.db.repository import PracticeRepository, Whose, practice_of
 from shared.ledger.balances import lock_invoice
 from shared.ledger.invoices import Invoice
 from shared.ledger.payments import Dispute, Payment, Refund
@@ -23,8 +23,9 @@ class PaymentRepository(PracticeRepository[Payment]):
     model = Payment
     noun = "payment"
 
-    def list_stmt(self, group_id: uuid.UUID, *, client_id: uuid.UUID | None = None) -> Select[tuple[Payment]]:
+    def list_stmt(self, whose: Whose, *, client_id: uuid.UUID | None = None) -> Select[tuple[Payment]]:
         """The group's payments (all methods and statuses), of one client's invoices when asked."""
+        group_id = practice_of(whose)
         stmt = self.scoped(group_id)
         if client_id is not None:
             stmt = stmt.join(Invoice, Invoice.id == Payment.invoice_id).where(
@@ -32,9 +33,10 @@ class PaymentRepository(PracticeRepository[Payment]):
             )
         return stmt
 
-    def lock_with_invoice(self, group_id: uuid.UUID, payment_id: str) -> tuple[Payment, Invoice]:
+    def lock_with_invoice(self, whose: Whose, payment_id: str) -> tuple[Payment, Invoice]:
         """A staff-named payment (its id as given: 404 if malformed, unknown or another practice's) and its
         invoice, both locked — the invoice first, as every writer locks them, so two never deadlock."""
+        group_id = practice_of(whose)
         found = self.get_or_404(group_id, payment_id, param="payment_id")
         invoice = lock_invoice(self.session, found.invoice_id, group_id)
         payment = self.get(group_id, found.id, for_update=True)
@@ -46,8 +48,9 @@ class PaymentRepository(PracticeRepository[Payment]):
             select(Invoice).where(Invoice.group_id == payment.group_id, Invoice.id == payment.invoice_id)
         ).one()
 
-    def current_refund(self, group_id: uuid.UUID, refund_id: uuid.UUID) -> Refund:
+    def current_refund(self, whose: Whose, refund_id: uuid.UUID) -> Refund:
         """The practice's refund as committed now (Stripe's answer may have moved it since it was read)."""
+        group_id = practice_of(whose)
         stmt = select(Refund).where(Refund.group_id == group_id, Refund.id == refund_id)
         return self.session.scalars(stmt.execution_options(populate_existing=True)).one()
 

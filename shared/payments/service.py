@@ -343,7 +343,7 @@ def cancel_card_payments_in_flight(
         return CancelFirst([], numbers, param)
     if not all(cancelable_at_stripe(p) for p in in_flight):
         raise _in_flight_refusal(in_flight, numbers, param)
-    gateway = StripeGateway.for_group(GroupRepository.from_session(session).get(actor.practice_id))
+    gateway = StripeGateway.for_group(GroupRepository.from_session(session).get(actor))
     for payment in in_flight:
         pi_id = payment.stripe_payment_intent_id
         if pi_id is None:
@@ -367,7 +367,7 @@ def cancel_card_payments_in_flight(
                 "status": result.status,
             },
         )
-    attempted = [p for p in (repo.get(actor.practice_id, p.id) for p in in_flight) if p is not None]
+    attempted = [p for p in (repo.get(actor, p.id) for p in in_flight) if p is not None]
     log.info(
         "card_payments_canceled_for_manual_payment",
         payments={str(p.id): p.status for p in attempted},
@@ -377,7 +377,7 @@ def cancel_card_payments_in_flight(
 
 def reverse_payment(session: Session, actor: Actor, payment_id: str, data: ReverseRequest) -> Payment:
     """Undo a mistaken manual payment. It stays in the history as `reversed`; card money goes back by refund."""
-    payment, invoice = PaymentRepository.from_session(session).lock_with_invoice(actor.practice_id, payment_id)
+    payment, invoice = PaymentRepository.from_session(session).lock_with_invoice(actor, payment_id)
     if payment.method == "card":
         raise Conflict(
             "A card payment cannot be reversed here; refund it instead.",

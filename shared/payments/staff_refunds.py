@@ -125,7 +125,7 @@ def request_refund(
 ) -> Refund:
     """Write the refund row (`pending`, unsent), or refuse. `amount_cents` None: all that is refundable.
     Never commits; the caller commits before `send_refund`."""
-    payment, invoice = PaymentRepository.from_session(session).lock_with_invoice(actor.practice_id, payment_id)
+    payment, invoice = PaymentRepository.from_session(session).lock_with_invoice(actor, payment_id)
     amount = amount_cents if amount_cents is not None else refundable_cents(session, payment)
     if amount <= 0:
         raise ValidationFailed(

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.actor import Actor
+from shared.billing.repository import group_currency
 from shared.db.pagination import Page, columns_for, paginate_rows
 from shared.errors import Forbidden
-from shared.groups.models import Group
 from shared.invoicing import service as invoicing
 from shared.invoicing.repository import InvoicingRepository
 from shared.invoicing.schemas import InvoiceLineOut
@@ -37,8 +36,8 @@ def _own_client(actor: Actor) -> uuid.UUID:
 
 
 def summary(session: Session, actor: Actor) -> PortalSummaryOut:
-    count, balance = PortalRepository.from_session(session).unpaid_totals(actor.group_id, _own_client(actor))
-    currency = session.scalar(select(Group.currency).where(Group.id == actor.group_id))
+    count, balance = PortalRepository.from_session(session).unpaid_totals(actor, _own_client(actor))
+    currency = group_currency(session, actor)
     return PortalSummaryOut(unpaid_invoice_count=count, balance_due_cents=balance, currency=currency)
 
 
@@ -46,7 +45,7 @@ def list_invoices(session: Session, actor: Actor, *, limit: int, starting_after:
     """A page of rows in the shape of PortalInvoiceOut."""
     overdue = overdue_column(Invoice.status, Invoice.due_date, practice_today_of(session, actor.group_id))
     stmt = PortalRepository.from_session(session).visible_invoices(
-        actor.group_id, _own_client(actor), [*_INVOICE_COLUMNS, overdue]
+        actor, _own_client(actor), [*_INVOICE_COLUMNS, overdue]
     )
     return paginate_rows(session, stmt, Invoice, limit=limit, starting_after=starting_after)
 

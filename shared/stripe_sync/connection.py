@@ -248,11 +248,11 @@ def connect(session: Session, actor: Actor, data: StripeConnectionIn) -> Group:
     check_shapes(data)
     api_base = _check_api_base(data.api_base)
     repo = GroupRepository.from_session(session)
-    repo.get(actor.practice_id)
+    repo.get(actor)
     gateway = StripeGateway(data.secret_key, api_base or default_api_base())
     gateway.check_secret_key()
 
-    group = repo.get_for_update(actor.practice_id)
+    group = repo.get_for_update(actor)
     previous = _Previous.of(group)
     reconnected = group.stripe_connected
     group.stripe_secret_key_encrypted = encrypt_secret(data.secret_key)
@@ -430,7 +430,7 @@ def _ensure_portal_domain(group: Group, gateway: StripeGateway) -> None:
 def disconnect(session: Session, actor: Actor) -> Group:
     """Forget the keys and delete our webhook endpoint. Card payments stop; invoices and manual payments
     carry on. (The portal's domain registration stays: it is the account's, harmless, and may serve others.)"""
-    group = GroupRepository.from_session(session).get_for_update(actor.practice_id)
+    group = GroupRepository.from_session(session).get_for_update(actor)
     was_connected = group.stripe_connected
     previous = _Previous.of(group)
     deleted = _delete_endpoint_quietly(previous.gateway(), previous.endpoint_id, group)

@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.types import String, Uuid
 
 from shared.db.lease import LeasedTable
-from shared.db.repository import Repository
+from shared.db.repository import Repository, Whose, practice_of
 from shared.stripe_sync.models import StripeEvent
 
 
@@ -96,9 +96,10 @@ class InboxRepository(Repository):
         if outcomes:
             self.session.execute(_MARK_PROCESSED, {"ids": list(outcomes), "outcomes": list(outcomes.values())})
 
-    def store_caught_up(self, group_id: uuid.UUID, event: dict[str, Any]) -> tuple[uuid.UUID, bool]:
+    def store_caught_up(self, whose: Whose, event: dict[str, Any]) -> tuple[uuid.UUID, bool]:
         """An event reconciliation found at Stripe, stored as its delivery would have been (once per
         group and Stripe event id): (row id, already processed)."""
+        group_id = practice_of(whose)
         row_id = self.session.scalar(
             insert(StripeEvent)
             .values(

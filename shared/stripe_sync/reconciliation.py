@@ -18,7 +18,7 @@ from shared.tasks.enqueue import enqueue_after_commit
 
 def request_reconciliation(session: Session, actor: Actor, *, trigger: str) -> tuple[Reconciliation, bool]:
     """A queued run for the actor's group, or the one already queued or running. Returns (run, created)."""
-    group = GroupRepository.from_session(session).get_for_update(actor.practice_id)  # one request at a time
+    group = GroupRepository.from_session(session).get_for_update(actor)  # one request at a time
     if not group.stripe_connected:
         raise Conflict("Connect Stripe before reconciling.", code="stripe_not_connected")
     repo = ReconciliationRepository.from_session(session)

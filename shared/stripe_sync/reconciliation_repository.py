@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import String, and_, any_, bindparam, func, or_, select
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from shared.db.repository import PracticeRepository
+from shared.db.repository import PracticeRepository, Whose, practice_of
 from shared.groups.models import Group
 from shared.ledger.payments import Payment
 from shared.stripe_sync.models import Reconciliation, StripeEvent
@@ -27,7 +27,8 @@ class ReconciliationRepository(PracticeRepository[Reconciliation]):
     noun = "reconciliation"
     param = "reconciliation_id"
 
-    def unfinished_for_group(self, group_id: uuid.UUID) -> Reconciliation | None:
+    def unfinished_for_group(self, whose: Whose) -> Reconciliation | None:
+        group_id = practice_of(whose)
         return self.session.scalar(
             select(Reconciliation)
             .where(Reconciliation.group_id == group_id, Reconciliation.status.in_(UNFINISHED))
@@ -35,7 +36,8 @@ class ReconciliationRepository(PracticeRepository[Reconciliation]):
             .limit(1)
         )
 
-    def latest(self, group_id: uuid.UUID) -> Reconciliation | None:
+    def latest(self, whose: Whose) -> Reconciliation | None:
+        group_id = practice_of(whose)
         return self.session.scalar(
             select(Reconciliation)
             .where(Reconciliation.group_id == group_id)
@@ -43,8 +45,9 @@ class ReconciliationRepository(PracticeRepository[Reconciliation]):
             .limit(1)
         )
 
-    def last_watermark(self, group_id: uuid.UUID) -> int | None:
+    def last_watermark(self, whose: Whose) -> int | None:
         """Where the last successful run stopped reading; failed runs do not move it."""
+        group_id = practice_of(whose)
         return self.session.scalar(
             select(func.max(Reconciliation.watermark_to)).where(
                 Reconciliation.group_id == group_id, Reconciliation.status == "succeeded"
@@ -54,12 +57,11 @@ class ReconciliationRepository(PracticeRepository[Reconciliation]):
     def connected_group_ids(self) -> list[uuid.UUID]:
         return list(self.session.scalars(select(Group.id).where(Group.stripe_secret_key_encrypted.is_not(None))))
 
-    def payments_to_check(
-        self, group_id: uuid.UUID, changed_since: datetime, limit: int
-    ) -> list[tuple[uuid.UUID, str]]:
+    def payments_to_check(self, whose: Whose, changed_since: datetime, limit: int) -> list[tuple[uuid.UUID, str]]:
         """(payment id, PaymentIntent id) of card payments Stripe may know more about: every unsettled one,
         and every failed one touched since the window opened (a declined PaymentIntent may still succeed
         with another card). A settled one (succeeded, canceled) cannot move any more, so is not asked about."""
+        group_id = practice_of(whose)
         rows = self.session.execute(
             select(Payment.id, Payment.stripe_payment_intent_id)
             .where(
@@ -76,8 +78,9 @@ class ReconciliationRepository(PracticeRepository[Reconciliation]):
         )
         return [(row[0], row[1]) for row in rows if row[1] is not None]  # never None: the filter says so
 
-    def settled_payment_intents(self, group_id: uuid.UUID, payment_intent_ids: Iterable[str]) -> set[str]:
+    def settled_payment_intents(self, whose: Whose, payment_intent_ids: Iterable[str]) -> set[str]:
         """Those of the PaymentIntents whose card payment in this group is settled (nothing can move it)."""
+        group_id = practice_of(whose)
         ids = list(payment_intent_ids)
         return set(
             self.session.scalars(
@@ -90,8 +93,9 @@ class ReconciliationRepository(PracticeRepository[Reconciliation]):
             )
         )
 
-    def last_webhook_api_version(self, group_id: uuid.UUID) -> str | None:
+    def last_webhook_api_version(self, whose: Whose) -> str | None:
         """The api_version of the latest event the practice's endpoint delivered (not one caught up)."""
+        group_id = practice_of(whose)
         return self.session.scalar(
             select(StripeEvent.payload["api_version"].astext)
             .where(StripeEvent.group_id == group_id, StripeEvent.source == "webhook")
@@ -99,7 +103,8 @@ class ReconciliationRepository(PracticeRepository[Reconciliation]):
             .limit(1)
         )
 
-    def event_counts(self, group_id: uuid.UUID) -> EventCountsOut:
+    def event_counts(self, whose: Whose) -> EventCountsOut:
+        group_id = practice_of(whose)
         unapplied = StripeEvent.processed_at.is_(None)
         # Each column labelled by the answer's field it fills.
         row = self.session.execute(

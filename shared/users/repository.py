@@ -6,7 +6,7 @@ from sqlalchemy import Select, delete, func, select
 from sqlalchemy.orm import Session
 
 from shared.db.ids import parse_id
-from shared.db.repository import PracticeRepository
+from shared.db.repository import PracticeRepository, Whose, practice_of
 from shared.errors import NotFound
 from shared.users.models import STAFF_ROLES, AccessToken, ApiKey, User
 
@@ -19,18 +19,20 @@ class UserRepository(PracticeRepository[User]):
     model = User
     noun = "user"
 
-    def list_stmt(self, group_id: uuid.UUID) -> Select:
+    def list_stmt(self, whose: Whose) -> Select:
         """The practice's staff (its clients' logins are not listed)."""
-        return self.scoped(group_id).where(User.role.in_(STAFF_ROLES))
+        return self.scoped(whose).where(User.role.in_(STAFF_ROLES))
 
-    def portal_user_of(self, group_id: uuid.UUID, client_id: uuid.UUID, *, for_update: bool = False) -> User | None:
+    def portal_user_of(self, whose: Whose, client_id: uuid.UUID, *, for_update: bool = False) -> User | None:
+        group_id = practice_of(whose)
         stmt = select(User).where(User.group_id == group_id, User.client_id == client_id, User.role == "client")
         if for_update:
             stmt = stmt.with_for_update()
         return self.session.scalar(stmt.order_by(User.created_at).limit(1))
 
-    def portal_emails(self, group_id: uuid.UUID, client_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
+    def portal_emails(self, whose: Whose, client_ids: list[uuid.UUID]) -> dict[uuid.UUID, str]:
         """Each client's portal login email, for the clients that have one (one query for a page)."""
+        group_id = practice_of(whose)
         if not client_ids:
             return {}
         rows = self.session.execute(
@@ -43,10 +45,10 @@ class UserRepository(PracticeRepository[User]):
         )
         return {client_id: email for client_id, email in rows}
 
-    def get_staff(self, group_id: uuid.UUID, user_id: str | uuid.UUID, *, for_update: bool = False) -> User:
+    def get_staff(self, whose: Whose, user_id: str | uuid.UUID, *, for_update: bool = False) -> User:
         """A staff member of the group. Another practice's user, a client's portal login or an
         operator is not one: 404, as if it did not exist."""
-        stmt = self.list_stmt(group_id).where(User.id == parse_id(user_id, "staff user", "id"))
+        stmt = self.list_stmt(whose).where(User.id == parse_id(user_id, "staff user", "id"))
         if for_update:
             stmt = stmt.with_for_update()
         user = self.session.scalar(stmt)
@@ -54,12 +56,14 @@ class UserRepository(PracticeRepository[User]):
             raise NotFound("No such staff user.", code="resource_missing", param="id")
         return user
 
-    def active_admin_ids(self, group_id: uuid.UUID) -> set[uuid.UUID]:
+    def active_admin_ids(self, whose: Whose) -> set[uuid.UUID]:
+        group_id = practice_of(whose)
         return set(self.session.scalars(_active_admins(group_id)))
 
-    def lock_active_admin_ids(self, group_id: uuid.UUID) -> set[uuid.UUID]:
+    def lock_active_admin_ids(self, whose: Whose) -> set[uuid.UUID]:
         """The practice's active admins, their rows locked in id order (so two staff changes never deadlock)
         and read as they are once the lock is ours: whoever changed them first has committed."""
+        group_id = practice_of(whose)
         return set(self.session.scalars(_active_admins(group_id).order_by(User.id).with_for_update()))
 
     def revoke_access_tokens(self, user_id: uuid.UUID, *, keep: uuid.UUID | None = None) -> int:
@@ -75,12 +79,12 @@ class ApiKeyRepository(PracticeRepository[ApiKey]):
     noun = "API key"
     param = "id"
 
-    def list_stmt(self, group_id: uuid.UUID) -> Select:
-        return self.scoped(group_id)
+    def list_stmt(self, whose: Whose) -> Select:
+        return self.scoped(whose)
 
-    def created_by(self, group_id: uuid.UUID, user_id: uuid.UUID) -> list[ApiKey]:
+    def created_by(self, whose: Whose, user_id: uuid.UUID) -> list[ApiKey]:
         """The group's keys a user created, newest first (they belong to the practice, not to the user)."""
-        stmt = self.list_stmt(group_id).where(ApiKey.created_by_user_id == user_id)
+        stmt = self.list_stmt(whose).where(ApiKey.created_by_user_id == user_id)
         return list(self.session.scalars(stmt.order_by(ApiKey.created_at.desc(), ApiKey.id.desc())))
 
 

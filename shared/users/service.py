@@ -118,13 +118,13 @@ def update_staff_user(session: Session, actor: Actor, user_id: str, data: StaffU
     """
     users = UserRepository.from_session(session)
     # Under the lock, the caller's own standing again: another admin may have demoted them a moment ago.
-    if actor.user_id not in users.lock_active_admin_ids(actor.group_id):
+    if actor.user_id not in users.lock_active_admin_ids(actor):
         raise Forbidden("Your role may not do this.", code="role_forbidden")
-    user = users.get_staff(actor.group_id, user_id, for_update=True)
+    user = users.get_staff(actor, user_id, for_update=True)
     role = data.role if data.role is not None else user.role
     is_active = data.is_active if data.is_active is not None else user.is_active
     stops_being_an_admin = user.role == "admin" and user.is_active and not (role == "admin" and is_active)
-    if stops_being_an_admin and users.active_admin_ids(actor.group_id) == {user.id}:
+    if stops_being_an_admin and users.active_admin_ids(actor) == {user.id}:
         raise Conflict(
             "The practice needs at least one active admin: make someone else an admin first.",
             code="last_admin",
@@ -141,7 +141,7 @@ def update_staff_user(session: Session, actor: Actor, user_id: str, data: StaffU
         record(session, actor, action, "user", user.id, data={} if is_active else {"sign_ins_ended": ended})
         log.info("staff_user_" + action.split(".")[1], user_id=str(user.id))
     session.flush()
-    return user, ApiKeyRepository.from_session(session).created_by(actor.group_id, user.id)
+    return user, ApiKeyRepository.from_session(session).created_by(actor, user.id)
 
 
 def change_password(session: Session, actor: Actor, data: PasswordChange, attempts: SignInAttempts) -> int:
@@ -191,7 +191,7 @@ def create_api_key(session: Session, actor: Actor, data: ApiKeyCreate) -> tuple[
 
 def revoke_api_key(session: Session, actor: Actor, key_id: uuid.UUID) -> ApiKey:
     """Revoking twice is harmless: the first revocation time stays."""
-    key = ApiKeyRepository.from_session(session).get_or_404(actor.group_id, key_id, for_update=True)
+    key = ApiKeyRepository.from_session(session).get_or_404(actor, key_id, for_update=True)
     if key.revoked_at is None:
         key.revoked_at = datetime.now(UTC)
         session.flush()

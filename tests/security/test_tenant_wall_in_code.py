@@ -107,7 +107,7 @@ def unscoped_queries(path: Path, rel: str, practice: frozenset[str]) -> dict[str
 
 
 def _scoped_text(body: str) -> bool:
-    return "group_id" in body or "scoped(" in body
+    return "group_id" in body or "scoped(" in body or "practice_of(" in body
 
 
 def _calls_any(node: ast.AST, names: set[str]) -> bool:

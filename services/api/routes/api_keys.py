@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/api-keys", tags=["api keys"])
 
 @router.get("", response_model=ListOut[ApiKeyOut])
 def list_api_keys(actor: CurrentAdmin, session: SessionDep, asked: PageQuery) -> ListOut[ApiKeyOut]:
-    page = ApiKeyRepository.from_session(session).list_page(actor.group_id, **asked.kwargs())
+    page = ApiKeyRepository.from_session(session).list_page(actor, **asked.kwargs())
     return listed(ApiKeyOut, page)
 
 

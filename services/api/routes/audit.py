@@ -24,6 +24,6 @@ def list_audit_events(
     entity_id: Annotated[text(max_length=64) | None, Query()] = None,
 ) -> ListOut[AuditEventOut]:
     page = AuditEventRepository.from_session(session).list_page(
-        actor.group_id, **asked.kwargs(), entity=entity, entity_id=entity_id
+        actor, **asked.kwargs(), entity=entity, entity_id=entity_id
     )
     return listed(AuditEventOut, page)

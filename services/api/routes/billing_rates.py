@@ -22,27 +22,27 @@ def list_rates(
     asked: PageQuery,
     payer: Annotated[Payer | None, Query()] = None,
 ) -> ListOut[RateOut]:
-    page = BillingRateRepository.from_session(session).list_page(actor.group_id, **asked.kwargs(), payer=payer)
-    currency = group_currency(session, actor.group_id)
+    page = BillingRateRepository.from_session(session).list_page(actor, **asked.kwargs(), payer=payer)
+    currency = group_currency(session, actor)
     return listed(RateOut, page, lambda rate: RateOut.build(rate, currency))
 
 
 @router.post("", status_code=201, response_model=RateOut)
 def create_rate(body: RateCreate, actor: CurrentAdmin, session: SessionDep) -> RateOut:
     rate = service.create_rate(session, actor, body)
-    return RateOut.build(rate, group_currency(session, actor.group_id))
+    return RateOut.build(rate, group_currency(session, actor))
 
 
 @router.get("/{rate_id}", response_model=RateOut)
 def get_rate(rate_id: str, actor: CurrentStaff, session: SessionDep) -> RateOut:
-    rate = BillingRateRepository.from_session(session).get_or_404(actor.group_id, rate_id, param="id")
-    return RateOut.build(rate, group_currency(session, actor.group_id))
+    rate = BillingRateRepository.from_session(session).get_or_404(actor, rate_id, param="id")
+    return RateOut.build(rate, group_currency(session, actor))
 
 
 @router.patch("/{rate_id}", response_model=RateOut)
 def update_rate(rate_id: str, body: RatePatch, actor: CurrentAdmin, session: SessionDep) -> RateOut:
     rate = service.update_rate(session, actor, rate_id, body)
-    return RateOut.build(rate, group_currency(session, actor.group_id))
+    return RateOut.build(rate, group_currency(session, actor))
 
 
 @router.post(
@@ -55,4 +55,4 @@ def self_pay_copy(rate_id: str, actor: CurrentAdmin, session: SessionDep, respon
     copy, created = service.self_pay_copy(session, actor, rate_id)
     if not created:
         response.status_code = 200
-    return RateOut.build(copy, group_currency(session, actor.group_id))
+    return RateOut.build(copy, group_currency(session, actor))

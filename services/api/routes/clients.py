@@ -40,10 +40,10 @@ def list_clients(
 ) -> ListOut[ClientOut]:
     """Newest first, each with what they owe now and their last activity."""
     page = ClientRepository.from_session(session).list_page(
-        actor.group_id, **asked.kwargs(), email=email, external_id=external_id, search=q
+        actor, **asked.kwargs(), email=email, external_id=external_id, search=q
     )
     ids = [c.id for c in page.data]
-    emails = UserRepository.from_session(session).portal_emails(actor.group_id, ids)
+    emails = UserRepository.from_session(session).portal_emails(actor, ids)
     activity = client_activity(session, actor.practice_id, ids)
     return listed(ClientOut, page, lambda c: ClientOut.build(c, emails.get(c.id), activity.get(c.id)))
 
@@ -71,7 +71,7 @@ def create_client(
 
 @router.get("/{client_id}", response_model=ClientOut)
 def get_client(client_id: str, actor: CurrentStaff, session: SessionDep) -> ClientOut:
-    return _out(session, ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="id"))
+    return _out(session, ClientRepository.from_session(session).get_or_404(actor, client_id, param="id"))
 
 
 @router.patch("/{client_id}", response_model=ClientOut)
@@ -104,7 +104,7 @@ def grant_portal_access(
     _login, created = service.grant_portal_access(session, actor, client_id, body)
     if not created:
         response.status_code = 200
-    client = ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="id")
+    client = ClientRepository.from_session(session).get_or_404(actor, client_id, param="id")
     return _out(session, client)
 
 

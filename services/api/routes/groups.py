@@ -32,7 +32,7 @@ def create_group(body: GroupCreate, actor: CurrentOperator, session: SessionDep)
 
 @router.get("/settings", response_model=SettingsOut)
 def get_settings(actor: CurrentStaff, session: SessionDep) -> SettingsOut:
-    return service.settings_view(session, GroupRepository.from_session(session).get(actor.group_id))
+    return service.settings_view(session, GroupRepository.from_session(session).get(actor))
 
 
 @router.patch("/settings", response_model=SettingsOut)
@@ -66,7 +66,7 @@ async def put_logo(request: Request, actor: CurrentAdmin, session: SessionDep) -
 
     def store() -> LogoOut:
         service.set_logo(session, actor, upload)
-        return service.settings_view(session, GroupRepository.from_session(session).get(actor.group_id)).logo
+        return service.settings_view(session, GroupRepository.from_session(session).get(actor)).logo
 
     return await run_in_threadpool(store)
 
@@ -77,7 +77,7 @@ async def put_logo(request: Request, actor: CurrentAdmin, session: SessionDep) -
     responses={200: {"content": {media: {} for media in _IMAGE_TYPES}, "description": "The logo as stored."}},
 )
 def get_logo(actor: CurrentStaff, session: SessionDep, request: Request) -> Response:
-    logo = GroupRepository.from_session(session).logo(actor.group_id)
+    logo = GroupRepository.from_session(session).logo(actor)
     if logo is None:
         raise NotFound("This practice has no logo.", code="resource_missing", param="logo")
     headers = {

@@ -35,12 +35,10 @@ def list_payments(
 ) -> ListOut[PaymentOut]:
     """The practice's payments newest first, every method and status (a client's page lists theirs)."""
     client = (
-        ClientRepository.from_session(session).get_or_404(actor.practice_id, client_id, param="client_id")
-        if client_id
-        else None
+        ClientRepository.from_session(session).get_or_404(actor, client_id, param="client_id") if client_id else None
     )
     page = PaymentRepository.from_session(session).list_page(
-        actor.practice_id, **asked.kwargs(), client_id=client.id if client else None
+        actor, **asked.kwargs(), client_id=client.id if client else None
     )
     return ListOut[PaymentOut](data=service.payment_views(session, page.data), has_more=page.has_more)
 
@@ -49,7 +47,7 @@ def list_payments(
 def get_receipt(payment_id: str, actor: CurrentStaff, session: SessionDep) -> Response:
     """The payment's receipt as a PDF (the letterhead, amount, date, method, refunds; never the
     invoice's lines). `409 payment_not_succeeded` for a payment that was not received."""
-    payment = PaymentRepository.from_session(session).get(actor.practice_id, parse_id(payment_id, "payment"))
+    payment = PaymentRepository.from_session(session).get(actor, parse_id(payment_id, "payment"))
     if payment is None:
         raise NotFound("No such payment.", code="resource_missing", param="payment_id")
     invoice = PaymentRepository.from_session(session).invoice_of(payment)

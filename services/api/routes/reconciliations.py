@@ -22,11 +22,11 @@ def create_reconciliation(actor: CurrentStaff, session: SessionDep) -> Reconcili
 
 @router.get("", response_model=ReconciliationList)
 def list_reconciliations(actor: CurrentStaff, session: SessionDep, asked: PageQuery) -> ReconciliationList:
-    page = ReconciliationRepository.from_session(session).list_page(actor.group_id, **asked.kwargs())
+    page = ReconciliationRepository.from_session(session).list_page(actor, **asked.kwargs())
     return ReconciliationList(data=[ReconciliationOut.model_validate(r) for r in page.data], has_more=page.has_more)
 
 
 @router.get("/{reconciliation_id}", response_model=ReconciliationOut)
 def get_reconciliation(reconciliation_id: str, actor: CurrentStaff, session: SessionDep) -> ReconciliationOut:
-    rec = ReconciliationRepository.from_session(session).get_or_404(actor.group_id, reconciliation_id)
+    rec = ReconciliationRepository.from_session(session).get_or_404(actor, reconciliation_id)
     return ReconciliationOut.model_validate(rec)

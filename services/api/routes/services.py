@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from services.api.deps import CurrentStaff, SessionDep
 from services.api.idempotent import IdempotencyKey, once
 from services.api.lists import ListOut, PageQuery
+from shared.actor import Actor
 from shared.billing import service
 from shared.billing.models import Service
 from shared.billing.push import push_services
@@ -75,10 +76,10 @@ def _parse(model: type[BaseModel], body: Any) -> Any:
         ) from None
 
 
-def _outs(session: Session, actor_group_id: Any, services: list[Service]) -> list[ServiceOut]:
+def _outs(session: Session, actor: Actor, services: list[Service]) -> list[ServiceOut]:
     repo = ServiceRepository.from_session(session)
-    statuses = repo.invoice_statuses(actor_group_id, (s.invoice_id for s in services))
-    currency = group_currency(session, actor_group_id)
+    statuses = repo.invoice_statuses(actor, (s.invoice_id for s in services))
+    currency = group_currency(session, actor)
     return [ServiceOut.build(s, currency, statuses.get(s.invoice_id)) for s in services]
 
 
@@ -98,7 +99,7 @@ def push(
     result = push_services(session, actor, items, bulk=bulk)
     if not result.created:
         response.status_code = 200
-    outs = _outs(session, actor.group_id, result.services)
+    outs = _outs(session, actor, result.services)
     if bulk:
         return ServicePushOut(data=outs, created=result.created, existing=result.existing)
     return outs[0]
@@ -114,19 +115,19 @@ def list_services(
 ) -> ListOut[ServiceOut]:
     client_uuid = None
     if client_id:
-        client_uuid = ClientRepository.from_session(session).get_or_404(actor.group_id, client_id, param="client_id").id
+        client_uuid = ClientRepository.from_session(session).get_or_404(actor, client_id, param="client_id").id
     page = ServiceRepository.from_session(session).list_page(
-        actor.group_id, **asked.kwargs(), client_id=client_uuid, status=status
+        actor, **asked.kwargs(), client_id=client_uuid, status=status
     )
-    return ListOut[ServiceOut](data=_outs(session, actor.group_id, page.data), has_more=page.has_more)
+    return ListOut[ServiceOut](data=_outs(session, actor, page.data), has_more=page.has_more)
 
 
 @router.get("/{service_id}", response_model=ServiceDetailOut)
 def get_service(service_id: str, actor: CurrentStaff, session: SessionDep) -> ServiceDetailOut:
     repo = ServiceRepository.from_session(session)
-    svc = repo.get_or_404(actor.group_id, service_id)
+    svc = repo.get_or_404(actor, service_id)
     payments = [ServicePaymentOut.model_validate(p) for p in repo.payments_of(svc)]
-    return ServiceDetailOut(**_outs(session, actor.group_id, [svc])[0].model_dump(), payments=payments)
+    return ServiceDetailOut(**_outs(session, actor, [svc])[0].model_dump(), payments=payments)
 
 
 @router.patch("/{service_id}", response_model=ServiceOut)
@@ -134,7 +135,7 @@ def update_service(service_id: str, body: ServicePatch, actor: CurrentStaff, ses
     """Change the rate, amount, description or date while the service is uninvoiced. Flipping the rate
     re-defaults the amount and description unless they were given; sending either as null re-defaults it."""
     svc = service.update_service(session, actor, service_id, body)
-    return _outs(session, actor.group_id, [svc])[0]
+    return _outs(session, actor, [svc])[0]
 
 
 @router.post("/{service_id}/payments", status_code=201, response_model=ServicePaymentCreated)
@@ -153,7 +154,7 @@ def record_insurance_payment(
     def write() -> ServicePaymentCreated:
         payment, svc = service.record_insurance_payment(session, actor, service_id, body)
         return ServicePaymentCreated(
-            **ServicePaymentOut.model_validate(payment).model_dump(), service=_outs(session, actor.group_id, [svc])[0]
+            **ServicePaymentOut.model_validate(payment).model_dump(), service=_outs(session, actor, [svc])[0]
         )
 
     return once(session, actor, response, idempotency_key, f"services.payment:{service_id}", body, 201, write)

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/v1/settings/stripe", tags=["stripe settings"])
 
 @router.get("", response_model=StripeConnectionOut)
 def get_stripe_settings(actor: CurrentStaff, session: SessionDep) -> StripeConnectionOut:
-    return connection.describe(GroupRepository.from_session(session).get(actor.group_id))
+    return connection.describe(GroupRepository.from_session(session).get(actor))
 
 
 @router.put("", response_model=StripeConnectionOut, responses=STRIPE_ERROR)

@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v1", tags=["users"])
 
 @router.get("/users", response_model=ListOut[UserOut])
 def list_users(actor: CurrentStaff, session: SessionDep, asked: PageQuery) -> ListOut[UserOut]:
-    page = UserRepository.from_session(session).list_page(actor.group_id, **asked.kwargs())
+    page = UserRepository.from_session(session).list_page(actor, **asked.kwargs())
     return listed(UserOut, page)
 
 
@@ -44,7 +44,7 @@ def invite_user(body: StaffInvitationIn, actor: CurrentAdminPerson, session: Ses
 
 @router.get("/users/{user_id}", response_model=UserOut)
 def get_user(user_id: str, actor: CurrentStaff, session: SessionDep) -> UserOut:
-    return UserOut.model_validate(UserRepository.from_session(session).get_staff(actor.group_id, user_id))
+    return UserOut.model_validate(UserRepository.from_session(session).get_staff(actor, user_id))
 
 
 @router.patch("/users/{user_id}", response_model=StaffUserChanged)
