@@ -7,8 +7,8 @@ the API and the webhooks receiver send is built by `error_body`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
 
 def error_body(
@@ -32,8 +32,24 @@ class ClinicpayError(Exception):
         self.param = param
         self.details = details or {}
 
+    @classmethod
+    def naming(
+        cls, what: str, shown: Sequence[object], *, code: str, param: str, ids: Sequence[object] | None = None
+    ) -> Self:
+        """A refusal of part of a selection: `what: a, b, c and 4 more.` for a person (`shown`: ids, or the
+        invoice numbers a clerk knows), and every id for software in `details`, under the plural of `param`."""
+        key = param if param.endswith("s") else f"{param}s"
+        every = [str(i) for i in (shown if ids is None else ids)]
+        return cls(f"{what}: {a_few(shown)}.", code=code, param=param, details={key: every})
+
     def to_dict(self) -> dict[str, Any]:
         return error_body(self.code, self.message, self.param, self.details)
+
+
+def a_few(items: Sequence[object], most: int = 5) -> str:
+    """`a, b, c, d, e and 3 more`: a list a message can hold whatever its length."""
+    shown = ", ".join(str(i) for i in items[:most])
+    return shown + (f" and {len(items) - most} more" if len(items) > most else "")
 
 
 class Unauthenticated(ClinicpayError):

@@ -96,6 +96,31 @@ def raise_alert(
     return alert_id
 
 
+def alert_on_invoice(
+    session: Session,
+    invoice: Any,
+    *,
+    kind: str,
+    cause: object,
+    message: str,
+    payment_id: uuid.UUID | None = None,
+    data: dict[str, Any] | None = None,
+) -> uuid.UUID | None:
+    """`raise_alert` for something that happened to one invoice's money (a refund failed, a payment came
+    in over what was owed): the practice and the invoice are the invoice's, and the cause is one per
+    `kind` (dedupe key `<kind>:<cause>`, e.g. `overpayment:<payment id>`)."""
+    return raise_alert(
+        session,
+        group_id=invoice.group_id,
+        kind=kind,
+        dedupe_key=f"{kind}:{cause}",
+        message=message,
+        invoice_id=invoice.id,
+        payment_id=payment_id,
+        data=data,
+    )
+
+
 def list_alerts(
     session: Session, actor: Actor, *, status: str | None, kind: str | None, limit: int, starting_after: str | None
 ) -> Page:

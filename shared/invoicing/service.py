@@ -43,11 +43,6 @@ from shared.tasks import names
 from shared.tasks.enqueue import enqueue_after_commit
 
 
-def _shown(ids: list) -> str:
-    shown = ", ".join(str(i) for i in ids[:5])
-    return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-
-
 def _client_filter(session: Session, actor: Actor, client_id: str | None) -> uuid.UUID | None:
     """A `client_id` filter names a client of the caller's group, else 404 (like an id in a body)."""
     if not client_id:
@@ -110,20 +105,15 @@ def create_run(session: Session, actor: Actor, data: RunCreate) -> InvoicingRun:
     selected = {s.id: s for s in repo.selected_services(actor, ids)} if ids else {}
     not_invoiceable = [str(s.id) for s in selected.values() if not s.invoiceable]
     if not_invoiceable:
-        raise ValidationFailed(
-            f"These services are not on an invoiced billing rate: {_shown(not_invoiceable)}.",
+        raise ValidationFailed.naming(
+            "These services are not on an invoiced billing rate",
+            not_invoiceable,
             code="service_not_invoiceable",
             param="service_ids",
-            details={"service_ids": not_invoiceable},
         )
     unknown = bad + [str(i) for i in ids if i not in selected]
     if unknown:
-        raise NotFound(
-            f"No such service: {_shown(unknown)}.",
-            code="resource_missing",
-            param="service_ids",
-            details={"service_ids": unknown},
-        )
+        raise NotFound.naming("No such service", unknown, code="resource_missing", param="service_ids")
     taken = [str(s.id) for s in selected.values() if s.invoice_id is not None or s.claimed_by_run_id is not None]
     if taken:
         raise _already_invoiced(taken)
@@ -193,11 +183,11 @@ def _due_date_of_run(session: Session, actor: Actor, data: RunCreate) -> date:
 
 
 def _already_invoiced(service_ids: list[str]) -> Conflict:
-    return Conflict(
-        f"These services are already invoiced or in another run: {_shown(service_ids)}.",
+    return Conflict.naming(
+        "These services are already invoiced or in another run",
+        service_ids,
         code="service_already_invoiced",
         param="service_ids",
-        details={"service_ids": service_ids},
     )
 
 

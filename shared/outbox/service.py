@@ -105,6 +105,18 @@ def _common(group: Group | None, recipient: Recipient, link: str) -> dict[str, A
     }
 
 
+def _asking_to_pay(
+    group: Group, recipient: Recipient, invoice_id: uuid.UUID, number: str, owed_cents: int, currency: str, due: date
+) -> dict[str, Any]:
+    """What every email that asks for money says: the invoice, what is owed and by when, and its link."""
+    return {
+        **_common(group, recipient, portal_invoice_link(invoice_id)),
+        "invoice_number": number,
+        "amount_due": format_money(owed_cents, currency),
+        "due_on": format_day(due),
+    }
+
+
 def _row(
     group: Group | None,
     kind: str,
@@ -162,13 +174,9 @@ def invoices_issued(session: Session, group: Group, issued: Iterable[IssuedInvoi
         if invoice.total_cents <= 0:
             continue  # insurance covered it all: the invoice is settled as issued, nothing to ask for
         recipient = Recipient(invoice.client_email, first_name(invoice.client_name))
+        owed = (invoice.invoice_id, invoice.number, invoice.total_cents, group.currency, invoice.due_date)
         facts = build_facts(
-            "invoice_issued",
-            **_common(group, recipient, portal_invoice_link(invoice.invoice_id)),
-            invoice_number=invoice.number,
-            amount_due=format_money(invoice.total_cents, group.currency),
-            invoiced_on=format_day(invoice.invoiced_date),
-            due_on=format_day(invoice.due_date),
+            "invoice_issued", **_asking_to_pay(group, recipient, *owed), invoiced_on=format_day(invoice.invoiced_date)
         )
         rows.append(
             _row(group, "invoice_issued", f"invoice_issued:{invoice.invoice_id}", recipient, facts, invoice.invoice_id)
@@ -181,13 +189,8 @@ def pay_link_requested(session: Session, invoice: Any, dedupe_key: str) -> bool:
     message is sent: shared/paylinks/service.py). True when a message was written (not a duplicate)."""
     group = session.get(Group, invoice.group_id)
     recipient = _client_of(session, invoice)
-    facts = build_facts(
-        "pay_link",
-        **_common(group, recipient, portal_invoice_link(invoice.id)),
-        invoice_number=invoice.number,
-        amount_due=format_money(invoice.balance_cents, invoice.currency),
-        due_on=format_day(invoice.due_date),
-    )
+    owed = (invoice.id, invoice.number, invoice.balance_cents, invoice.currency, invoice.due_date)
+    facts = build_facts("pay_link", **_asking_to_pay(group, recipient, *owed))
     return bool(write_messages(session, [_row(group, "pay_link", dedupe_key, recipient, facts, invoice.id)]))
 
 
@@ -210,14 +213,8 @@ def reminders_due(session: Session, group: Group, reminders: Iterable[DueReminde
     rows = []
     for reminder in reminders:
         recipient = Recipient(reminder.client_email, first_name(reminder.client_name))
-        facts = build_facts(
-            "reminder",
-            **_common(group, recipient, portal_invoice_link(reminder.invoice_id)),
-            invoice_number=reminder.number,
-            amount_due=format_money(reminder.balance_cents, reminder.currency),
-            due_on=format_day(reminder.due_date),
-            due_words=reminder.due_words,
-        )
+        owed = (reminder.invoice_id, reminder.number, reminder.balance_cents, reminder.currency, reminder.due_date)
+        facts = build_facts("reminder", **_asking_to_pay(group, recipient, *owed), due_words=reminder.due_words)
         rows.append(_row(group, "reminder", reminder.dedupe_key, recipient, facts, reminder.invoice_id))
     return len(write_messages(session, rows))
 

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from shared.actor import SYSTEM
-from shared.alerts.service import raise_alert
+from shared.alerts.service import alert_on_invoice
 from shared.audit.service import record
 from shared.ledger.balances import ledger_totals, lock_invoice, recompute_invoice
 from shared.ledger.currency import format_money
@@ -182,12 +182,11 @@ def bank_debit_failed(session: Session, payment: Payment, invoice: Invoice) -> N
         amount_cents=payment.amount_cents,
     )
     reason = f" The bank said: {payment.failure_message}" if payment.failure_message else ""
-    raise_alert(
+    alert_on_invoice(
         session,
-        group_id=payment.group_id,
+        invoice,
         kind="ach_payment_failed",
-        dedupe_key=f"ach_payment_failed:{payment.id}",
-        invoice_id=invoice.id,
+        cause=payment.id,
         payment_id=payment.id,
         message=(
             f"A bank debit of {format_money(payment.amount_cents, payment.currency)} for invoice "
@@ -313,12 +312,11 @@ def _alert_overpayment(session: Session, group_id: uuid.UUID, invoice: Invoice, 
         why = f"arrived on invoice {invoice.number} after it was already paid"
     else:
         why = f"arrived on invoice {invoice.number} when only {format_money(owed, currency)} was still owed"
-    raise_alert(
+    alert_on_invoice(
         session,
-        group_id=group_id,
+        invoice,
         kind="overpayment",
-        dedupe_key=f"overpayment:{payment.id}",
-        invoice_id=invoice.id,
+        cause=payment.id,
         payment_id=payment.id,
         message=(
             f"A card payment of {format_money(payment.amount_cents, currency)} {why}. "
@@ -400,12 +398,11 @@ def _hold_mismatch(
             f"{mismatch.money()} against the card payment of {ours} for invoice {invoice.number}. It was not "
             "applied. If nothing should be charged on it, cancel it in Stripe."
         )
-    alert_id = raise_alert(
+    alert_id = alert_on_invoice(
         session,
-        group_id=group_id,
+        invoice,
         kind="payment_intent_mismatch",
-        dedupe_key=f"payment_intent_mismatch:{mismatch.payment_intent}:{new_status}",
-        invoice_id=invoice.id,
+        cause=f"{mismatch.payment_intent}:{new_status}",
         payment_id=payment.id,
         message=message,
         data={

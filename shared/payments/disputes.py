@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from shared.actor import SYSTEM
-from shared.alerts.service import raise_alert
+from shared.alerts.service import alert_on_invoice
 from shared.audit.service import record
 from shared.ledger.balances import lock_invoice, recompute_invoice
 from shared.ledger.currency import format_money
@@ -172,12 +172,11 @@ def _alert_needs_response(
     due_at = datetime.fromtimestamp(snapshot.due_by, UTC) if snapshot.due_by is not None else None
     by = f"by {due_at:%Y-%m-%d %H:%M} UTC" if due_at else "before Stripe's due date (Stripe gave none)"
     why = f" (reason: {dispute.reason.replace('_', ' ')})" if dispute.reason else ""
-    raise_alert(
+    alert_on_invoice(
         session,
-        group_id=group_id,
+        invoice,
         kind="dispute_needs_response",
-        dedupe_key=f"dispute_needs_response:{dispute.stripe_dispute_id}:{dispute.status}",
-        invoice_id=invoice.id,
+        cause=f"{dispute.stripe_dispute_id}:{dispute.status}",
         payment_id=dispute.payment_id,
         message=(
             f"The client's bank opened a card {kind} of {money} on invoice {invoice.number}{why}. "

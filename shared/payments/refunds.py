@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from shared.actor import SYSTEM
-from shared.alerts.service import raise_alert
+from shared.alerts.service import alert_on_invoice
 from shared.audit.service import record
 from shared.errors import ValidationFailed
 from shared.ledger.balances import lock_invoice, recompute_invoice
@@ -220,12 +220,11 @@ def refund_not_returned(session: Session, invoice: Invoice, payment: Payment, re
         status=refund.status,
         failure_reason=refund.failure_reason,
     )
-    raise_alert(
+    alert_on_invoice(
         session,
-        group_id=payment.group_id,
+        invoice,
         kind="refund_failed",
-        dedupe_key=f"refund_failed:{refund.id}",
-        invoice_id=invoice.id,
+        cause=refund.id,
         payment_id=payment.id,
         message=(
             f"A refund of {money} on invoice {invoice.number} {word} at Stripe ({why}). The client did not get "

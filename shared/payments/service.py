@@ -30,7 +30,7 @@ from shared.actor import Actor
 from shared.audit.service import record
 from shared.db.arrays import any_id, parse_ids
 from shared.db.ids import parse_id
-from shared.errors import Conflict, NotFound, ValidationFailed
+from shared.errors import Conflict, NotFound, ValidationFailed, a_few
 from shared.groups.repository import GroupRepository
 from shared.ledger.balances import lock_invoice, recompute_invoice
 from shared.ledger.invoices import Invoice
@@ -53,11 +53,6 @@ class ManualPaymentResult:
     payments: list[Payment]  # the manual payments recorded
     # Card payments the client had opened but never confirmed, closed because the invoice is now settled.
     closed_card_payments: list[Payment] = field(default_factory=list)
-
-
-def _names(ids: Sequence[object]) -> str:
-    shown = ", ".join(str(i) for i in list(ids)[:5])
-    return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
 
 
 def _refuse_unpayable(invoice: Invoice) -> None:
@@ -165,12 +160,7 @@ def _lock_invoices(
     found = {invoice.id for invoice in invoices}
     unknown = bad + [str(i) for i in ids if i not in found]
     if unknown:
-        raise NotFound(
-            f"No such invoice: {_names(unknown)}.",
-            code="resource_missing",
-            param=param,
-            details={"invoice_ids": unknown},
-        )
+        raise NotFound.naming("No such invoice", unknown, code="resource_missing", param=param)
     by_id = {invoice.id: invoice for invoice in invoices}
     return [by_id[i] for i in ids]
 
@@ -178,25 +168,27 @@ def _lock_invoices(
 def _refuse_unpayable_selection(invoices: list[Invoice], param: str = "invoice_ids") -> None:
     void = [invoice for invoice in invoices if invoice.status == "void"]
     if void:
-        raise Conflict(
-            f"These invoices are void: {_names([i.number for i in void])}.",
+        raise Conflict.naming(
+            "These invoices are void",
+            [i.number for i in void],
             code="invoice_void",
             param=param,
-            details={"invoice_ids": [str(i.id) for i in void]},
+            ids=[i.id for i in void],
         )
     paid = [invoice for invoice in invoices if invoice.status == "paid" or invoice.balance_cents == 0]
     if paid:
-        raise Conflict(
-            f"These invoices are already paid: {_names([i.number for i in paid])}.",
+        raise Conflict.naming(
+            "These invoices are already paid",
+            [i.number for i in paid],
             code="invoice_already_paid",
             param=param,
-            details={"invoice_ids": [str(i.id) for i in paid]},
+            ids=[i.id for i in paid],
         )
 
 
 def _in_flight_refusal(payments: list[Payment], numbers: dict[uuid.UUID, str], param: str) -> Conflict:
     """409 naming every card payment in the way, and whether a cancel-first could clear it."""
-    on = _names(list(dict.fromkeys(numbers[p.invoice_id] for p in payments)))
+    on = a_few(list(dict.fromkeys(numbers[p.invoice_id] for p in payments)))
     if all(cancelable_at_stripe(p) for p in payments):
         message = (
             f"A card payment is under way on {on} (the client's bank may still ask for 3-D Secure). Nothing was "
@@ -298,7 +290,7 @@ class CancelFirst:
         could be canceled (now recorded: the manual payment would pay twice), or it is processing."""
         charged = [p for p in self.attempted if p.status in ("succeeded", "mismatched")]
         if charged:
-            on = _names(list(dict.fromkeys(self.numbers[p.invoice_id] for p in charged)))
+            on = a_few(list(dict.fromkeys(self.numbers[p.invoice_id] for p in charged)))
             raise Conflict(
                 f"The card payment on {on} went through at Stripe before it could be canceled; it is recorded "
                 "on the invoice now. Nothing else was recorded: look at the invoice before recording more.",
