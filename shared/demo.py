@@ -21,8 +21,15 @@ from sqlalchemy.orm import Session
 import shared.db.models  # noqa: F401  (every mapper, so foreign keys resolve on flush)
 from shared.actor import SYSTEM, Actor
 from shared.audit.service import record
-from shared.billing.models import BillingRate, Service, ServicePayment
+from shared.billing import service as billing_service
+from shared.billing.models import BillingRate
+from shared.billing.push import push_services
+from shared.billing.repository import BillingRateRepository, ServiceRepository
+from shared.billing.schemas import RateCreate, ServiceIn, ServicePaymentIn
+from shared.clients import service as client_service
 from shared.clients.models import Client
+from shared.clients.repository import ClientRepository
+from shared.clients.schemas import ClientCreate
 from shared.config import app_settings, stripe_settings
 from shared.db.engine import session_scope
 from shared.groups.models import Group, InvoiceSequence
@@ -194,59 +201,29 @@ def _ensure_group(session: Session, created: list[str]) -> Group:
 
 
 def _ensure_rates(session: Session, actor: Actor, created: list[str]) -> tuple[BillingRate, BillingRate]:
-    def find(name: str) -> BillingRate | None:
-        return session.scalar(
-            select(BillingRate).where(BillingRate.group_id == actor.group_id, BillingRate.name == name)
-        )
-
-    insurance = find(RATE_NAME)
+    """The insurance rate and its self-pay copy, made as a biller makes them (billing's own rules and audit)."""
+    rates = BillingRateRepository.from_session(session)
+    insurance = session.scalar(rates.scoped(actor).where(BillingRate.name == RATE_NAME))
     if insurance is None:
-        insurance = BillingRate(
-            group_id=actor.group_id,
-            name=RATE_NAME,
-            amount_cents=RATE_AMOUNT_CENTS,
-            needs_billing=True,
-            is_invoiced=False,
-            payer="insurance",
+        asked = RateCreate(
+            name=RATE_NAME, amount_cents=RATE_AMOUNT_CENTS, payer="insurance", needs_billing=True, is_invoiced=False
         )
-        session.add(insurance)
-        session.flush()
-        record(session, actor, "billing_rate.created", "billing_rate", insurance.id, data={"name": RATE_NAME})
+        insurance = billing_service.create_rate(session, actor, asked)
         created.append(f"rate {RATE_NAME!r}")
-    self_pay = find(SELF_PAY_RATE_NAME)
-    if self_pay is None:
-        self_pay = BillingRate(
-            group_id=actor.group_id,
-            name=SELF_PAY_RATE_NAME,
-            amount_cents=RATE_AMOUNT_CENTS,
-            needs_billing=True,
-            is_invoiced=True,
-            payer="self_pay",
-            self_pay_source_id=insurance.id,
-        )
-        session.add(self_pay)
-        session.flush()
-        record(
-            session,
-            actor,
-            "billing_rate.created",
-            "billing_rate",
-            self_pay.id,
-            data={"name": SELF_PAY_RATE_NAME, "self_pay_source_id": str(insurance.id)},
-        )
-        created.append(f"rate {SELF_PAY_RATE_NAME!r}")
+    self_pay, made_now = billing_service.self_pay_copy(session, actor, str(insurance.id))
+    if made_now:
+        created.append(f"rate {self_pay.name!r}")
     return insurance, self_pay
 
 
 def _ensure_client(
     session: Session, actor: Actor, external_id: str, name: str, email: str, created: list[str]
 ) -> Client:
-    client = session.scalar(select(Client).where(Client.group_id == actor.group_id, Client.external_id == external_id))
+    client = ClientRepository.from_session(session).find_by_external_id(actor, external_id)
     if client is None:
-        client = Client(group_id=actor.group_id, name=name, email=email, external_id=external_id)
-        session.add(client)
-        session.flush()
-        record(session, actor, "client.created", "client", client.id, data={"source": "demo"})
+        client = client_service.create_client(
+            session, actor, ClientCreate(name=name, email=email, external_id=external_id)
+        )
         created.append(f"client {name!r}")
     _ensure_user(session, email, "client", actor.group_id, client.id, created)
     return client
@@ -260,6 +237,7 @@ def _ensure_services(
     self_pay: BillingRate,
     created: list[str],
 ) -> None:
+    """The demo's services, pushed as the practice system pushes them; one has insurance paid before invoicing."""
     first, second = clients
     today = date.today()
     # (external id, client, rate, days ago, description, insurance paid before invoicing)
@@ -270,47 +248,27 @@ def _ensure_services(
         ("demo-svc-4", second, self_pay, 10, "Family session", 9000),
         ("demo-svc-5", second, insurance, 3, "Individual session", 0),
     ]
-    for external_id, client, rate, days_ago, description, insurance_paid in plan:
-        exists = session.scalar(
-            select(Service.id).where(Service.group_id == actor.group_id, Service.external_id == external_id)
-        )
-        if exists is not None:
-            continue
-        service = Service(
-            group_id=actor.group_id,
-            client_id=client.id,
-            billing_rate_id=rate.id,
+    existing = ServiceRepository.from_session(session).by_external_ids(actor, [row[0] for row in plan])
+    missing = [row for row in plan if row[0] not in existing]
+    if not missing:
+        return
+    items = [
+        ServiceIn(
             external_id=external_id,
+            client_id=str(client.id),
+            billing_rate_id=str(rate.id),
             service_date=today - timedelta(days=days_ago),
             description=description,
-            amount_cents=rate.amount_cents,
-            amount_explicit=False,
-            description_explicit=True,
-            insurance_paid_cents=insurance_paid,
         )
-        session.add(service)
-        session.flush()
-        record(session, actor, "service.created", "service", service.id, data={"external_id": external_id})
+        for external_id, client, rate, days_ago, description, _ in missing
+    ]
+    pushed = push_services(session, actor, items, bulk=True)
+    for service, (external_id, _, _, _, _, insurance_paid) in zip(pushed.services, missing, strict=True):
         if insurance_paid:
-            payment = ServicePayment(
-                group_id=actor.group_id,
-                service_id=service.id,
-                method="insurance",
-                amount_cents=insurance_paid,
-                received_date=service.service_date,
-                reference="DEMO-EOB-1",
-                status="succeeded",
+            eob = ServicePaymentIn(
+                amount_cents=insurance_paid, received_date=service.service_date, reference="DEMO-EOB-1"
             )
-            session.add(payment)
-            session.flush()
-            record(
-                session,
-                actor,
-                "service_payment.created",
-                "service",
-                service.id,
-                data={"amount_cents": insurance_paid, "method": "insurance"},
-            )
+            billing_service.record_insurance_payment(session, actor, str(service.id), eob)
         created.append(f"service {external_id}")
 
 

@@ -1,4 +1,4 @@
-from tests.factories import login, make_operator
+from tests.factories import login, make_operator, signup_body
 
 
 def test_operator_logs_in_and_creates_a_practice(http):
@@ -6,13 +6,13 @@ def test_operator_logs_in_and_creates_a_practice(http):
     token = login(http, "ops@example.com", "operator-password-1")
     r = http.post(
         "/v1/groups",
-        json={
-            "name": "Calm Therapy",
-            "currency": "usd",
-            "timezone": "America/Chicago",
-            "admin_email": "admin@calm.example",
-            "admin_password": "admin-password-1",
-        },
+        json=signup_body(
+            "Calm Therapy",
+            "admin@calm.example",
+            admin_password="admin-password-1",
+            currency="usd",  # any case: stored as USD
+            timezone="America/Chicago",
+        ),
         headers={"Authorization": f"Bearer {token}"},
     )
     assert r.status_code == 201, r.text

@@ -16,7 +16,7 @@ from shared.groups.models import Group
 from shared.users.models import User
 from tests import stack
 from tests.conftest import poll_until
-from tests.factories import auth, login
+from tests.factories import auth, login, signup_body
 
 
 def clinicpay(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
@@ -52,13 +52,13 @@ def test_create_operator_reads_the_password_from_stdin_and_can_log_in(http):
     r = http.post(
         "/v1/groups",
         headers=auth(token),
-        json={
-            "name": "Calm Therapy",
-            "currency": "usd",
-            "timezone": "America/Chicago",
-            "admin_email": "admin@calm.example",
-            "admin_password": "admin-password-1",
-        },
+        json=signup_body(
+            "Calm Therapy",
+            "admin@calm.example",
+            admin_password="admin-password-1",
+            currency="usd",  # any case: stored as USD
+            timezone="America/Chicago",
+        ),
     )
     assert r.status_code == 201, r.text
 

@@ -48,7 +48,7 @@ from tests.factories.payments import (
     payment_state,
     refunds_of,
 )
-from tests.factories.practices import Practice, PracticeRow, make_practice, make_practice_via_api
+from tests.factories.practices import Practice, PracticeRow, make_practice, make_practice_via_api, signup_body
 from tests.factories.services import (
     make_billable_services_via_api,
     make_many_services,
@@ -145,6 +145,7 @@ __all__ = [
     "service_state",
     "set_partial_payments",
     "signed_in",
+    "signup_body",
     "start_run",
     "stored_event",
     "stored_events",

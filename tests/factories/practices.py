@@ -48,6 +48,24 @@ class Practice:
         return auth(self.operator_token)
 
 
+def signup_body(
+    name: str,
+    admin_email: str,
+    *,
+    admin_password: str = STAFF_PASSWORD,
+    currency: str = "USD",
+    timezone: str = "America/New_York",
+) -> dict[str, str]:
+    """The body of POST /v1/groups: an operator creates a practice and its first admin."""
+    return {
+        "name": name,
+        "currency": currency,
+        "timezone": timezone,
+        "admin_email": admin_email,
+        "admin_password": admin_password,
+    }
+
+
 def make_practice_via_api(
     http: httpx.Client, name: str | None = None, currency: str = "USD", timezone: str = "America/New_York"
 ) -> Practice:
@@ -64,13 +82,7 @@ def make_practice_via_api(
     r = http.post(
         "/v1/groups",
         headers=auth(ops),
-        json={
-            "name": name,
-            "currency": currency,
-            "timezone": timezone,
-            "admin_email": admin_email,
-            "admin_password": STAFF_PASSWORD,
-        },
+        json=signup_body(name, admin_email, currency=currency, timezone=timezone),
     )
     assert r.status_code == 201, r.text
     group_id = r.json()["id"]

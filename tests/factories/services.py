@@ -13,8 +13,13 @@ from sqlalchemy import insert, select
 from shared.billing.models import BillingRate, Service
 from shared.clients.models import Client
 from shared.db.engine import session_scope
+from shared.fields import MAX_CENTS
 from tests.factories.clients import ClientRow, make_client_via_api
 from tests.factories.practices import Practice, PracticeRow
+
+# Amounts in cents that are never one, whatever the field: negative, fractional, a float that happens to
+# be whole, a string, a boolean (JSON's true is not 1), more than any invoice may hold (shared/fields.py).
+NOT_CENTS = [-1, 10.5, 100.0, "100", True, False, MAX_CENTS + 1, 10**12]
 
 
 def make_rate_via_api(

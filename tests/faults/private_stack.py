@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from unittest import mock
 
 import httpx
 
@@ -493,18 +494,11 @@ def this_process_on(stack: PrivateStack) -> Iterator[None]:
     from shared.config import clear_settings_cache
     from shared.db.engine import reset_engine
 
-    saved = {k: os.environ.get(k) for k in ("DATABASE_URL", "REDIS_URL")}
-    os.environ["DATABASE_URL"] = stack.pg.url
-    os.environ["REDIS_URL"] = stack.redis.url
-    clear_settings_cache()
-    reset_engine()
     try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+        with mock.patch.dict(os.environ, DATABASE_URL=stack.pg.url, REDIS_URL=stack.redis.url):
+            clear_settings_cache()
+            reset_engine()
+            yield
+    finally:  # once the environment is back: the settings and engine are read from it again
         clear_settings_cache()
         reset_engine()

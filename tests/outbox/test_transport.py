@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from email.message import EmailMessage
+from unittest import mock
 
 import pytest
 
@@ -14,13 +15,9 @@ from shared.outbox.transport import AddressRefused, SmtpConnection, SmtpUnavaila
 
 @pytest.fixture
 def smtp_env():
-    saved = {k: os.environ.get(k) for k in ("CLINICPAY_SMTP_USERNAME", "CLINICPAY_SMTP_PASSWORD")}
-    yield os.environ
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+    """The process's environment, as it was again after the test (and the settings read afresh)."""
+    with mock.patch.dict(os.environ):
+        yield os.environ
     clear_settings_cache()
 
 

@@ -13,6 +13,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
+from unittest import mock
 
 import httpx
 import pytest
@@ -155,19 +156,13 @@ def _own_api(app: FastAPI) -> Iterator[str]:
 def _api_with(**settings: str) -> Iterator[FastAPI]:
     from services.api.app import create_app
 
-    old = {name: os.environ.get(name) for name in settings}
-    os.environ.update(settings)
-    clear_settings_cache()
     try:
-        app = create_app()
-        capture.attach_log_handler()  # create_app() configured logging afresh
-        yield app
-    finally:
-        for name, value in old.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
+        with mock.patch.dict(os.environ, settings):
+            clear_settings_cache()
+            app = create_app()
+            capture.attach_log_handler()  # create_app() configured logging afresh
+            yield app
+    finally:  # once the environment is back
         clear_settings_cache()
 
 
