@@ -67,6 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         for key in chosen:
             module = __import__(f"bench.scenarios.{key}", fromlist=["run"])
             say(f"{key}: starting (load average {machine.loadavg()})")
+            started = time.monotonic()
             try:
                 result = module.run(ctx)
             except Exception as exc:
@@ -74,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
                 failures.append({"scenario": key, "error": f"{type(exc).__name__}: {exc}"})
                 say(f"{key}: FAILED ({type(exc).__name__}: {exc})")
                 continue
+            # Measured here, not by each scenario: one place says what a scenario's time covers (all of run()).
+            result.seconds = time.monotonic() - started
+            result.loadavg = machine.loadavg()
             results.append(result)
             say(f"{key}: done in {result.seconds:.0f} s")
     finally:

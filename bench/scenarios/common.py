@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import httpx
 import psycopg
 
-from bench import machine
+from bench import loadgen, wrk
 from bench.procstat import CpuMeter
 from bench.stack import BenchStack
-from bench.stats import median, rounded, spread
+from bench.stats import median, percentile, rounded, spread
+
+T = TypeVar("T")
+P = ParamSpec("P")
+# How often a biller's job (an invoicing run, a reconciliation) is asked whether it has finished: the
+# wall time a figure reports is the biller's wait, so it includes up to one interval of this.
+JOB_POLL_SECONDS = 0.05
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,48 @@ class Figure:
             ">=": self.value >= target,
         }[op]
 
+    @classmethod
+    def compare(
+        cls,
+        name: str,
+        unit: str,
+        key: str,
+        runs: list[dict[str, Any]],
+        base: list[dict[str, Any]],
+        baseline: str,
+        goal: str,
+        generator: str,
+        **how: Any,
+    ) -> Figure:
+        """The figure of `key` in each measured run, beside the same `key` of each baseline run."""
+        return cls(name, unit, [r[key] for r in runs], [b[key] for b in base], baseline, goal, generator, **how)
+
+    @classmethod
+    def multiple(
+        cls,
+        name: str,
+        key: str,
+        runs: list[dict[str, Any]],
+        of: list[dict[str, Any]],
+        baseline: str,
+        goal: str,
+        generator: str,
+        **how: Any,
+    ) -> Figure:
+        """`key` of each run as a multiple of the same key of its paired run in `of` (the same run's
+        index): a ratio taken run by run, which load that shifts between runs cannot move. Its
+        baseline is 1 by definition."""
+        return cls(
+            name,
+            "×",
+            [r[key] / o[key] for r, o in zip(runs, of, strict=True)],
+            [1.0 for _ in of],
+            baseline,
+            goal,
+            generator,
+            **how,
+        )
+
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.update(
@@ -126,6 +174,7 @@ class ScenarioResult:
     figures: list[Figure] = field(default_factory=list)
     cpu: dict[str, Any] = field(default_factory=dict)
     details: dict[str, Any] = field(default_factory=dict)
+    # Filled in by the runner (bench/__main__.py), so every scenario is timed the same way.
     seconds: float = 0.0
     loadavg: list[float] = field(default_factory=list)
 
@@ -159,6 +208,18 @@ class Context:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         return httpx.Client(base_url=self.stack.url("api"), headers=headers, timeout=timeout)
 
+    def metered(self, fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> tuple[T, dict[str, Any]]:
+        """What fn(*args, **kwargs) returns, and the CPU each service used while it ran (`CpuMeter.since`)."""
+        before = self.cpu.snapshot()
+        result = fn(*args, **kwargs)
+        return result, self.cpu.since(before)
+
+
+def in_turns(i: int, parts: Sequence[T]) -> list[T]:
+    """The parts of run i in the order they are measured: as given on even runs, reversed on odd ones,
+    so that neither a figure nor its baseline always goes first (onto a machine the other has warmed)."""
+    return list(parts) if i % 2 == 0 else list(reversed(parts))
+
 
 def poll(fn: Callable[[], Any], *, timeout: float, interval: float = 0.1) -> Any:
     deadline = time.monotonic() + timeout
@@ -170,9 +231,28 @@ def poll(fn: Callable[[], Any], *, timeout: float, interval: float = 0.1) -> Any
     raise TimeoutError("gave up waiting")
 
 
+def finished_job(api: httpx.Client, path: str, *, timeout: float) -> dict[str, Any]:
+    """The job at `path` (its JSON) once it has succeeded or failed, polled every JOB_POLL_SECONDS."""
+
+    def finished() -> dict[str, Any] | None:
+        body = api.get(path).json()
+        return body if body["status"] in ("succeeded", "failed") else None
+
+    return poll(finished, timeout=timeout, interval=JOB_POLL_SECONDS)
+
+
+def closed_loop_summary(out: wrk.WrkResult | loadgen.Outcome) -> dict[str, Any]:
+    """A closed-loop run's rate, p50 and p99 (ms), requests and non-2xx answers, from wrk or bench/loadgen.py."""
+    if isinstance(out, wrk.WrkResult):
+        return {"rate": out.rate, "p50": out.p50_ms, "p99": out.p99_ms, "requests": out.requests, "non2xx": out.non2xx}
+    return {
+        "rate": out.rate,
+        "p50": percentile(out.latencies_ms, 50),
+        "p99": percentile(out.latencies_ms, 99),
+        "requests": out.count,
+        "non2xx": out.count - out.ok,
+    }
+
+
 def median_of(rows: list[dict[str, Any]], key: str, digits: int = 3) -> float | None:
     return rounded(median(row.get(key) for row in rows), digits)
-
-
-def loadavg_now() -> list[float]:
-    return machine.loadavg()

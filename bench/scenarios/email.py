@@ -23,7 +23,7 @@ from email.utils import make_msgid
 from urllib.parse import urlsplit
 
 from bench.scenarios import invoicing
-from bench.scenarios.common import Context, Figure, ScenarioResult, loadavg_now, median_of, poll
+from bench.scenarios.common import Context, Figure, ScenarioResult, in_turns, median_of, poll
 
 
 def _setup(ctx: Context, name: str, *, emails: bool) -> dict:
@@ -109,7 +109,6 @@ def _baseline(ctx: Context, messages: list[tuple[str, bytes]]) -> dict:
 
 
 def run(ctx: Context) -> ScenarioResult:
-    started = time.monotonic()
     sizes, stack = ctx.sizes, ctx.stack
     stack.start("api", "worker")
     invoicing._warm_up(ctx)
@@ -117,8 +116,7 @@ def run(ctx: Context) -> ScenarioResult:
     for i in range(sizes.runs):
         with_setup = _setup(ctx, f"Email on {i}", emails=True)
         without_setup = _setup(ctx, f"Email off {i}", emails=False)
-        order = ("on", "off") if i % 2 == 0 else ("off", "on")
-        for which in order:
+        for which in in_turns(i, ("on", "off")):
             if which == "on":
                 result = _with_emails(ctx, with_setup)
                 on.append(result)
@@ -135,32 +133,33 @@ def run(ctx: Context) -> ScenarioResult:
         ctx.say(f"  email baseline {i + 1}: {result['emails']} emails in {result['seconds']:.2f} s over one connection")
     emails = on[0]["emails"] if on else 0
     figures = [
-        Figure(
+        Figure.compare(
             f"emails/s, from the end of a {emails:,}-invoice run to its last email at the mail server",
             "emails/s",
-            [r["emails_per_s"] for r in on],
-            [b["emails_per_s"] for b in base],
+            "emails_per_s",
+            on,
+            base,
             "the same messages, already rendered, sent by plain smtplib over one connection",
             "",
             "one API call",
             digits=0,
         ),
-        Figure(
+        Figure.multiple(
             "emails/s as a multiple of the baseline's",
-            "×",
-            [r["emails_per_s"] / b["emails_per_s"] for r, b in zip(on, base, strict=True)],
-            [1.0 for _ in base],
+            "emails_per_s",
+            on,
+            base,
             "plain smtplib, one connection, same run",
             ">= 0.3",
             "one API call",
             digits=2,
         ),
-        Figure(
+        Figure.multiple(
             f"invoicing run ({sizes.invoicing_services:,} services → {emails:,} invoices) with emails, as a "
             "multiple of the same run without",
-            "×",
-            [r["run_s"] / o["run_s"] for r, o in zip(on, off, strict=True)],
-            [1.0 for _ in off],
+            "run_s",
+            on,
+            off,
             "the same run for clients without an email address, same run",
             "<= 1.1",
             "one API call",
@@ -185,6 +184,4 @@ def run(ctx: Context) -> ScenarioResult:
         ),
         figures=figures,
         details={"runs": on, "runs_without_emails": off, "baseline_runs": base, "summary": summary},
-        seconds=time.monotonic() - started,
-        loadavg=loadavg_now(),
     )

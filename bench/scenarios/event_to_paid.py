@@ -28,7 +28,7 @@ import orjson
 from bench import loadgen, seed
 from bench.events import sign, succeeded_body
 from bench.scenarios import bare_pipeline
-from bench.scenarios.common import Context, Figure, ScenarioResult, loadavg_now, median_of, poll
+from bench.scenarios.common import Context, Figure, ScenarioResult, in_turns, median_of, poll
 from bench.stats import percentile
 from tests.stripe_events import new_webhook_secret
 
@@ -202,19 +202,16 @@ def _stages(ctx: Context, group_id: str) -> dict:
 
 def run(ctx: Context) -> ScenarioResult:
     sizes, stack = ctx.sizes, ctx.stack
-    started = time.monotonic()
     stack.start("api", "receiver", "relay", "worker")
     rate, count = sizes.e2p_rate, int(sizes.e2p_rate * sizes.e2p_seconds)
     _warm_up(ctx)
     setups = [_setup(ctx, f"Event to paid {i}", count) for i in range(sizes.runs)]
     real, bare, cpu = [], [], []
     for i, setup in enumerate(setups):
-        order = ("bare", "real") if i % 2 == 0 else ("real", "bare")
-        for which in order:
+        for which in in_turns(i, ("bare", "real")):
             if which == "real":
-                before = ctx.cpu.snapshot()
-                result = loadgen.run(_measure(ctx, setup, rate))
-                cpu.append(ctx.cpu.since(before))
+                result, used = ctx.metered(loadgen.run, _measure(ctx, setup, rate))
+                cpu.append(used)
                 result["paid_in_database"] = _paid_in_database(ctx, setup["group_id"])
                 result.update(_stages(ctx, setup["group_id"]))
                 real.append(result)
@@ -236,26 +233,18 @@ def run(ctx: Context) -> ScenarioResult:
     generator = f"bench/loadgen.py (Python asyncio, open loop, {rate:.0f}/s)"
     baseline = "bare pipeline: INSERT+COMMIT, LPUSH, BRPOP, UPDATE+COMMIT, SELECT poll"
     figures = [
-        Figure(
-            f"event → paid p50 at {rate:.0f} events/s",
+        Figure.compare(
+            f"event → paid {key} at {rate:.0f} events/s",
             "ms",
-            [r["p50"] for r in real],
-            [b["p50"] for b in bare],
+            key,
+            real,
+            bare,
             baseline,
-            "< 100",
+            goal,
             generator,
             lower_is_better=True,
-        ),
-        Figure(
-            f"event → paid p99 at {rate:.0f} events/s",
-            "ms",
-            [r["p99"] for r in real],
-            [b["p99"] for b in bare],
-            baseline,
-            "< 500",
-            generator,
-            lower_is_better=True,
-        ),
+        )
+        for key, goal in (("p50", "< 100"), ("p99", "< 500"))
     ]
     summary = [
         f"Stages (medians of the runs' p50 / p99, from the inbox's timestamps): stored → sent by the relay "
@@ -286,6 +275,4 @@ def run(ctx: Context) -> ScenarioResult:
         figures=figures,
         cpu={"pipeline_runs": cpu},
         details={"runs": real, "baseline_runs": bare, "summary": summary},
-        seconds=time.monotonic() - started,
-        loadavg=loadavg_now(),
     )

@@ -15,12 +15,11 @@ written), so resending would flatter the figure.
 from __future__ import annotations
 
 import tempfile
-import time
 from pathlib import Path
 
 from bench import loadgen, seed, wrk
 from bench.events import signed_bodies
-from bench.scenarios.common import Context, Figure, ScenarioResult, loadavg_now, median_of
+from bench.scenarios.common import Context, Figure, ScenarioResult, closed_loop_summary, in_turns, median_of
 from bench.stats import percentile
 from tests.stripe_events import new_webhook_secret
 
@@ -29,44 +28,31 @@ CONNECTIONS = 32
 DISTINCT_PER_SECOND = 3_500
 
 
+def _posts(url: str, bodies: list[tuple[str, str]]) -> list[loadgen.Request]:
+    """The signed bodies as bench/loadgen.py requests to the path of `url`."""
+    path = "/" + url.split("/", 3)[3]
+    return [
+        loadgen.Request("POST", path, body.encode(), (("Content-Type", "application/json"), ("Stripe-Signature", sig)))
+        for body, sig in bodies
+    ]
+
+
 def _closed(ctx: Context, url: str, bodies: list[tuple[str, str]], seconds: float) -> dict:
     if ctx.use_wrk:
         with tempfile.TemporaryDirectory() as tmp:
             script = Path(tmp) / "post.lua"
             wrk.post_bodies_script(bodies, script)
             r = wrk.run(url, connections=CONNECTIONS, seconds=seconds, script=script)
-        return {
-            "rate": r.rate,
-            "p50": r.p50_ms,
-            "p99": r.p99_ms,
-            "requests": r.requests,
-            "non2xx": r.non2xx,
-            "socket_errors": r.socket_errors,
-        }
-    path = "/" + url.split("/", 3)[3]
-    requests = [
-        loadgen.Request("POST", path, body.encode(), (("Content-Type", "application/json"), ("Stripe-Signature", sig)))
-        for body, sig in bodies
-    ]
+        return {**closed_loop_summary(r), "socket_errors": r.socket_errors}
+    requests = _posts(url, bodies)
     out = loadgen.run(
         loadgen.closed_loop(url, lambda i: requests[i % len(requests)], connections=CONNECTIONS, seconds=seconds)
     )
-    return {
-        "rate": out.rate,
-        "p50": percentile(out.latencies_ms, 50),
-        "p99": percentile(out.latencies_ms, 99),
-        "requests": out.count,
-        "non2xx": out.count - out.ok,
-        "socket_errors": sum(out.errors.values()),
-    }
+    return {**closed_loop_summary(out), "socket_errors": sum(out.errors.values())}
 
 
 def _steady(url: str, bodies: list[tuple[str, str]], rate: float) -> dict:
-    path = "/" + url.split("/", 3)[3]
-    requests = [
-        loadgen.Request("POST", path, body.encode(), (("Content-Type", "application/json"), ("Stripe-Signature", sig)))
-        for body, sig in bodies
-    ]
+    requests = _posts(url, bodies)
     out = loadgen.run(loadgen.fixed_rate(url, lambda i: requests[i], rate=rate, count=len(requests)))
     return {
         "p50": percentile(out.latencies_ms, 50),
@@ -104,7 +90,6 @@ def _capacity(runs: list[dict]) -> str:
 
 def run(ctx: Context) -> ScenarioResult:
     sizes, stack = ctx.sizes, ctx.stack
-    started = time.monotonic()
     stack.stop("worker")
     stack.start("receiver", "relay", "baseline")
     generator = "wrk (C, 2 threads)" if ctx.use_wrk else "bench/loadgen.py (Python asyncio)"
@@ -112,14 +97,11 @@ def run(ctx: Context) -> ScenarioResult:
     cpu_closed = []
     distinct = int(DISTINCT_PER_SECOND * sizes.ingest_seconds)
     for i in range(sizes.runs):
-        order = ("baseline", "receiver") if i % 2 == 0 else ("receiver", "baseline")
-        for target in order:
+        for target in in_turns(i, ("baseline", "receiver")):
             group_id, secret = _new_practice(ctx, f"Ingest {i} {target}")
             bodies = signed_bodies(distinct, secret)
             url = f"{stack.url(target)}/v1/stripe/webhooks/{group_id}"
-            before = ctx.cpu.snapshot()
-            result = _closed(ctx, url, bodies, sizes.ingest_seconds)
-            cpu = ctx.cpu.since(before)
+            result, cpu = ctx.metered(_closed, ctx, url, bodies, sizes.ingest_seconds)
             # The receiver's service is the receiver and its relay; PostgreSQL's share is shown apart.
             own = cpu["cores_used"].get(target, 0.0) + (
                 cpu["cores_used"].get("relay", 0.0) if target == "receiver" else 0
@@ -142,8 +124,7 @@ def run(ctx: Context) -> ScenarioResult:
     with ctx.db() as conn:
         conn.execute("CREATE TABLE IF NOT EXISTS bench_store (id uuid PRIMARY KEY, body text NOT NULL)")
     for i in range(sizes.runs):
-        order = ("baseline", "store", "receiver") if i % 2 == 0 else ("receiver", "store", "baseline")
-        for target in order:
+        for target in in_turns(i, ("baseline", "store", "receiver")):
             group_id, secret = _new_practice(ctx, f"Steady {i} {target}")
             if target == "store":
                 url = f"{stack.url('baseline')}/store/{group_id}"
@@ -166,63 +147,61 @@ def run(ctx: Context) -> ScenarioResult:
 
     rcv, base = closed["receiver"], closed["baseline"]
     figures = [
-        Figure(
+        Figure.compare(
             "events/s at 32 connections",
             "events/s",
-            [r["rate"] for r in rcv],
-            [b["rate"] for b in base],
+            "rate",
+            rcv,
+            base,
             "bare FastAPI endpoint, same server and workers",
             ">= 2000",
             generator,
             digits=0,
         ),
-        Figure(
+        Figure.compare(
             "p50 acknowledgement at 32 connections",
             "ms",
-            [r["p50"] for r in rcv],
-            [b["p50"] for b in base],
+            "p50",
+            rcv,
+            base,
             "bare FastAPI endpoint",
             "",
             generator,
             lower_is_better=True,
         ),
-        Figure(
+        Figure.compare(
             "p99 acknowledgement at 32 connections",
             "ms",
-            [r["p99"] for r in rcv],
-            [b["p99"] for b in base],
+            "p99",
+            rcv,
+            base,
             "bare FastAPI endpoint",
             "< 50",
             generator,
             lower_is_better=True,
         ),
-        Figure(
-            f"p99 at a steady {sizes.steady_rate:.0f} events/s",
-            "ms",
-            [r["p99"] for r in steady["receiver"]],
-            [b["p99"] for b in steady["baseline"]],
-            "bare FastAPI endpoint at the same rate",
-            "< 10",
-            "bench/loadgen.py (Python asyncio, open loop)",
-            lower_is_better=True,
-            digits=2,
+        # The steady rate's two figures differ only in the percentile and its goal.
+        *(
+            Figure.compare(
+                f"{key} at a steady {sizes.steady_rate:.0f} events/s",
+                "ms",
+                key,
+                steady["receiver"],
+                steady["baseline"],
+                "bare FastAPI endpoint at the same rate",
+                goal,
+                "bench/loadgen.py (Python asyncio, open loop)",
+                lower_is_better=True,
+                digits=2,
+            )
+            for key, goal in (("p99", "< 10"), ("p50", ""))
         ),
-        Figure(
-            f"p50 at a steady {sizes.steady_rate:.0f} events/s",
-            "ms",
-            [r["p50"] for r in steady["receiver"]],
-            [b["p50"] for b in steady["baseline"]],
-            "bare FastAPI endpoint at the same rate",
-            "",
-            "bench/loadgen.py (Python asyncio, open loop)",
-            lower_is_better=True,
-            digits=2,
-        ),
-        Figure(
+        Figure.compare(
             "CPU per acknowledged event (receiver + relay)",
             "ms",
-            [r["cpu_ms_per_request"] for r in rcv],
-            [b["cpu_ms_per_request"] for b in base],
+            "cpu_ms_per_request",
+            rcv,
+            base,
             "bare endpoint's CPU per request",
             "",
             generator,
@@ -260,6 +239,4 @@ def run(ctx: Context) -> ScenarioResult:
         figures=figures,
         cpu={"receiver_closed_loop_runs": cpu_closed},
         details={"closed_loop": closed, "steady": steady, "summary": summary},
-        seconds=time.monotonic() - started,
-        loadavg=loadavg_now(),
     )

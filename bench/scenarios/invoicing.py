@@ -25,10 +25,8 @@ import uuid
 from datetime import date
 
 from bench import seed
-from bench.scenarios.common import Context, Figure, ScenarioResult, loadavg_now, median_of, poll
+from bench.scenarios.common import JOB_POLL_SECONDS, Context, Figure, ScenarioResult, finished_job, in_turns, median_of
 from shared.invoicing.pdf import InvoiceDocument, LineView, render_invoice_pdf
-
-POLL_SECONDS = 0.05
 
 
 def _setup(ctx: Context, name: str) -> dict:
@@ -62,13 +60,7 @@ def _warm_up(ctx: Context) -> None:
             runs.append((token, r.json()["id"]))
     for token, run_id in runs:
         with ctx.api(token) as api:
-            poll(
-                lambda api=api, run_id=run_id: (
-                    api.get(f"/v1/invoicing/runs/{run_id}").json()["status"] in ("succeeded", "failed")
-                ),
-                timeout=120,
-                interval=POLL_SECONDS,
-            )
+            finished_job(api, f"/v1/invoicing/runs/{run_id}", timeout=120)
 
 
 def _worker_split(ctx: Context, run_id: str) -> dict:
@@ -101,12 +93,7 @@ def run_and_wait(ctx: Context, setup: dict) -> TimedRun:
         if r.status_code != 202:
             raise RuntimeError(f"run refused: {r.status_code} {r.text[:300]}")
         run_id = r.json()["id"]
-
-        def finished() -> dict | None:
-            body = api.get(f"/v1/invoicing/runs/{run_id}").json()
-            return body if body["status"] in ("succeeded", "failed") else None
-
-        body = poll(finished, timeout=600, interval=POLL_SECONDS)
+        body = finished_job(api, f"/v1/invoicing/runs/{run_id}", timeout=600)
         done = time.perf_counter()
     if body["status"] != "succeeded":
         raise RuntimeError(f"run failed: {body['errors']}")
@@ -282,18 +269,15 @@ def _bare_inserts(ctx: Context, docs: list[InvoiceDocument], pdfs: list[bytes]) 
 
 def run(ctx: Context) -> ScenarioResult:
     sizes, stack = ctx.sizes, ctx.stack
-    started = time.monotonic()
     stack.start("api", "worker")
     _warm_up(ctx)
     setups = [_setup(ctx, f"Invoicing {i}") for i in range(sizes.runs)]
     real, base, cpu = [], [], []
     for i, setup in enumerate(setups):
-        order = ("baseline", "real") if i % 2 == 0 else ("real", "baseline")
-        for which in order:
+        for which in in_turns(i, ("baseline", "real")):
             if which == "real":
-                before = ctx.cpu.snapshot()
-                result = _measure(ctx, setup)
-                cpu.append(ctx.cpu.since(before))
+                result, used = ctx.metered(_measure, ctx, setup)
+                cpu.append(used)
                 real.append(result)
                 ctx.say(
                     f"  invoicing run {i + 1}: {result['invoices']} invoices in {result['wall_s']:.2f} s "
@@ -322,11 +306,12 @@ def run(ctx: Context) -> ScenarioResult:
             lower_is_better=True,
             digits=2,
         ),
-        Figure(
+        Figure.compare(
             "invoices/s",
             "invoices/s",
-            [r["invoices_per_s"] for r in real],
-            [b["invoices_per_s"] for b in base],
+            "invoices_per_s",
+            real,
+            base,
             base_label,
             ">= 300",
             "one API call",
@@ -361,11 +346,9 @@ def run(ctx: Context) -> ScenarioResult:
         setup=(
             f"{sizes.runs} runs, each one `POST /v1/invoicing/runs` with {sizes.invoicing_services:,} services "
             f"({sizes.invoicing_services // clients} per client) of {clients:,} clients in a practice of its own; "
-            f"worker concurrency 2 (one run is one task); the run polled every {POLL_SECONDS * 1000:.0f} ms."
+            f"worker concurrency 2 (one run is one task); the run polled every {JOB_POLL_SECONDS * 1000:.0f} ms."
         ),
         figures=figures,
         cpu={"run": cpu},
         details={"runs": real, "baseline_runs": base, "summary": summary},
-        seconds=time.monotonic() - started,
-        loadavg=loadavg_now(),
     )

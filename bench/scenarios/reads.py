@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench import loadgen, seed, wrk
-from bench.scenarios.common import Context, Figure, ScenarioResult, loadavg_now
+from bench.scenarios.common import Context, Figure, ScenarioResult, closed_loop_summary, in_turns
 from bench.stats import percentile
 
 CONNECTIONS = 16
@@ -46,6 +46,20 @@ REPORTS = (AGING_TITLE, COLLECTIONS_TITLE)
 LEDGER_CHANGE_SECONDS = 10.0
 # The cost the cache hides: a report requested right after a change, one request at a time.
 FIRST_VIEWS = 15
+# The figures of every endpoint, against the baseline's same key: (figure, unit, key, baseline, goal where
+# the issue names one for the endpoint, how the figure reads).
+PER_ENDPOINT = (
+    (
+        f"p99 at {CONNECTIONS} concurrent",
+        "ms",
+        "p99",
+        "bare FastAPI sync endpoint, same concurrency",
+        "< 30",
+        {"lower_is_better": True},
+    ),
+    ("requests/s", "req/s", "rate", "bare FastAPI sync endpoint", "", {"digits": 0}),
+    ("API CPU per request", "ms", "cpu_ms", "bare FastAPI sync endpoint", "", {"lower_is_better": True, "digits": 2}),
+)
 
 
 @dataclass(frozen=True)
@@ -135,17 +149,11 @@ def _load(ctx: Context, base_url: str, path: str, token: str | None) -> dict:
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     seconds = ctx.sizes.read_seconds
     if ctx.use_wrk:
-        r = wrk.run(base_url + path, connections=CONNECTIONS, seconds=seconds, headers=headers)
-        return {"rate": r.rate, "p50": r.p50_ms, "p99": r.p99_ms, "requests": r.requests, "non2xx": r.non2xx}
+        return closed_loop_summary(wrk.run(base_url + path, connections=CONNECTIONS, seconds=seconds, headers=headers))
     request = loadgen.Request("GET", path, headers=tuple(headers.items()))
-    out = loadgen.run(loadgen.closed_loop(base_url, lambda _i: request, connections=CONNECTIONS, seconds=seconds))
-    return {
-        "rate": out.rate,
-        "p50": percentile(out.latencies_ms, 50),
-        "p99": percentile(out.latencies_ms, 99),
-        "requests": out.count,
-        "non2xx": out.count - out.ok,
-    }
+    return closed_loop_summary(
+        loadgen.run(loadgen.closed_loop(base_url, lambda _i: request, connections=CONNECTIONS, seconds=seconds))
+    )
 
 
 class LedgerChanges:
@@ -340,15 +348,12 @@ def _measure(
     """Each run: the baseline, then every endpoint (in reverse order every other run)."""
     stack = ctx.stack
     for i in range(ctx.sizes.runs):
-        before = ctx.cpu.snapshot()
-        result = _load(ctx, stack.url("baseline"), "/ok", None)
-        _cpu_per_request(result, ctx.cpu.since(before), "baseline")
+        result, used = ctx.metered(_load, ctx, stack.url("baseline"), "/ok", None)
+        _cpu_per_request(result, used, "baseline")
         base.append(result)
-        for endpoint in endpoints if i % 2 == 0 else list(reversed(endpoints)):
+        for endpoint in in_turns(i, endpoints):
             token = setup["client"] if endpoint.as_client else setup["biller"]
-            before = ctx.cpu.snapshot()
-            result = _load(ctx, stack.url("api"), endpoint.path, token)
-            used = ctx.cpu.since(before)
+            result, used = ctx.metered(_load, ctx, stack.url("api"), endpoint.path, token)
             _cpu_per_request(result, used, "api")
             if endpoint.key == "invoiced_tab":
                 cpu.append(used)
@@ -361,7 +366,6 @@ def _measure(
 
 def run(ctx: Context) -> ScenarioResult:
     sizes, stack = ctx.sizes, ctx.stack
-    started = time.monotonic()
     stack.start("api", "baseline")
     setup = _setup(ctx)
     ctx.say(
@@ -388,55 +392,30 @@ def run(ctx: Context) -> ScenarioResult:
     stack.stop("baseline")
 
     generator = "wrk (C, 2 threads)" if ctx.use_wrk else "bench/loadgen.py (Python asyncio)"
-    figures = []
-    for endpoint in endpoints:
-        runs = measured[endpoint.key]
-        figures.append(
-            Figure(
-                f"{endpoint.title}: p99 at {CONNECTIONS} concurrent",
-                "ms",
-                [r["p99"] for r in runs],
-                [b["p99"] for b in base],
-                "bare FastAPI sync endpoint, same concurrency",
-                "< 30" if endpoint.goal else "",
-                generator,
-                lower_is_better=True,
-            )
+    figures = [
+        Figure.compare(
+            f"{endpoint.title}: {what}",
+            unit,
+            key,
+            measured[endpoint.key],
+            base,
+            baseline,
+            goal if endpoint.goal else "",
+            generator,
+            **how,
         )
-        figures.append(
-            Figure(
-                f"{endpoint.title}: requests/s",
-                "req/s",
-                [r["rate"] for r in runs],
-                [b["rate"] for b in base],
-                "bare FastAPI sync endpoint",
-                "",
-                generator,
-                digits=0,
-            )
-        )
-        figures.append(
-            Figure(
-                f"{endpoint.title}: API CPU per request",
-                "ms",
-                [r["cpu_ms"] for r in runs],
-                [b["cpu_ms"] for b in base],
-                "bare FastAPI sync endpoint",
-                "",
-                generator,
-                lower_is_better=True,
-                digits=2,
-            )
-        )
+        for endpoint in endpoints
+        for what, unit, key, baseline, goal, how in PER_ENDPOINT
+    ]
     # The reports read every open invoice of the practice (aging) and the chosen months' payments
     # (collections), never its whole history: measured against the Invoiced tab's first page, run by run.
     for key, title in (("aging", AGING_TITLE), ("collections", COLLECTIONS_TITLE)):
         figures.append(
-            Figure(
+            Figure.multiple(
                 f"{title}: p99 as a multiple of the Invoiced tab's p99",
-                "×",
-                [a["p99"] / i["p99"] for a, i in zip(measured[key], measured["invoiced_tab"], strict=True)],
-                [1.0 for _ in measured["invoiced_tab"]],
+                "p99",
+                measured[key],
+                measured["invoiced_tab"],
                 "the Invoiced tab (first page of 50) in the same run",
                 "<= 1.5",
                 generator,
@@ -504,6 +483,4 @@ def run(ctx: Context) -> ScenarioResult:
                 )
             },
         },
-        seconds=time.monotonic() - started,
-        loadavg=loadavg_now(),
     )

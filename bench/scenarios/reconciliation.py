@@ -22,9 +22,8 @@ from concurrent.futures import ThreadPoolExecutor
 import stripe
 
 from bench import seed
-from bench.scenarios.common import Context, Figure, ScenarioResult, loadavg_now, median_of, poll
+from bench.scenarios.common import JOB_POLL_SECONDS, Context, Figure, ScenarioResult, finished_job, in_turns, median_of
 
-POLL_SECONDS = 0.05
 CREATE_THREADS = 4
 AMOUNT = 7_500
 
@@ -113,12 +112,7 @@ def _measure(ctx: Context, setup: dict) -> dict:
         if r.status_code != 202:
             raise RuntimeError(f"reconciliation refused: {r.status_code} {r.text[:300]}")
         rec_id = r.json()["id"]
-
-        def finished() -> dict | None:
-            body = api.get(f"/v1/reconciliations/{rec_id}").json()
-            return body if body["status"] in ("succeeded", "failed") else None
-
-        body = poll(finished, timeout=900, interval=POLL_SECONDS)
+        body = finished_job(api, f"/v1/reconciliations/{rec_id}", timeout=900)
         wall = time.perf_counter() - began
     with ctx.db() as conn:
         paid = conn.execute(
@@ -147,7 +141,6 @@ def _list_all(ctx: Context, setup: dict) -> dict:
 
 def run(ctx: Context) -> ScenarioResult:
     sizes, stack = ctx.sizes, ctx.stack
-    started = time.monotonic()
     # The practice names its own Stripe address (allowed outside production), so the API and the
     # worker need no restart to reach this localstripe.
     stack.start("localstripe", "api", "worker")
@@ -155,12 +148,10 @@ def run(ctx: Context) -> ScenarioResult:
     ctx.say(f"  reconciliation: {sizes.recon_payment_intents} PaymentIntents created in {setup['created_s']} s")
     real, base, cpu = [], [], []
     for i in range(sizes.runs):
-        order = ("baseline", "real") if i % 2 == 0 else ("real", "baseline")
-        for which in order:
+        for which in in_turns(i, ("baseline", "real")):
             if which == "real":
-                before = ctx.cpu.snapshot()
-                result = _measure(ctx, setup)
-                cpu.append(ctx.cpu.since(before))
+                result, used = ctx.metered(_measure, ctx, setup)
+                cpu.append(used)
                 real.append(result)
                 ctx.say(
                     f"  reconciliation run {i + 1}: {result['status']} in {result['wall_s']:.2f} s, fixed "
@@ -173,11 +164,12 @@ def run(ctx: Context) -> ScenarioResult:
     stack.stop("localstripe")
     n, k = sizes.recon_payment_intents, sizes.recon_missed
     figures = [
-        Figure(
+        Figure.compare(
             f"find and apply {k} missed of {n:,} PaymentIntents",
             "s",
-            [r["wall_s"] for r in real],
-            [b["wall_s"] for b in base],
+            "wall_s",
+            real,
+            base,
             f"listing the {n:,} PaymentIntents from localstripe",
             "",
             "one API call",
@@ -198,11 +190,9 @@ def run(ctx: Context) -> ScenarioResult:
         setup=(
             f"{n:,} PaymentIntents created and confirmed in an in-memory localstripe for one practice; "
             f"{k} of their payments left `processing` (webhook missed); {sizes.runs} runs of "
-            f"`POST /v1/reconciliations`, polled every {POLL_SECONDS * 1000:.0f} ms."
+            f"`POST /v1/reconciliations`, polled every {JOB_POLL_SECONDS * 1000:.0f} ms."
         ),
         figures=figures,
         cpu={"run": cpu},
         details={"runs": real, "baseline_runs": base, "summary": summary},
-        seconds=time.monotonic() - started,
-        loadavg=loadavg_now(),
     )
