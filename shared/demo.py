@@ -42,13 +42,13 @@ from shared.users.models import User
 # Fixed, documented, development-only credentials (README "Demo logins"). Shown on a terminal
 # only: like any password, never written into a log file.
 DEMO_PASSWORD = "clinicpay-demo"
-OPERATOR_EMAIL = "operator@clinicpay.test"
+OPERATOR_EMAIL = "operator@clinicpay.example"
 GROUP_NAME = "Demo Therapy Practice"
-ADMIN_EMAIL = "admin@demo.clinicpay.test"
-BILLER_EMAIL = "biller@demo.clinicpay.test"
+ADMIN_EMAIL = "admin@demo.clinicpay.example"
+BILLER_EMAIL = "biller@demo.clinicpay.example"
 CLIENTS = (
-    ("demo-client-1", "Avery Client", "client1@demo.clinicpay.test"),
-    ("demo-client-2", "Jordan Client", "client2@demo.clinicpay.test"),
+    ("demo-client-1", "Avery Client", "client1@demo.clinicpay.example"),
+    ("demo-client-2", "Jordan Client", "client2@demo.clinicpay.example"),
 )
 # Test-mode keys localstripe accepts (any sk_ key); never valid at Stripe.
 STRIPE_SECRET_KEY = "sk_test_demo_clinicpay_local"

@@ -1,4 +1,4 @@
-from tests.factories import login, make_operator, signup_body
+from tests.factories import CALM_THERAPY_SIGNUP, login, make_operator
 
 
 def test_operator_logs_in_and_creates_a_practice(http):
@@ -6,13 +6,7 @@ def test_operator_logs_in_and_creates_a_practice(http):
     token = login(http, "ops@example.com", "operator-password-1")
     r = http.post(
         "/v1/groups",
-        json=signup_body(
-            "Calm Therapy",
-            "admin@calm.example",
-            admin_password="admin-password-1",
-            currency="usd",  # any case: stored as USD
-            timezone="America/Chicago",
-        ),
+        json=CALM_THERAPY_SIGNUP,
         headers={"Authorization": f"Bearer {token}"},
     )
     assert r.status_code == 201, r.text

@@ -167,23 +167,15 @@ def _lock_invoices(
 
 def _refuse_unpayable_selection(invoices: list[Invoice], param: str = "invoice_ids") -> None:
     void = [invoice for invoice in invoices if invoice.status == "void"]
-    if void:
-        raise Conflict.naming(
-            "These invoices are void",
-            [i.number for i in void],
-            code="invoice_void",
-            param=param,
-            ids=[i.id for i in void],
-        )
     paid = [invoice for invoice in invoices if invoice.status == "paid" or invoice.balance_cents == 0]
-    if paid:
-        raise Conflict.naming(
-            "These invoices are already paid",
-            [i.number for i in paid],
-            code="invoice_already_paid",
-            param=param,
-            ids=[i.id for i in paid],
-        )
+    # A void invoice owes nothing either: it is named as void, the stronger reason.
+    for refused, what, code in (
+        (void, "These invoices are void", "invoice_void"),
+        (paid, "These invoices are already paid", "invoice_already_paid"),
+    ):
+        if refused:
+            numbers, ids = [i.number for i in refused], [i.id for i in refused]
+            raise Conflict.naming(what, numbers, code=code, param=param, ids=ids)
 
 
 def _in_flight_refusal(payments: list[Payment], numbers: dict[uuid.UUID, str], param: str) -> Conflict:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select, update
 
@@ -45,13 +46,13 @@ def put_on_invoice(group_id: str, service_ids: list[str], status: str = "open") 
         return str(invoice.id)
 
 
-def claim_by_run(group_id: str, service_ids: list[str]) -> str:
-    """A stand-in invoicing run that has claimed these services but not finished. Returns the run id."""
-    ids = [uuid.UUID(s) for s in service_ids]
+def claim_by_run(group_id: str | uuid.UUID, service_ids: list, **columns: Any) -> str:
+    """A stand-in invoicing run that has claimed these services but not finished (as a crashed worker
+    leaves one); `columns` set the rest of the row (status, lease, created_at). Returns the run id."""
+    ids = [uuid.UUID(str(s)) for s in service_ids]
+    row = {"status": "running", "invoiced_date": date(2026, 3, 31), "errors": [], **columns}
     with session_scope() as session:
-        run = InvoicingRun(
-            group_id=uuid.UUID(group_id), status="running", invoiced_date=date(2026, 3, 31), service_ids=ids, errors=[]
-        )
+        run = InvoicingRun(group_id=uuid.UUID(str(group_id)), service_ids=ids, **row)
         session.add(run)
         session.flush()
         session.execute(update(Service).where(Service.id.in_(ids)).values(claimed_by_run_id=run.id))

@@ -16,7 +16,7 @@ from shared.groups.models import Group
 from shared.users.models import User
 from tests import stack
 from tests.conftest import poll_until
-from tests.factories import auth, login, signup_body
+from tests.factories import CALM_THERAPY_SIGNUP, auth, login
 
 
 def clinicpay(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
@@ -52,13 +52,7 @@ def test_create_operator_reads_the_password_from_stdin_and_can_log_in(http):
     r = http.post(
         "/v1/groups",
         headers=auth(token),
-        json=signup_body(
-            "Calm Therapy",
-            "admin@calm.example",
-            admin_password="admin-password-1",
-            currency="usd",  # any case: stored as USD
-            timezone="America/Chicago",
-        ),
+        json=CALM_THERAPY_SIGNUP,
     )
     assert r.status_code == 201, r.text
 

@@ -48,7 +48,14 @@ from tests.factories.payments import (
     payment_state,
     refunds_of,
 )
-from tests.factories.practices import Practice, PracticeRow, make_practice, make_practice_via_api, signup_body
+from tests.factories.practices import (
+    CALM_THERAPY_SIGNUP,
+    Practice,
+    PracticeRow,
+    make_practice,
+    make_practice_via_api,
+    signup_body,
+)
 from tests.factories.services import (
     make_billable_services_via_api,
     make_many_services,
@@ -90,6 +97,7 @@ from tests.factories.users import (
 )
 
 __all__ = [
+    "CALM_THERAPY_SIGNUP",
     "CLIENT_PASSWORD",
     "OPERATOR_EMAIL",
     "OPERATOR_PASSWORD",

@@ -66,6 +66,12 @@ def signup_body(
     }
 
 
+# The practice the sign-up tests create by hand (a lower-case currency is stored as USD).
+CALM_THERAPY_SIGNUP = signup_body(
+    "Calm Therapy", "admin@calm.example", admin_password="admin-password-1", currency="usd", timezone="America/Chicago"
+)
+
+
 def make_practice_via_api(
     http: httpx.Client, name: str | None = None, currency: str = "USD", timezone: str = "America/New_York"
 ) -> Practice:

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select, update
 
-from shared.billing.models import Service
 from shared.db.engine import session_scope
 from shared.groups.models import InvoiceSequence
 from shared.invoicing.models import InvoicingRun
@@ -17,6 +16,7 @@ from shared.tasks import names
 from shared.tasks.celery_app import celery_app
 from tests import factories as b
 from tests import stack
+from tests.api.db_state import claim_by_run
 from tests.conftest import ARTIFACTS, ProcessHandle, poll_until, wait_for_worker
 
 
@@ -30,22 +30,15 @@ def orphan_run(
     created_at: datetime,
 ) -> str:
     """A run left behind as a crashed worker (or a lost message) leaves it, its services claimed."""
-    with session_scope() as session:
-        run = InvoicingRun(
-            group_id=practice.group_id,
-            status=status,
-            invoiced_date=b.date_of("2026-04-01"),
-            service_ids=service_ids,
-            errors=[],
-            lease_owner=lease_owner,
-            lease_expires_at=lease_expires_at,
-            attempts=1 if lease_owner else 0,
-            created_at=created_at,
-        )
-        session.add(run)
-        session.flush()
-        session.execute(update(Service).where(Service.id.in_(service_ids)).values(claimed_by_run_id=run.id))
-        return str(run.id)
+    lease = {"lease_owner": lease_owner, "lease_expires_at": lease_expires_at, "attempts": 1 if lease_owner else 0}
+    return claim_by_run(
+        practice.group_id,
+        service_ids,
+        status=status,
+        invoiced_date=b.date_of("2026-04-01"),
+        created_at=created_at,
+        **lease,
+    )
 
 
 def run_row(run_id: str) -> InvoicingRun:

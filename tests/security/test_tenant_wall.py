@@ -363,27 +363,15 @@ def test_the_wall_holds_on_every_route(http, a_and_b, subtests):
 def test_another_practices_ids_inside_bodies_and_cursors_are_unknown(http, a_and_b):
     a, b = a_and_b
     biller = a.practice.biller
+
+    def push(external_id: str, *, client_of: Tenant, rate_of: Tenant) -> Any:
+        ids = {"client_id": client_of.ids["client_id"], "billing_rate_id": rate_of.ids["rate_id"]}
+        body = {"external_id": external_id, **ids, "service_date": "2026-03-02"}
+        return http.post("/v1/services", headers=biller, json=body)
+
     refusals = {
-        "push a service for B's client": http.post(
-            "/v1/services",
-            headers=biller,
-            json={
-                "external_id": "wall-1",
-                "client_id": b.ids["client_id"],
-                "billing_rate_id": a.ids["rate_id"],
-                "service_date": "2026-03-02",
-            },
-        ),
-        "push a service on B's rate": http.post(
-            "/v1/services",
-            headers=biller,
-            json={
-                "external_id": "wall-2",
-                "client_id": a.ids["client_id"],
-                "billing_rate_id": b.ids["rate_id"],
-                "service_date": "2026-03-02",
-            },
-        ),
+        "push a service for B's client": push("wall-1", client_of=b, rate_of=a),
+        "push a service on B's rate": push("wall-2", client_of=a, rate_of=b),
         "invoice B's service": http.post(
             "/v1/invoicing/runs",
             headers=biller,
