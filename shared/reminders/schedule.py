@@ -9,6 +9,9 @@ practice's own calendar (its time zone).
   30 days ago" right behind its invoice email.
 - **Only the latest step that has come is sent.** Earlier steps that were missed (beat down for a
   day, reminders switched on for old invoices) are not sent on top of it: a client never gets a burst.
+- **Never two for one day.** A step counts only after the day the invoice was last reminded, too: a
+  schedule changed after today's reminder went (7 → 6, say) does not send a second one today, nor the
+  new step's on the next day — only a step whose day is still to come.
 - **Once per step.** The step's message has the dedupe key `reminder:<invoice>:<offset>` on the outbox's
   unique (practice, dedupe key): beat run twice, or late, or by two schedulers at once, writes one.
 - **Quiet hours** are a span of the practice's local hours [start, end) in which nothing is sent,
@@ -25,10 +28,13 @@ from zoneinfo import ZoneInfo
 # What a practice may set (and its defaults) is the practice's: shared/groups/reminder_settings.py.
 
 
-def due_step(offsets: Sequence[int], due_date: date, issued_on: date, today: date) -> int | None:
+def due_step(
+    offsets: Sequence[int], due_date: date, issued_on: date, today: date, last_reminded_on: date | None = None
+) -> int | None:
     """The offset of the reminder to send today, if any: the latest step whose day has come (≤ today)
-    and came after the day the invoice was issued."""
-    came = [o for o in offsets if issued_on < due_date + timedelta(days=o) <= today]
+    and came after the day the invoice was issued and after the day it was last reminded."""
+    after = max(issued_on, last_reminded_on) if last_reminded_on else issued_on
+    came = [o for o in offsets if after < due_date + timedelta(days=o) <= today]
     return max(came) if came else None
 
 

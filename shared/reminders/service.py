@@ -9,7 +9,8 @@ client's one-click opt-out. The rules themselves are pure, in shared/reminders/s
   skipped until they end, and a message that reaches the mail server's turn inside them (an SMTP
   outage that ran into the night) is held until they end.
 - **Never twice:** each (invoice, step) is one outbox row (its dedupe key); a run that finds the
-  row already there writes nothing.
+  row already there writes nothing. And never two on one day: a step counts only after the day of the
+  invoice's last reminder (a schedule changed after today's went sends nothing more today).
 - **The opt-out** is a link minted as each reminder is sent (only its digest stored), in the
   email's body and its List-Unsubscribe header; a POST to it stops that client's reminders at that
   practice — a GET never does (a mail scanner following links must not unsubscribe anyone).
@@ -20,7 +21,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,7 @@ from sqlalchemy.orm import Session
 from shared.actor import Actor
 from shared.audit.service import record
 from shared.clients.models import Client
+from shared.clients.repository import ClientRepository
 from shared.config import app_settings
 from shared.errors import NotFound
 from shared.groups.models import Group
@@ -98,10 +100,11 @@ def write_for_practice(session: Session, group_id: uuid.UUID, now: datetime) -> 
             func.coalesce(Client.email, "") != "",
         )
     ).all()
+    last_reminded = _last_reminded_on(session, group.id, [row.id for row in candidates], zone)
     due: list[outbox.DueReminder] = []
     for row in candidates:
         issued_on = row.created_at.astimezone(zone).date()
-        step = schedule.due_step(offsets, row.due_date, issued_on, today)
+        step = schedule.due_step(offsets, row.due_date, issued_on, today, last_reminded.get(row.id))
         if step is None:
             continue
         due.append(
@@ -119,6 +122,27 @@ def write_for_practice(session: Session, group_id: uuid.UUID, now: datetime) -> 
         )
     due = _without_sent(session, group.id, due)
     return outbox.reminders_due(session, group, due) if due else 0
+
+
+def _last_reminded_on(
+    session: Session, group_id: uuid.UUID, invoice_ids: list[uuid.UUID], zone: ZoneInfo
+) -> dict[uuid.UUID, date]:
+    """Each invoice's latest reminder, as the practice's calendar day it was written on (one skipped
+    unsent — the client had opted out, a payment was on its way — reminded nobody)."""
+    last: dict[uuid.UUID, date] = {}
+    for start in range(0, len(invoice_ids), _KEY_CHUNK):
+        rows = session.execute(
+            select(OutboxMessage.invoice_id, func.max(OutboxMessage.created_at))
+            .where(
+                OutboxMessage.group_id == group_id,
+                OutboxMessage.kind == "reminder",
+                OutboxMessage.invoice_id.in_(invoice_ids[start : start + _KEY_CHUNK]),
+                OutboxMessage.status != "skipped",
+            )
+            .group_by(OutboxMessage.invoice_id)
+        )
+        last.update({invoice_id: written.astimezone(zone).date() for invoice_id, written in rows})
+    return last
 
 
 def _without_sent(session: Session, group_id: uuid.UUID, due: list[outbox.DueReminder]) -> list[outbox.DueReminder]:
@@ -265,3 +289,21 @@ def stop_reminders(session: Session, link: UnsubscribeLink) -> UnsubscribeState:
         record(session, actor, "client.reminders_stopped", "client", link.client_id, data={"via": "unsubscribe_link"})
         log.info("reminders_stopped", client_id=str(link.client_id))
     return state(session, link)
+
+
+# --- staff, for a client who asked them (on the phone, at the desk) ------------------------------------------
+
+
+def set_stopped_by_staff(session: Session, actor: Actor, client_id: str, *, stopped: bool) -> Client:
+    """Stop a client's reminders, or send them again (a client who used the link and asked for them back).
+    Idempotent: asking for what already holds changes and records nothing; a stop keeps its first time.
+    Reminders written and not yet sent follow at their send (`check_before_send`)."""
+    client = ClientRepository.from_session(session).get_or_404(actor, client_id, param="id", for_update=True)
+    if (client.reminders_opted_out_at is not None) == stopped:
+        return client
+    client.reminders_opted_out_at = _now() if stopped else None
+    session.flush()
+    action = "client.reminders_stopped" if stopped else "client.reminders_resumed"
+    record(session, actor, action, "client", client.id, data={"via": "staff"})
+    log.info(action.replace(".", "_", 1), client_id=str(client.id))
+    return client

@@ -1,15 +1,18 @@
 """Payment reminders on the pages (issue 13, item 4): an admin sets the days and quiet hours on the
 practice settings page, read back in words; a client opens the "Stop reminders" link of a reminder
 with no sign-in, and opening it changes nothing until they press the button; staff see on the
-client's page that reminders were stopped. Photographed at 1280 and 375 px."""
+client's page that reminders were stopped, and stop them or send them again for a client who asks. Photographed at 1280 and 375 px."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import update
 
+from shared.clients.models import Client
+from shared.db.engine import session_scope
 from tests.browser.portal import sign_in, toast
 from tests.conftest import poll_until
 from tests.factories import STAFF_PASSWORD, make_client, make_staff_user
@@ -97,3 +100,53 @@ def test_a_client_stops_reminders_from_the_link_in_one(http, worker, mailbox, ne
     bad = new_page()
     bad.goto("/portal/#/unsubscribe/cpu_" + "x" * 43)
     expect(bad.get_by_role("heading", name="This link isn’t valid")).to_be_visible()
+
+
+def test_staff_send_reminders_again_for_a_client_who_asked_and_stop_them_for_one_who_asks(
+    http, worker, mailbox, new_page, screenshots
+):
+    practice = reminding_practice(http, [0, 7])
+    robin, sam = make_client(practice, "Robin Client"), make_client(practice, "Sam Client")
+    due = today() + timedelta(days=3)
+    issue(http, practice, [robin, sam], due)
+    with session_scope() as session:  # Robin stopped them with the link in a reminder, earlier
+        session.execute(update(Client).where(Client.id == robin.id).values(reminders_opted_out_at=datetime.now(UTC)))
+    assert remind(at(due)) == 1  # Sam's only
+
+    make_staff_user(str(practice.group_id), "desk@calm.example", role="biller")
+    staff = sign_in(new_page(), "desk@calm.example", STAFF_PASSWORD)
+    staff.goto(f"/portal/#/clients/{robin.id}")
+    expect(staff.get_by_test_id("reminders-stopped")).to_contain_text("Stopped payment reminders")
+    staff.get_by_role("button", name="Send reminders again").click()
+    dialog = staff.get_by_role("dialog", name="Send Robin Client payment reminders again?")
+    expect(dialog).to_contain_text("Only when they asked for them back")
+    screenshots(staff, "client-reminders-resume-1280")
+    dialog.get_by_role("button", name="Send reminders again").click()
+    expect(toast(staff)).to_contain_text("Robin Client gets payment reminders again.")
+    expect(staff.get_by_text("Gets payment reminders on the practice’s schedule.")).to_be_visible()
+    robin_view = http.get(f"/v1/clients/{robin.id}", headers=practice.biller).json()
+    assert robin_view["reminders_opted_out_at"] is None
+    # The schedule's next run sends Robin the step that has come, once; Sam's was sent already.
+    assert remind(at(due, hour=13)) == 1
+    poll_until(
+        lambda: [m for m in mailbox.to(client_email(robin.id)) if m.subject.startswith("Reminder:")],
+        message="Robin's reminder",
+    )
+
+    phone = sign_in(new_page(width=375, height=812), "desk@calm.example", STAFF_PASSWORD)
+    phone.goto(f"/portal/#/clients/{sam.id}")
+    phone.get_by_role("button", name="Stop reminders").click()
+    phone.get_by_role("dialog", name="Stop Sam Client’s payment reminders?").get_by_role(
+        "button", name="Stop reminders"
+    ).click()
+    expect(phone.get_by_test_id("reminders-stopped")).to_contain_text("Stopped payment reminders")
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshots(phone, "client-reminders-stopped-by-staff-375")
+    assert remind(at(due + timedelta(days=7))) == 1  # Robin's 7-day step; none for Sam
+
+    trail = http.get(
+        "/v1/audit-events", headers=practice.admin, params={"entity": "client", "entity_id": str(sam.id)}
+    ).json()["data"]
+    assert [(e["action"], e["data"]) for e in trail if "reminders" in e["action"]] == [
+        ("client.reminders_stopped", {"via": "staff"})
+    ]

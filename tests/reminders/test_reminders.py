@@ -7,6 +7,7 @@ runs, sent by the real worker to a real SMTP server, read back from what arrived
 from __future__ import annotations
 
 import threading
+import uuid
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -205,6 +206,34 @@ def test_a_backdated_invoice_gets_no_reminder_for_days_before_it_was_issued(http
     assert remind(at(invoiced + timedelta(days=30))) == 1  # the 30-day step came after it was issued
 
 
+def test_a_schedule_changed_after_todays_reminder_sends_no_second_one(http, worker, mailbox):
+    practice = reminding_practice(http, [0, 7])
+    client = make_client(practice, "Changed Schedule")
+    address = _client_address(client.id)
+    due = today() - timedelta(days=7)
+    [invoice_id] = issue(http, practice, [client], due=due, invoiced=due - timedelta(days=3))
+    with session_scope() as session:  # issued before its steps: the scheduler's today is the real one
+        session.execute(
+            update(Invoice)
+            .where(Invoice.id == uuid.UUID(invoice_id))
+            .values(created_at=datetime.now(UTC) - timedelta(days=10))
+        )
+    assert remind(datetime.now(UTC)) == 1  # the 7-day step, today
+    poll_until(lambda: _reminders_to(mailbox, address), message="today's reminder")
+
+    def reschedule(days: list[int]) -> None:
+        r = http.patch("/v1/settings", headers=practice.admin, json={"reminder_schedule_days": days})
+        assert r.status_code == 200, r.text
+
+    reschedule([0, 6])  # step 6's day has come and it was never sent: it is still covered by today's
+    assert remind(datetime.now(UTC)) == 0
+    assert remind(at(today() + timedelta(days=1))) == 0  # nor tomorrow
+    reschedule([0, 6, 14])
+    assert remind(at(today() + timedelta(days=7))) == 1  # a step still to come does go
+    poll_until(lambda: len(_reminders_to(mailbox, address)) == 2, message="the 14-day reminder")
+    assert sorted(r.dedupe_key.rsplit(":", 1)[1] for r in outbox_rows(kind="reminder")) == ["14", "7"]
+
+
 def test_two_schedulers_at_once_and_beats_task_write_each_step_once(http, worker, mailbox):
     practice = reminding_practice(http, [0])
     clients = [make_client(practice, f"Client {n}") for n in range(20)]
@@ -280,3 +309,25 @@ def test_an_unsubscribe_link_that_opens_nothing_is_one_answer_and_changes_nothin
         )
     }
     assert answers == {(404, "unsubscribe_link_invalid")}
+
+
+def test_staff_stop_and_resume_a_clients_reminders_once_each(http):
+    practice = reminding_practice(http, [0])
+    client = make_client(practice, "Asked At The Desk")
+    answers = [
+        http.post(f"/v1/clients/{client.id}/{action}-reminders", headers=practice.biller)
+        for action in ("stop", "stop", "resume", "resume")
+    ]
+    assert [r.status_code for r in answers] == [200] * 4, [r.text for r in answers]
+    stopped_at = [r.json()["reminders_opted_out_at"] for r in answers]
+    assert stopped_at[0] is not None and stopped_at[1] == stopped_at[0]  # asked twice: the first time stays
+    assert stopped_at[2:] == [None, None]
+    trail = http.get(
+        "/v1/audit-events", headers=practice.admin, params={"entity": "client", "entity_id": str(client.id)}
+    ).json()["data"]
+    assert sorted(e["action"] for e in trail if "reminders" in e["action"]) == [
+        "client.reminders_resumed",
+        "client.reminders_stopped",
+    ]
+    r = http.post("/v1/clients/not-a-client/stop-reminders", headers=practice.biller)
+    assert (r.status_code, r.json()["error"]["param"]) == (404, "id")

@@ -54,6 +54,15 @@ def test_steps_on_or_before_the_day_of_issue_never_count():
     assert due_step([], DUE, ISSUED, day(30)) is None
 
 
+def test_steps_on_or_before_the_day_of_the_last_reminder_never_count():
+    # Reminded on the 7-day step; then the schedule changed to hold a 6-day step.
+    changed = [-3, 0, 6, 14]
+    assert due_step(changed, DUE, ISSUED, day(7), last_reminded_on=day(7)) is None
+    assert due_step(changed, DUE, ISSUED, day(8), last_reminded_on=day(7)) is None
+    assert due_step(changed, DUE, ISSUED, day(14), last_reminded_on=day(7)) == 14
+    assert due_step(changed, DUE, ISSUED, day(7)) == 6  # without it, the second reminder of the day
+
+
 @pytest.mark.parametrize(
     ("offsets", "error"),
     [

@@ -16,6 +16,7 @@ from shared.clients import service
 from shared.clients.models import Client
 from shared.clients.repository import ClientRepository
 from shared.clients.schemas import ClientCreate, ClientOut, ClientPatch, PortalAccessIn
+from shared.reminders import service as reminders
 from shared.reports.client_balances import client_activity
 from shared.text import text
 from shared.users.repository import UserRepository
@@ -77,6 +78,21 @@ def get_client(client_id: str, actor: CurrentStaff, session: SessionDep) -> Clie
 @router.patch("/{client_id}", response_model=ClientOut)
 def update_client(client_id: str, body: ClientPatch, actor: CurrentStaff, session: SessionDep) -> ClientOut:
     return _out(session, service.update_client(session, actor, client_id, body))
+
+
+@router.post("/{client_id}/stop-reminders", response_model=ClientOut)
+def stop_reminders(client_id: str, actor: CurrentStaff, session: SessionDep) -> ClientOut:
+    """Stop the client's payment reminders, as their own link in a reminder does (audited: who, when).
+    Invoice emails and receipts still go. Already stopped: nothing changes (200)."""
+    return _out(session, reminders.set_stopped_by_staff(session, actor, client_id, stopped=True))
+
+
+@router.post("/{client_id}/resume-reminders", response_model=ClientOut)
+def resume_reminders(client_id: str, actor: CurrentStaff, session: SessionDep) -> ClientOut:
+    """Send the client payment reminders again — for a client who stopped them and asked for them back
+    (audited: who, when). The schedule's next run (every 10 minutes) sends the latest step that has come,
+    once; the steps missed meanwhile are not sent on top of it. Not stopped: nothing changes (200)."""
+    return _out(session, reminders.set_stopped_by_staff(session, actor, client_id, stopped=False))
 
 
 @router.delete("/{client_id}/portal-access", response_model=ClientOut)

@@ -52,9 +52,37 @@ export function renderClientDetail(main, { id }) {
       h('div', { class: 'portal-access' },
         h('p', { text: client.has_portal_access ? `Signs in to the portal as ${client.portal_email}.` : 'No portal access yet.' }),
         inviteButton(client), removeButton(client)),
-      client.reminders_opted_out_at
-        ? h('p', { class: 'notice', dataset: { testid: 'reminders-stopped' }, text: `Stopped payment reminders on ${dateTime(client.reminders_opted_out_at)}, with the link in a reminder. Invoices and receipts are still emailed.` })
-        : null);
+      remindersBlock(client));
+  }
+
+  // Payment reminders: stopped by the client's link (or by staff, for a client who asked), and sent
+  // again only when the client asks for them back. Invoice emails and receipts go either way.
+  function remindersBlock(client) {
+    const stopped = Boolean(client.reminders_opted_out_at);
+    const button = h('button', { type: 'button', class: 'secondary small', dataset: { testid: stopped ? 'resume-reminders' : 'stop-reminders' },
+      text: stopped ? 'Send reminders again' : 'Stop reminders' });
+    button.addEventListener('click', async () => {
+      const sure = stopped
+        ? await confirmDialog(`Send ${client.name} payment reminders again?`,
+          'Only when they asked for them back: they stopped them. The latest reminder of the practice’s schedule goes within minutes; the ones missed meanwhile are not sent.',
+          'Send reminders again')
+        : await confirmDialog(`Stop ${client.name}’s payment reminders?`,
+          'As the link in a reminder does. Invoice emails and receipts are still sent.', 'Stop reminders');
+      if (!sure) return;
+      button.disabled = true;
+      try {
+        await api.post(`/v1/clients/${client.id}/${stopped ? 'resume' : 'stop'}-reminders`);
+        announce(stopped ? `${client.name} gets payment reminders again.` : `${client.name} gets no more payment reminders.`);
+      } catch (error) {
+        announce(describe(error));
+      }
+      await refresh().catch(() => {});
+    });
+    return h('div', { class: 'reminders' },
+      stopped
+        ? h('p', { class: 'notice', dataset: { testid: 'reminders-stopped' }, text: `Stopped payment reminders on ${dateTime(client.reminders_opted_out_at)}. Invoices and receipts are still emailed.` })
+        : h('p', { class: 'muted', text: 'Gets payment reminders on the practice’s schedule.' }),
+      button);
   }
 
   function removeButton(client) {
