@@ -30,6 +30,7 @@ from shared.audit.service import record
 from shared.config import app_settings
 from shared.errors import Gone, NotFound
 from shared.groups.models import Group
+from shared.ledger.invoice_repository import InvoiceRepository
 from shared.ledger.invoices import Invoice
 from shared.logging import get_logger
 from shared.outbox import service as outbox
@@ -238,9 +239,7 @@ def cancel_payment(session: Session, link: PayLink, payment_id: uuid.UUID) -> Ca
 
 def revoke_all(session: Session, actor: Actor, invoice_id: uuid.UUID) -> int:
     """Every link of the invoice stops working now (404 outside the staff member's practice)."""
-    invoice = session.scalar(select(Invoice).where(Invoice.id == invoice_id, Invoice.group_id == actor.practice_id))
-    if invoice is None:
-        raise NotFound("No such invoice.", code="resource_missing", param="invoice_id")
+    invoice = InvoiceRepository.from_session(session).get_or_404(actor, invoice_id)
     revoked = session.execute(
         update(PayLink)
         .where(PayLink.invoice_id == invoice.id, PayLink.revoked_at.is_(None), PayLink.expires_at > _now())

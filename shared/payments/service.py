@@ -23,16 +23,16 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import stripe
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.actor import Actor
 from shared.audit.service import record
-from shared.db.arrays import any_id, parse_ids
+from shared.db.arrays import parse_ids
 from shared.db.ids import parse_id
 from shared.errors import Conflict, NotFound, ValidationFailed, a_few
 from shared.groups.repository import GroupRepository
 from shared.ledger.balances import lock_invoice, recompute_invoice
+from shared.ledger.invoice_repository import InvoiceRepository
 from shared.ledger.invoices import Invoice
 from shared.ledger.payments import Payment, Refund
 from shared.logging import get_logger
@@ -144,19 +144,7 @@ def _lock_invoices(
     ids, bad = parse_ids(invoice_ids)
     if not ids and not bad:
         raise ValidationFailed("Select at least one invoice.", code="empty_selection", param="invoice_ids")
-    invoices = (
-        list(
-            session.scalars(
-                select(Invoice)
-                .where(Invoice.group_id == actor.group_id, Invoice.id == any_id(ids))
-                .order_by(Invoice.id)
-                .with_for_update()
-                .execution_options(populate_existing=True)
-            )
-        )
-        if ids
-        else []
-    )
+    invoices = InvoiceRepository.from_session(session).lock_selection(actor, ids)
     found = {invoice.id for invoice in invoices}
     unknown = bad + [str(i) for i in ids if i not in found]
     if unknown:
