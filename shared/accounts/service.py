@@ -140,7 +140,7 @@ def invite_staff(session: Session, actor: Actor, email: str, role: str) -> None:
 
 def _invite(session: Session, actor: Actor, email: str, role: str, client: Client | None) -> None:
     address = email.strip().lower()
-    group = session.get(Group, actor.group_id)
+    group = session.get(Group, actor.practice_id)
     assert group is not None  # the actor's practice
     greeting = outbox.first_name(client.name) if client else None
     if find_user_by_email(session, address) is not None:

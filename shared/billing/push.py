@@ -67,7 +67,7 @@ class _Params:
 
 def push_services(session: Session, actor: Actor, items: list[ServiceIn], *, bulk: bool) -> PushResult:
     param = _Params(bulk)
-    group_id = actor.group_id
+    group_id = actor.practice_id
     _refuse_duplicates(items, param)
     checked = _resolve_references(session, group_id, items, param)
 

@@ -247,7 +247,7 @@ def list_invoices(
 ) -> Page:
     """A page of rows in the shape of InvoiceOut; `overdue` true or false keeps only those that are or are not."""
     client_uuid = _client_filter(session, actor, client_id)
-    is_overdue_now = overdue_column(Invoice.status, Invoice.due_date, practice_today_of(session, actor.group_id))
+    is_overdue_now = overdue_column(Invoice.status, Invoice.due_date, practice_today_of(session, actor.practice_id))
     stmt = InvoicingRepository.from_session(session).invoices_query(
         actor, [*_INVOICE_COLUMNS, is_overdue_now], status=status, client_id=client_uuid
     )
@@ -296,7 +296,7 @@ def pdf_versions(session: Session, invoice: Invoice) -> list[PdfVersionOut]:
 
 def void_invoice(session: Session, actor: Actor, invoice_id: str) -> Invoice:
     """Void an invoice nobody has paid: its services go back to the queue; its lines and number stay."""
-    invoice = lock_invoice(session, parse_id(invoice_id, "invoice", "invoice_id"), actor.group_id)
+    invoice = lock_invoice(session, parse_id(invoice_id, "invoice", "invoice_id"), actor.practice_id)
     if invoice.status == "void":
         raise Conflict(f"Invoice {invoice.number} is already void.", code="invoice_void", param="invoice_id")
     if invoice.paid_cents > 0:

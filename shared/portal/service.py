@@ -43,7 +43,7 @@ def summary(session: Session, actor: Actor) -> PortalSummaryOut:
 
 def list_invoices(session: Session, actor: Actor, *, limit: int, starting_after: str | None) -> Page:
     """A page of rows in the shape of PortalInvoiceOut."""
-    overdue = overdue_column(Invoice.status, Invoice.due_date, practice_today_of(session, actor.group_id))
+    overdue = overdue_column(Invoice.status, Invoice.due_date, practice_today_of(session, actor.practice_id))
     stmt = PortalRepository.from_session(session).visible_invoices(
         actor, _own_client(actor), [*_INVOICE_COLUMNS, overdue]
     )

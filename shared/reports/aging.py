@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from shared.actor import Actor
 from shared.clients.models import Client
+from shared.db.repository import practice_of
 from shared.groups.models import Group
 from shared.ledger.currency import minor_unit_exponent
 from shared.ledger.due import OWING_STATUSES, practice_today
@@ -92,7 +93,8 @@ _AMOUNTS = (*BUCKETS, "total", "invoice_count")
 
 def aging_report(session: Session, actor: Actor, limit: int | None = DEFAULT_CLIENTS) -> AgingReportOut:
     """`limit`: how many clients to list (the largest balances); None lists every one (the CSV)."""
-    group = session.execute(select(Group.timezone, Group.currency).where(Group.id == actor.group_id)).one()
+    group_id = practice_of(actor)
+    group = session.execute(select(Group.timezone, Group.currency).where(Group.id == group_id)).one()
     today = practice_today(group.timezone)
     sums = [
         func.coalesce(func.sum(Invoice.balance_cents).filter(condition), 0).label(bucket)
@@ -108,7 +110,7 @@ def aging_report(session: Session, actor: Actor, limit: int | None = DEFAULT_CLI
             func.min(Invoice.due_date).label("oldest_due_date"),
         )
         .join(Client, Client.id == Invoice.client_id)
-        .where(Invoice.group_id == actor.group_id, Invoice.status.in_(OWING_STATUSES), Invoice.balance_cents > 0)
+        .where(Invoice.group_id == group_id, Invoice.status.in_(OWING_STATUSES), Invoice.balance_cents > 0)
         .group_by(Client.id, Client.name)
         .subquery()
     )
@@ -136,13 +138,13 @@ def aging_report(session: Session, actor: Actor, limit: int | None = DEFAULT_CLI
 
 def cached_aging_json(session: Session, actor: Actor, limit: int) -> str:
     """`aging_report` as JSON, computed once per state of the practice's ledger (shared/reports/cache.py)."""
-    state = ledger_state(session, actor.group_id)
+    state = ledger_state(session, practice_of(actor))
     return cached(state, "aging", f"json:{limit}", lambda: aging_report(session, actor, limit).model_dump_json())
 
 
 def cached_aging_csv(session: Session, actor: Actor) -> tuple[str, date]:
     """Every client who owes, as CSV, and the day it is as of."""
-    state = ledger_state(session, actor.group_id)
+    state = ledger_state(session, practice_of(actor))
     return cached(state, "aging", "csv", lambda: aging_csv(aging_report(session, actor, limit=None))), state.today
 
 

@@ -22,6 +22,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from shared.actor import Actor
+from shared.db.repository import practice_of
 from shared.errors import ValidationFailed
 from shared.groups.models import Group
 from shared.ledger.due import practice_today
@@ -87,7 +88,8 @@ def month_range(today: date, from_month: str | None, to_month: str | None) -> tu
 def collections_report(
     session: Session, actor: Actor, from_month: str | None = None, to_month: str | None = None
 ) -> CollectionsReportOut:
-    group = session.execute(select(Group.timezone, Group.currency).where(Group.id == actor.practice_id)).one()
+    group_id = practice_of(actor)
+    group = session.execute(select(Group.timezone, Group.currency).where(Group.id == group_id)).one()
     start, end = month_range(practice_today(group.timezone), from_month, to_month)
     after_end = _add_months(end, 1)
 
@@ -101,7 +103,7 @@ def collections_report(
     received = session.execute(
         select(month, kind, func.sum(Payment.amount_cents))
         .where(
-            Payment.group_id == actor.practice_id,
+            Payment.group_id == group_id,
             Payment.status == "succeeded",
             Payment.received_date >= start,
             Payment.received_date < after_end,
@@ -113,7 +115,7 @@ def collections_report(
     refunded = session.execute(
         select(refund_month, func.sum(Refund.amount_cents))
         .where(
-            Refund.group_id == actor.practice_id,
+            Refund.group_id == group_id,
             Refund.status == "succeeded",
             Refund.created_at >= datetime.combine(start, time(), zone),
             Refund.created_at < datetime.combine(after_end, time(), zone),
@@ -147,7 +149,7 @@ def cached_collections(
 ) -> tuple[str, str, str]:
     """The report as JSON (or CSV) and its first and last months, computed once per state of the
     practice's ledger (shared/reports/cache.py). A bad range is refused before the cache is asked."""
-    state = ledger_state(session, actor.practice_id)
+    state = ledger_state(session, practice_of(actor))
     first, last = (m.strftime("%Y-%m") for m in month_range(state.today, from_month, to_month))
 
     def compute() -> str:

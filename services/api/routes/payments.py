@@ -92,7 +92,7 @@ def refund_payment(
         return RefundOut.model_validate(refund)
 
     def replay(stored: dict[str, Any]) -> RefundOut:
-        return _current(session, actor.group_id, uuid.UUID(stored["id"]))  # the same refund, as it stands now
+        return _current(session, actor.practice_id, uuid.UUID(stored["id"]))  # the same refund, as it stands now
 
     asked = once(session, actor, response, idempotency_key, f"refund:{payment_id}", body, 201, write, replay)
     if was_replayed(response):
@@ -100,7 +100,7 @@ def refund_payment(
     # The row stands before Stripe is asked: whatever happens next, the refund is ours to finish.
     commit_now(session)
     try:
-        result = staff_refunds.send_refund(session, actor.group_id, asked.id, source="api")
+        result = staff_refunds.send_refund(session, actor.practice_id, asked.id, source="api")
     except StripeUnavailable:
         log.warning("refund_send_postponed", refund_id=str(asked.id), payment_id=payment_id)
         response.status_code = 202
@@ -113,4 +113,4 @@ def refund_payment(
             param="payment_id",
             details={"refund_id": str(asked.id), "stripe_code": result.stripe_code},
         )
-    return _current(session, actor.group_id, asked.id)
+    return _current(session, actor.practice_id, asked.id)

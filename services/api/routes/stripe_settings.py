@@ -32,4 +32,4 @@ def delete_stripe_settings(actor: CurrentAdmin, session: SessionDep) -> StripeCo
 
 @router.get("/health", response_model=StripeHealthOut)
 def get_stripe_health(actor: CurrentStaff, session: SessionDep) -> StripeHealthOut:
-    return health.stripe_health(session, actor.group_id)
+    return health.stripe_health(session, actor.practice_id)
