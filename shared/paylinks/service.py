@@ -242,7 +242,12 @@ def revoke_all(session: Session, actor: Actor, invoice_id: uuid.UUID) -> int:
     invoice = InvoiceRepository.from_session(session).get_or_404(actor, invoice_id)
     revoked = session.execute(
         update(PayLink)
-        .where(PayLink.invoice_id == invoice.id, PayLink.revoked_at.is_(None), PayLink.expires_at > _now())
+        .where(
+            PayLink.group_id == invoice.group_id,
+            PayLink.invoice_id == invoice.id,
+            PayLink.revoked_at.is_(None),
+            PayLink.expires_at > _now(),
+        )
         .values(revoked_at=_now())
     ).rowcount
     # Expired links are revoked too (quietly): revoked is final, and an expired one may not ask for a fresh link.
