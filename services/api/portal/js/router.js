@@ -25,13 +25,22 @@ export function go(path) {
   else window.location.hash = path;
 }
 
-// Change the query without re-rendering (a tab or a filter the page already shows).
-export function replaceQuery(params) {
+// Change the query without re-rendering (a tab or a filter the page already shows). `from` is an
+// element of the page asking. A page still loading when the person moved on must not write its
+// filters into the next page's address: only the page on screen may (its element is in the
+// document), and only while the address is the one it was drawn for (a move not yet drawn waits
+// in the hash: rewriting it then would draw the old page again).
+export function replaceQuery(params, from) {
+  if (!from.isConnected || window.location.hash !== shownHash) return;
   const { path } = parseHash();
   const search = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== undefined && v !== ''));
   const text = search.toString();
   window.history.replaceState(null, '', `#${path}${text ? `?${text}` : ''}`);
+  shownHash = window.location.hash;
 }
+
+// The address the page on screen was drawn for (kept by render and replaceQuery).
+let shownHash = null;
 
 let guard = () => null;
 export function beforeEach(fn) { guard = fn; }
@@ -45,6 +54,7 @@ export async function render(event) {
   const { path, query } = parseHash(hash);
   const redirect = guard(path);
   if (redirect && redirect !== path) { go(redirect); return; }
+  shownHash = hash;
   if (cleanup) { try { cleanup(); } catch { /* a page's cleanup never blocks navigation */ } cleanup = null; }
   navigation += 1;
   const mine = navigation;

@@ -68,7 +68,7 @@ export function renderAlerts(main, _params, params = {}) {
 
   filter.addEventListener('change', () => {
     status = filter.value;
-    replaceQuery({ status: status === 'open' ? undefined : status });
+    replaceQuery({ status: status === 'open' ? undefined : status }, filter);
     list.reload();
   });
 

@@ -38,7 +38,7 @@ export function renderClients(main, _params, params = {}) {
   searchForm.addEventListener('submit', (event) => {
     event.preventDefault();
     search = searchInput.value.trim();
-    replaceQuery({ q: search || undefined });
+    replaceQuery({ q: search || undefined }, searchForm);
     list.reload();
   });
   newButton.addEventListener('click', () => openClientDialog(null, { onSaved: (client) => go(`/clients/${client.id}`) }));

@@ -50,7 +50,7 @@ export async function invoicedTab(panel, { clientsPromise, fabButton, filters })
   clear(panel, filterForm, h('div', { class: 'list-bar' }, selection.note), list.area, list.more);
 
   async function reload() {
-    replaceQuery({ tab: 'invoiced', status: status.value, client_id: clientFilter.value });
+    replaceQuery({ tab: 'invoiced', status: status.value, client_id: clientFilter.value }, filterForm);
     await list.reload();
   }
 

@@ -56,7 +56,7 @@ export async function renderInvoices(main, _params, query) {
     panel.setAttribute('aria-labelledby', `tab-${key}`);
     const tab = TABS.find((t) => t.key === key);
     const filters = initial ? query : {};
-    if (!initial) replaceQuery(key === 'queue' ? {} : { tab: key });
+    if (!initial) replaceQuery(key === 'queue' ? {} : { tab: key }, tablist);
     button.setCount(0);
     // Each tab draws into its own box: a tab still loading when the other is chosen draws
     // into a box no longer on the page, and is stopped as soon as it is ready.

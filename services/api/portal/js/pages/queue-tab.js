@@ -53,7 +53,7 @@ export async function queueTab(panel, { clientsPromise, fabButton, filters }) {
   clear(panel, filterForm, h('div', { class: 'list-bar' }, selection.note), list.area, list.more);
 
   async function reload() {
-    replaceQuery({ client_id: clientFilter.value, from: fromFilter.value, to: toFilter.value });
+    replaceQuery({ client_id: clientFilter.value, from: fromFilter.value, to: toFilter.value }, filterForm);
     await list.reload();
   }
 

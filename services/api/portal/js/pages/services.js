@@ -70,7 +70,7 @@ export async function renderServices(main, _params, filters) {
   }
 
   async function reload() {
-    replaceQuery({ client_id: clientFilter.value, status: status.value });
+    replaceQuery({ client_id: clientFilter.value, status: status.value }, filterForm);
     await list.reload();
   }
 
