@@ -47,8 +47,8 @@ from shared.security.tokens import UNSUBSCRIBE_PREFIX, is_well_formed, new_unsub
 
 log = get_logger(__name__)
 
-# Keys looked up per query when checking which steps already have their message.
-_KEY_CHUNK = 1000
+# Invoices looked up per query when reading which reminders they have had.
+_INVOICE_CHUNK = 1000
 INVALID_MESSAGE = "This unsubscribe link is not valid. Contact the practice to stop its reminders."
 
 
@@ -100,12 +100,16 @@ def write_for_practice(session: Session, group_id: uuid.UUID, now: datetime) -> 
             func.coalesce(Client.email, "") != "",
         )
     ).all()
-    last_reminded = _last_reminded_on(session, group.id, [row.id for row in candidates], zone)
+    so_far = _reminders_so_far(session, group.id, [row.id for row in candidates], zone)
     due: list[outbox.DueReminder] = []
     for row in candidates:
         issued_on = row.created_at.astimezone(zone).date()
-        step = schedule.due_step(offsets, row.due_date, issued_on, today, last_reminded.get(row.id))
+        reminded = so_far.get(row.id, _NOT_REMINDED)
+        step = schedule.due_step(offsets, row.due_date, issued_on, today, reminded.last_day)
         if step is None:
+            continue
+        key = schedule.dedupe_key(row.id, step)
+        if key in reminded.keys:  # this step's message exists (sent, waiting, or skipped unsent)
             continue
         due.append(
             outbox.DueReminder(
@@ -114,52 +118,51 @@ def write_for_practice(session: Session, group_id: uuid.UUID, now: datetime) -> 
                 balance_cents=row.balance_cents,
                 currency=row.currency,
                 due_date=row.due_date,
-                dedupe_key=schedule.dedupe_key(row.id, step),
+                dedupe_key=key,
                 due_words=schedule.due_words((today - row.due_date).days),
                 client_name=row.name,
                 client_email=row.email,
             )
         )
-    due = _without_sent(session, group.id, due)
     return outbox.reminders_due(session, group, due) if due else 0
 
 
-def _last_reminded_on(
+@dataclass(frozen=True)
+class _Reminded:
+    keys: frozenset[str]  # the steps whose message was written, in any status
+    last_day: date | None  # the practice's calendar day of the latest one not skipped unsent
+
+
+_NOT_REMINDED = _Reminded(keys=frozenset(), last_day=None)
+
+
+def _reminders_so_far(
     session: Session, group_id: uuid.UUID, invoice_ids: list[uuid.UUID], zone: ZoneInfo
-) -> dict[uuid.UUID, date]:
-    """Each invoice's latest reminder, as the practice's calendar day it was written on (one skipped
-    unsent — the client had opted out, a payment was on its way — reminded nobody)."""
+) -> dict[uuid.UUID, _Reminded]:
+    """Each invoice's reminders so far, in one indexed query per chunk of invoices (a few rows each:
+    one per step of the schedule). A reminder skipped unsent (the client had opted out, a payment was
+    on its way) reminded nobody, so it is not the last reminder, but its step is done."""
+    keys: dict[uuid.UUID, set[str]] = {}
     last: dict[uuid.UUID, date] = {}
-    for start in range(0, len(invoice_ids), _KEY_CHUNK):
+    for start in range(0, len(invoice_ids), _INVOICE_CHUNK):
         rows = session.execute(
-            select(OutboxMessage.invoice_id, func.max(OutboxMessage.created_at))
-            .where(
+            select(
+                OutboxMessage.invoice_id, OutboxMessage.dedupe_key, OutboxMessage.status, OutboxMessage.created_at
+            ).where(
                 OutboxMessage.group_id == group_id,
                 OutboxMessage.kind == "reminder",
-                OutboxMessage.invoice_id.in_(invoice_ids[start : start + _KEY_CHUNK]),
-                OutboxMessage.status != "skipped",
-            )
-            .group_by(OutboxMessage.invoice_id)
-        )
-        last.update({invoice_id: written.astimezone(zone).date() for invoice_id, written in rows})
-    return last
-
-
-def _without_sent(session: Session, group_id: uuid.UUID, due: list[outbox.DueReminder]) -> list[outbox.DueReminder]:
-    """Leave out the steps whose message exists (any status): one indexed lookup per chunk of keys,
-    so an old overdue invoice that had its last step costs a key, not a message."""
-    keys = {r.dedupe_key: r for r in due}
-    written: set[str] = set()
-    chunk = list(keys)
-    for start in range(0, len(chunk), _KEY_CHUNK):
-        written |= set(
-            session.scalars(
-                select(OutboxMessage.dedupe_key).where(
-                    OutboxMessage.group_id == group_id, OutboxMessage.dedupe_key.in_(chunk[start : start + _KEY_CHUNK])
-                )
+                OutboxMessage.invoice_id.in_(invoice_ids[start : start + _INVOICE_CHUNK]),
             )
         )
-    return [reminder for key, reminder in keys.items() if key not in written]
+        for invoice_id, dedupe_key, status, written in rows:
+            keys.setdefault(invoice_id, set()).add(dedupe_key)
+            if status != "skipped":
+                day = written.astimezone(zone).date()
+                last[invoice_id] = max(day, last.get(invoice_id, day))
+    return {
+        invoice_id: _Reminded(keys=frozenset(written), last_day=last.get(invoice_id))
+        for invoice_id, written in keys.items()
+    }
 
 
 # --- just before sending (shared/jobs/delivery.py) ----------------------------------------------------------

@@ -234,6 +234,56 @@ def test_a_schedule_changed_after_todays_reminder_sends_no_second_one(http, work
     assert sorted(r.dedupe_key.rsplit(":", 1)[1] for r in outbox_rows(kind="reminder")) == ["14", "7"]
 
 
+def test_a_reminder_skipped_unsent_reminded_nobody(http, worker, mailbox):
+    # A card payment was on its way when the reminder was to go, so it was skipped; then the payment
+    # failed. The step is done (never written twice), but the client was not reminded that day: a
+    # schedule moved to a step already come sends it, where a sent reminder would have covered it.
+    hour = datetime.now(UTC).hour
+    practice = reminding_practice(http, [0], quiet=(hour, (hour + 2) % 24))
+    client = make_client(practice, "Card Declined")
+    address = _client_address(client.id)
+    due = today()
+    [invoice_id] = issue(http, practice, [client], due, invoiced=due - timedelta(days=10))
+    with session_scope() as session:  # issued before its steps: the scheduler's today is the real one
+        session.execute(
+            update(Invoice)
+            .where(Invoice.id == uuid.UUID(invoice_id))
+            .values(created_at=datetime.now(UTC) - timedelta(days=10))
+        )
+    outside = at(due, hour=(hour + 12) % 24)  # today, outside the quiet hours
+    assert remind(outside) == 1
+    poll_until(
+        lambda: [r for r in outbox_rows(kind="reminder") if r.last_error == "quiet_hours"],
+        message="held for quiet hours",
+    )
+    with session_scope() as session:  # what a card payment on its way marks on the ledger
+        session.execute(update(Invoice).where(Invoice.id == uuid.UUID(invoice_id)).values(processing_cents=12_000))
+    r = http.patch(
+        "/v1/settings", headers=practice.admin, json={"reminder_quiet_start_hour": 0, "reminder_quiet_end_hour": 0}
+    )
+    assert r.status_code == 200, r.text
+    with session_scope() as session:
+        session.execute(
+            update(OutboxMessage).where(OutboxMessage.kind == "reminder").values(lease_expires_at=datetime.now(UTC))
+        )
+    assert send_task_now(names.SWEEP_OUTBOX)
+    [skipped] = poll_until(
+        lambda: [r for r in outbox_rows(kind="reminder") if r.status == "skipped"] or None,
+        message="the skipped reminder",
+    )
+    assert skipped.skip_reason == "payment_processing"
+    with session_scope() as session:  # the payment failed: the invoice is owed again
+        session.execute(update(Invoice).where(Invoice.id == uuid.UUID(invoice_id)).values(processing_cents=0))
+
+    assert remind(outside) == 0  # the step's message exists
+    r = http.patch("/v1/settings", headers=practice.admin, json={"reminder_schedule_days": [-1]})
+    assert r.status_code == 200, r.text
+    assert remind(outside) == 1  # yesterday's step: nobody was reminded today
+    assert remind(outside) == 0
+    poll_until(lambda: _reminders_to(mailbox, address), message="the reminder after the failed payment")
+    assert len(_reminders_to(mailbox, address)) == 1
+
+
 def test_two_schedulers_at_once_and_beats_task_write_each_step_once(http, worker, mailbox):
     practice = reminding_practice(http, [0])
     clients = [make_client(practice, f"Client {n}") for n in range(20)]
