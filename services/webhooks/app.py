@@ -27,6 +27,7 @@ from services.webhooks.db import asyncpg_dsn
 from services.webhooks.inbox_writer import InboxWriter, PendingEvent
 from services.webhooks.secrets_cache import SecretCache, UnknownGroup
 from services.webhooks.verify import Rejected, decode, parse, verify
+from shared.bodies import read_at_most
 from shared.config import check_settings, database_settings, stripe_settings
 from shared.errors import error_body
 from shared.gc_tuning import freeze_startup_objects
@@ -127,16 +128,6 @@ async def readyz() -> JSONResponse:
     return JSONResponse({"status": "ok", "checks": {"database": "ok"}})
 
 
-async def _read_body(request: Request, limit: int) -> bytes | None:
-    """The body, or None as soon as it passes `limit` bytes (a missing or lying Content-Length too)."""
-    chunks = bytearray()
-    async for chunk in request.stream():
-        chunks += chunk
-        if len(chunks) > limit:
-            return None
-    return bytes(chunks)
-
-
 async def receive_stripe_event(request: Request) -> Response:
     group_id = request.path_params["group_id"]
     try:
@@ -158,7 +149,7 @@ async def receive_stripe_event(request: Request) -> Response:
         log.warning("webhook_database_unavailable", group_id=group_id, error=type(exc).__name__)
         return _error(503, "service_unavailable", "Try again shortly.")
 
-    body = await _read_body(request, limit)
+    body = await read_at_most(request.stream(), limit)  # Content-Length was checked above
     if body is None:
         log.info("webhook_rejected", group_id=group_id, code="body_too_large")
         return _too_large()

@@ -164,6 +164,14 @@ def test_a_hostile_or_wrong_logo_is_refused_and_nothing_is_stored(http, practice
     too_big = _put_logo(http, practice.admin, valid + b"\0" * (512 * 1024))
     assert too_big.status_code == 413 and too_big.json()["error"]["code"] == "logo_too_large"
 
+    def streamed():  # no Content-Length: the route counts as it reads, and stops at the limit
+        yield valid
+        for _ in range(64):
+            yield b"\0" * 65_536
+
+    unsized = _put_logo(http, practice.admin, streamed())
+    assert unsized.status_code == 413 and unsized.json()["error"]["code"] == "logo_too_large", unsized.text
+
     assert http.get("/v1/settings/logo", headers=practice.admin).status_code == 404
     assert http.get("/v1/settings", headers=practice.admin).json()["logo"] is None
     assert _audit(http, practice, "settings.logo_updated") == []

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from starlette.concurrency import run_in_threadpool
 
 from services.api.deps import CurrentAdmin, CurrentOperator, CurrentStaff, SessionDep
+from shared.bodies import read_at_most
 from shared.errors import NotFound, TooLarge
 from shared.groups import service
 from shared.groups.logo import MAX_LOGO_BYTES
@@ -40,20 +41,6 @@ def patch_settings(body: SettingsPatch, actor: CurrentAdmin, session: SessionDep
     return service.settings_view(session, service.update_settings(session, actor, body))
 
 
-async def _read_upload(request: Request, limit: int) -> bytes:
-    """The body, refused with 413 as soon as it passes `limit` (a huge upload is never held whole)."""
-    too_large = TooLarge(f"The logo must be at most {limit:,} bytes (512 KB).", code="logo_too_large", param="logo")
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
-        raise too_large
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > limit:
-            raise too_large
-    return bytes(body)
-
-
 @router.put(
     "/settings/logo",
     response_model=LogoOut,
@@ -62,7 +49,11 @@ async def _read_upload(request: Request, limit: int) -> bytes:
 )
 async def put_logo(request: Request, actor: CurrentAdmin, session: SessionDep) -> LogoOut:
     """The logo new invoice PDFs print: checked, scaled to at most 600 × 240 px and re-encoded; audited."""
-    upload = await _read_upload(request, MAX_LOGO_BYTES)
+    upload = await read_at_most(request.stream(), MAX_LOGO_BYTES, declared_length=request.headers.get("content-length"))
+    if upload is None:
+        raise TooLarge(
+            f"The logo must be at most {MAX_LOGO_BYTES:,} bytes (512 KB).", code="logo_too_large", param="logo"
+        )
 
     def store() -> LogoOut:
         service.set_logo(session, actor, upload)
