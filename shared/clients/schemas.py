@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, cast
 
 from pydantic import BaseModel, ConfigDict, field_validator
 
@@ -11,6 +11,10 @@ from shared.text import Email, Name, text
 from shared.users.schemas import Password
 
 ExternalId = text(min_length=1, max_length=128)
+
+
+# Who stopped a client's payment reminders (clients.reminders_stopped_by).
+StoppedBy = Literal["client", "staff"]
 
 
 class ClientCreate(BaseModel):
@@ -60,8 +64,10 @@ class ClientOut(BaseModel):
     balance_cents: int = 0
     open_invoice_count: int = 0
     last_activity_at: datetime | None = None
-    # When the client stopped payment reminders (the link in one); null: they get them.
+    # When the client's payment reminders were stopped, and by whom: "client" (the link in one) or
+    # "staff" (at the client's request); both null: they get them.
     reminders_opted_out_at: datetime | None = None
+    reminders_stopped_by: StoppedBy | None = None
 
     @classmethod
     def build(cls, client: Client, portal_email: str | None, activity: Any = None) -> ClientOut:
@@ -77,4 +83,5 @@ class ClientOut(BaseModel):
             open_invoice_count=activity.open_invoice_count if activity else 0,
             last_activity_at=activity.last_activity_at if activity else None,
             reminders_opted_out_at=client.reminders_opted_out_at,
+            reminders_stopped_by=cast(StoppedBy | None, client.reminders_stopped_by),
         )

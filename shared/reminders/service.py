@@ -284,7 +284,7 @@ def stop_reminders(session: Session, link: UnsubscribeLink) -> UnsubscribeState:
     stopped = session.execute(
         update(Client)
         .where(Client.id == link.client_id, Client.reminders_opted_out_at.is_(None))
-        .values(reminders_opted_out_at=_now())
+        .values(reminders_opted_out_at=_now(), reminders_stopped_by="client")
     ).rowcount
     session.execute(update(UnsubscribeLink).where(UnsubscribeLink.id == link.id).values(used_at=_now()))
     if stopped:
@@ -305,6 +305,7 @@ def set_stopped_by_staff(session: Session, actor: Actor, client_id: str, *, stop
     if (client.reminders_opted_out_at is not None) == stopped:
         return client
     client.reminders_opted_out_at = _now() if stopped else None
+    client.reminders_stopped_by = "staff" if stopped else None
     session.flush()
     action = "client.reminders_stopped" if stopped else "client.reminders_resumed"
     record(session, actor, action, "client", client.id, data={"via": "staff"})

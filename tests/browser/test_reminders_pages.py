@@ -95,7 +95,9 @@ def test_a_client_stops_reminders_from_the_link_in_one(http, worker, mailbox, ne
     make_staff_user(str(practice.group_id), "desk@calm.example", role="biller")
     staff = sign_in(new_page(), "desk@calm.example", STAFF_PASSWORD)
     staff.goto(f"/portal/#/clients/{client.id}")
-    expect(staff.get_by_test_id("reminders-stopped")).to_contain_text("Stopped payment reminders")
+    expect(staff.get_by_test_id("reminders-stopped")).to_contain_text(
+        "The client stopped payment reminders with the link in one on"
+    )
     screenshots(staff, "client-reminders-stopped-1280")
     bad = new_page()
     bad.goto("/portal/#/unsubscribe/cpu_" + "x" * 43)
@@ -110,16 +112,20 @@ def test_staff_send_reminders_again_for_a_client_who_asked_and_stop_them_for_one
     due = today() + timedelta(days=3)
     issue(http, practice, [robin, sam], due)
     with session_scope() as session:  # Robin stopped them with the link in a reminder, earlier
-        session.execute(update(Client).where(Client.id == robin.id).values(reminders_opted_out_at=datetime.now(UTC)))
+        session.execute(
+            update(Client)
+            .where(Client.id == robin.id)
+            .values(reminders_opted_out_at=datetime.now(UTC), reminders_stopped_by="client")
+        )
     assert remind(at(due)) == 1  # Sam's only
 
     make_staff_user(str(practice.group_id), "desk@calm.example", role="biller")
     staff = sign_in(new_page(), "desk@calm.example", STAFF_PASSWORD)
     staff.goto(f"/portal/#/clients/{robin.id}")
-    expect(staff.get_by_test_id("reminders-stopped")).to_contain_text("Stopped payment reminders")
+    expect(staff.get_by_test_id("reminders-stopped")).to_contain_text("The client stopped payment reminders")
     staff.get_by_role("button", name="Send reminders again").click()
     dialog = staff.get_by_role("dialog", name="Send Robin Client payment reminders again?")
-    expect(dialog).to_contain_text("Only when they asked for them back")
+    expect(dialog).to_contain_text("Only when they asked for them back: they stopped them with the link")
     screenshots(staff, "client-reminders-resume-1280")
     dialog.get_by_role("button", name="Send reminders again").click()
     expect(toast(staff)).to_contain_text("Robin Client gets payment reminders again.")
@@ -139,9 +145,16 @@ def test_staff_send_reminders_again_for_a_client_who_asked_and_stop_them_for_one
     phone.get_by_role("dialog", name="Stop Sam Client’s payment reminders?").get_by_role(
         "button", name="Stop reminders"
     ).click()
-    expect(phone.get_by_test_id("reminders-stopped")).to_contain_text("Stopped payment reminders")
+    expect(phone.get_by_test_id("reminders-stopped")).to_contain_text(
+        "Staff stopped payment reminders, at the client’s request, on"
+    )
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     screenshots(phone, "client-reminders-stopped-by-staff-375")
+    phone.get_by_role("button", name="Send reminders again").click()
+    expect(phone.get_by_role("dialog", name="Send Sam Client payment reminders again?")).to_contain_text(
+        "Only when the client asked for them back: staff stopped them at their request"
+    )
+    phone.keyboard.press("Escape")
     assert remind(at(due + timedelta(days=7))) == 1  # Robin's 7-day step; none for Sam
 
     trail = http.get(

@@ -117,7 +117,7 @@ def test_payment_void_dispute_and_the_clients_opt_out_stop_reminders(http, worke
     assert one_click.status_code == 200 and one_click.json()["reminders_stopped"] is True, one_click.text
     assert http.post(url).json()["reminders_stopped"] is True  # again: the same, nothing more
     staff_view = http.get(f"/v1/clients/{opted.id}", headers=practice.biller).json()
-    assert staff_view["reminders_opted_out_at"] is not None
+    assert staff_view["reminders_opted_out_at"] is not None and staff_view["reminders_stopped_by"] == "client"
     # A dispute comes from Stripe (tests/stripe); here the ledger's mark of an open one is what counts.
     with session_scope() as session:
         session.execute(update(Invoice).where(Invoice.id == invoices[3]).values(disputed=True))
@@ -372,6 +372,7 @@ def test_staff_stop_and_resume_a_clients_reminders_once_each(http):
     stopped_at = [r.json()["reminders_opted_out_at"] for r in answers]
     assert stopped_at[0] is not None and stopped_at[1] == stopped_at[0]  # asked twice: the first time stays
     assert stopped_at[2:] == [None, None]
+    assert [r.json()["reminders_stopped_by"] for r in answers] == ["staff", "staff", None, None]
     trail = http.get(
         "/v1/audit-events", headers=practice.admin, params={"entity": "client", "entity_id": str(client.id)}
     ).json()["data"]

@@ -59,12 +59,13 @@ export function renderClientDetail(main, { id }) {
   // again only when the client asks for them back. Invoice emails and receipts go either way.
   function remindersBlock(client) {
     const stopped = Boolean(client.reminders_opted_out_at);
+    const byStaff = client.reminders_stopped_by === 'staff';
     const button = h('button', { type: 'button', class: 'secondary small', dataset: { testid: stopped ? 'resume-reminders' : 'stop-reminders' },
       text: stopped ? 'Send reminders again' : 'Stop reminders' });
     button.addEventListener('click', async () => {
       const sure = stopped
         ? await confirmDialog(`Send ${client.name} payment reminders again?`,
-          'Only when they asked for them back: they stopped them. The latest reminder of the practice’s schedule goes within minutes; the ones missed meanwhile are not sent.',
+          `Only when ${byStaff ? 'the client asked for them back: staff stopped them at their request' : 'they asked for them back: they stopped them with the link in a reminder'}. The latest reminder of the practice’s schedule goes within minutes; the ones missed meanwhile are not sent.`,
           'Send reminders again')
         : await confirmDialog(`Stop ${client.name}’s payment reminders?`,
           'As the link in a reminder does. Invoice emails and receipts are still sent.', 'Stop reminders');
@@ -80,7 +81,7 @@ export function renderClientDetail(main, { id }) {
     });
     return h('div', { class: 'reminders' },
       stopped
-        ? h('p', { class: 'notice', dataset: { testid: 'reminders-stopped' }, text: `Stopped payment reminders on ${dateTime(client.reminders_opted_out_at)}. Invoices and receipts are still emailed.` })
+        ? h('p', { class: 'notice', dataset: { testid: 'reminders-stopped' }, text: `${byStaff ? 'Staff stopped payment reminders, at the client’s request,' : 'The client stopped payment reminders with the link in one'} on ${dateTime(client.reminders_opted_out_at)}. Invoices and receipts are still emailed.` })
         : h('p', { class: 'muted', text: 'Gets payment reminders on the practice’s schedule.' }),
       button);
   }
