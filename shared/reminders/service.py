@@ -139,30 +139,29 @@ _NOT_REMINDED = _Reminded(keys=frozenset(), last_day=None)
 def _reminders_so_far(
     session: Session, group_id: uuid.UUID, invoice_ids: list[uuid.UUID], zone: ZoneInfo
 ) -> dict[uuid.UUID, _Reminded]:
-    """Each invoice's reminders so far, in one indexed query per chunk of invoices (a few rows each:
-    one per step of the schedule). A reminder skipped unsent (the client had opted out, a payment was
-    on its way) reminded nobody, so it is not the last reminder, but its step is done."""
-    keys: dict[uuid.UUID, set[str]] = {}
-    last: dict[uuid.UUID, date] = {}
+    """Each invoice's reminders so far, in one indexed query per chunk of invoices. A reminder skipped
+    unsent (the client had opted out, a payment was on its way) reminded nobody, so it is not the
+    last reminder, but its step is done."""
+    so_far: dict[uuid.UUID, _Reminded] = {}
     for start in range(0, len(invoice_ids), _INVOICE_CHUNK):
         rows = session.execute(
             select(
-                OutboxMessage.invoice_id, OutboxMessage.dedupe_key, OutboxMessage.status, OutboxMessage.created_at
-            ).where(
+                OutboxMessage.invoice_id,
+                func.array_agg(OutboxMessage.dedupe_key),
+                func.max(OutboxMessage.created_at).filter(OutboxMessage.status != "skipped"),
+            )
+            .where(
                 OutboxMessage.group_id == group_id,
                 OutboxMessage.kind == "reminder",
                 OutboxMessage.invoice_id.in_(invoice_ids[start : start + _INVOICE_CHUNK]),
             )
+            .group_by(OutboxMessage.invoice_id)
         )
-        for invoice_id, dedupe_key, status, written in rows:
-            keys.setdefault(invoice_id, set()).add(dedupe_key)
-            if status != "skipped":
-                day = written.astimezone(zone).date()
-                last[invoice_id] = max(day, last.get(invoice_id, day))
-    return {
-        invoice_id: _Reminded(keys=frozenset(written), last_day=last.get(invoice_id))
-        for invoice_id, written in keys.items()
-    }
+        for invoice_id, keys, last in rows:
+            so_far[invoice_id] = _Reminded(
+                keys=frozenset(keys), last_day=last.astimezone(zone).date() if last is not None else None
+            )
+    return so_far
 
 
 # --- just before sending (shared/jobs/delivery.py) ----------------------------------------------------------
