@@ -29,7 +29,7 @@ from shared.billing.schemas import RateCreate, ServiceIn, ServicePaymentIn
 from shared.clients import service as client_service
 from shared.clients.models import Client
 from shared.clients.repository import ClientRepository
-from shared.clients.schemas import ClientCreate
+from shared.clients.schemas import ClientCreate, ClientPatch
 from shared.config import app_settings, stripe_settings
 from shared.db.engine import session_scope
 from shared.groups.models import Group, InvoiceSequence
@@ -50,6 +50,14 @@ CLIENTS = (
     ("demo-client-1", "Avery Client", "client1@demo.clinicpay.example"),
     ("demo-client-2", "Jordan Client", "client2@demo.clinicpay.example"),
 )
+# Earlier versions of the demo used these addresses, in the special-use ".test" domain that the
+# product's own email rule refuses. A development database seeded then has its demo logins and
+# clients moved to the addresses above, so seed-demo finds its practice again (rather than making a
+# second one beside it) and holds no address the product would refuse.
+FORMER_ADDRESSES = {
+    address.replace(".example", ".test"): address
+    for address in (OPERATOR_EMAIL, ADMIN_EMAIL, BILLER_EMAIL, *(email for _, _, email in CLIENTS))
+}
 # Test-mode keys localstripe accepts (any sk_ key); never valid at Stripe.
 STRIPE_SECRET_KEY = "sk_test_demo_clinicpay_local"
 STRIPE_PUBLISHABLE_KEY = "pk_test_demo_clinicpay_local"
@@ -109,6 +117,7 @@ def seed_demo() -> DemoSummary:
 
 def _seed(session: Session, *, connect_stripe: bool) -> DemoSummary:
     created: list[str] = []
+    _move_former_addresses(session, created)
     _ensure_user(session, OPERATOR_EMAIL, "operator", None, None, created)
     group = _ensure_group(session, created)
     actor = Actor(kind="system", group_id=group.id)
@@ -124,6 +133,23 @@ def _seed(session: Session, *, connect_stripe: bool) -> DemoSummary:
         record(session, actor, "demo.seeded", "group", group.id, data={"created": created})
     session.flush()
     return DemoSummary(group_id=group.id, created=created, webhook_url=webhook)
+
+
+def _move_former_addresses(session: Session, created: list[str]) -> None:
+    """The former demo logins, to their addresses now (the demo clients' own emails: `_ensure_client`)."""
+    for former, address in FORMER_ADDRESSES.items():
+        user = _find_user(session, former)
+        if user is not None and _find_user(session, address) is None:
+            user.email = address
+            record(
+                session,
+                Actor(kind="system", group_id=user.group_id),
+                "user.email_changed",
+                "user",
+                user.id,
+                data={"source": "demo"},
+            )
+            created.append(f"login {former} is now {address}")
 
 
 def _find_user(session: Session, email: str) -> User | None:
@@ -225,6 +251,9 @@ def _ensure_client(
             session, actor, ClientCreate(name=name, email=email, external_id=external_id)
         )
         created.append(f"client {name!r}")
+    elif client.email in FORMER_ADDRESSES:
+        client = client_service.update_client(session, actor, str(client.id), ClientPatch(email=email))
+        created.append(f"client {name!r}'s email is now {email}")
     _ensure_user(session, email, "client", actor.group_id, client.id, created)
     return client
 

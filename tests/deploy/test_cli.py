@@ -11,7 +11,15 @@ from sqlalchemy import func, select
 from shared.billing.models import BillingRate, Service
 from shared.clients.models import Client
 from shared.db.engine import session_scope
-from shared.demo import ADMIN_EMAIL, BILLER_EMAIL, CLIENTS, DEMO_PASSWORD, GROUP_NAME, STRIPE_SECRET_KEY
+from shared.demo import (
+    ADMIN_EMAIL,
+    BILLER_EMAIL,
+    CLIENTS,
+    DEMO_PASSWORD,
+    FORMER_ADDRESSES,
+    GROUP_NAME,
+    STRIPE_SECRET_KEY,
+)
 from shared.groups.models import Group
 from shared.users.models import User
 from tests import stack
@@ -92,6 +100,30 @@ def test_seed_demo_twice_creates_the_practice_once_and_its_logins_work(http):
     assert (copy.payer, copy.is_invoiced, copy.self_pay_source_id) == ("self_pay", True, rates["General Service"].id)
     assert {s.billing_rate_id for s in services} == {r.id for r in rates.values()}
     assert [s.insurance_paid_cents for s in services if s.insurance_paid_cents] == [9000]
+
+
+def test_seed_demo_moves_a_database_seeded_with_the_former_addresses_and_makes_no_second_practice(http):
+    assert clinicpay("seed-demo", CLINICPAY_STRIPE_API_BASE="").returncode == 0
+    before = counts()
+    with session_scope() as session:  # what an earlier version of the demo left (".test", refused now)
+        for former, address in FORMER_ADDRESSES.items():
+            session.execute(User.__table__.update().where(User.email == address).values(email=former))
+            session.execute(Client.__table__.update().where(Client.email == address).values(email=former))
+
+    moved = clinicpay("seed-demo", CLINICPAY_STRIPE_API_BASE="")
+    assert moved.returncode == 0, moved.stderr
+    assert f"login admin@demo.clinicpay.test is now {ADMIN_EMAIL}" in moved.stdout
+    assert counts() == before  # the same practice, logins and clients: none beside them
+    with session_scope() as session:
+        left = session.scalars(select(User.email).where(User.email.like("%.test"))).all()
+        left += session.scalars(select(Client.email).where(Client.email.like("%.test"))).all()
+        clients = dict(session.execute(select(Client.name, Client.email)).all())
+    assert left == []
+    assert clients == {name: email for _, name, email in CLIENTS}
+    admin = login(http, ADMIN_EMAIL, DEMO_PASSWORD)
+    assert http.get("/v1/settings", headers=auth(admin)).json()["name"] == GROUP_NAME
+    login(http, CLIENTS[1][2], DEMO_PASSWORD)
+    assert "created: nothing new" in clinicpay("seed-demo", CLINICPAY_STRIPE_API_BASE="").stdout
 
 
 def test_seed_demo_restores_a_changed_demo_password(http):
